@@ -24,6 +24,7 @@ AMOUNT_UNITS = ("cents", "euro")
 # send_all: no de-duplication within the file.
 DUPLICATE_POLICIES = ("send_once", "one_per_citizen", "send_all")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
+IO_BASE_URL = "https://api.io.pagopa.it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,9 @@ class MessageSpec:
 @dataclass(frozen=True, slots=True)
 class Target:
     kind: str  # "io" or "sandbox"
-    base_url: str = "https://api.io.pagopa.it"
+    # For "io", the API's URL. For "sandbox", None starts the embedded sandbox; a URL
+    # points at one started apart (``io-batch sandbox``), as tests and benchmarks do.
+    base_url: str | None = None
     api_key_env: str = "IO_API_KEY"
 
 
@@ -124,7 +127,8 @@ class Job:
     rate: RateBudget = field(default_factory=RateBudget)
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    state_dir: Path | None = None  # the record of what was sent; None: beside the output
+    state_dir: Path | None = None  # where the journal lives; None: beside the output
+    retention_days: int = 90  # how long the record of what was sent blocks a resend
     dry_run: bool = False
 
     def with_overrides(
@@ -217,6 +221,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     output = base / output_section.required_str("path")
     state_dir_raw = output_section.optional_str("state_dir")
     state_dir = base / state_dir_raw if state_dir_raw is not None else None
+    retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
     output_section.done()
 
     columns = Columns(
@@ -282,17 +287,10 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     kind = _choice(target_section.required_str("kind"), ("io", "sandbox"), "target.kind")
     target = Target(
         kind=kind,
-        base_url=target_section.get_str("base_url", "https://api.io.pagopa.it").rstrip("/"),
+        base_url=_url(target_section.optional_str("base_url"), kind),
         api_key_env=target_section.get_str("api_key_env", "IO_API_KEY"),
     )
     target_section.done()
-    if kind == "io" and not target.base_url.startswith(
-        ("https://", "http://127.", "http://localhost")
-    ):
-        raise ConfigError(
-            f"target.base_url must use https: {target.base_url}",
-            hint="the API key must never travel in clear text",
-        )
 
     unlimited = rate_section.get_bool("unlimited", False)
     calls = rate_section.get_int("calls", 150, low=1)
@@ -332,7 +330,19 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         timeouts=timeouts,
         retry=retry,
         state_dir=state_dir,
+        retention_days=retention_days,
     )
+
+
+def _url(value: str | None, kind: str) -> str | None:
+    if value is None:
+        return IO_BASE_URL if kind == "io" else None
+    url = value.rstrip("/")
+    # Plain http only on this machine (a local sandbox): the key must not cross a network in
+    # clear text.
+    if not url.startswith(("https://", "http://127.", "http://localhost", "http://[::1]")):
+        raise ConfigError(f"target.base_url must use https: {url}")
+    return url
 
 
 def _choice(value: str, choices: tuple[str, ...], key: str) -> str:

@@ -1,0 +1,409 @@
+"""The send run: read -> validate -> dispatch (profile, submit) -> record -> report.
+
+One producer reads and validates the input in batches and hands valid rows to a
+bounded pool of workers; every worker claims its row in the journal, dispatches it
+under the shared limiter and records the outcome; one writer task appends outcomes
+to the results file and moves the progress bar. Rows already finished by an earlier
+attempt of the same run are skipped, so running the same command again resumes.
+
+Stopping: the first SIGINT/SIGTERM stops taking new rows and lets the calls in flight
+finish (each bounded by its timeouts); a second one cancels them, and a submit cut off
+that way is recorded as ``unknown``. A job-level error (a refused key, too many
+failures) stops the run the same graceful way and is raised once results are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import polars as pl
+from anyio.abc import CancelScope
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from batch import read, validate
+from batch.api import IOClient, make_http_client
+from batch.dispatch import Dispatcher
+from batch.errors import BatchError
+from batch.job import Job
+from batch.journal import Journal
+from batch.limiter import Limiter
+from batch.logs import get_logger
+from batch.models import Outcome, Row, Status
+from batch.progress import Progress
+from batch.report import RunReport
+from batch.results import (
+    ResultsWriter,
+    is_results_header,
+    outcome_from_cells,
+    passthrough_columns,
+    rewrite_results,
+)
+
+LINE = read.LINE_COLUMN
+BATCH_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """What the operator asked for on the command line, beyond the job file."""
+
+    resend: frozenset[str] = frozenset()  # "sent" (--force-resend), "unknown"
+    durable: bool = False  # synchronous=FULL: survive a power loss, not only a crash
+    rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
+    show_progress: bool = False
+    handle_signals: bool = True
+
+
+@dataclass
+class _Finished:
+    line: int
+    fiscal_code: str
+    outcome: Outcome
+    fields: dict[str, str] = field(default_factory=dict)
+    run_id: str = ""  # the run that produced the outcome; empty: this one
+
+
+def journal_path(job: Job) -> Path:
+    state_dir = job.state_dir if job.state_dir is not None else job.output.parent
+    return state_dir / f"{job.name}.journal.sqlite"
+
+
+def file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+class SendRun:
+    def __init__(
+        self,
+        job: Job,
+        options: SendOptions,
+        *,
+        base_url: str,
+        api_key: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.job = job
+        self.options = options
+        self._base_url = base_url
+        self._api_key = api_key
+        self._transport = transport
+        self._log = get_logger()
+        self._stopping = anyio.Event()
+        self._job_error: BatchError | None = None
+        self._work_scope: CancelScope | None = None
+
+    async def run(self) -> RunReport:
+        job = self.job
+        started = time.monotonic()
+        with read.open_input(job.input, self._required_columns()) as source:
+            passthrough = passthrough_columns(source.header)
+            rerun = self.options.rerun_statuses is not None
+            if rerun and not is_results_header(source.header):
+                raise read.not_a_results_file(job.input.path)
+            journal = Journal(journal_path(job), durable=self.options.durable)
+            try:
+                journal.purge(job.retention_days)
+                run = journal.start_run(job.output, file_digest(job.input.path))
+                self._journal, self._run_id = journal, run.run_id
+                done = journal.done_lines(run.run_id)
+                total = sum(len(batch) for batch in source.batches(BATCH_ROWS))
+                self._log.info(
+                    "run.start",
+                    job=job.name,
+                    run_id=run.run_id,
+                    rows=total,
+                    resumed=run.resumed,
+                    already_done=len(done),
+                )
+                if run.resumed:
+                    self._rewrite(source, passthrough, include_pending=False)
+                self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
+                self._passthrough = passthrough
+                self._progress = Progress(
+                    total, already_done=len(done), draw=self.options.show_progress, log=self._log
+                )
+                limiter = Limiter(job.rate)
+                async with make_http_client(
+                    self._base_url,
+                    self._api_key,
+                    job.timeouts,
+                    job.rate.concurrency,
+                    transport=self._transport,
+                ) as http:
+                    self._dispatcher = Dispatcher(
+                        IOClient(http, limiter), job.retry, random.Random()
+                    )
+                    await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+                self._writer.close()
+                self._progress.close()
+                interrupted = self._stopping.is_set() and self._job_error is None
+                cut_off = journal.settle(run.run_id)
+                self._rewrite(source, passthrough, include_pending=True)
+                journal.finish_run(run.run_id, interrupted=self._stopping.is_set())
+                report = self._report(run, total, limiter, started, interrupted)
+                report.unknown_after_crash += cut_off
+            finally:
+                journal.close()
+        if self._job_error is not None:
+            report.error = str(self._job_error)
+            report.exit_code = int(self._job_error.exit_code)
+            self._job_error.report = report  # type: ignore[attr-defined]
+            raise self._job_error
+        return report
+
+    def _required_columns(self) -> list[str]:
+        job = self.job
+        return list(dict.fromkeys([*job.columns.used().values(), *job.message.placeholders()]))
+
+    # -- the concurrent part -------------------------------------------------------------
+
+    async def _work(self, source: read.InputFile, done: pl.Series) -> None:
+        concurrency = self.job.rate.concurrency
+        rows_out, rows_in = anyio.create_memory_object_stream[Row](concurrency * 2)
+        finished_out, finished_in = anyio.create_memory_object_stream[_Finished](1024)
+        async with anyio.create_task_group() as outer:
+            if self.options.handle_signals:
+                outer.start_soon(self._watch_signals)
+            with CancelScope() as self._work_scope:
+                async with anyio.create_task_group() as group:
+                    group.start_soon(self._produce, source, done, rows_out, finished_out.clone())
+                    for _ in range(concurrency):
+                        group.start_soon(self._worker, rows_in.clone(), finished_out.clone())
+                    group.start_soon(self._write, finished_in)
+                    rows_in.close()
+                    finished_out.close()
+            outer.cancel_scope.cancel()
+
+    async def _watch_signals(self) -> None:
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for signum in signals:
+                if self._stopping.is_set():
+                    self._log.warning("stop.forced", signal=signal.Signals(signum).name)
+                    if self._work_scope is not None:
+                        self._work_scope.cancel()
+                    return
+                self._log.warning(
+                    "stop.requested",
+                    signal=signal.Signals(signum).name,
+                    detail="finishing the calls in flight; signal again to cut them off",
+                )
+                self._stopping.set()
+
+    def stop(self, error: BatchError | None = None) -> None:
+        if error is not None and self._job_error is None:
+            self._job_error = error
+            self._log.error("job.stopping", error=str(error))
+        self._stopping.set()
+
+    async def _produce(
+        self,
+        source: read.InputFile,
+        done: pl.Series,
+        rows_out: MemoryObjectSendStream[Row],
+        finished_out: MemoryObjectSendStream[_Finished],
+    ) -> None:
+        async with rows_out, finished_out:
+            for batch in source.batches(BATCH_ROWS):
+                if self._stopping.is_set():
+                    return
+                batch = self._prepare(batch, done)
+                if self.options.rerun_statuses is not None:
+                    batch = await self._carry(batch, finished_out)
+                validated = validate.validate_batch(batch, self.job, source)
+                immediate: list[_Finished] = []
+                for row in validate.to_rows(validated, self.job, source.header):
+                    if row.message is None:
+                        immediate.append(_invalid(row))
+                        continue
+                    if immediate:
+                        await self._record_immediate(immediate, finished_out)
+                        immediate = []
+                    if self._stopping.is_set():
+                        return
+                    await rows_out.send(row)
+                await self._record_immediate(immediate, finished_out)
+                await anyio.sleep(0)  # let workers run between large batches
+
+    def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
+        if self.options.rerun_statuses is not None:
+            # A rerun keeps the original input's line numbers, not the results file's.
+            batch = batch.with_columns(pl.col("line").cast(pl.Int64).alias(LINE))
+        if len(done):
+            batch = batch.filter(~pl.col(LINE).is_in(done.implode()))
+        return batch
+
+    async def _carry(
+        self, batch: pl.DataFrame, finished_out: MemoryObjectSendStream[_Finished]
+    ) -> pl.DataFrame:
+        """Rerun: rows with a final outcome keep it, with the run that produced it.
+
+        Returns the rows to send again."""
+        statuses = self.options.rerun_statuses or frozenset()
+        retry = pl.col("status").is_in([status.value for status in statuses])
+        carried = [
+            _Finished(
+                line=int(cells[LINE]),
+                fiscal_code=str(cells["fiscal_code"] or ""),
+                outcome=outcome_from_cells(cells),
+                fields={name: cells.get(name) or "" for name in self._passthrough},
+                run_id=str(cells["run_id"] or ""),
+            )
+            for cells in batch.filter(~retry).iter_rows(named=True)
+        ]
+        self._journal.carry(
+            self._run_id, ((row.line, row.fiscal_code, row.outcome, row.run_id) for row in carried)
+        )
+        for row in carried:
+            await finished_out.send(row)
+        return batch.filter(retry)
+
+    async def _record_immediate(
+        self, rows: list[_Finished], finished_out: MemoryObjectSendStream[_Finished]
+    ) -> None:
+        if not rows:
+            return
+        self._journal.record_many(
+            self._run_id, ((row.line, row.fiscal_code, row.outcome) for row in rows)
+        )
+        for row in rows:
+            await finished_out.send(row)
+
+    async def _worker(
+        self,
+        rows_in: MemoryObjectReceiveStream[Row],
+        finished_out: MemoryObjectSendStream[_Finished],
+    ) -> None:
+        async with rows_in, finished_out:
+            async for row in rows_in:
+                if self._stopping.is_set():
+                    continue  # drain: the row stays pending
+                outcome = await self._dispatch(row)
+                if outcome is not None:
+                    await finished_out.send(
+                        _Finished(row.line, row.fiscal_code, outcome, row.fields)
+                    )
+
+    async def _dispatch(self, row: Row) -> Outcome | None:
+        message = row.message
+        assert message is not None  # the producer only queues valid rows
+        digest = message.content_hash()
+        run_id, line, code = self._run_id, row.line, message.fiscal_code
+        journal = self._journal
+        preset = journal.claim(
+            run_id,
+            line,
+            code,
+            digest,
+            duplicates=self.job.message.duplicates,
+            resend=self.options.resend,
+        )
+        if preset is not None:
+            journal.record(run_id, line, code, digest, preset)
+            return preset
+
+        async def before_submit() -> None:
+            journal.record_intent(run_id, line, code, digest)
+
+        try:
+            outcome = await self._dispatcher.send(message, before_submit)
+        except BatchError as error:
+            journal.release(run_id, line)
+            self.stop(error)
+            return None
+        journal.record(run_id, line, code, digest, outcome)
+        return outcome
+
+    async def _write(self, finished_in: MemoryObjectReceiveStream[_Finished]) -> None:
+        last_flush = time.monotonic()
+        async with finished_in:
+            async for item in finished_in:
+                self._writer.write(
+                    item.line,
+                    item.fiscal_code,
+                    item.outcome,
+                    item.run_id or self._run_id,
+                    item.fields,
+                )
+                self._progress.add(item.outcome.status)
+                self._log.debug(
+                    "row",
+                    line=item.line,
+                    fiscal_code=item.fiscal_code,
+                    status=item.outcome.status.value,
+                    reason_code=item.outcome.reason_code,
+                )
+                if time.monotonic() - last_flush > 1.0:
+                    self._writer.flush()
+                    last_flush = time.monotonic()
+
+    # -- results and report ------------------------------------------------------------
+
+    def _rewrite(
+        self, source: read.InputFile, passthrough: list[str], *, include_pending: bool
+    ) -> None:
+        rerun = self.options.rerun_statuses is not None
+
+        def rows() -> Iterator[tuple[int, str, dict[str, str]]]:
+            for batch in source.batches(BATCH_ROWS):
+                if rerun:
+                    batch = batch.with_columns(pl.col("line").cast(pl.Int64).alias(LINE))
+                fiscal = source.resolve(self.job.columns.fiscal_code)
+                for cells in batch.select(LINE, *{fiscal, *passthrough}).iter_rows(named=True):
+                    code = (cells[fiscal] or "").strip().upper()
+                    yield int(cells[LINE]), code, {k: v or "" for k, v in cells.items()}
+
+        def outcomes() -> Iterator[tuple[int, str, Outcome, str]]:
+            for recorded in self._journal.outcomes(self._run_id, 0, 2**62):
+                yield recorded.line, recorded.fiscal_code, recorded.outcome, recorded.run_id
+
+        rewrite_results(
+            self.job.output, rows(), outcomes(), passthrough, include_pending=include_pending
+        )
+
+    def _report(
+        self, run: Any, total: int, limiter: Limiter, started: float, interrupted: bool
+    ) -> RunReport:
+        counts: dict[str, int] = {}
+        for recorded in self._journal.outcomes(self._run_id, 0, 2**62):
+            counts[recorded.outcome.status.value] = counts.get(recorded.outcome.status.value, 0) + 1
+        pending = total - sum(counts.values())
+        if pending:
+            counts[Status.PENDING.value] = pending
+        elapsed = time.monotonic() - started
+        budget = self.job.rate
+        report = RunReport(
+            job=self.job.name,
+            run_id=self._run_id,
+            output=str(self.job.output),
+            rows=total,
+            counts=counts,
+            elapsed_s=round(elapsed, 3),
+            calls=limiter.calls,
+            throttled=limiter.throttled,
+            calls_per_s=round(limiter.calls / elapsed, 3) if elapsed > 0 else 0.0,
+            budget="unlimited"
+            if budget.calls is None
+            else f"{budget.calls}/{budget.window_seconds:g}s",
+            resumed=run.resumed,
+            unknown_after_crash=run.unknown_after_crash,
+            interrupted=interrupted,
+        )
+        report.exit_code = int(report.decide_exit_code())
+        return report
+
+
+def _invalid(row: Row) -> _Finished:
+    invalid = row.invalid
+    assert invalid is not None
+    outcome = Outcome(Status.INVALID, invalid.reason_code, f"{invalid.column}: {invalid.reason}")
+    return _Finished(row.line, row.fiscal_code, outcome, row.fields)

@@ -1,0 +1,177 @@
+"""The results CSV: one row per input row, the outcome first, then the input's own cells.
+
+Carrying the input cells makes a results file a valid input for the same job, which
+is how ``rerun`` works: it reads an earlier results file, keeps the final outcomes and
+sends only the rows that may be retried.
+
+While a run is going, outcomes are appended as they happen (so a partial file always
+exists); at the end the file is rewritten from the journal in input order, with
+``pending`` for rows that were never processed. Files are created owner-only (0600):
+they hold personal data. Every cell goes through ``neutralise`` so that a spreadsheet
+never runs a formula from them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from batch.csv_safety import neutralise
+from batch.errors import InputError
+from batch.models import Outcome, Status
+
+RESULT_COLUMNS = (
+    "line",
+    "fiscal_code",
+    "status",
+    "reason_code",
+    "reason",
+    "message_id",
+    "http_status",
+    "attempts",
+    "sent_at",
+    "run_id",
+)
+
+
+def is_results_header(header: Sequence[str]) -> bool:
+    """Does this header start like a results file of ours (a rerun input)?"""
+    return tuple(name.strip().lower() for name in header[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS
+
+
+def passthrough_columns(header: Sequence[str]) -> list[str]:
+    """The input's own columns: the whole header, less our result columns on a rerun."""
+    if is_results_header(header):
+        return list(header[len(RESULT_COLUMNS) :])
+    clashes = [name for name in header if name.strip().lower() in RESULT_COLUMNS]
+    if clashes:
+        raise InputError(
+            f"input column(s) {', '.join(clashes)} clash with the results columns",
+            hint="rename them in the CSV: the results file holds both",
+        )
+    return list(header)
+
+
+def open_private(path: Path, mode: str) -> IO[str]:
+    """Open a text file that only its owner can read, whatever the umask says."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    os.chmod(path, 0o600)  # an existing file keeps its old mode otherwise
+    return os.fdopen(fd, mode, encoding="utf-8", newline="")
+
+
+def result_cells(line: int, fiscal_code: str, outcome: Outcome, run_id: str) -> list[str]:
+    return [
+        str(line),
+        fiscal_code,
+        outcome.status.value,
+        outcome.reason_code,
+        outcome.reason,
+        outcome.message_id,
+        "" if outcome.http_status is None else str(outcome.http_status),
+        str(outcome.attempts),
+        outcome.sent_at,
+        run_id,
+    ]
+
+
+class ResultsWriter:
+    """Appends rows to a results file; the one writer of it while a run is going."""
+
+    def __init__(self, path: Path, passthrough: Sequence[str], *, fresh: bool) -> None:
+        self.path = path
+        self._passthrough = list(passthrough)
+        self._file = open_private(path, "w" if fresh else "a")
+        self._csv = csv.writer(self._file, lineterminator="\n")
+        if fresh:
+            self._csv.writerow([*RESULT_COLUMNS, *self._passthrough])
+
+    def write(
+        self, line: int, fiscal_code: str, outcome: Outcome, run_id: str, fields: dict[str, str]
+    ) -> None:
+        cells = result_cells(line, fiscal_code, outcome, run_id)
+        cells.extend(fields.get(name, "") for name in self._passthrough)
+        self._csv.writerow([neutralise(cell) for cell in cells])
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def read_results(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a results file as dicts (for verify and tests); neutralised cells restored."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or not is_results_header(reader.fieldnames):
+                raise InputError(
+                    f"{path} is not an io-batch results file",
+                    hint=f"its header must start with {','.join(RESULT_COLUMNS)}",
+                )
+            for row in reader:
+                yield {key: _restore(value or "") for key, value in row.items() if key}
+    except FileNotFoundError:
+        raise InputError(f"results file not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8: {exc}") from None
+
+
+def _restore(value: str) -> str:
+    """Undo ``neutralise`` for values we wrote ourselves (ids and codes never start so)."""
+    if value.startswith("'") and len(value) > 1 and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def outcome_from_cells(cells: dict[str, Any]) -> Outcome:
+    """The outcome a results row records (rerun carries it over unchanged)."""
+    http = str(cells.get("http_status") or "")
+    attempts = str(cells.get("attempts") or "0")
+    return Outcome(
+        status=Status(str(cells["status"])),
+        reason_code=str(cells.get("reason_code") or ""),
+        reason=str(cells.get("reason") or ""),
+        message_id=str(cells.get("message_id") or ""),
+        http_status=int(http) if http.isdigit() else None,
+        attempts=int(attempts) if attempts.isdigit() else 0,
+        sent_at=str(cells.get("sent_at") or ""),
+    )
+
+
+def rewrite_results(
+    path: Path,
+    rows: Iterator[tuple[int, str, dict[str, str]]],
+    outcomes: Iterator[tuple[int, str, Outcome, str]],
+    passthrough: Sequence[str],
+    *,
+    include_pending: bool,
+) -> None:
+    """Write the results file afresh, in input order, atomically (temp file + rename).
+
+    ``rows`` yields every input row (line, fiscal code, cells) in line order;
+    ``outcomes`` yields the recorded outcomes (line, fiscal code, outcome, run) in line
+    order. A row with no outcome is written as ``pending`` when ``include_pending``,
+    and left out otherwise (a partial file during a run lists only finished rows).
+    """
+    temporary = path.with_name(f".{path.name}.tmp")
+    writer = ResultsWriter(temporary, passthrough, fresh=True)
+    pending = Outcome(Status.PENDING, "row.pending", "not processed: run the job again")
+    try:
+        next_outcome = next(outcomes, None)
+        for line, fiscal_code, cells in rows:
+            while next_outcome is not None and next_outcome[0] < line:
+                next_outcome = next(outcomes, None)
+            if next_outcome is not None and next_outcome[0] == line:
+                _, recorded_code, outcome, run_id = next_outcome
+                writer.write(line, recorded_code or fiscal_code, outcome, run_id, cells)
+            elif include_pending:
+                writer.write(line, fiscal_code, pending, "", cells)
+    finally:
+        writer.close()
+    temporary.replace(path)

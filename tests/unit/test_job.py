@@ -1,0 +1,109 @@
+"""The job file: every key parsed, every mistake a clear ConfigError."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from batch.errors import ConfigError, ExitCode
+from batch.job import IO_BASE_URL, load_job, parse_job, template_fields
+
+SOURCE = Path("/jobs/example.toml")
+
+
+def minimal(**overrides: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "input": {"path": "in.csv"},
+        "output": {"path": "out/results.csv"},
+        "message": {"subject": "Subject {nome}", "markdown": "Body {nome}"},
+        "target": {"kind": "sandbox"},
+    }
+    for section, values in overrides.items():
+        raw.setdefault(section, {}).update(values)
+    return raw
+
+
+def test_minimal_job_gets_documented_defaults() -> None:
+    job = parse_job(minimal(), source=SOURCE)
+    assert job.name == "example"
+    assert job.input.path == Path("/jobs/in.csv")
+    assert job.output == Path("/jobs/out/results.csv")
+    assert job.columns.fiscal_code == "fiscal_code"
+    assert job.rate.calls == 150 and job.rate.window_seconds == 5.0
+    assert job.rate.concurrency == 16
+    assert job.timeouts.read == 30.0 and job.timeouts.connect == 5.0
+    assert job.retry.max_attempts == 5
+    assert job.message.duplicates == "send_once"
+    assert job.target.base_url is None  # sandbox without URL: the embedded one
+    assert job.retention_days == 90
+
+
+def test_io_target_defaults_to_the_real_api_and_rejects_plain_http() -> None:
+    job = parse_job(minimal(target={"kind": "io"}), source=SOURCE)
+    assert job.target.base_url == IO_BASE_URL
+    assert job.target.api_key_env == "IO_API_KEY"
+    with pytest.raises(ConfigError, match="https"):
+        parse_job(minimal(target={"kind": "io", "base_url": "http://api.example"}), source=SOURCE)
+    local = parse_job(
+        minimal(target={"kind": "io", "base_url": "http://127.0.0.1:8080/"}), source=SOURCE
+    )
+    assert local.target.base_url == "http://127.0.0.1:8080"
+
+
+def test_unlimited_rate() -> None:
+    job = parse_job(minimal(rate={"unlimited": True}), source=SOURCE)
+    assert job.rate.calls is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"message": {"subjet": "typo"}}, "unknown key in job file: message.subjet"),
+        ({"target": {"kind": "prod"}}, "target.kind must be one of io, sandbox"),
+        ({"rate": {"calls": 0}}, "rate.calls must be at least 1"),
+        ({"rate": {"calls": True}}, "rate.calls must be a whole number"),
+        ({"message": {"time_to_live": 60}}, "message.time_to_live must be at least 3600"),
+        ({"message": {"time_to_live": 604801}}, "message.time_to_live must be at most 604800"),
+        ({"message": {"feature_level_type": "PREMIUM"}}, "feature_level_type must be one of"),
+        ({"message": {"subject": "Hi {nome!r}"}}, "bad placeholder"),
+        ({"message": {"subject": "Hi {nome"}}, "bad template"),
+        ({"columns": {"amount": "importo"}}, "go together"),
+        ({"message": {"has_remote_content": True}}, "third_party_id"),
+        ({"input": {"separator": "|"}}, "separator must be one of"),
+        ({"output": {"path": ""}}, "output.path is required"),
+    ],
+)
+def test_mistakes_are_config_errors(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")) as caught:
+        parse_job(minimal(**overrides), source=SOURCE)
+    assert caught.value.exit_code == ExitCode.CONFIG_ERROR
+
+
+def test_template_fields_and_literal_braces() -> None:
+    assert template_fields("Gentile {nome}, {{non}} {anno}") == ["nome", "anno"]
+
+
+def test_overrides_from_the_command_line(tmp_path: Path) -> None:
+    job = parse_job(minimal(), source=SOURCE).with_overrides(
+        input_path=tmp_path / "x.csv", output=tmp_path / "r.csv", separator="tab", encoding="cp1252"
+    )
+    assert job.input.path == tmp_path / "x.csv"
+    assert job.input.separator == "\t" and job.input.encoding == "cp1252"
+    assert job.output == tmp_path / "r.csv"
+
+
+def test_load_job_reports_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="job file not found"):
+        load_job(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[input\npath = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_job(bad)
+
+
+def test_demo_job_parses() -> None:
+    job = load_job(Path(__file__).parents[2] / "jobs" / "demo.toml")
+    assert job.target.kind == "sandbox"
+    assert set(job.message.placeholders()) == {"anno", "scadenza", "nome", "importo"}

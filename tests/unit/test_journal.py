@@ -1,0 +1,136 @@
+"""The journal: intent before submit, outcomes, resume, and never sending twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from batch.errors import InputError
+from batch.journal import Journal
+from batch.models import Outcome, Status
+
+SENT = Outcome(Status.SENT, message_id="01ABC", http_status=201, attempts=2, sent_at="t")
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / "job.journal.sqlite")
+
+
+def test_journal_file_is_owner_only(journal: Journal) -> None:
+    assert journal.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_resume_turns_in_flight_submits_into_unknown(journal: Journal, tmp_path: Path) -> None:
+    run = journal.start_run(tmp_path / "out.csv", "digest")
+    assert not run.resumed
+    for line in (2, 3, 4):
+        assert (
+            journal.claim(run.run_id, line, f"CF{line}", f"h{line}", duplicates="send_once") is None
+        )
+    journal.record_intent(run.run_id, 2, "CF2", "h2")
+    journal.record(run.run_id, 2, "CF2", "h2", SENT)
+    journal.record_intent(run.run_id, 3, "CF3", "h3")  # the crash comes here
+    journal.close()
+
+    again = Journal(journal.path)
+    resumed = again.start_run(tmp_path / "out.csv", "digest")
+    assert resumed.run_id == run.run_id and resumed.resumed
+    assert resumed.unknown_after_crash == 1
+    assert sorted(again.done_lines(run.run_id)) == [2, 3]  # line 4 was only claimed: pending
+    outcomes = {r.line: r.outcome for r in again.outcomes(run.run_id, 0, 100)}
+    assert outcomes[2] == SENT
+    assert outcomes[3].status is Status.UNKNOWN and outcomes[3].reason_code == "submit.interrupted"
+
+
+def test_resume_refuses_a_changed_input(journal: Journal, tmp_path: Path) -> None:
+    journal.start_run(tmp_path / "out.csv", "digest-1")
+    with pytest.raises(InputError, match="input changed"):
+        journal.start_run(tmp_path / "out.csv", "digest-2")
+
+
+def test_a_finished_run_is_not_resumed_and_its_messages_are_already_sent(
+    journal: Journal, tmp_path: Path
+) -> None:
+    first = journal.start_run(tmp_path / "out.csv", "d")
+    journal.claim(first.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.record_intent(first.run_id, 2, "CF", "h")
+    journal.record(first.run_id, 2, "CF", "h", SENT)
+    journal.finish_run(first.run_id, interrupted=False)
+
+    second = journal.start_run(tmp_path / "out.csv", "d")
+    assert second.run_id != first.run_id and not second.resumed
+    preset = journal.claim(second.run_id, 2, "CF", "h", duplicates="send_once")
+    assert preset is not None
+    assert preset.status is Status.ALREADY_SENT and preset.message_id == "01ABC"
+    # --force-resend
+    assert (
+        journal.claim(
+            second.run_id, 2, "CF", "h", duplicates="send_once", resend=frozenset({"sent"})
+        )
+        is None
+    )
+
+
+def test_an_earlier_unknown_blocks_a_resend_unless_asked(journal: Journal, tmp_path: Path) -> None:
+    first = journal.start_run(tmp_path / "a.csv", "d")
+    journal.claim(first.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.record_intent(first.run_id, 2, "CF", "h")
+    journal.record(first.run_id, 2, "CF", "h", Outcome(Status.UNKNOWN, "submit.timeout"))
+    second = journal.start_run(tmp_path / "b.csv", "d")
+    preset = journal.claim(second.run_id, 2, "CF", "h", duplicates="send_once")
+    assert preset is not None and preset.status is Status.UNKNOWN
+    assert preset.reason_code == "row.earlier_unknown"
+    assert (
+        journal.claim(
+            second.run_id, 2, "CF", "h", duplicates="send_once", resend=frozenset({"unknown"})
+        )
+        is None
+    )
+
+
+def test_a_refused_submit_does_not_block_a_later_run(journal: Journal, tmp_path: Path) -> None:
+    first = journal.start_run(tmp_path / "a.csv", "d")
+    journal.claim(first.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.record_intent(first.run_id, 2, "CF", "h")
+    journal.record(first.run_id, 2, "CF", "h", Outcome(Status.FAILED, "submit.server_error"))
+    second = journal.start_run(tmp_path / "b.csv", "d")
+    assert journal.claim(second.run_id, 2, "CF", "h", duplicates="send_once") is None
+
+
+@pytest.mark.parametrize(
+    ("policy", "same_content", "expected"),
+    [
+        ("send_once", True, Status.DUPLICATE),
+        ("send_once", False, None),
+        ("one_per_citizen", False, Status.DUPLICATE),
+        ("send_all", True, None),
+    ],
+)
+def test_duplicates_in_one_file(
+    journal: Journal, tmp_path: Path, policy: str, same_content: bool, expected: Status | None
+) -> None:
+    run = journal.start_run(tmp_path / "out.csv", "d")
+    assert journal.claim(run.run_id, 2, "CF", "h1", duplicates=policy) is None
+    preset = journal.claim(run.run_id, 5, "CF", "h1" if same_content else "h2", duplicates=policy)
+    assert (preset.status if preset else None) is expected
+    if preset is not None:
+        assert "line 2" in preset.reason
+
+
+def test_release_returns_the_row_to_pending(journal: Journal, tmp_path: Path) -> None:
+    run = journal.start_run(tmp_path / "out.csv", "d")
+    journal.claim(run.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.record_intent(run.run_id, 2, "CF", "h")
+    journal.release(run.run_id, 2)
+    assert journal.done_lines(run.run_id) == []
+    assert journal.settle(run.run_id) == 0
+    assert journal.claim(run.run_id, 2, "CF", "h", duplicates="send_once") is None
+
+
+def test_purge_forgets_old_finished_runs_only(journal: Journal, tmp_path: Path) -> None:
+    run = journal.start_run(tmp_path / "out.csv", "d")
+    journal.finish_run(run.run_id, interrupted=False)
+    assert journal.purge(retention_days=1) == 0  # today's run is kept
+    assert journal.start_run(tmp_path / "out.csv", "d").run_id != run.run_id
