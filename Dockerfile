@@ -1,0 +1,73 @@
+# syntax=docker/dockerfile:1
+#
+# io-batch for nightly runs: `docker build -t io-batch .`, then
+#   docker run --rm --init -v io-batch-data:/data \
+#     -v /run/secrets/io_api_key:/run/secrets/io_api_key:ro \
+#     -e IO_API_KEY_FILE=/run/secrets/io_api_key \
+#     io-batch send /data/jobs/nightly.toml
+# Everything that must outlive the container (input, results, summary and the journal
+# that prevents sending twice) lives on the volume mounted at /data. No secret is baked
+# in: the API key comes at run time from the file named by IO_API_KEY_FILE.
+
+# ---- builder: the locked dependencies and the project's wheel, in a virtual env ------
+FROM python:3.11-slim-bookworm AS builder
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+WORKDIR /src
+
+# Dependencies first, so that this layer is rebuilt only when the lock changes.
+# --require-hashes: every file must match the hash in the lock (scripts/lock.sh).
+# --only-binary: wheels only, so no package's build code runs here.
+# The venv has no pip of its own (the image's pip installs into it through --python),
+# so the final image carries no installer.
+COPY requirements.lock ./
+RUN python -m venv --without-pip /opt/venv \
+    && python -m pip --python /opt/venv/bin/python install \
+        --no-cache-dir --require-hashes --only-binary=:all: -r requirements.lock
+
+# The project itself: built into a wheel and installed without touching the pins above.
+COPY pyproject.toml README.md ./
+COPY batch ./batch
+RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
+    && python -m pip --python /opt/venv/bin/python install \
+        --no-cache-dir --no-deps /wheels/io_batch-*.whl
+
+# ---- runtime: the same Python, the venv, a user without privileges -------------------
+FROM python:3.11-slim-bookworm AS runtime
+
+LABEL org.opencontainers.image.title="io-batch" \
+      org.opencontainers.image.description="Send personal messages to citizens in bulk through the IO app" \
+      org.opencontainers.image.licenses="EUPL-1.2"
+
+# PYTHONUNBUFFERED: every JSON log line reaches the scheduler's log collector at once,
+# even if the container is killed. PYTHONDONTWRITEBYTECODE: /opt/venv is read-only to
+# the user and already compiled at install time.
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH="/opt/venv/bin:${PATH}"
+
+# /data belongs to the user so that a new named volume mounted there (Docker copies the
+# mount point's owner into it) is writable without any chown by the operator.
+RUN groupadd --system --gid 10001 iobatch \
+    && useradd --system --uid 10001 --gid iobatch --no-create-home \
+        --home-dir /work --shell /usr/sbin/nologin iobatch \
+    && mkdir /data \
+    && chown iobatch:iobatch /data
+
+COPY --from=builder /opt/venv /opt/venv
+
+# The demo job and its sample input (sandbox only, no key): a smoke test of the image,
+#   docker run --rm io-batch send /opt/io-batch/jobs/demo.toml --output /tmp/demo.csv
+COPY jobs/demo.toml /opt/io-batch/jobs/demo.toml
+COPY samples/demo.csv /opt/io-batch/samples/demo.csv
+
+# /work stays owned by root: a relative --output would land in the container's own
+# layer and vanish with it, journal included, so it fails loudly instead.
+WORKDIR /work
+USER 10001:10001
+
+ENTRYPOINT ["io-batch"]
+CMD ["--help"]
