@@ -1,0 +1,153 @@
+"""The input's text encoding: detect it, and turn a non-UTF-8 file into a private UTF-8 copy.
+
+polars reads UTF-8 only, so a Windows-1252 / Latin-1 / UTF-16 export is transcoded
+chunk by chunk into an owner-only temporary file (memory stays flat whatever the size).
+Line breaks are ASCII in all these encodings, so the copy has the same physical lines
+and every line number still points into the operator's own file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from batch.errors import InputError
+
+CHUNK_BYTES = 1 << 20
+_UTF8_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_FIX_ENCODING = "save it from the spreadsheet as 'CSV UTF-8', or set input.encoding / --encoding"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A UTF-8 file polars can read, and what the original was."""
+
+    path: Path  # the input itself, or a private UTF-8 copy
+    encoding: str  # the input's encoding: utf-8, utf-8-sig, cp1252, latin-1, utf-16
+    temporary: bool  # path is our copy: delete it when done
+
+    def discard(self) -> None:
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
+
+
+def head_bytes(path: Path, size: int = 1 << 16) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except FileNotFoundError:
+        raise InputError(
+            f"input file not found: {path}", hint="check input.path in the job file or --input"
+        ) from None
+    except IsADirectoryError:
+        raise InputError(f"the input is a folder, not a CSV file: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read the input file {path}: {exc.strerror}") from None
+
+
+def prepare(path: Path, requested: str) -> Prepared:
+    """Decide the encoding (``requested`` may be "auto") and give a UTF-8 file to read.
+
+    In "auto" mode a file that starts as valid UTF-8 is taken as UTF-8 here; the caller's
+    full scan may still find a bad byte later, and then calls ``transcode_fallback``.
+    """
+    head = head_bytes(path)
+    if head.startswith(_UTF16_BOMS):
+        if requested != "auto":
+            raise InputError(
+                f"{path} is UTF-16 (Excel's 'Unicode text'), not {requested}", hint=_FIX_ENCODING
+            )
+        return transcode(path, "utf-16")
+    if b"\x00" in head:
+        raise InputError(
+            f"{path} contains NUL bytes: it is not a text CSV (or it is UTF-16 without a BOM)",
+            hint=_FIX_ENCODING,
+        )
+    if requested in ("utf-8", "utf-8-sig"):
+        return Prepared(path, "utf-8-sig" if head.startswith(_UTF8_BOM) else "utf-8", False)
+    if requested in ("cp1252", "latin-1"):
+        return transcode(path, requested)
+    if head.startswith(_UTF8_BOM):
+        return Prepared(path, "utf-8-sig", False)
+    if _is_utf8_prefix(head):
+        return Prepared(path, "utf-8", False)
+    return _transcode_single_byte(path)
+
+
+def transcode_fallback(prepared: Prepared, original: Path) -> Prepared:
+    """The full scan found a byte that is not UTF-8 in a file whose start looked UTF-8."""
+    head = head_bytes(original)
+    if prepared.encoding == "utf-8" and head.isascii():
+        # All ASCII up to here: ASCII reads the same in every candidate, so the file is simply
+        # a single-byte export whose first accented letter comes late.
+        return _transcode_single_byte(original)
+    line = first_bad_utf8_line(original)
+    raise InputError(
+        f"{original} is not valid UTF-8 at line {line}"
+        + (" although its start is UTF-8: the file mixes encodings" if not head.isascii() else ""),
+        hint=_FIX_ENCODING,
+    )
+
+
+def transcode(path: Path, encoding: str) -> Prepared:
+    """Copy ``path`` into an owner-only temporary UTF-8 file, streaming."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    descriptor, name = tempfile.mkstemp(prefix="io-batch-input-", suffix=".csv")  # mode 0600
+    copy = Path(name)
+    line = 1
+    try:
+        with path.open("rb") as source, os.fdopen(descriptor, "wb") as target:
+            while chunk := source.read(CHUNK_BYTES):
+                try:
+                    text = decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    bad_line = line + chunk.count(b"\n", 0, exc.start)
+                    raise InputError(
+                        f"{path} is not valid {encoding} at line {bad_line}",
+                        hint="try input.encoding = \"latin-1\"" if encoding == "cp1252" else "",
+                    ) from None
+                line += chunk.count(b"\n")
+                target.write(text.encode("utf-8"))
+            try:
+                target.write(decoder.decode(b"", final=True).encode("utf-8"))
+            except UnicodeDecodeError:
+                raise InputError(f"{path} ends in the middle of a {encoding} character") from None
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return Prepared(copy, encoding, True)
+
+
+def first_bad_utf8_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (only called on the error path)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    line = 1
+    with path.open("rb") as source:
+        while chunk := source.read(CHUNK_BYTES):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk.count(b"\n", 0, exc.start)
+            line += chunk.count(b"\n")
+    return line
+
+
+def _is_utf8_prefix(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A character cut at the end of the sample is not an error.
+        return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+def _transcode_single_byte(path: Path) -> Prepared:
+    """cp1252 (what Windows exports), or Latin-1 when a byte cp1252 leaves undefined shows up."""
+    try:
+        return transcode(path, "cp1252")
+    except InputError:
+        return transcode(path, "latin-1")

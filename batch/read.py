@@ -1,0 +1,298 @@
+"""The recipient CSV in, as batches of string columns with physical line numbers.
+
+``open_input`` checks everything about the file before a single row is used: the
+encoding (UTF-8 with or without BOM, Windows-1252 / Latin-1, UTF-16 from Excel's
+"Unicode text"), the separator (, ; or tab), the header and the columns the job
+needs. A file that cannot work raises ``InputError`` with a message that says how to
+fix it; a damaged *line* becomes an invalid row (``csv_error``), never an exception.
+
+Reading is two-speed, and exact either way: polars reads well-formed lines in batches
+(every column a string, so leading zeros survive); from the first line that is not a
+well-formed one-line record (a quoted line break, a broken quote, a wrong field count),
+``input_exact`` takes over and counts lines one by one. ``input_scan`` finds that line
+in one fast pass at open time. Memory stays flat: nothing holds more than one batch.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import polars as pl
+
+from batch import fiscal_code, input_encoding, input_exact, input_scan
+from batch.errors import InputError
+from batch.job import InputSpec
+
+#: Extra columns of every batch; the input's own columns keep their header names.
+LINE_COLUMN = "_line"  # Int64: the record's first physical line in the file (header: 1)
+CSV_ERROR_COLUMN = "_csv_error"  # String, null when the line is well-formed
+#: Tried in this order when the separator is detected; the most fields in the header wins.
+SEPARATOR_CANDIDATES = (";", ",", "\t")
+
+
+def normalise_name(name: str) -> str:
+    """How column names are compared: case, blanks around and inside do not matter."""
+    return " ".join(name.replace("\ufeff", "").split()).casefold()
+
+
+class InputFile:
+    """An opened recipient CSV; ``batches()`` can be called more than once."""
+
+    def __init__(self, spec: InputSpec, required: Sequence[str]) -> None:
+        self.path = spec.path
+        self._prepared = input_encoding.prepare(spec.path, spec.encoding)
+        try:
+            self._open(spec, required)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, spec: InputSpec, required: Sequence[str]) -> None:
+        header_line, cells, separator = _read_header(self._prepared.path, spec.separator)
+        self.separator = separator
+        self.header_line = header_line
+        self.header = _column_names(cells, self.path)
+        self._by_name: dict[str, list[str]] = {}
+        for name in self.header:
+            self._by_name.setdefault(normalise_name(name), []).append(name)
+        self._check_required(required, spec)
+        try:
+            self._structure = self._scan()
+        except input_scan.NotUtf8Error:
+            if spec.encoding != "auto":
+                line = input_encoding.first_bad_utf8_line(self.path)
+                raise InputError(
+                    f"{self.path} is not valid UTF-8 at line {line}",
+                    hint="set input.encoding = \"cp1252\" (Windows) or \"latin-1\"",
+                ) from None
+            self._prepared = input_encoding.transcode_fallback(self._prepared, self.path)
+            self._structure = self._scan()
+
+    @property
+    def encoding(self) -> str:
+        return self._prepared.encoding
+
+    @property
+    def data_start_line(self) -> int:
+        return self.header_line + 1
+
+    def resolve(self, name: str) -> str:
+        """The file's own header name for the job's column ``name`` (case/blank tolerant)."""
+        matches = self._by_name.get(normalise_name(name), [])
+        if name in matches:
+            return name
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise InputError(
+                f"column {name!r} is ambiguous in {self.path}: {', '.join(map(repr, matches))}",
+                hint="rename one of them in the CSV",
+            )
+        raise InputError(
+            f"{self.path} has no column {name!r}; its columns are: {self._listing()}",
+            hint="rename the column in the CSV, or change [columns] / the templates in the job",
+        )
+
+    def batches(self, batch_size: int = 100_000) -> Iterator[pl.DataFrame]:
+        """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
+        structure = self._structure
+        fast_rows = structure.data_lines
+        if structure.first_irregular is not None:
+            fast_rows = structure.first_irregular
+        consumed = 0
+        if fast_rows > 0:
+            try:
+                for raw in self._fast_frames(fast_rows, batch_size):
+                    start = consumed
+                    consumed += raw.height
+                    yield self._finish_fast(raw, start)
+            except pl.exceptions.PolarsError:
+                # The scan vouched for these lines, so this should not happen; if polars
+                # disagrees anyway, the exact reader goes on from the first unread line.
+                pass
+        if structure.first_irregular is not None or consumed < fast_rows:
+            yield from self._exact_frames(self.data_start_line + consumed, batch_size)
+
+    def close(self) -> None:
+        self._prepared.discard()
+
+    def __enter__(self) -> InputFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _listing(self) -> str:
+        return ", ".join(repr(name) for name in self.header)
+
+    def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
+        missing = [name for name in required if normalise_name(name) not in self._by_name]
+        if not missing:
+            for name in required:
+                self.resolve(name)  # raises on an ambiguous name
+            return
+        names = ", ".join(repr(name) for name in missing)
+        if len(self.header) == 1 and spec.separator is not None:
+            raise InputError(
+                f"{self.path}: the header is one single column {self.header[0][:60]!r} "
+                f"with separator {_show(spec.separator)}",
+                hint="the file uses another separator: set input.separator = \"auto\"",
+            )
+        if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
+            raise InputError(
+                f"{self.path}: line {self.header_line} holds data, not column names "
+                f"(missing column(s) {names})",
+                hint="add a first line with the column names the job uses",
+            )
+        raise InputError(
+            f"{self.path} has no column(s) {names}; its columns are: {self._listing()}",
+            hint="rename the columns in the CSV, or change [columns] / the templates in the job",
+        )
+
+    def _scan(self) -> input_scan.Structure:
+        return input_scan.scan(
+            self._prepared.path,
+            skip_lines=self.header_line,
+            separator=self.separator,
+            columns=len(self.header),
+        )
+
+    def _fast_frames(self, rows: int, batch_size: int) -> Iterator[pl.DataFrame]:
+        records = pl.scan_csv(
+            self._prepared.path,
+            has_header=False,
+            skip_lines=self.header_line,
+            separator=self.separator,
+            schema=dict.fromkeys(self.header, pl.String),
+            empty_string_is_null=False,
+            missing_columns="insert",  # a blank line is a record of empty cells
+            raise_if_empty=False,
+            n_rows=rows,
+        )
+        for frame in records.collect_batches(chunk_size=batch_size):
+            if frame.height:
+                yield frame
+
+    def _finish_fast(self, raw: pl.DataFrame, start: int) -> pl.DataFrame:
+        first = self.data_start_line + start
+        frame = raw.select(
+            pl.int_range(first, first + raw.height, dtype=pl.Int64).alias(LINE_COLUMN),
+            pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
+            pl.col(self.header).fill_null(""),
+        )
+        if self._structure.blank_lines:
+            blank = pl.all_horizontal(
+                pl.col(name).str.strip_chars().str.len_bytes() == 0 for name in self.header
+            )
+            frame = frame.filter(~blank)
+        return frame
+
+    def _exact_frames(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
+        lines: list[int] = []
+        errors: list[str | None] = []
+        columns: list[list[str]] = [[] for _ in self.header]
+        for line, cells, error in input_exact.records(
+            self._prepared.path,
+            first_line=first_line,
+            separator=self.separator,
+            columns=len(self.header),
+        ):
+            lines.append(line)
+            errors.append(error)
+            for column, cell in zip(columns, cells, strict=True):
+                column.append(cell)
+            if len(lines) >= batch_size:
+                yield self._exact_frame(lines, errors, columns)
+                lines, errors, columns = [], [], [[] for _ in self.header]
+        if lines:
+            yield self._exact_frame(lines, errors, columns)
+
+    def _exact_frame(
+        self, lines: list[int], errors: list[str | None], columns: list[list[str]]
+    ) -> pl.DataFrame:
+        data: dict[str, pl.Series] = {
+            LINE_COLUMN: pl.Series(LINE_COLUMN, lines, dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series(CSV_ERROR_COLUMN, errors, dtype=pl.String),
+        }
+        for name, values in zip(self.header, columns, strict=True):
+            data[name] = pl.Series(name, values, dtype=pl.String)
+        return pl.DataFrame(data)
+
+
+def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:
+    """Open and check the input; ``required`` are job column names (any case/blanks)."""
+    return InputFile(spec, required)
+
+
+def not_a_results_file(path: Path) -> InputError:
+    return InputError(
+        f"{path} is not an io-batch results file",
+        hint="rerun takes the results CSV written by an earlier send of this job",
+    )
+
+
+def _read_header(path: Path, separator: str | None) -> tuple[int, list[str], str]:
+    """The header's physical line number, its cells, and the separator."""
+    number = 0
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for raw in handle:
+            number += 1
+            if raw.strip():
+                break
+        else:
+            raise InputError(
+                f"{path} is empty: it has no header line",
+                hint="the first line must hold the column names",
+            )
+    if raw.endswith("\r") or ("\r" in raw.rstrip("\r\n")):
+        raise InputError(
+            f"{path} uses old Mac line endings (CR only)",
+            hint="save it again with Windows (CRLF) or Unix (LF) line endings",
+        )
+    if raw.count('"') % 2:
+        raise InputError(
+            f"{path}: the header (line {number}) has an unbalanced quote",
+            hint="column names must be on one line; fix the quotes in the first line",
+        )
+    chosen = separator if separator is not None else _detect_separator(raw)
+    cells = next(csv.reader([raw], delimiter=chosen, skipinitialspace=True))
+    return number, cells, chosen
+
+
+def _detect_separator(header: str) -> str:
+    counts = {
+        candidate: len(next(csv.reader([header], delimiter=candidate)))
+        for candidate in SEPARATOR_CANDIDATES
+    }
+    return max(SEPARATOR_CANDIDATES, key=lambda candidate: counts[candidate])
+
+
+def _column_names(cells: list[str], path: Path) -> list[str]:
+    """Header names as the file spells them; an empty one is called column_N."""
+    names = [cell if cell.strip() else f"column_{index}" for index, cell in enumerate(cells, 1)]
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names, 1):
+        if name in (LINE_COLUMN, CSV_ERROR_COLUMN):
+            raise InputError(f"{path}: column name {name!r} is reserved", hint="rename it")
+        if name in seen:
+            raise InputError(
+                f"{path}: column {name!r} appears twice in the header "
+                f"(columns {seen[name]} and {index})",
+                hint="rename one of them",
+            )
+        seen[name] = index
+    return names
+
+
+def _show(separator: str) -> str:
+    return "tab" if separator == "\t" else repr(separator)
