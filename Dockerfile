@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 #
 # io-batch for nightly runs: `docker build -t io-batch .`, then
-#   docker run --rm --init -v io-batch-data:/data \
-#     -v /run/secrets/io_api_key:/run/secrets/io_api_key:ro \
-#     -e IO_API_KEY_FILE=/run/secrets/io_api_key \
+#   docker run --rm --init --stop-timeout 90 -v io-batch-data:/data \
+#     -v /etc/io-batch/io-api-key:/run/secrets/io-api-key:ro \
+#     -e IO_API_KEY_FILE=/run/secrets/io-api-key \
 #     io-batch send /data/jobs/nightly.toml
 # Everything that must outlive the container (input, results, summary and the journal
 # that prevents sending twice) lives on the volume mounted at /data. No secret is baked
