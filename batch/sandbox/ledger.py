@@ -122,14 +122,15 @@ def max_calls_in_window(
     """The most calls (of ``key``, if given) that arrived within any ``window`` seconds.
 
     A window is half-open, like the gateway's: calls at ``t`` and ``t + window`` are
-    in different windows. ``admitted_only`` leaves out the gateway's 429s.
+    in different windows. ``admitted_only`` leaves out the calls the gateway refused
+    (429, and 401 for a bad key).
     """
     times = sorted(
         call.t
         for call in calls
         if (key is None or call.key == key)
         and call.operation != "unknown"
-        and not (admitted_only and call.status == 429)
+        and not (admitted_only and call.status in (401, 429))
     )
     best = start = 0
     for end, t in enumerate(times):

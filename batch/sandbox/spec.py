@@ -111,10 +111,11 @@ LegalData = Object(
     "LegalData",
     {
         "sender_mail_from": Member(NonEmpty, required=True),
-        "has_attachment": Member(Boolean(), required=True),
+        # Required in the spec, but with a default: io-ts withDefault fills it in when missing.
+        "has_attachment": Member(Boolean(), default=False),
         "message_unique_id": Member(NonEmpty, required=True),
         "original_message_url": Member(NonEmpty),
-        "pec_server_service_id": Member(Text()),
+        "pec_server_service_id": Member(NonEmpty),  # a ServiceId
     },
 )
 
