@@ -88,7 +88,7 @@ def test_max_calls_in_window_counts_half_open_windows_per_key() -> None:
     assert max_calls_in_window(records, 1.0, key="a", admitted_only=True) == 2
     assert max_calls_in_window(records, 1.0, admitted_only=True) == 3  # no 429, no 401
     assert max_calls_in_window(records, 1.0) == 5  # all keys, the 401 too
-    assert max_calls_in_window(records, 0.1, key="a") == 1
+    assert max_calls_in_window(records, 0.05, key="a") == 1
     assert max_calls_in_window([], 1.0) == 0
 
 
