@@ -127,8 +127,11 @@ class SandboxApp:
         await self._api_call(scope, receive, send)
 
     async def _api_call(self, scope: r.Scope, receive: r.Receive, send: r.Send) -> None:
-        arrival = self._clock()
         raw = await read_body(receive)
+        # The call "arrives" when the gateway has all of it. Reading the clock after the
+        # last await before admission keeps admissions in time order, which the window
+        # relies on (a request whose body came slowly must not be admitted in the past).
+        arrival = self._clock()
         matched = route(scope["method"], scope["path"])
         auth = self.gateway.authenticate(_header(scope, SUBSCRIPTION_KEY_HEADER.encode()))
         key = auth if isinstance(auth, KeyConfig) else None
