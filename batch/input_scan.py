@@ -25,6 +25,7 @@ import polars as pl
 #: A byte no CSV export uses, so that each physical line reads as a single field.
 _LINE_FIELD_SEPARATOR = "\x1f"
 _QUOTED = r'"(?:[^"]|"")*"'
+_CHUNK_BYTES = 1 << 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +51,17 @@ def scan(path: Path, *, skip_lines: int, separator: str, columns: int) -> Struct
         empty_string_is_null=False,
         raise_if_empty=False,
         missing_columns="insert",
-    )
+    ).with_row_index("i")
     try:
-        found = lines.with_row_index("i").select(_summary(separator, columns)).collect(
-            engine="streaming"
-        )
+        if _plain_bytes(path):
+            # No quote, no lone CR: counting separators per line is all it takes.
+            counts = pl.col("l").str.count_matches(separator, literal=True)
+            found = lines.select(
+                pl.len().alias("lines"), (counts != columns - 1).any().alias("bad")
+            ).collect(engine="streaming")
+            if not found.item(0, "bad"):
+                return Structure(int(found.item(0, "lines")), None, 0)
+        return _full_scan(lines, separator, columns)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
             raise NotUtf8Error(str(exc)) from None
@@ -62,8 +69,54 @@ def scan(path: Path, *, skip_lines: int, separator: str, columns: int) -> Struct
     except pl.exceptions.PolarsError:
         # e.g. a line holding our private separator: let the exact reader take the file.
         return Structure(data_lines=0, first_irregular=0, blank_lines=0)
+
+
+def _plain_bytes(path: Path) -> bool:
+    """No quote and no CR outside CRLF (C-speed byte searches, chunk by chunk).
+
+    Blank lines need no search here: they have too few separators for the count.
+    """
+    previous = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK_BYTES):
+            if b'"' in chunk:
+                return False
+            if b"\r" in chunk:
+                joined = previous + chunk  # a CRLF may straddle two chunks
+                if chunk.count(b"\r") != joined.count(b"\r\n") - previous.count(b"\r\n"):
+                    return False
+            previous = chunk[-1:]
+    return True
+
+
+def _full_scan(lines: pl.LazyFrame, separator: str, columns: int) -> Structure:
+    found = (
+        lines.select("i", *_line_flags(separator))
+        .select(_plain_summary(columns))
+        .collect(engine="streaming")
+    )
     row = found.row(0, named=True)
-    firsts = [value for value in (row["first_plain"], row["first_quoted"]) if value is not None]
+    first_plain = None
+    if row["bad"]:
+        # Where exactly: a second pass, only for files that have such a line.
+        first_plain = (
+            lines.select("i", *_line_flags(separator))
+            .filter(_plain_bad(columns))
+            .select(pl.col("i").min())
+            .collect(engine="streaming")
+            .item()
+        )
+    first_quoted = None
+    if row["quoted"]:
+        # Second pass only for files with quotes at all, over those lines only.
+        first_quoted = (
+            lines.filter(pl.col("l").str.contains('"', literal=True))
+            .filter(_quoted_bad(separator, columns))
+            .select(pl.col("i").min())
+            .collect(engine="streaming")
+            .item()
+        )
+    firsts = [value for value in (first_plain, first_quoted) if value is not None]
     return Structure(
         data_lines=int(row["lines"]),
         first_irregular=min(firsts) if firsts else None,
@@ -71,35 +124,53 @@ def scan(path: Path, *, skip_lines: int, separator: str, columns: int) -> Struct
     )
 
 
-def _summary(separator: str, columns: int) -> list[pl.Expr]:
+def _blank(separator: str) -> pl.Expr:
+    # Unanchored: it stops at the first character that is not blank, so it is cheap.
+    sep = "\\t" if separator == "\t" else separator
+    return ~pl.col("l").str.contains(f'[^ \\t{sep}"]')
+
+
+def _line_flags(separator: str) -> list[pl.Expr]:
     line = pl.col("l")
-    index = pl.col("i")
+    return [
+        line.str.contains('"', literal=True).alias("quoted"),
+        _blank(separator).alias("blank"),
+        # polars strips the \r of a CRLF ending; any other \r is a line break polars
+        # ignores and Python's csv module does not: leave such lines to the exact reader.
+        line.str.contains("\r", literal=True).alias("cr"),
+        line.str.count_matches(separator, literal=True).alias("separators"),
+    ]
+
+
+def _plain_summary(columns: int) -> list[pl.Expr]:
+    # Over the flag columns (the streaming engine does not share sub-expressions, so
+    # each flag is computed once, in a projection, and only combined here).
+    expected = columns - 1
+    return [
+        pl.len().alias("lines"),
+        pl.col("blank").sum().alias("blank"),
+        pl.col("quoted").any().alias("quoted"),
+        _plain_bad(columns).any().alias("bad"),
+    ]
+
+
+def _plain_bad(columns: int) -> pl.Expr:
+    expected = columns - 1
+    separators, blank, quoted = pl.col("separators"), pl.col("blank"), pl.col("quoted")
+    return (~quoted & ((separators > expected) | ((separators < expected) & ~blank))) | pl.col(
+        "cr"
+    )
+
+
+def _quoted_bad(separator: str, columns: int) -> pl.Expr:
+    """Only standard quoting (whole fields in quotes, "" inside) is left to polars."""
+    line = pl.col("l")
     expected = columns - 1
     sep = "\\t" if separator == "\t" else separator
     proper = f'^(?:[^"{sep}]*|{_QUOTED})(?:{sep}(?:[^"{sep}]*|{_QUOTED}))*$'
-
-    quoted = line.str.contains('"', literal=True)
-    blank = line.str.strip_chars(f' \t{separator}"').str.len_bytes() == 0
-    # polars strips the \r of a CRLF ending; any other \r is a line break polars ignores
-    # and Python's csv module does not: leave such lines to the exact reader.
-    inner_cr = line.str.contains("\r", literal=True)
-    plain_seps = line.str.count_matches(separator, literal=True)
-    plain_bad = ~quoted & ((plain_seps > expected) | ((plain_seps < expected) & ~blank))
-
-    # Quotes: only standard quoting (whole fields in quotes, "" inside) is left to polars;
-    # the regex runs on the lines that have a quote at all, usually few.
-    quoted_lines = line.filter(quoted)
-    quoted_seps = quoted_lines.str.replace_all(_QUOTED, "").str.count_matches(
-        separator, literal=True
+    separators = line.str.replace_all(_QUOTED, "").str.count_matches(separator, literal=True)
+    return (
+        ~line.str.contains(proper)
+        | (separators > expected)
+        | ((separators < expected) & ~_blank(separator))
     )
-    quoted_bad = (
-        ~quoted_lines.str.contains(proper)
-        | (quoted_seps > expected)
-        | ((quoted_seps < expected) & ~blank.filter(quoted))
-    )
-    return [
-        pl.len().alias("lines"),
-        blank.sum().alias("blank"),
-        index.filter(plain_bad | inner_cr).min().alias("first_plain"),
-        index.filter(quoted).filter(quoted_bad).min().alias("first_quoted"),
-    ]
