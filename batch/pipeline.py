@@ -26,7 +26,7 @@ from typing import Any
 import anyio
 import httpx
 import polars as pl
-from anyio.abc import CancelScope
+from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from batch import read, validate
