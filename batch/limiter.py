@@ -32,10 +32,11 @@ from batch.logs import get_logger
 Clock = Callable[[], float]
 
 GUARD = 0.015
-# Capacity of the pacing bucket, in calls. A bucket of exactly 1 loses the lateness of
-# every timer wake-up for good (its level cannot go below 0); the extra tenth absorbs
-# it. The window log keeps the budget exact all the same.
-BUCKET = 1.1
+# The pacing bucket holds one call plus some slack. A bucket of exactly 1 loses the
+# lateness of every timer wake-up for good (its level cannot go below 0): the slack
+# absorbs up to 10 ms of it, and the window log keeps the budget exact anyway.
+SLACK_CALLS = 0.1
+SLACK_SECONDS = 0.01
 DECREASE = 0.5  # the pace after a 429, as a share of the pace before it
 INCREASE = 0.1  # added per calm window, as a share of the full pace
 FLOOR = 1 / 16  # the lowest pace, as a share of the full pace
@@ -142,9 +143,9 @@ class Limiter:
         if self._bucket is None or rate != self._bucket_rate:
             # A new bucket starts empty and would let one call through at once: keep
             # the spacing from the last turn as the bucket itself would.
-            interval = 1 / rate
-            await self._wait_until(self._last_turn + interval * (2 - BUCKET))
-            self._bucket = AsyncLimiter(BUCKET, BUCKET * interval)
+            size = 1 + max(SLACK_CALLS, SLACK_SECONDS * rate)
+            await self._wait_until(self._last_turn + (2 - size) / rate)
+            self._bucket = AsyncLimiter(size, size / rate)
             self._bucket_rate = rate
         await self._bucket.acquire()
 
