@@ -1,0 +1,94 @@
+"""A TOML table read key by key, with types and ranges checked and typos reported.
+
+Each getter removes its key; ``done()`` then names whatever is left, so a misspelt key
+is an error instead of a silent default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from batch.errors import ConfigError
+
+
+class Table:
+    """A TOML table read key by key, so that leftover (unknown) keys can be reported."""
+
+    def __init__(self, raw: dict[str, Any], prefix: str) -> None:
+        self._raw = dict(raw)
+        self._prefix = prefix
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}.{key}" if self._prefix else key
+
+    def table(self, key: str) -> Table:
+        value = self._raw.pop(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{self._key(key)}] must be a table")
+        return Table(value, self._key(key))
+
+    def _take(self, key: str, kind: type | tuple[type, ...], kind_name: str) -> Any:
+        value = self._raw.pop(key, None)
+        # bool is an int in Python: never accept true for a number or 1 for a flag.
+        if value is not None and (
+            not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)
+        ):
+            raise ConfigError(f"{self._key(key)} must be {kind_name}; got {value!r}")
+        return value
+
+    def optional_str(self, key: str) -> str | None:
+        value: str | None = self._take(key, str, "a string")
+        return value
+
+    def get_str(self, key: str, default: str) -> str:
+        value = self.optional_str(key)
+        return default if value is None else value
+
+    def required_str(self, key: str) -> str:
+        value = self.optional_str(key)
+        if value is None or not value.strip():
+            raise ConfigError(f"{self._key(key)} is required")
+        return value
+
+    def optional_bool(self, key: str) -> bool | None:
+        value: bool | None = self._take(key, bool, "true or false")
+        return value
+
+    def get_bool(self, key: str, default: bool) -> bool:
+        value = self.optional_bool(key)
+        return default if value is None else value
+
+    def optional_int(
+        self, key: str, *, low: int | None = None, high: int | None = None
+    ) -> int | None:
+        value: int | None = self._take(key, int, "a whole number")
+        if value is not None:
+            _check_range(self._key(key), value, low, high)
+        return value
+
+    def get_int(
+        self, key: str, default: int, *, low: int | None = None, high: int | None = None
+    ) -> int:
+        value = self.optional_int(key, low=low, high=high)
+        return default if value is None else value
+
+    def get_float(
+        self, key: str, default: float, *, low: float | None = None, high: float | None = None
+    ) -> float:
+        value: float | int | None = self._take(key, (int, float), "a number")
+        if value is None:
+            return default
+        _check_range(self._key(key), value, low, high)
+        return float(value)
+
+    def done(self) -> None:
+        if self._raw:
+            unknown = ", ".join(self._key(key) for key in sorted(self._raw))
+            raise ConfigError(f"unknown key in job file: {unknown}", hint="check the spelling")
+
+
+def _check_range(key: str, value: float, low: float | None, high: float | None) -> None:
+    if low is not None and value < low:
+        raise ConfigError(f"{key} must be at least {low}; got {value}")
+    if high is not None and value > high:
+        raise ConfigError(f"{key} must be at most {high}; got {value}")
