@@ -28,7 +28,8 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
     writer.write(2, "AAAAAA00A00A000A", SENT, "run1", {"nome": "=cmd|'/c calc'!A0", "note": "ok"})
     writer.close()
     assert path.stat().st_mode & 0o777 == 0o600
-    rows = list(csv.reader(path.open(encoding="utf-8")))
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
     assert rows[0] == [*RESULT_COLUMNS, "nome", "note"]
     assert rows[1][:10] == ["2", "AAAAAA00A00A000A", "sent", "", "", "01ID", "201", "2", SENT.sent_at, "run1"]
     assert rows[1][10] == "'=cmd|'/c calc'!A0"
@@ -60,7 +61,7 @@ def test_results_header_is_recognised_and_clashes_refused() -> None:
     assert is_results_header(header)
     assert passthrough_columns(header) == ["codice_fiscale", "nome"]
     assert passthrough_columns(["codice_fiscale", "nome"]) == ["codice_fiscale", "nome"]
-    with pytest.raises(InputError, match="status"):
+    with pytest.raises(InputError, match="Status clash"):
         passthrough_columns(["codice_fiscale", "Status"])
 
 
