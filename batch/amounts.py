@@ -56,8 +56,12 @@ def _general_parts(values: pl.Series) -> tuple[pl.Expr, pl.Expr]:
         text.str.extract(_ITALIAN, 1).str.replace_all(".", "", literal=True),
         text.str.extract(_ENGLISH, 1).str.replace_all(",", "", literal=True),
         pl.when(text.str.contains(_WHOLE)).then(text),
-        pl.when(text.str.contains(_ITALIAN_WHOLE)).then(text.str.replace_all(".", "", literal=True)),
-        pl.when(text.str.contains(_ENGLISH_WHOLE)).then(text.str.replace_all(",", "", literal=True)),
+        pl.when(text.str.contains(_ITALIAN_WHOLE)).then(
+            text.str.replace_all(".", "", literal=True)
+        ),
+        pl.when(text.str.contains(_ENGLISH_WHOLE)).then(
+            text.str.replace_all(",", "", literal=True)
+        ),
     )
     fraction = pl.coalesce(
         text.str.extract(_DECIMAL, 2),

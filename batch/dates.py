@@ -61,16 +61,17 @@ def parse(values: pl.Series) -> pl.DataFrame:
         part("5", "5", "59"),
         pl.lit(":"),
         # a time with no seconds is that minute's start; a date alone is 23:59:59
-        pl.when(year_first.struct.field("4").is_not_null() | day_first.struct.field("4").is_not_null())
+        pl.when(
+            year_first.struct.field("4").is_not_null() | day_first.struct.field("4").is_not_null()
+        )
         .then(part("6", "6", "00"))
         .otherwise(pl.lit("59")),
     )
     naive = local_text.str.strptime(pl.Datetime("ms"), "%Y-%m-%d %H:%M:%S", strict=False)
     local = naive.dt.replace_time_zone(ZONE, ambiguous="latest", non_existent="null")
     with_zone = v.str.contains(_WITH_ZONE)
-    zoned = (
-        v.str.replace(r"Z$", "+00:00")
-        .str.strptime(pl.Datetime("ms", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False)
+    zoned = v.str.replace(r"Z$", "+00:00").str.strptime(
+        pl.Datetime("ms", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False
     )
     utc = pl.when(with_zone).then(zoned).otherwise(local.dt.convert_time_zone("UTC"))
     is_local = local_text.is_not_null()

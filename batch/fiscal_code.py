@@ -28,7 +28,34 @@ SANDBOX = "AAAAAA00A00A000A"
 #: Value of a character in an odd position, indexed by its even-position value (0-25):
 #: a digit d and the letter chr(ord("A") + d) share both values, which the vectorised
 #: check in ``rules`` relies on.
-ODD_VALUES = (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23)
+ODD_VALUES = (
+    1,
+    0,
+    5,
+    7,
+    9,
+    13,
+    15,
+    17,
+    19,
+    21,
+    2,
+    4,
+    18,
+    20,
+    11,
+    3,
+    6,
+    8,
+    12,
+    14,
+    16,
+    10,
+    22,
+    25,
+    24,
+    23,
+)
 
 _OMOCODE_LETTERS = "LMNPQRSTUV"  # replace the digits 0-9 in an omocode
 _OMOCODE_POSITIONS = (14, 13, 12, 10, 9, 7, 6)  # 0-based, replaced right to left

@@ -108,7 +108,7 @@ def transcode(path: Path, encoding: str) -> Prepared:
                     bad_line = line + chunk.count(b"\n", 0, exc.start)
                     raise InputError(
                         f"{path} is not valid {encoding} at line {bad_line}",
-                        hint="try input.encoding = \"latin-1\"" if encoding == "cp1252" else "",
+                        hint='try input.encoding = "latin-1"' if encoding == "cp1252" else "",
                     ) from None
                 line += chunk.count(b"\n")
                 target.write(text.encode("utf-8"))

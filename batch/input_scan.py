@@ -145,7 +145,6 @@ def _line_flags(separator: str) -> list[pl.Expr]:
 def _plain_summary(columns: int) -> list[pl.Expr]:
     # Over the flag columns (the streaming engine does not share sub-expressions, so
     # each flag is computed once, in a projection, and only combined here).
-    expected = columns - 1
     return [
         pl.len().alias("lines"),
         pl.col("blank").sum().alias("blank"),
@@ -157,9 +156,7 @@ def _plain_summary(columns: int) -> list[pl.Expr]:
 def _plain_bad(columns: int) -> pl.Expr:
     expected = columns - 1
     separators, blank, quoted = pl.col("separators"), pl.col("blank"), pl.col("quoted")
-    return (~quoted & ((separators > expected) | ((separators < expected) & ~blank))) | pl.col(
-        "cr"
-    )
+    return (~quoted & ((separators > expected) | ((separators < expected) & ~blank))) | pl.col("cr")
 
 
 def _quoted_bad(separator: str, columns: int) -> pl.Expr:

@@ -66,7 +66,7 @@ class InputFile:
                 line = input_encoding.first_bad_utf8_line(self.path)
                 raise InputError(
                     f"{self.path} is not valid UTF-8 at line {line}",
-                    hint="set input.encoding = \"cp1252\" (Windows) or \"latin-1\"",
+                    hint='set input.encoding = "cp1252" (Windows) or "latin-1"',
                 ) from None
             self._prepared = input_encoding.transcode_fallback(self._prepared, self.path)
             self._structure = self._scan()
@@ -74,6 +74,11 @@ class InputFile:
     @property
     def encoding(self) -> str:
         return self._prepared.encoding
+
+    @property
+    def rows_hint(self) -> int:
+        """Physical lines after the header (0 when not known): for progress display."""
+        return self._structure.data_lines
 
     @property
     def data_start_line(self) -> int:
@@ -146,7 +151,7 @@ class InputFile:
             raise InputError(
                 f"{self.path}: the header is one single column {self.header[0][:60]!r} "
                 f"with separator {_show(spec.separator)}",
-                hint="the file uses another separator: set input.separator = \"auto\"",
+                hint='the file uses another separator: set input.separator = "auto"',
             )
         if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
             raise InputError(
@@ -190,10 +195,11 @@ class InputFile:
             pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
             pl.col(self.header).fill_null(""),
         )
-        if self._structure.blank_lines:
-            blank = pl.all_horizontal(
-                pl.col(name).str.strip_chars().str.len_bytes() == 0 for name in self.header
-            )
+        # Blank records (an empty line, or only separators: Excel writes ";;;;" rows) are no
+        # rows. A blank record has a blank first cell, a cheap test that settles most batches.
+        first_blank = ~frame.get_column(self.header[0]).str.contains(r"\S")
+        if first_blank.any():
+            blank = pl.all_horizontal(~pl.col(name).str.contains(r"\S") for name in self.header)
             frame = frame.filter(~blank)
         return frame
 

@@ -44,11 +44,10 @@ MESSAGES = {
     "due_date.invalid": "no such date or time (e.g. 31/02 or 24:00)",
     "due_date.nonexistent": "this time does not exist in Italy: the clocks skip it "
     "(daylight saving); use 03:00",
-    "amount.format": "not an amount: write 12,50, 12.50 or 1.234,56 "
-    "(1.234 alone is ambiguous)",
+    "amount.format": "not an amount: write 12,50, 12.50 or 1.234,56 (1.234 alone is ambiguous)",
     "amount.range": "out of range: IO takes 0,01 to 99.999.999,99 euro",
 }
-_CENTS_FORMAT = "not a whole number of cents (amount_unit is \"cents\": 12,50 euro is 1250)"
+_CENTS_FORMAT = 'not a whole number of cents (amount_unit is "cents": 12,50 euro is 1250)'
 _EXCEL_NUMBER = " (Excel turned it into a number: format the column as text and export again)"
 
 
@@ -58,9 +57,11 @@ def amount_format_message(unit: str) -> str:
 
 def excel_hint(value: pl.Expr) -> pl.Expr:
     """A hint for long codes that a spreadsheet has turned into numbers (3,02E+17)."""
-    return pl.when(value.str.contains(r"(?i)^\d+(?:[.,]\d+)?e\+\d+$")).then(
-        pl.lit(_EXCEL_NUMBER)
-    ).otherwise(pl.lit(""))
+    return (
+        pl.when(value.str.contains(r"(?i)^\d+(?:[.,]\d+)?e\+\d+$"))
+        .then(pl.lit(_EXCEL_NUMBER))
+        .otherwise(pl.lit(""))
+    )
 
 
 def length_message(field: str, bounds: tuple[int, int], length: pl.Expr) -> pl.Expr:
@@ -140,7 +141,7 @@ def check_job(job: Job) -> None:
     message = job.message
     if message.has_attachments and message.feature_level_type != "ADVANCED":
         raise ConfigError(
-            "message.has_attachments needs feature_level_type = \"ADVANCED\"",
+            'message.has_attachments needs feature_level_type = "ADVANCED"',
             hint="IO refuses attachments on STANDARD messages (403 Attachments call forbidden)",
         )
     if (message.has_attachments or message.has_remote_content) and not message.configuration_id:

@@ -129,7 +129,9 @@ def validate_batch(
     rules.check_job(job)
     plan = _Plan.of(job, columns)
     used = plan.used()
-    frame = frame.with_columns(pl.col(name).str.strip_chars().alias(_trimmed(name)) for name in used)
+    frame = frame.with_columns(
+        pl.col(name).str.strip_chars().alias(_trimmed(name)) for name in used
+    )
     if frame.select(pl.col(map(_trimmed, used)).null_count()).sum_horizontal().item():
         frame = frame.with_columns(pl.col(map(_trimmed, used)).fill_null(""))
     checked = rules.fiscal_code_problems(frame.get_column(_trimmed(plan.fiscal_code)))
@@ -172,9 +174,8 @@ def _field_checks(
         checks.append(("_c:due", plan.due_date))
     if plan.amount is not None:
         unit = job.message.amount_unit
-        parsed = _by_unique(
-            frame.get_column(_trimmed(plan.amount)), lambda values: amounts.parse(values, unit)
-        )
+        # Amounts are mostly all different: parsed directly, not through their distinct values.
+        parsed = amounts.parse(frame.get_column(_trimmed(plan.amount)), unit)
         frame = frame.with_columns(
             parsed.get_column("cents").alias(AMOUNT_CENTS),
             _missing_or(plan.amount, parsed.get_column("code")).alias("_c:amount"),
@@ -182,7 +183,13 @@ def _field_checks(
         checks.append(("_c:amount", plan.amount))
     for name, output, pattern, code, label in (
         (plan.notice_number, NOTICE_NUMBER, rules.NOTICE_NUMBER, rules.NOTICE_FORMAT, "notice"),
-        (plan.payee, PAYEE_FISCAL_CODE, rules.ORGANISATION_FISCAL_CODE, rules.PAYEE_FORMAT, "payee"),
+        (
+            plan.payee,
+            PAYEE_FISCAL_CODE,
+            rules.ORGANISATION_FISCAL_CODE,
+            rules.PAYEE_FORMAT,
+            "payee",
+        ),
     ):
         if name is None:
             continue
@@ -207,8 +214,10 @@ def _field_checks(
 
 
 def _missing_or(name: str, codes: pl.Series) -> pl.Expr:
-    return pl.when(pl.col(_trimmed(name)) == "").then(pl.lit(rules.FIELD_MISSING)).otherwise(
-        pl.lit(codes)
+    return (
+        pl.when(pl.col(_trimmed(name)) == "")
+        .then(pl.lit(rules.FIELD_MISSING))
+        .otherwise(pl.lit(codes))
     )
 
 
@@ -243,12 +252,15 @@ def _length_checks(
         columns.append(length.alias(f"_n:{field}"))
     frame = frame.with_columns(columns)
     expressions: list[pl.Expr] = []
-    for field, (low, high) in (("subject", rules.SUBJECT_LENGTH), ("markdown", rules.MARKDOWN_LENGTH)):
-        length = pl.col(f"_n:{field}")
+    for field, (low, high) in (
+        ("subject", rules.SUBJECT_LENGTH),
+        ("markdown", rules.MARKDOWN_LENGTH),
+    ):
+        filled = pl.col(f"_n:{field}")
         expressions.append(
-            pl.when(length < low)
+            pl.when(filled < low)
             .then(pl.lit(f"{field}.too_short"))
-            .when(length > high)
+            .when(filled > high)
             .then(pl.lit(f"{field}.too_long"))
             .alias(f"_c:{field}")
         )
@@ -330,13 +342,16 @@ def _outputs_of(plan: _Plan) -> set[str]:
 
 
 def _by_unique(values: pl.Series, parse: Callable[[pl.Series], pl.DataFrame]) -> pl.DataFrame:
-    """``parse`` each distinct value once: a campaign's dates and amounts repeat a lot."""
-    distinct = values.unique()
+    """``parse`` each distinct value once: a campaign's due dates repeat a lot."""
+    same = values.len() > 0 and bool((values == values[0]).all())
+    distinct = values.head(1) if same else values.unique()
     if distinct.len() == 1:
         parsed = parse(distinct)
         return pl.DataFrame(
             [
-                pl.Series(name, dtype=parsed.schema[name]).extend_constant(parsed.item(0, name), values.len())
+                pl.Series(name, dtype=parsed.schema[name]).extend_constant(
+                    parsed.item(0, name), values.len()
+                )
                 for name in parsed.columns
             ]
         )

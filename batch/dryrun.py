@@ -1,0 +1,330 @@
+"""``io-batch validate`` (and ``send --dry-run``): read and check the whole input, call nothing.
+
+Prints the counts, the first problems grouped by reason (with line and column), one or
+two filled-in messages to look at, and writes every problem to an error report CSV
+(owner-only, spreadsheet-safe, fiscal codes masked). Batches are validated on two
+threads (polars releases the GIL), with at most two in flight so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TextIO
+
+import polars as pl
+
+from batch import rules, validate
+from batch.csv_safety import mask_fiscal_code, mask_fiscal_code_expr, neutralise_expr
+from batch.duplicates import FIRST, DuplicateFinder
+from batch.errors import ExitCode
+from batch.job import Job
+from batch.models import Row
+from batch.read import LINE_COLUMN, InputFile, open_input
+from batch.results import open_private
+
+BATCH_ROWS = 200_000
+REPORT_COLUMNS = ("line", "column", "value", "reason_code", "reason")
+DUPLICATE = "row.duplicate"
+_VALUE_CHARS = 40
+_PREVIEW_LINES = 6
+
+
+@dataclass
+class ValidationSummary:
+    rows: int = 0
+    valid: int = 0  # valid rows, duplicates included
+    invalid: int = 0
+    duplicates: int = 0  # valid rows that the duplicates policy would not send
+    by_reason: dict[str, int] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    rows_per_s: float = 0.0
+    report_path: Path | None = None
+    encoding: str = ""
+    separator: str = ""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.ROWS_NEED_ATTENTION if self.invalid else ExitCode.OK
+
+
+@dataclass
+class _Collected:
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    previews: list[Row] = field(default_factory=list)
+
+
+def required_columns(job: Job) -> list[str]:
+    """The job's column names that the input must have."""
+    return list(dict.fromkeys([*job.columns.used().values(), *job.message.placeholders()]))
+
+
+def run_validate(
+    job: Job, *, max_errors: int = 20, report_path: Path | None = None, out: TextIO
+) -> ValidationSummary:
+    """Validate every row of the job's input; print what an operator needs to fix."""
+    started = time.perf_counter()
+    rules.check_job(job)
+    summary = ValidationSummary(report_path=report_path)
+    collected = _Collected()
+    finder = DuplicateFinder()
+    duplicates = pl.DataFrame()
+    try:
+        with open_input(job.input, required_columns(job)) as source:
+            summary.encoding, summary.separator = source.encoding, source.separator
+            fiscal = source.resolve(job.columns.fiscal_code)
+            report = _Report(report_path, source, fiscal) if report_path is not None else None
+            try:
+                progress = _Progress(source.rows_hint)
+                for validated in _validated(source, job):
+                    _take(
+                        validated,
+                        summary=summary,
+                        collected=collected,
+                        finder=finder,
+                        report=report,
+                        job=job,
+                        source=source,
+                        max_errors=max_errors,
+                    )
+                    progress.show(summary.rows)
+                progress.done()
+                duplicates = finder.finish()
+                summary.duplicates = duplicates.height
+                if report is not None:
+                    report.duplicates(duplicates, job)
+            finally:
+                if report is not None:
+                    report.close()
+    finally:
+        finder.close()
+    summary.valid = summary.rows - summary.invalid
+    summary.elapsed_s = time.perf_counter() - started
+    summary.rows_per_s = summary.rows / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
+    _print(
+        summary,
+        collected=collected,
+        duplicates=duplicates,
+        job=job,
+        out=out,
+        max_errors=max_errors,
+    )
+    return summary
+
+
+def _validated(source: InputFile, job: Job) -> Iterator[pl.DataFrame]:
+    """Validated batches in order, two at a time on two threads."""
+    workers = max(1, min(2, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
+        pending: deque[Future[pl.DataFrame]] = deque()
+        for batch in source.batches(BATCH_ROWS):
+            pending.append(
+                pool.submit(
+                    validate.validate_batch, batch, job, source, render=False, content_key=True
+                )
+            )
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _take(
+    validated: pl.DataFrame,
+    *,
+    summary: ValidationSummary,
+    collected: _Collected,
+    finder: DuplicateFinder,
+    report: _Report | None,
+    job: Job,
+    source: InputFile,
+    max_errors: int,
+) -> None:
+    summary.rows += validated.height
+    bad = pl.col(validate.REASON_CODE).is_not_null()
+    invalid = validated.filter(bad)
+    verdicts = validated.select(LINE_COLUMN, validate.CONTENT_KEY, validate.REASON_CODE)
+    if invalid.height:
+        summary.invalid += invalid.height
+        for code, count in invalid.group_by(validate.REASON_CODE).len().iter_rows():
+            summary.by_reason[code] = summary.by_reason.get(code, 0) + count
+        for code, group in invalid.group_by(validate.REASON_CODE, maintain_order=True):
+            reason_code = str(code[0])
+            kept = collected.examples.setdefault(reason_code, [])
+            room = max_errors - len(kept)
+            if room > 0:
+                for line, column, reason in (
+                    group.head(room)
+                    .select(LINE_COLUMN, validate.INVALID_COLUMN, validate.REASON)
+                    .iter_rows()
+                ):
+                    kept.append((line, column))
+                    collected.messages.setdefault(reason_code, reason)
+        if report is not None:
+            report.invalid(invalid)
+    valid = verdicts.filter(~bad)
+    if job.message.duplicates != "send_all" and valid.height:
+        finder.add(valid.get_column(validate.CONTENT_KEY), valid.get_column(LINE_COLUMN))
+    if len(collected.previews) < 2 and valid.height:
+        head = validated.filter(~bad).head(2 - len(collected.previews))
+        collected.previews.extend(validate.to_rows(head, job, source.header))
+
+
+class _Report:
+    """The error report CSV: one line per problem, in line order (duplicates last)."""
+
+    def __init__(self, path: Path, source: InputFile, fiscal_code: str) -> None:
+        self.path = path
+        self._source = source
+        self._fiscal_code = fiscal_code
+        self._file: IO[str] = open_private(path, "w")
+        self._file.write(",".join(REPORT_COLUMNS) + "\n")
+
+    def invalid(self, invalid: pl.DataFrame) -> None:
+        column = pl.col(validate.INVALID_COLUMN)
+        value: pl.Expr = pl.lit("", dtype=pl.String)
+        for name in self._source.header:
+            cell = pl.col(name)
+            if name == self._fiscal_code:
+                cell = mask_fiscal_code_expr(cell.str.strip_chars().str.to_uppercase())
+            value = pl.when(column == name).then(cell).otherwise(value)
+        self._write(
+            invalid.select(
+                pl.col(LINE_COLUMN).alias("line"),
+                column.alias("column"),
+                _shorten(value).alias("value"),
+                pl.col(validate.REASON_CODE).alias("reason_code"),
+                pl.col(validate.REASON).alias("reason"),
+            )
+        )
+
+    def duplicates(self, duplicates: pl.DataFrame, job: Job) -> None:
+        if not duplicates.height:
+            return
+        what = "recipient and content" if job.message.duplicates == "send_once" else "recipient"
+        self._write(
+            duplicates.select(
+                pl.col("line"),
+                pl.lit(self._fiscal_code).alias("column"),
+                pl.lit("").alias("value"),
+                pl.lit(DUPLICATE).alias("reason_code"),
+                pl.concat_str(pl.lit(f"same {what} as line "), pl.col(FIRST).cast(pl.String)).alias(
+                    "reason"
+                ),
+            )
+        )
+
+    def _write(self, rows: pl.DataFrame) -> None:
+        safe = rows.with_columns(neutralise_expr(pl.col(pl.String)))
+        safe.write_csv(self._file, include_header=False, line_terminator="\n")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _shorten(value: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(value.str.len_chars() > _VALUE_CHARS)
+        .then(value.str.slice(0, _VALUE_CHARS - 1) + pl.lit("…"))
+        .otherwise(value)
+    )
+
+
+class _Progress:
+    """A progress line on stderr, only for a person at a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._on = sys.stderr.isatty() and total > BATCH_ROWS
+        self._last = 0.0
+
+    def show(self, rows: int) -> None:
+        now = time.monotonic()
+        if self._on and now - self._last > 0.2:
+            self._last = now
+            share = min(rows / self._total, 1.0) if self._total else 1.0
+            sys.stderr.write(f"\rvalidating: {rows:,} rows ({share:.0%})")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self._on:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _print(
+    summary: ValidationSummary,
+    *,
+    collected: _Collected,
+    duplicates: pl.DataFrame,
+    job: Job,
+    out: TextIO,
+    max_errors: int,
+) -> None:
+    separator = "tab" if summary.separator == "\t" else summary.separator
+    out.write(
+        f"Checked {summary.rows:,} rows of {job.input.path} ({summary.encoding}, separator "
+        f"{separator}) in {summary.elapsed_s:.2f} s ({summary.rows_per_s:,.0f} rows/s); "
+        "nothing was sent.\n"
+    )
+    will_send = summary.valid - summary.duplicates
+    out.write(f"  valid:      {summary.valid:,} ({will_send:,} to send)\n")
+    out.write(f"  invalid:    {summary.invalid:,}\n")
+    if job.message.duplicates != "send_all":
+        policy = (
+            "same citizen and content"
+            if job.message.duplicates == "send_once"
+            else ("same citizen")
+        )
+        out.write(
+            f"  duplicates: {summary.duplicates:,} (policy {job.message.duplicates}: {policy} "
+            "as an earlier line, not sent again)\n"
+        )
+    if summary.by_reason:
+        out.write("Problems by reason (first lines shown):\n")
+        for code, count in sorted(summary.by_reason.items(), key=lambda item: -item[1]):
+            out.write(f"  {code}: {count:,} row(s): {collected.messages.get(code, '')}\n")
+            shown = collected.examples.get(code, [])[:max_errors]
+            places = ", ".join(
+                f"line {line}" if column == validate.WHOLE_LINE else f"line {line} ({column})"
+                for line, column in shown
+            )
+            more = count - len(shown)
+            out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")
+    if duplicates.height:
+        shown_duplicates = duplicates.head(max_errors).iter_rows()
+        listing = ", ".join(f"line {line} (as line {first})" for line, first in shown_duplicates)
+        more = duplicates.height - min(duplicates.height, max_errors)
+        out.write(f"Duplicates: {listing}{f', and {more:,} more' if more > 0 else ''}\n")
+    if summary.report_path is not None:
+        out.write(f"Every problem, with its line and column: {summary.report_path}\n")
+    for row in collected.previews:
+        _preview(row, out)
+
+
+def _preview(row: Row, out: TextIO) -> None:
+    message = row.message
+    assert message is not None
+    out.write(f"Preview of line {row.line} (to {mask_fiscal_code(message.fiscal_code)}):\n")
+    out.write(f"  subject:  {message.subject}\n")
+    lines = message.markdown.strip().splitlines()
+    for index, text in enumerate(lines[:_PREVIEW_LINES]):
+        out.write(f"  {'markdown: ' if index == 0 else '          '}{text}\n")
+    if len(lines) > _PREVIEW_LINES:
+        out.write(f"            ... ({len(lines) - _PREVIEW_LINES} more lines)\n")
+    details = []
+    if message.due_date:
+        details.append(f"due {message.due_date}")
+    if message.payment_data is not None:
+        cents = message.payment_data.amount_cents
+        details.append(f"amount {cents // 100},{cents % 100:02d} euro")
+        details.append(f"notice {message.payment_data.notice_number}")
+    if details:
+        out.write(f"  {'; '.join(details)}\n")
