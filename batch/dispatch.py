@@ -34,7 +34,7 @@ from batch.logs import get_logger
 from batch.models import Message, Outcome, Status
 
 # What a call may raise instead of answering: httpx's errors, and the client's deadline.
-CALL_ERRORS = (httpx.HTTPError, TimeoutError)
+CALL_ERRORS = (httpx.HTTPError, httpx.InvalidURL, TimeoutError)
 
 
 class FailureBudget:

@@ -268,6 +268,9 @@ def test_an_unsupported_url_fails_without_a_retry() -> None:
     exc = error(httpx.UnsupportedProtocol, "Request URL has an unsupported protocol 'ftp://'")
     assert kind_of(classify_profile(exc)) == ("final", Status.FAILED, "net.client_error", None)
     assert kind_of(classify_submit(exc)) == ("final", Status.FAILED, "net.client_error", None)
+    invalid = httpx.InvalidURL("Invalid non-printable ASCII character in URL")
+    assert kind_of(classify_profile(invalid)) == ("final", Status.FAILED, "net.client_error", None)
+    assert kind_of(classify_submit(invalid)) == ("final", Status.FAILED, "net.client_error", None)
 
 
 def test_an_unexpected_exception_is_a_failure_not_a_retry() -> None:

@@ -72,7 +72,7 @@ async def test_the_guard_holds_the_window_open_a_little_longer() -> None:
     limiter = Limiter(RateBudget(calls=calls, window_seconds=window))
     times = await hammer(limiter, 1.2, workers=4)
     spans = [times[i + calls] - times[i] for i in range(len(times) - calls)]
-    assert min(spans) >= window * (1 + GUARD) - 0.002
+    assert min(spans) >= window * (1 + GUARD) - 0.005
 
 
 async def test_after_a_pause_no_turn_before_the_hint_then_never_over_budget() -> None:
