@@ -73,6 +73,9 @@ def configure(
 ) -> None:
     """Set up structlog once per process; ``json=None`` picks JSON unless on a terminal."""
     out = stream if stream is not None else sys.stdout
+    # httpx logs whole URLs at INFO, and get-message URLs hold fiscal codes.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     use_json = (not out.isatty()) if json is None else json
     renderer: Any = (
         structlog.processors.JSONRenderer()
