@@ -75,6 +75,15 @@ def prepare(path: Path, requested: str) -> Prepared:
         return Prepared(path, "utf-8-sig", False)
     if _is_utf8_prefix(head):
         return Prepared(path, "utf-8", False)
+    bad = _first_bad_byte(head)
+    if not head[:bad].isascii():
+        # Proper UTF-8 letters before a byte that is not UTF-8: two files pasted together.
+        line = head.count(b"\n", 0, bad) + 1
+        raise InputError(
+            f"{path} is not valid UTF-8 at line {line} although its start is UTF-8: "
+            "the file mixes encodings",
+            hint=_FIX_ENCODING,
+        )
     return _transcode_single_byte(path)
 
 
@@ -143,6 +152,14 @@ def _is_utf8_prefix(head: bytes) -> bool:
         # A character cut at the end of the sample is not an error.
         return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
     return True
+
+
+def _first_bad_byte(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
 
 
 def _transcode_single_byte(path: Path) -> Prepared:

@@ -271,7 +271,7 @@ def _read_header(path: Path, separator: str | None) -> tuple[int, list[str], str
             hint="column names must be on one line; fix the quotes in the first line",
         )
     chosen = separator if separator is not None else _detect_separator(raw)
-    cells = next(csv.reader([raw], delimiter=chosen, skipinitialspace=True))
+    cells = next(csv.reader([raw], delimiter=chosen))
     return number, cells, chosen
 
 

@@ -1,0 +1,376 @@
+"""Row validation: every IO rule on both sides of its boundary, and the rows it builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from batch import validate
+from batch.errors import ConfigError
+from batch.job import Job, parse_job
+from batch.models import Message, PaymentData, ThirdPartyData
+from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.templates import Template, utf16_length, utf16_lengths
+from batch.validate import HeaderColumns
+
+CODE = "RSSMRA85T10A562S"
+EMOJI = "\U0001f600"  # two UTF-16 units
+
+
+def make_job(**overrides: Any) -> Job:
+    columns = {"fiscal_code": "cf"} | overrides.pop("columns", {})
+    message = {
+        "subject": "Avviso per {nome}",
+        "markdown": "{nome}" + "m" * 80,
+    } | overrides.pop("message", {})
+    raw = {
+        "input": {"path": "in.csv"},
+        "output": {"path": "out.csv"},
+        "columns": columns,
+        "message": message,
+        "target": {"kind": "sandbox"},
+    }
+    return parse_job(raw, source=Path("/jobs/job.toml"))
+
+
+def check(job: Job, *rows: dict[str, str]) -> pl.DataFrame:
+    header = list(rows[0])
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series(range(2, 2 + len(rows)), dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([None] * len(rows), dtype=pl.String),
+            **{name: pl.Series([row[name] for row in rows], dtype=pl.String) for name in header},
+        }
+    )
+    return validate.validate_batch(frame, job, HeaderColumns(header))
+
+
+def reasons(frame: pl.DataFrame) -> list[str | None]:
+    return frame.get_column(validate.REASON_CODE).to_list()
+
+
+def row(**cells: str) -> dict[str, str]:
+    return {"cf": CODE, "nome": "Mario"} | cells
+
+
+# -- fiscal code -------------------------------------------------------------------------
+
+
+def test_fiscal_code_is_normalised_and_checked() -> None:
+    out = check(
+        make_job(),
+        row(cf=" rssmra85t10a562s "),
+        row(cf="RSSMRA85T10A562T"),
+        row(cf="RSSMRA85T10A562"),
+        row(cf="  "),
+        row(cf="AAAAAA00A00A000A"),
+    )
+    assert reasons(out) == [
+        None,
+        "fiscal_code.check_char",
+        "fiscal_code.format",
+        "field.missing",
+        None,
+    ]
+    assert out.get_column(validate.FISCAL_CODE).to_list() == [
+        CODE,
+        "RSSMRA85T10A562T",
+        "RSSMRA85T10A562",
+        "",
+        "AAAAAA00A00A000A",
+    ]
+    assert out.get_column(validate.INVALID_COLUMN).to_list() == [None, "cf", "cf", "cf", None]
+
+
+# -- lengths in UTF-16 units -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "code"),
+    [
+        ("a" * 9, "subject.too_short"),
+        ("a" * 10, None),
+        (EMOJI * 4 + "a", "subject.too_short"),  # 5 characters, 9 units
+        (EMOJI * 5, None),  # 5 characters, 10 units
+        ("a" * 120, None),
+        ("a" * 121, "subject.too_long"),
+        (EMOJI * 60, None),  # 120 units
+        (EMOJI * 60 + "a", "subject.too_long"),  # 61 characters, 121 units
+        ("  " + "a" * 10 + "  ", None),  # cells are trimmed
+    ],
+)
+def test_subject_length_boundaries(subject: str, code: str | None) -> None:
+    job = make_job(message={"subject": "{oggetto}"})
+    out = check(job, row(oggetto=subject))
+    assert reasons(out) == [code]
+    if code is not None:
+        units = utf16_length(subject.strip())
+        assert out.item(0, validate.REASON) == (
+            f"the subject is {units} characters once the template is filled in; IO takes 10 to "
+            "120 (counted in UTF-16 units: an emoji counts 2)"
+        )
+        assert out.item(0, validate.INVALID_COLUMN) == "message.subject"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("", "markdown.too_short"),  # 75 + 4 = 79
+        ("a" * 4, None),
+        ("a" * 5, None),
+        (EMOJI * 2, None),  # 4 units: 80
+        ("a" * 9921, None),  # 10000
+        ("a" * 9922, "markdown.too_long"),
+        (EMOJI * 4960 + "a", None),  # 9921 units
+        (EMOJI * 4961, "markdown.too_long"),  # 9922 units
+    ],
+)
+def test_markdown_length_boundaries(name: str, code: str | None) -> None:
+    job = make_job(message={"subject": "Avviso importante", "markdown": "{nome}" + "m" * 75 + "{x}"})
+    out = check(job, row(nome=name, x="abcd"))
+    assert reasons(out) == [code]
+
+
+def test_empty_placeholder_cells_render_as_empty_text() -> None:
+    job = make_job(message={"subject": "Avviso per {nome}!"})
+    out = check(job, row(nome=""))
+    assert reasons(out) == [None]
+    assert out.item(0, validate.SUBJECT) == "Avviso per !"
+
+
+@settings(max_examples=100)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=20))
+def test_utf16_lengths_vectorised_and_scalar_agree(texts: list[str]) -> None:
+    expected = [len(text.encode("utf-16-le")) // 2 for text in texts]
+    assert [utf16_length(text) for text in texts] == expected
+    assert utf16_lengths(pl.Series(texts, dtype=pl.String)).to_list() == expected
+
+
+@settings(max_examples=100)
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_length_check_is_exact_for_any_text(first: str, second: str) -> None:
+    job = make_job(message={"subject": "{a}-{b}"})
+    out = check(job, row(a=first, b=second))
+    units = utf16_length(first.strip()) + 1 + utf16_length(second.strip())
+    expected = "subject.too_short" if units < 10 else "subject.too_long" if units > 120 else None
+    assert reasons(out) == [expected]
+
+
+def test_templates_render_braces_and_repeat_placeholders() -> None:
+    template = Template.parse("{{x}} {a} and {a}")
+    assert template.placeholders == ["a", "a"]
+    assert template.render({"a": "1"}) == "{x} 1 and 1"
+    assert template.literal_length == len("{x}  and ")
+
+
+# -- due date, amount, notice, payee, third party ----------------------------------------------
+
+
+def payment_job(**message: Any) -> Job:
+    return make_job(
+        columns={
+            "due_date": "scadenza",
+            "amount": "importo",
+            "notice_number": "avviso",
+            "payee_fiscal_code": "ente",
+        },
+        message=message,
+    )
+
+
+def pay(**cells: str) -> dict[str, str]:
+    return row(
+        scadenza="2026-12-16",
+        importo="1250",
+        avviso="302000100000009424",
+        ente="01234567890",
+    ) | cells
+
+
+@pytest.mark.parametrize(
+    ("cells", "code", "column"),
+    [
+        ({}, None, None),
+        ({"scadenza": ""}, "field.missing", "scadenza"),
+        ({"scadenza": "31/02/2026"}, "due_date.invalid", "scadenza"),
+        ({"scadenza": "presto"}, "due_date.format", "scadenza"),
+        ({"scadenza": "2026-03-29 02:30"}, "due_date.nonexistent", "scadenza"),
+        ({"importo": ""}, "field.missing", "importo"),
+        ({"importo": "0"}, "amount.range", "importo"),
+        ({"importo": "1"}, None, None),
+        ({"importo": "9999999999"}, None, None),
+        ({"importo": "10000000000"}, "amount.range", "importo"),
+        ({"importo": "12,50"}, "amount.format", "importo"),
+        ({"avviso": "002000100000009424"}, None, None),  # leading zeros kept
+        ({"avviso": "402000100000009424"}, "notice_number.format", "avviso"),
+        ({"avviso": "30200010000000942"}, "notice_number.format", "avviso"),  # 17 digits
+        ({"avviso": "3020001000000094240"}, "notice_number.format", "avviso"),  # 19
+        ({"avviso": " 302000100000009424 "}, None, None),
+        ({"avviso": ""}, "field.missing", "avviso"),
+        ({"ente": "0123456789"}, "payee_fiscal_code.format", "ente"),  # 10 digits
+        ({"ente": "012345678901"}, "payee_fiscal_code.format", "ente"),  # 12
+        ({"ente": "0123456789A"}, "payee_fiscal_code.format", "ente"),
+    ],
+)
+def test_payment_fields(cells: dict[str, str], code: str | None, column: str | None) -> None:
+    out = check(payment_job(), pay(**cells))
+    assert reasons(out) == [code]
+    assert out.item(0, validate.INVALID_COLUMN) == column
+
+
+def test_cents_message_explains_the_unit() -> None:
+    out = check(payment_job(), pay(importo="12,50"))
+    assert "amount_unit is \"cents\"" in out.item(0, validate.REASON)
+
+
+def test_excel_scientific_notice_number_gets_a_hint() -> None:
+    out = check(payment_job(), pay(avviso="3,02E+17"))
+    assert out.item(0, validate.REASON).endswith(
+        "(Excel turned it into a number: format the column as text and export again)"
+    )
+
+
+def test_first_problem_in_column_order_wins() -> None:
+    out = check(payment_job(), pay(cf="X", importo="0", avviso="1"))
+    assert reasons(out) == ["fiscal_code.format"]
+
+
+def test_csv_problems_come_first() -> None:
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([7], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: ["csv.field_count: 3 fields where the header has 2"],
+            "cf": [CODE],
+            "nome": ["Mario"],
+        }
+    )
+    out = validate.validate_batch(frame, make_job(), HeaderColumns(["cf", "nome"]))
+    assert out.select(validate.INVALID_COLUMN, validate.REASON_CODE, validate.REASON).row(0) == (
+        "(line)",
+        "csv.field_count",
+        "3 fields where the header has 2",
+    )
+
+
+def test_third_party_id_is_required() -> None:
+    job = make_job(
+        columns={"third_party_id": "pratica"},
+        message={
+            "feature_level_type": "ADVANCED",
+            "has_attachments": True,
+            "configuration_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        },
+    )
+    out = check(job, row(pratica=" P-1 "), row(pratica=" "))
+    assert reasons(out) == [None, "third_party_id.missing"]
+    rows = list(validate.to_rows(out, job, ["cf", "nome", "pratica"]))
+    assert rows[0].message is not None
+    assert rows[0].message.third_party_data == ThirdPartyData(
+        id="P-1", has_attachments=True, configuration_id="01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    )
+
+
+# -- job-level rules ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        ({"has_attachments": True, "configuration_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "ADVANCED"),
+        ({"has_remote_content": True}, "configuration_id"),
+        ({"has_remote_content": True, "configuration_id": "nope"}, "ULID"),
+        ({"subject": "Breve"}, "message.subject is 5 characters"),
+        ({"subject": "x" * 121 + "{nome}"}, "message.subject is 121 characters"),
+        ({"markdown": "m" * 10001 + "{nome}"}, "message.markdown is 10001"),
+    ],
+)
+def test_job_rules(message: dict[str, Any], error: str) -> None:
+    job = make_job(columns={"third_party_id": "pratica"}, message=message)
+    with pytest.raises(ConfigError, match=error):
+        check(job, row(pratica="1"))
+
+
+def test_invalid_after_due_date_needs_a_due_date() -> None:
+    with pytest.raises(ConfigError, match="invalid_after_due_date"):
+        check(make_job(message={"invalid_after_due_date": True}), row())
+
+
+# -- rows for the send path ------------------------------------------------------------------
+
+
+def test_to_rows_builds_messages_and_keeps_raw_cells() -> None:
+    job = payment_job(
+        subject="TARI {nome}: rata",
+        amount_unit="euro",
+        invalid_after_due_date=True,
+        time_to_live=7200,
+    )
+    out = check(
+        job,
+        pay(cf=" rssmra85t10a562s", nome=" Mario ", importo="12,50", scadenza="29/03/2026"),
+        pay(importo="x"),
+    )
+    header = ["cf", "nome", "scadenza", "importo", "avviso", "ente"]
+    valid, invalid = list(validate.to_rows(out, job, header))
+    assert valid.line == 2
+    assert valid.fiscal_code == CODE
+    assert valid.fields["cf"] == " rssmra85t10a562s"
+    assert valid.fields["nome"] == " Mario "
+    assert valid.message == Message(
+        fiscal_code=CODE,
+        subject="TARI Mario: rata",
+        markdown="Mario" + "m" * 80,
+        time_to_live=7200,
+        due_date="2026-03-29T21:59:59.000Z",
+        payment_data=PaymentData(1250, "302000100000009424", True, "01234567890"),
+    )
+    assert invalid.message is None
+    assert invalid.invalid is not None
+    assert (invalid.invalid.column, invalid.invalid.reason_code) == ("importo", "amount.format")
+
+
+def test_to_rows_renders_when_the_batch_was_not_rendered() -> None:
+    job = make_job()
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([2], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([None], dtype=pl.String),
+            "cf": [CODE],
+            "nome": ["Anna"],
+        }
+    )
+    out = validate.validate_batch(frame, job, HeaderColumns(["cf", "nome"]), render=False)
+    assert validate.SUBJECT not in out.columns
+    (built,) = validate.to_rows(out, job, ["cf", "nome"])
+    assert built.message is not None
+    assert built.message.subject == "Avviso per Anna"
+
+
+# -- duplicates key ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("policy", "same"),
+    [
+        ("send_once", [True, False, False]),
+        ("one_per_citizen", [True, True, False]),
+    ],
+)
+def test_content_key_follows_the_policy(policy: str, same: list[bool]) -> None:
+    job = make_job(message={"duplicates": policy})
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([2, 3, 4, 5], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([None] * 4, dtype=pl.String),
+            "cf": [CODE, " " + CODE.lower(), CODE, "BNCGLI70A41H501A"],
+            "nome": ["Mario", "Mario ", "Luigi", "Mario"],
+        }
+    )
+    out = validate.validate_batch(frame, job, HeaderColumns(["cf", "nome"]), content_key=True)
+    keys = out.get_column(validate.CONTENT_KEY).to_list()
+    assert [keys[0] == other for other in keys[1:]] == same
