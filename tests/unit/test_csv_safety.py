@@ -67,7 +67,9 @@ def test_mask(code: str, masked: str) -> None:
 
 @given(st.text(min_size=2, max_size=80))
 def test_mask_never_returns_the_whole_value(code: str) -> None:
-    assert mask_fiscal_code(code) != code or set(code[1:]) == {"*"} or (
-        len(code) >= 8 and set(code[3:-1]) <= {"*"}
+    assert (
+        mask_fiscal_code(code) != code
+        or set(code[1:]) == {"*"}
+        or (len(code) >= 8 and set(code[3:-1]) <= {"*"})
     )
     assert len(mask_fiscal_code(code)) == len(code)

@@ -115,7 +115,9 @@ def test_transcoded_copy_is_private_and_removed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("separator", [",", ";", "\t"])
 def test_separators_are_detected(tmp_path: Path, separator: str) -> None:
-    path = write(tmp_path, f"cf{separator}nome{separator}importo\nA{separator}b{separator}1\n".encode())
+    path = write(
+        tmp_path, f"cf{separator}nome{separator}importo\nA{separator}b{separator}1\n".encode()
+    )
     source, frame = read_all(path)
     assert source.separator == separator
     assert rows(frame) == [(2, None, "A", "b", "1")]
@@ -274,9 +276,9 @@ def test_fast_and_exact_readers_agree(tmp_path: Path) -> None:
     _, frame = read_all(write(tmp_path, damaged), batch_size=64)
     lines = frame.get_column(LINE_COLUMN).to_list()
     assert lines == list(range(2, 1003))
-    assert frame.filter(pl.col(CSV_ERROR_COLUMN).is_not_null()).get_column(LINE_COLUMN).to_list() == [
-        502
-    ]
+    assert frame.filter(pl.col(CSV_ERROR_COLUMN).is_not_null()).get_column(
+        LINE_COLUMN
+    ).to_list() == [502]
     assert frame.filter(pl.col(LINE_COLUMN) == 503).row(0) == (503, None, "C0", "00000", "x")
 
 
@@ -312,16 +314,20 @@ def test_round_trip(
     tmp_path: Path, table: list[list[str]], separator: str, encoding: str, ending: str
 ) -> None:
     if encoding == "cp1252":
-        table = [[cell.encode("cp1252", "replace").decode("cp1252") for cell in row] for row in table]
+        table = [
+            [cell.encode("cp1252", "replace").decode("cp1252") for cell in row] for row in table
+        ]
     # A row whose cells are all blank is no row; a first cell with a line break is kept.
     kept = [row for row in table if any(cell.strip() for cell in row)]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator=ending, quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        buffer, delimiter=separator, lineterminator=ending, quoting=csv.QUOTE_MINIMAL
+    )
     writer.writerow(["cf", "nome", "note"])
     writer.writerows(table)
     path = tmp_path / "round.csv"
     path.write_bytes(buffer.getvalue().encode(encoding))
-    source, frame = read_all(path, separator=separator)
+    _, frame = read_all(path, separator=separator)
     got = [list(row[2:]) for row in frame.rows()]
     # csv quotes a cell with \r\n, and the value comes back with \r\n inside: the same text.
     assert got == kept

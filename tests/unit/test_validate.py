@@ -131,7 +131,9 @@ def test_subject_length_boundaries(subject: str, code: str | None) -> None:
     ],
 )
 def test_markdown_length_boundaries(name: str, code: str | None) -> None:
-    job = make_job(message={"subject": "Avviso importante", "markdown": "{nome}" + "m" * 75 + "{x}"})
+    job = make_job(
+        message={"subject": "Avviso importante", "markdown": "{nome}" + "m" * 75 + "{x}"}
+    )
     out = check(job, row(nome=name, x="abcd"))
     assert reasons(out) == [code]
 
@@ -184,12 +186,15 @@ def payment_job(**message: Any) -> Job:
 
 
 def pay(**cells: str) -> dict[str, str]:
-    return row(
-        scadenza="2026-12-16",
-        importo="1250",
-        avviso="302000100000009424",
-        ente="01234567890",
-    ) | cells
+    return (
+        row(
+            scadenza="2026-12-16",
+            importo="1250",
+            avviso="302000100000009424",
+            ente="01234567890",
+        )
+        | cells
+    )
 
 
 @pytest.mark.parametrize(
@@ -225,7 +230,7 @@ def test_payment_fields(cells: dict[str, str], code: str | None, column: str | N
 
 def test_cents_message_explains_the_unit() -> None:
     out = check(payment_job(), pay(importo="12,50"))
-    assert "amount_unit is \"cents\"" in out.item(0, validate.REASON)
+    assert 'amount_unit is "cents"' in out.item(0, validate.REASON)
 
 
 def test_excel_scientific_notice_number_gets_a_hint() -> None:

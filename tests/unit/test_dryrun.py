@@ -1,0 +1,235 @@
+"""The dry run: counts, problems by reason, the error report, previews, duplicates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import stat
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from batch import dryrun
+from batch.duplicates import DuplicateFinder
+from batch.errors import ExitCode, InputError
+from batch.job import Job, parse_job
+
+CODE = "RSSMRA85T10A562S"
+CODE2 = "BNCGLI70A41H501A"
+
+
+def make_job(tmp_path: Path, text: str, **message: Any) -> Job:
+    (tmp_path / "in.csv").write_text(text, encoding="utf-8")
+    raw = {
+        "input": {"path": "in.csv"},
+        "output": {"path": "out/results.csv"},
+        "columns": {"fiscal_code": "cf", "amount": "importo", "notice_number": "avviso"},
+        "message": {
+            "subject": "Avviso per {nome}",
+            "markdown": "Gentile {nome},\n\nla rata scade presto.\n\n" + "Testo. " * 12,
+            "amount_unit": "euro",
+        }
+        | message,
+        "target": {"kind": "sandbox"},
+    }
+    return parse_job(raw, source=tmp_path / "job.toml")
+
+
+def run(job: Job, tmp_path: Path, **options: Any) -> tuple[dryrun.ValidationSummary, str]:
+    out = io.StringIO()
+    report = tmp_path / "out" / "errors.csv"
+    summary = dryrun.run_validate(job, report_path=report, out=out, **options)
+    return summary, out.getvalue()
+
+
+def report_rows(tmp_path: Path) -> list[dict[str, str]]:
+    with (tmp_path / "out" / "errors.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+HEADER = "cf;nome;importo;avviso\n"
+GOOD = f"{CODE};Mario;12,50;302000100000009424\n"
+
+
+def test_a_clean_file(tmp_path: Path) -> None:
+    job = make_job(tmp_path, HEADER + GOOD + f"{CODE2};Anna;1.234,56;002000100000009424\n")
+    summary, text = run(job, tmp_path)
+    assert (summary.rows, summary.valid, summary.invalid, summary.duplicates) == (2, 2, 0, 0)
+    assert summary.exit_code is ExitCode.OK
+    assert summary.by_reason == {}
+    assert (summary.encoding, summary.separator) == ("utf-8", ";")
+    assert "valid:      2 (2 to send)" in text
+    assert "Preview of line 2 (to RSS************S):" in text
+    assert "  subject:  Avviso per Mario" in text
+    assert "  markdown: Gentile Mario," in text
+    assert "amount 12,50 euro; notice 302000100000009424" in text
+    assert "Preview of line 3 (to BNC************A):" in text
+    assert CODE not in text and CODE2 not in text  # never a whole fiscal code on screen
+    assert report_rows(tmp_path) == []
+
+
+def test_problems_are_counted_grouped_and_reported(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + GOOD
+        + f"{CODE[:-1]}X;Mario;12,50;302000100000009424\n"
+        + f"{CODE};=cmd|'/c calc'!A1;0;302000100000009424\n"
+        + f"{CODE};Mario;12,50;3020001\n"
+        + f"{CODE};Mario;12,50\n"
+        + f"{CODE2};Anna;1;302000100000009424\n"
+        + f"{CODE[:-1]}Y;Mario;12,50;302000100000009424\n"
+    )
+    summary, printed = run(make_job(tmp_path, text), tmp_path, max_errors=1)
+    assert (summary.rows, summary.valid, summary.invalid) == (7, 2, 5)
+    assert summary.exit_code is ExitCode.ROWS_NEED_ATTENTION
+    assert summary.by_reason == {
+        "fiscal_code.check_char": 2,
+        "amount.range": 1,
+        "notice_number.format": 1,
+        "csv.field_count": 1,
+    }
+    assert "  fiscal_code.check_char: 2 row(s): the last character" in printed
+    assert "    line 3 (cf), and 1 more" in printed
+    assert "    line 6\n" in printed  # a whole-line problem has no column
+    assert report_rows(tmp_path) == [
+        {
+            "line": "3",
+            "column": "cf",
+            "value": "RSS************X",
+            "reason_code": "fiscal_code.check_char",
+            "reason": "the last character (check character) does not match the rest: a typo?",
+        },
+        {
+            "line": "4",
+            "column": "importo",
+            "value": "0",
+            "reason_code": "amount.range",
+            "reason": "out of range: IO takes 0,01 to 99.999.999,99 euro",
+        },
+        {
+            "line": "5",
+            "column": "avviso",
+            "value": "3020001",
+            "reason_code": "notice_number.format",
+            "reason": "a pagoPA notice number is 18 digits starting with 0, 1, 2 or 3",
+        },
+        {
+            "line": "6",
+            "column": "(line)",
+            "value": "",
+            "reason_code": "csv.field_count",
+            "reason": "3 fields where the header has 4; is a value with the separator not in "
+            "quotes?",
+        },
+        {
+            "line": "8",
+            "column": "cf",
+            "value": "RSS************Y",
+            "reason_code": "fiscal_code.check_char",
+            "reason": "the last character (check character) does not match the rest: a typo?",
+        },
+    ]
+    report = tmp_path / "out" / "errors.csv"
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+
+
+def test_report_values_are_safe_for_spreadsheets_and_short(tmp_path: Path) -> None:
+    text = HEADER + f"{CODE};Mario;=1+2;302000100000009424\n" + f"{CODE};Mario;{'9' * 60};1\n"
+    run(make_job(tmp_path, text), tmp_path)
+    rows = report_rows(tmp_path)
+    assert rows[0]["value"] == "'=1+2"
+    assert rows[1]["value"] == "9" * 39 + "…"
+
+
+def test_duplicates_under_send_once(tmp_path: Path) -> None:
+    padded = GOOD.replace(CODE, f" {CODE.lower()} ")  # the same citizen, written otherwise
+    text = HEADER + GOOD + GOOD.replace("Mario", "Luigi") + GOOD + padded
+    summary, printed = run(make_job(tmp_path, text), tmp_path)
+    assert (summary.valid, summary.duplicates) == (4, 2)
+    assert "valid:      4 (2 to send)" in printed
+    assert "Duplicates: line 4 (as line 2), line 5 (as line 2)" in printed
+    assert report_rows(tmp_path) == [
+        {
+            "line": "4",
+            "column": "cf",
+            "value": "",
+            "reason_code": "row.duplicate",
+            "reason": "same recipient and content as line 2",
+        },
+        {
+            "line": "5",
+            "column": "cf",
+            "value": "",
+            "reason_code": "row.duplicate",
+            "reason": "same recipient and content as line 2",
+        },
+    ]
+    assert summary.exit_code is ExitCode.OK  # a duplicate is not an error
+
+
+def test_duplicates_under_the_other_policies(tmp_path: Path) -> None:
+    text = HEADER + GOOD + GOOD.replace("Mario", "Luigi") + GOOD
+    summary, _ = run(make_job(tmp_path, text, duplicates="one_per_citizen"), tmp_path)
+    assert summary.duplicates == 2
+    summary, printed = run(make_job(tmp_path, text, duplicates="send_all"), tmp_path)
+    assert summary.duplicates == 0
+    assert "duplicates:" not in printed
+
+
+def test_invalid_rows_are_not_duplicates(tmp_path: Path) -> None:
+    bad = f"{CODE};Mario;0;302000100000009424\n"
+    summary, _ = run(make_job(tmp_path, HEADER + bad + bad + GOOD), tmp_path)
+    assert (summary.invalid, summary.duplicates) == (2, 0)
+
+
+def test_a_bad_file_stops_with_an_input_error(tmp_path: Path) -> None:
+    job = make_job(tmp_path, "codice;nome\nX;Y\n")
+    with pytest.raises(InputError, match="no column"):
+        run(job, tmp_path)
+
+
+def test_without_report_path(tmp_path: Path) -> None:
+    out = io.StringIO()
+    job = make_job(tmp_path, HEADER + GOOD)
+    summary = dryrun.run_validate(job, out=out)
+    assert summary.report_path is None
+    assert "Every problem" not in out.getvalue()
+    assert summary.rows_per_s > 0
+
+
+def test_many_rows_across_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dryrun, "BATCH_ROWS", 100)
+    lines = [f"{CODE};Mario {n};{n + 1},00;302000100000009424\n" for n in range(1000)]
+    lines[500] = f"{CODE};Mario;0;302000100000009424\n"
+    summary, _ = run(make_job(tmp_path, HEADER + "".join(lines)), tmp_path)
+    assert (summary.rows, summary.invalid) == (1000, 1)
+    assert [row["line"] for row in report_rows(tmp_path)] == ["502"]
+
+
+# -- the duplicate finder on its own: spilling to disk keeps the same answer -------------
+
+
+@pytest.mark.parametrize("spill_rows", [3, 1_000_000])
+def test_duplicate_finder(spill_rows: int) -> None:
+    finder = DuplicateFinder(spill_rows=spill_rows, partitions=4)
+    keys = [5, 7, 5, 9, 7, 5, 11, 12, 11]
+    for start in range(0, len(keys), 2):
+        chunk = keys[start : start + 2]
+        finder.add(
+            pl.Series(chunk, dtype=pl.UInt64),
+            pl.Series(range(10 + start, 10 + start + len(chunk)), dtype=pl.Int64),
+        )
+    found = finder.finish()
+    assert found.rows() == [(12, 10), (14, 11), (15, 10), (18, 16)]
+
+
+def test_duplicate_finder_removes_its_files() -> None:
+    finder = DuplicateFinder(spill_rows=1)
+    finder.add(pl.Series([1, 1], dtype=pl.UInt64), pl.Series([2, 3], dtype=pl.Int64))
+    folder = finder._folder
+    assert folder is not None and folder.exists()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert finder.finish().rows() == [(3, 2)]
+    assert not folder.exists()
