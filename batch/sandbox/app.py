@@ -17,7 +17,7 @@ from batch.sandbox import responses as r
 from batch.sandbox.backend import Backend
 from batch.sandbox.config import Faults, KeyConfig, SandboxConfig
 from batch.sandbox.control import handle_control
-from batch.sandbox.faults import DROPPED, ERROR, TIMEOUT, FaultInjector
+from batch.sandbox.faults import DROPPED, ERROR, TIMEOUT, FaultInjector, FaultPlan
 from batch.sandbox.gateway import SUBSCRIPTION_KEY_HEADER, Gateway, KeyProblem, rate_limit_message
 from batch.sandbox.ledger import CallLog, CallRecord, Ledger, max_calls_in_window
 from batch.sandbox.transport import SandboxTransport
@@ -157,17 +157,7 @@ class SandboxApp:
         plan = self.injector.plan(operation)
         if plan.delay > 0:
             await anyio.sleep(plan.delay)
-        if operation == "profile":
-            response = self.backend.profile(key, params[0] if params else None, raw)
-        elif operation == "submit":
-            fiscal_code = params[0] if params else None
-            response = self.backend.submit(key, fiscal_code, raw, plan, arrival)
-        else:
-            response = self.backend.get_message(key, params[0], params[1])
-        # A 500 strikes where the backend works (storage, lookups): after the checks
-        # that answer 400 and 403, as in the real handlers.
-        if plan.kind == ERROR and response.status not in (400, 403):
-            response = r.internal_error("Injected fault: the operation failed", fault=ERROR)
+        response = self._backend_answer(operation, key, params, raw, plan=plan, arrival=arrival)
         fault = plan.kind or response.fault
         status = None if plan.kind == DROPPED else response.status
         self.calls.add(CallRecord(arrival, key.key, operation, template, status, None, fault))
@@ -179,6 +169,28 @@ class SandboxApp:
             remaining = (b"x-rate-limit-remaining", str(admission.remaining).encode())
             response = r.Response(response.status, response.body, (*response.headers, remaining))
         await response.send(send)
+
+    def _backend_answer(
+        self,
+        operation: str,
+        key: KeyConfig,
+        params: list[str],
+        raw: bytes,
+        *,
+        plan: FaultPlan,
+        arrival: float,
+    ) -> r.Response:
+        if operation == "profile":
+            response = self.backend.profile(key, params[0] if params else None, raw)
+        elif operation == "submit":
+            response = self.backend.submit(key, params[0] if params else None, raw, plan, arrival)
+        else:
+            response = self.backend.get_message(key, params[0], params[1])
+        # A 500 strikes where the backend works (storage, lookups): after the checks
+        # that answer 400 and 403, as in the real handlers.
+        if plan.kind == ERROR and response.status not in (400, 403):
+            return r.internal_error("Injected fault: the operation failed", fault=ERROR)
+        return response
 
     async def _hold(self, receive: r.Receive) -> bool:
         """Hold a request for ``hang_seconds``; False if the client or the server gave up first."""

@@ -49,6 +49,7 @@ class SlidingWindowLimiter:
         self._lock = threading.Lock()  # reset() may come from another thread
 
     def admit(self, key: str, now: float) -> Admission:
+        """Admit a call of ``key`` at ``now``, which must not go back in time."""
         if self.calls is None:
             return Admission(admitted=True)
         with self._lock:
