@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import structlog
 
 from batch import cli
 from batch.results import RESULT_COLUMNS
 from batch.sandbox import SandboxConfig, running_sandbox
 
 CODE = "AAAAAA00A00A000A"
+
+
+@pytest.fixture(autouse=True)
+def keep_logging_as_it_was() -> Iterator[None]:
+    """cli.main points structlog at this test's captured stdout, closed after it."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 def write_job(directory: Path, target: str) -> Path:
