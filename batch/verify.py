@@ -3,9 +3,12 @@
 A 201 only says that IO accepted a message; processing happens later and may fail
 (io-api.md 4.5). For every ``sent`` / ``already_sent`` row of a results file this asks
 ``GET /messages/{fiscal_code}/{id}`` under the job's one rate budget and records the
-message's status (or why there is none) in the verification CSV. With ``wait`` it then
-asks again the messages still in processing, with backoff, until a deadline. Running
-the same verify again continues: messages already final are not asked again.
+message's status (or why there is none) in the verification CSV. The first pass asks
+every row, retrying passing failures as the job's [retry] says. With ``wait`` it then
+asks again, once per row and round, the rows still in processing or whose answer
+failed, with growing pauses between rounds, until they are final or the deadline
+passes. Running the same verify again continues: messages already final are not asked
+again. Rows that were not sent are not in the verification file (the summary counts them).
 
 The pure helpers (which rows, what an answer means for a row) are in ``verify_outcomes``.
 """
@@ -103,7 +106,7 @@ class VerifyRun:
                     transport=self._transport,
                 ) as http:
                     client = IOClient(http, self._limiter)
-                    await self._round(client, "check", to_ask)
+                    await self._round(client, "check", to_ask, self._job.retry.max_attempts)
                     if self._options.wait:
                         await self._wait(client, to_ask, started + self._options.deadline)
         finally:
@@ -142,15 +145,19 @@ class VerifyRun:
             delay = min(next(delays), remaining)
             self._log.info("verify.waiting", in_progress=len(waiting), next_check_s=round(delay, 1))
             await anyio.sleep(delay)
-            await self._round(client, "wait", waiting)
+            # One attempt per row and round: the wait between rounds is the retry.
+            await self._round(client, "wait", waiting, 1)
 
-    async def _round(self, client: IOClient, label: str, indexes: list[int]) -> None:
-        """Ask every row of ``indexes`` once, with the job's concurrency."""
+    async def _round(self, client: IOClient, label: str, indexes: list[int], attempts: int) -> None:
+        """Ask about every row of ``indexes``, with the job's concurrency; ``attempts``
+        per row for passing failures."""
         self._progress.start_round(label, len(indexes))
         send, receive = anyio.create_memory_object_stream[int](0)
         async with anyio.create_task_group() as group:
             for _ in range(min(self._job.rate.concurrency, len(indexes))):
-                group.start_soon(self._worker, client, receive.clone(), group.cancel_scope)
+                group.start_soon(
+                    self._worker, client, receive.clone(), group.cancel_scope, attempts
+                )
             receive.close()
             async with send:
                 for index in indexes:
@@ -160,12 +167,16 @@ class VerifyRun:
             raise self._error
 
     async def _worker(
-        self, client: IOClient, receive: MemoryObjectReceiveStream[int], scope: anyio.CancelScope
+        self,
+        client: IOClient,
+        receive: MemoryObjectReceiveStream[int],
+        scope: anyio.CancelScope,
+        attempts: int,
     ) -> None:
         async with receive:
             async for index in receive:
                 try:
-                    record = await self._ask(client, self._records[index])
+                    record = await self._ask(client, self._records[index], attempts)
                 except BatchError as error:  # a refused key, too many failures: stop all
                     self._error = self._error or error
                     scope.cancel()
@@ -182,10 +193,10 @@ class VerifyRun:
                     note_code=record.note_code,
                 )
 
-    async def _ask(self, client: IOClient, prior: Verification) -> Verification:
+    async def _ask(self, client: IOClient, prior: Verification, tries: int) -> Verification:
         check, attempts = prior.check, prior.attempts
         policy = self._job.retry
-        for attempt in range(1, policy.max_attempts + 1):
+        for attempt in range(1, tries + 1):
             self._budget.check()
             attempts += 1
             try:
@@ -205,7 +216,7 @@ class VerifyRun:
                     return missing(check, decision, attempts)
                 case Abort():
                     raise decision.error
-                case Retry() if attempt < policy.max_attempts:
+                case Retry() if attempt < tries:
                     # Full jitter; a 429 waits for nothing here: the limiter holds every call.
                     if not decision.throttled:
                         cap = min(policy.backoff_max, policy.backoff_base * 2 ** (attempt - 1))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import random
+import time
 from pathlib import Path
 
 import httpx
@@ -468,3 +470,34 @@ async def test_a_file_that_is_not_a_verification_file_is_never_overwritten(tmp_p
     with pytest.raises(ConfigError, match="not an io-batch verification file"):
         await verify(SandboxApp(SandboxConfig()), make_job(tmp_path), results)
     assert foreign.read_text(encoding="utf-8") == "name,amount\nAda,10\n"
+
+
+async def test_wait_rounds_ask_a_failing_row_once_each(tmp_path: Path) -> None:
+    times: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        times.append(time.monotonic())
+        return httpx.Response(500, json={"title": "Query error (COSMOS_ERROR_RESPONSE)"})
+
+    code = codes_in_state(SandboxConfig(), "allowed", 1)[0]
+    results = write_results(tmp_path / "results.csv", [(2, code, "sent", new_ulid())])
+    run = VerifyRun(
+        make_job(tmp_path, max_attempts=3),
+        select_checks(read_results(results)),
+        results=results,
+        output=tmp_path / "v.csv",
+        options=VerifyOptions(wait=True, deadline=1.0, first_poll=0.2, max_poll=0.2),
+        base_url=BASE_URL,
+        api_key="k",
+        transport=httpx.MockTransport(handler),
+    )
+    summary = await run.run()
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert len(times) >= 5
+    assert all(gap < 0.1 for gap in gaps[:2])  # the first pass: the job's 3 attempts
+    # Then one per round, a poll apart (the last round is at the deadline, maybe sooner).
+    assert all(gap >= 0.15 for gap in gaps[2:-1])
+    row = read_verification(tmp_path / "v.csv")["2"]
+    assert (row["note_code"], row["attempts"]) == ("server_error", str(len(times)))
+    assert summary.exit_code == 1 and summary.notes == {"server_error": 1}
