@@ -57,6 +57,11 @@ ODD_VALUES = (
     23,
 )
 
+# Unicode White_Space, as polars trims (see templates.WHITESPACE; kept here to stay a leaf).
+_BLANKS = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _OMOCODE_LETTERS = "LMNPQRSTUV"  # replace the digits 0-9 in an omocode
 _OMOCODE_POSITIONS = (14, 13, 12, 10, 9, 7, 6)  # 0-based, replaced right to left
 _MONTHS = "ABCDEHLMPRST"
@@ -85,7 +90,7 @@ def check_character(first15: str) -> str:
 
 def normalise(code: str) -> str:
     """What the operator meant: surrounding whitespace dropped, upper case."""
-    return code.strip().upper()
+    return code.strip(_BLANKS).upper()
 
 
 def is_valid(code: str) -> bool:

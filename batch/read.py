@@ -6,16 +6,17 @@ encoding (UTF-8 with or without BOM, Windows-1252 / Latin-1, UTF-16 from Excel's
 needs. A file that cannot work raises ``InputError`` with a message that says how to
 fix it; a damaged *line* becomes an invalid row (``csv_error``), never an exception.
 
-Reading is two-speed, and exact either way: polars reads well-formed lines in batches
+Reading is two-speed, and exact either way: polars parses chunks of well-formed lines
 (every column a string, so leading zeros survive); from the first line that is not a
 well-formed one-line record (a quoted line break, a broken quote, a wrong field count),
-``input_exact`` takes over and counts lines one by one. ``input_scan`` finds that line
-in one fast pass at open time. Memory stays flat: nothing holds more than one batch.
+``input_exact`` takes over and counts lines one by one (see ``input_scan`` for how the
+lines are checked). Memory stays flat: nothing holds more than one chunk and a batch.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -59,26 +60,15 @@ class InputFile:
         for name in self.header:
             self._by_name.setdefault(normalise_name(name), []).append(name)
         self._check_required(required, spec)
-        try:
-            self._structure = self._scan()
-        except input_scan.NotUtf8Error:
-            if spec.encoding != "auto":
-                line = input_encoding.first_bad_utf8_line(self.path)
-                raise InputError(
-                    f"{self.path} is not valid UTF-8 at line {line}",
-                    hint='set input.encoding = "cp1252" (Windows) or "latin-1"',
-                ) from None
-            self._prepared = input_encoding.transcode_fallback(self._prepared, self.path)
-            self._structure = self._scan()
 
     @property
     def encoding(self) -> str:
         return self._prepared.encoding
 
     @property
-    def rows_hint(self) -> int:
-        """Physical lines after the header (0 when not known): for progress display."""
-        return self._structure.data_lines
+    def size(self) -> int:
+        """Bytes of the file that is read (the UTF-8 copy when transcoded): for progress."""
+        return self._prepared.path.stat().st_size
 
     @property
     def data_start_line(self) -> int:
@@ -103,23 +93,18 @@ class InputFile:
 
     def batches(self, batch_size: int = 100_000) -> Iterator[pl.DataFrame]:
         """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
-        structure = self._structure
-        fast_rows = structure.data_lines
-        if structure.first_irregular is not None:
-            fast_rows = structure.first_irregular
-        consumed = 0
-        if fast_rows > 0:
-            try:
-                for raw in self._fast_frames(fast_rows, batch_size):
-                    start = consumed
-                    consumed += raw.height
-                    yield self._finish_fast(raw, start)
-            except pl.exceptions.PolarsError:
-                # The scan vouched for these lines, so this should not happen; if polars
-                # disagrees anyway, the exact reader goes on from the first unread line.
-                pass
-        if structure.first_irregular is not None or consumed < fast_rows:
-            yield from self._exact_frames(self.data_start_line + consumed, batch_size)
+        for first_line, chunk, lines in input_scan.chunks(self._prepared.path, self.header_line):
+            records, irregular = self._fast_records(chunk, lines)
+            if records is not None:
+                for start in range(0, records.height, batch_size):
+                    part = records.slice(start, batch_size)
+                    frame = self._finish_fast(part, first_line + start)
+                    if frame.height:
+                        yield frame
+            if irregular is not None:
+                # From here on, the exact reader: one record at a time, lines counted.
+                yield from self._exact_frames(first_line + irregular, batch_size)
+                return
 
     def close(self) -> None:
         self._prepared.discard()
@@ -164,32 +149,41 @@ class InputFile:
             hint="rename the columns in the CSV, or change [columns] / the templates in the job",
         )
 
-    def _scan(self) -> input_scan.Structure:
-        return input_scan.scan(
-            self._prepared.path,
-            skip_lines=self.header_line,
-            separator=self.separator,
-            columns=len(self.header),
-        )
+    def _fast_records(self, chunk: bytes, lines: int) -> tuple[pl.DataFrame | None, int | None]:
+        """The records polars can take from ``chunk``, and the first line it cannot."""
+        columns = len(self.header)
+        irregular = None
+        if not input_scan.looks_regular(chunk, self.separator, columns, lines):
+            irregular = input_scan.first_irregular(chunk, self.separator, columns)
+        clean = chunk if irregular is None else chunk[: input_scan.line_offset(chunk, irregular)]
+        if not clean:
+            return None, irregular
+        try:
+            return self._parse(clean), irregular
+        except pl.exceptions.PolarsError:
+            # A line with too many fields passes the byte count; look line by line.
+            irregular = input_scan.first_irregular(clean, self.separator, columns)
+            if irregular is None:
+                return None, 0  # polars disagrees with the check: let the exact reader decide
+            clean = clean[: input_scan.line_offset(clean, irregular)]
+            try:
+                return (self._parse(clean) if clean else None), irregular
+            except pl.exceptions.PolarsError:
+                return None, 0
 
-    def _fast_frames(self, rows: int, batch_size: int) -> Iterator[pl.DataFrame]:
-        records = pl.scan_csv(
-            self._prepared.path,
+    def _parse(self, lines: bytes) -> pl.DataFrame:
+        return pl.read_csv(
+            io.BytesIO(lines),
             has_header=False,
-            skip_lines=self.header_line,
             separator=self.separator,
             schema=dict.fromkeys(self.header, pl.String),
             empty_string_is_null=False,
             missing_columns="insert",  # a blank line is a record of empty cells
             raise_if_empty=False,
-            n_rows=rows,
+            truncate_ragged_lines=False,
         )
-        for frame in records.collect_batches(chunk_size=batch_size):
-            if frame.height:
-                yield frame
 
-    def _finish_fast(self, raw: pl.DataFrame, start: int) -> pl.DataFrame:
-        first = self.data_start_line + start
+    def _finish_fast(self, raw: pl.DataFrame, first: int) -> pl.DataFrame:
         frame = raw.select(
             pl.int_range(first, first + raw.height, dtype=pl.Int64).alias(LINE_COLUMN),
             pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),

@@ -23,7 +23,7 @@ from batch import amounts, dates, rules
 from batch.job import Job
 from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData
 from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, normalise_name
-from batch.templates import Template, utf16_lengths
+from batch.templates import Template, trim, utf16_lengths
 
 FISCAL_CODE = "_fiscal_code"
 SUBJECT = "_subject"
@@ -378,7 +378,7 @@ def to_rows(validated: pl.DataFrame, job: Job, header: list[str]) -> Iterator[Ro
             invalid = Invalid(cells[INVALID_COLUMN], cells[REASON_CODE], cells[REASON])
             yield Row(line, fiscal, None, invalid, fields)
             continue
-        values = {name: fields[plan.placeholders[name]].strip() for name in plan.placeholders}
+        values = {name: trim(fields[plan.placeholders[name]]) for name in plan.placeholders}
         payment = None
         if plan.amount is not None:
             payment = PaymentData(

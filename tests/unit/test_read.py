@@ -34,8 +34,11 @@ def read_all(
 ) -> tuple[read.InputFile, pl.DataFrame]:
     with open_input(InputSpec(path, encoding, separator), required) as source:
         frames = list(source.batches(batch_size))
-        frame = pl.concat(frames) if frames else pl.DataFrame()
-        return source, frame
+        empty = pl.DataFrame(
+            schema={LINE_COLUMN: pl.Int64, CSV_ERROR_COLUMN: pl.String}
+            | dict.fromkeys(source.header, pl.String)
+        )
+        return source, pl.concat([empty, *frames])
 
 
 def rows(frame: pl.DataFrame) -> list[tuple[object, ...]]:
@@ -282,14 +285,52 @@ def test_fast_and_exact_readers_agree(tmp_path: Path) -> None:
     assert frame.filter(pl.col(LINE_COLUMN) == 503).row(0) == (503, None, "C0", "00000", "x")
 
 
-def test_scan_points_at_the_first_irregular_line(tmp_path: Path) -> None:
-    path = write(tmp_path, b"a;b\n1;2\n3;4\n5\n6;7\n")
-    structure = input_scan.scan(path, skip_lines=1, separator=";", columns=2)
-    assert structure.first_irregular == 2
-    clean = write(tmp_path, b"a;b\n1;2\n3;4\n", "clean.csv")
-    assert input_scan.scan(clean, skip_lines=1, separator=";", columns=2).first_irregular is None
-    quoted = write(tmp_path, b'a;b\n"1";"2;3"\n"x"y;1\n', "quoted.csv")
-    assert input_scan.scan(quoted, skip_lines=1, separator=";", columns=2).first_irregular == 1
+@pytest.mark.parametrize(
+    ("chunk", "regular", "first"),
+    [
+        (b"1;2\n3;4\n", True, None),
+        (b"1;2\r\n3;4", True, None),
+        (b"1;2\n3;4\n5\n6;7\n", False, 2),
+        (b"1;2\n\n ; \n6;7\n", False, None),  # blank lines are fine
+        (b'"1";"2;3"\n"x"y;1\n', False, 1),  # text after a closing quote
+        (b'1;"a\n', False, 0),  # a quote still open at the end of the line
+        (b"1;2\n3;4\r5\n", False, 1),  # a CR inside a line
+        (b"1;2;3\n4\n", True, None),  # balanced counts: polars refuses the long line
+    ],
+)
+def test_chunk_checks(chunk: bytes, regular: bool, first: int | None) -> None:
+    assert input_scan.looks_regular(chunk, ";", 2, input_scan.line_count(chunk)) is regular
+    if not regular:
+        assert input_scan.first_irregular(chunk, ";", 2) == first
+
+
+def test_balanced_damage_is_still_found(tmp_path: Path) -> None:
+    """A long and a short line whose separator counts add up to the right total."""
+    _, frame = read_all(write(tmp_path, b"a;b\n1;2\n3;4;5\n6\n7;8\n"))
+    errors = [(line, (error or "")[:15]) for line, error, *_ in frame.rows()]
+    assert errors == [(2, ""), (3, "csv.field_count"), (4, "csv.field_count"), (5, "")]
+
+
+def test_chunks_hold_whole_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(input_scan, "CHUNK_BYTES", 7)
+    path = write(tmp_path, b"h\nabc\ndefghijkl\nm\nlast")
+    # A line longer than a chunk makes that chunk bigger; lines are never cut.
+    assert list(input_scan.chunks(path, 1)) == [
+        (2, b"abc\n", 1),
+        (3, b"defghijkl\nm\n", 2),
+        (5, b"last", 1),
+    ]
+
+
+def test_lines_stay_exact_across_many_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(input_scan, "CHUNK_BYTES", 64)
+    body = b"".join(f"C{n};{n}\n".encode() if n % 7 else b"\n" for n in range(1, 300))
+    _, frame = read_all(write(tmp_path, b"cf;n\n" + body + b'X;"a\nb"\nY;1\n'), batch_size=5)
+    expected = [n + 1 for n in range(1, 300) if n % 7] + [301, 303]
+    assert frame.get_column(LINE_COLUMN).to_list() == expected
+    assert frame.row(-2)[3] == "a\nb"
 
 
 # -- round trip: what the csv module writes, we read back ----------------------------------

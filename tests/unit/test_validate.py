@@ -15,7 +15,7 @@ from batch.errors import ConfigError
 from batch.job import Job, parse_job
 from batch.models import Message, PaymentData, ThirdPartyData
 from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN
-from batch.templates import Template, utf16_length, utf16_lengths
+from batch.templates import WHITESPACE, Template, trim, utf16_length, utf16_lengths
 from batch.validate import HeaderColumns
 
 CODE = "RSSMRA85T10A562S"
@@ -109,7 +109,7 @@ def test_subject_length_boundaries(subject: str, code: str | None) -> None:
     out = check(job, row(oggetto=subject))
     assert reasons(out) == [code]
     if code is not None:
-        units = utf16_length(subject.strip())
+        units = utf16_length(trim(subject))
         assert out.item(0, validate.REASON) == (
             f"the subject is {units} characters once the template is filled in; IO takes 10 to "
             "120 (counted in UTF-16 units: an emoji counts 2)"
@@ -158,9 +158,15 @@ def test_utf16_lengths_vectorised_and_scalar_agree(texts: list[str]) -> None:
 def test_length_check_is_exact_for_any_text(first: str, second: str) -> None:
     job = make_job(message={"subject": "{a}-{b}"})
     out = check(job, row(a=first, b=second))
-    units = utf16_length(first.strip()) + 1 + utf16_length(second.strip())
+    units = utf16_length(trim(first)) + 1 + utf16_length(trim(second))
     expected = "subject.too_short" if units < 10 else "subject.too_long" if units > 120 else None
     assert reasons(out) == [expected]
+
+
+@given(st.text(max_size=20))
+def test_trim_agrees_with_polars(text: str) -> None:
+    assert trim(text) == pl.Series([text]).str.strip_chars().item()
+    assert set(WHITESPACE) == {c for c in map(chr, range(0x3001)) if not trim(f"a{c}a"[1:2])}
 
 
 def test_templates_render_braces_and_repeat_placeholders() -> None:
