@@ -97,12 +97,14 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     rate = parser.add_argument_group("rate limit")
     rate.add_argument(
         "--rate-calls",
+        metavar="N",
         type=int,
         default=d.rate_calls,
         help=f"calls per key in any window, all operations together (default: {d.rate_calls})",
     )
     rate.add_argument(
         "--rate-window",
+        metavar="SECONDS",
         type=float,
         default=d.rate_window,
         help=f"the sliding window in seconds (default: {d.rate_window:g})",
@@ -114,12 +116,14 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     people = parser.add_argument_group("population and processing")
     people.add_argument(
         "--seed",
+        metavar="N",
         type=int,
         default=d.seed,
         help=f"seed of the population and of the faults (default: {d.seed})",
     )
     people.add_argument(
         "--registered-ratio",
+        metavar="RATIO",
         type=_ratio,
         default=d.registered_ratio,
         help=f"share of fiscal codes with an IO profile; the rest get 404 "
@@ -127,6 +131,7 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     )
     people.add_argument(
         "--blocked-ratio",
+        metavar="RATIO",
         type=_ratio,
         default=d.blocked_ratio,
         help=f"share of registered citizens who blocked the service (sender_allowed false) "
@@ -134,6 +139,7 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     )
     people.add_argument(
         "--processing-delay",
+        metavar="SECONDS",
         type=_non_negative,
         default=d.processing_delay,
         help=f"seconds a message stays ACCEPTED before it is PROCESSED or REJECTED "
@@ -141,12 +147,14 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     )
     people.add_argument(
         "--message-failed-ratio",
+        metavar="RATIO",
         type=_ratio,
         default=d.failed_ratio,
         help=f"share of deliverable messages that end FAILED (default: {d.failed_ratio:g})",
     )
     people.add_argument(
         "--max-payment-amount",
+        metavar="CENTS",
         type=int,
         default=d.max_allowed_payment_amount,
         help=f"the service's max_allowed_payment_amount in cents (default: {MAX_PAYMENT_AMOUNT})",
@@ -155,39 +163,49 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     faults = parser.add_argument_group("faults (after the gateway)")
     faults.add_argument(
         "--fault-operations",
+        metavar="OPS",
         type=_operations,
         default=OPERATIONS,
         help="operations the faults below apply to, a comma list (default: profile,submit,get)",
     )
     faults.add_argument(
         "--latency-ms",
+        metavar="MS",
         type=_non_negative,
         default=0.0,
         help="fixed latency of every answer in ms (default: 0)",
     )
     faults.add_argument(
         "--jitter-ms",
+        metavar="MS",
         type=_non_negative,
         default=0.0,
         help="plus a uniform random latency in [0, jitter) ms (default: 0)",
     )
     faults.add_argument(
-        "--fail-ratio", type=_ratio, default=0.0, help="share of calls answered 500 (default: 0)"
+        "--fail-ratio",
+        metavar="RATIO",
+        type=_ratio,
+        default=0.0,
+        help="share of calls answered 500 (default: 0)",
     )
     faults.add_argument(
         "--timeout-ratio",
+        metavar="RATIO",
         type=_ratio,
         default=0.0,
         help="share of calls held past the client's timeout (default: 0)",
     )
     faults.add_argument(
         "--drop-ratio",
+        metavar="RATIO",
         type=_ratio,
         default=0.0,
         help="share of calls whose connection is closed with no answer (default: 0)",
     )
     faults.add_argument(
         "--hang-seconds",
+        metavar="SECONDS",
         type=_non_negative,
         default=Faults().hang_seconds,
         help="how long a timeout fault holds a call (default: 60)",
@@ -212,6 +230,7 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     )
     faults.add_argument(
         "--payment-status-error-ratio",
+        metavar="RATIO",
         type=_ratio,
         default=0.0,
         help="share of get-message calls on processed ADVANCED payment messages that fail "
