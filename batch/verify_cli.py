@@ -75,7 +75,10 @@ def add_verify_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         f"over every row always completes (default: {DEFAULT_DEADLINE:g})",
     )
     verify.add_argument(
-        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+        "--no-progress",
+        action="store_true",
+        help="no progress bar even on a terminal (default: a bar on a terminal, a progress "
+        "log event every 10 s otherwise)",
     )
     verify.set_defaults(run_verify=run_verify)
 
