@@ -13,7 +13,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -82,6 +82,9 @@ def make_http_client(
     )
 
 
+BeforeSend = Callable[[], Awaitable[None]]
+
+
 class IOClient:
     """The three operations of a batch sender, each under the shared limiter."""
 
@@ -98,17 +101,31 @@ class IOClient:
         """``POST /profiles``: may the service write to this citizen?"""
         return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code})
 
-    async def submit(self, payload: dict[str, Any]) -> httpx.Response:
-        """``POST /messages`` with the fiscal code in the body."""
-        return await self._call("POST", MESSAGES, payload)
+    async def submit(
+        self, payload: dict[str, Any], before_send: BeforeSend | None = None
+    ) -> httpx.Response:
+        """``POST /messages`` with the fiscal code in the body.
+
+        ``before_send`` runs once the limiter has given this call its turn, right before
+        the request goes out: the journal records the intent there, so that a crash while
+        the call still waits for its turn leaves the row pending, not unknown."""
+        return await self._call("POST", MESSAGES, payload, before_send)
 
     async def get_message(self, fiscal_code: str, message_id: str) -> httpx.Response:
         """``GET /messages/{fiscal_code}/{id}``: the processing status of a sent message."""
         path = f"{MESSAGES}/{quote(fiscal_code, safe='')}/{quote(message_id, safe='')}"
         return await self._call("GET", path, None)
 
-    async def _call(self, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        before_send: BeforeSend | None = None,
+    ) -> httpx.Response:
         await self._limiter.acquire()
+        if before_send is not None:
+            await before_send()
         try:
             # httpx's timeouts bound each phase; this bounds the whole call, so that
             # a server trickling bytes cannot keep it alive past them.

@@ -96,15 +96,15 @@ class Dispatcher:
 
     async def send(self, message: Message, before_submit: Callable[[], Awaitable[None]]) -> Outcome:
         """The row's final outcome. ``before_submit`` (the journal's intent) completes
-        before the first submit goes out, and is called only if one does."""
+        before the first submit goes out (after its turn in the limiter), and is called
+        only if one does."""
         row = _Row()
         allowed = await self._check_profile(message.fiscal_code, row)
         if isinstance(allowed, Outcome):
             return allowed
         payload = message.to_payload()
         self.budget.check()
-        await before_submit()
-        return await self._submit(payload, row)
+        return await self._submit(payload, row, before_submit)
 
     async def _check_profile(self, fiscal_code: str, row: _Row) -> Proceed | Outcome:
         for attempt in range(1, self._policy.max_attempts + 1):
@@ -129,14 +129,21 @@ class Dispatcher:
                     await self._back_off(decision, attempt)
         raise AssertionError("unreachable: the loop returns on its last attempt")
 
-    async def _submit(self, payload: dict[str, object], row: _Row) -> Outcome:
+    async def _submit(
+        self,
+        payload: dict[str, object],
+        row: _Row,
+        before_submit: Callable[[], Awaitable[None]],
+    ) -> Outcome:
         for attempt in range(1, self._policy.max_attempts + 1):
             if attempt > 1:
                 # Safe: every earlier submit of this row is known not to be queued.
                 self.budget.check()
             row.attempts += 1
             try:
-                result: httpx.Response | Exception = await self._client.submit(payload)
+                result: httpx.Response | Exception = await self._client.submit(
+                    payload, before_submit if attempt == 1 else None
+                )
             except CALL_ERRORS as exc:
                 result = exc
             decision = classify_submit(result)

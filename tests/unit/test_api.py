@@ -244,3 +244,27 @@ async def test_no_key_sends_no_header() -> None:
     async with http:
         await IOClient(http, Limiter(RateBudget(calls=None))).profile(CF)
     assert KEY_HEADER not in recorder.requests[0].headers
+
+
+async def test_submit_runs_before_send_after_its_limiter_turn_and_before_the_request() -> None:
+    """The intent is recorded only once the call has its turn: a crash while it waits in
+    the limiter must leave the row pending, not unknown."""
+    events: list[str] = []
+
+    class TracingLimiter(Limiter):
+        async def acquire(self) -> None:
+            events.append("turn")
+            await super().acquire()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        events.append("request")
+        return httpx.Response(201, json={"id": MESSAGE_ID})
+
+    async def before_send() -> None:
+        events.append("intent")
+
+    client, http, _ = client_for(handler, TracingLimiter(RateBudget(calls=None)))
+    async with http:
+        await client.submit({"fiscal_code": CF}, before_send)
+        await client.submit({"fiscal_code": CF})
+    assert events == ["turn", "intent", "request", "turn", "request"]
