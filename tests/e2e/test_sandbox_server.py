@@ -18,7 +18,6 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from sandbox_contract.helpers import SANDBOX_CF, valid_body
 
 from batch.sandbox import (
     DEFAULT_API_KEY,
@@ -30,6 +29,7 @@ from batch.sandbox import (
     max_calls_in_window,
     running_sandbox,
 )
+from tests.sandbox_contract.helpers import SANDBOX_CF, valid_body
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,6 @@ import copy
 import json
 import random
 import string
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,16 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig
 
 HERE = Path(__file__).parent
 
-# pyproject's norecursedirs replaces pytest's default ignores, so a .hypothesis folder in
-# the repository root makes collection fail (a warning, and warnings are errors): keep
-# Hypothesis's files out of the tree.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "io-batch-hypothesis")
 SANDBOX_CF = "AAAAAA00A00A000A"
 SUBJECT = "Promemoria scadenza TARI"  # 24 characters
 MARKDOWN = "Gentile cittadino, ti ricordiamo che la rata della TARI scade il 31 dicembre. " * 2

@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_contract.helpers import (
-    SANDBOX_CF,
-    FakeClock,
-    drop_path,
-    random_fiscal_codes,
-    sandbox_client,
-    valid_body,
-)
 
 from batch.models import Message, PaymentData
 from batch.sandbox import (
@@ -19,6 +11,14 @@ from batch.sandbox import (
     SandboxConfig,
     is_ulid,
     profile_state,
+)
+from tests.sandbox_contract.helpers import (
+    SANDBOX_CF,
+    FakeClock,
+    drop_path,
+    random_fiscal_codes,
+    sandbox_client,
+    valid_body,
 )
 
 pytestmark = pytest.mark.anyio

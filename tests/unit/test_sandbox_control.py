@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_contract.helpers import SANDBOX_CF, sandbox_client, valid_body
 
 from batch.sandbox import CallRecord, Faults, LedgerEntry, OperationFaults, SandboxConfig
+from tests.sandbox_contract.helpers import SANDBOX_CF, sandbox_client, valid_body
 
 pytestmark = pytest.mark.anyio
 

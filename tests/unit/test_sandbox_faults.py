@@ -6,10 +6,10 @@ import time
 
 import httpx
 import pytest
-from sandbox_contract.helpers import SANDBOX_CF, FakeClock, sandbox_client, valid_body
 
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from batch.sandbox.faults import DROPPED, ERROR, TIMEOUT, FaultInjector
+from tests.sandbox_contract.helpers import SANDBOX_CF, FakeClock, sandbox_client, valid_body
 
 pytestmark = pytest.mark.anyio
 

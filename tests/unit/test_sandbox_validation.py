@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sandbox_contract.helpers import (
+
+from batch.sandbox import SandboxConfig, is_ulid
+from batch.sandbox.schema import utf16_length
+from batch.sandbox.spec import decode_new_message
+from tests.sandbox_contract.helpers import (
     MARKDOWN,
     SANDBOX_CF,
     SUBJECT,
@@ -20,10 +24,6 @@ from sandbox_contract.helpers import (
     set_path,
     valid_body,
 )
-
-from batch.sandbox import SandboxConfig, is_ulid
-from batch.sandbox.schema import utf16_length
-from batch.sandbox.spec import decode_new_message
 
 pytestmark = pytest.mark.anyio
 
