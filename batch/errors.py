@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     INPUT_ERROR = 3  # the input file cannot be read as a recipient CSV
     AUTH_ERROR = 4  # the API key or the service is refused: nothing more was sent
     ABORTED = 5  # too many calls failed: the job stopped to save the rate budget
+    BUSY = 6  # another run of the same job is going on: wait for it
     INTERNAL_ERROR = 70  # a bug in io-batch: please report it with the log
     INTERRUPTED = 130  # SIGINT/SIGTERM: in-flight calls were recorded; run again to resume
 
@@ -54,6 +55,12 @@ class AuthError(BatchError):
     """The API refused the key or the service (401, 403 scopes or IP)."""
 
     exit_code = ExitCode.AUTH_ERROR
+
+
+class BusyError(BatchError):
+    """Another run of the same job holds its journal."""
+
+    exit_code = ExitCode.BUSY
 
 
 class AbortedError(BatchError):

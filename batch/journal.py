@@ -19,6 +19,8 @@ commit, so no other task can observe a half-recorded row. In WAL mode with
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from batch.errors import InputError
+from batch.errors import BusyError, InputError
 from batch.models import Outcome, Status
 
 SCHEMA = """
@@ -62,8 +64,12 @@ CREATE TABLE IF NOT EXISTS sent (
 ) WITHOUT ROWID;
 """
 
-_OUTCOME_COLUMNS = (
-    "status, reason_code, reason, message_id, http_status, attempts, sent_at, outcome_run"
+# A row's final outcome, written in one statement (content_hash is '' for rows that
+# never became a message: invalid ones and rows carried over by a rerun).
+_UPSERT_DONE = (
+    "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state, status, "
+    "reason_code, reason, message_id, http_status, attempts, sent_at, outcome_run) "
+    "VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -89,6 +95,7 @@ def now_iso() -> str:
 class Journal:
     def __init__(self, path: Path, *, durable: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock_exclusively(path.with_name(path.name + ".lock"))
         path.touch(mode=0o600, exist_ok=True)
         self.path = path
         # isolation_level=None: we open and commit transactions ourselves, explicitly.
@@ -100,6 +107,7 @@ class Journal:
 
     def close(self) -> None:
         self._db.close()
+        os.close(self._lock)  # releases the lock
 
     # -- runs ---------------------------------------------------------------------------
 
@@ -272,10 +280,9 @@ class Journal:
         """Outcomes decided without any call (invalid rows, carried-over rerun rows)."""
         with self._transaction():
             self._db.executemany(
-                "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state, "
-                f"{_OUTCOME_COLUMNS}) VALUES (?, ?, ?, '', 'done', ?, ?, ?, ?, ?, ?, ?, ?)",
+                _UPSERT_DONE,
                 (
-                    (run_id, line, fiscal_code, *_outcome_values(outcome, run_id))
+                    (run_id, line, fiscal_code, "", *_outcome_values(outcome, run_id))
                     for line, fiscal_code, outcome in rows
                 ),
             )
@@ -284,10 +291,9 @@ class Journal:
         """Rerun: keep an earlier run's final outcome, with the run that produced it."""
         with self._transaction():
             self._db.executemany(
-                "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state, "
-                f"{_OUTCOME_COLUMNS}) VALUES (?, ?, ?, '', 'done', ?, ?, ?, ?, ?, ?, ?, ?)",
+                _UPSERT_DONE,
                 (
-                    (run_id, line, fiscal_code, *_outcome_values(outcome, earlier_run))
+                    (run_id, line, fiscal_code, "", *_outcome_values(outcome, earlier_run))
                     for line, fiscal_code, outcome, earlier_run in rows
                 ),
             )
@@ -304,7 +310,8 @@ class Journal:
     def outcomes(self, run_id: str, low: int, high: int) -> Iterator[RecordedOutcome]:
         """Final outcomes of lines ``low..high`` (inclusive), in line order."""
         cursor = self._db.execute(
-            f"SELECT line, fiscal_code, {_OUTCOME_COLUMNS} FROM rows "
+            "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
+            "attempts, sent_at, outcome_run FROM rows "
             "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
             (run_id, low, high),
         )
@@ -324,8 +331,7 @@ class Journal:
         self, run_id: str, line: int, fiscal_code: str, content_hash: str, outcome: Outcome
     ) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state, "
-            f"{_OUTCOME_COLUMNS}) VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?)",
+            _UPSERT_DONE,
             (run_id, line, fiscal_code, content_hash, *_outcome_values(outcome, run_id)),
         )
         if not content_hash:
@@ -363,6 +369,23 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+
+
+def _lock_exclusively(path: Path) -> int:
+    """Hold the job's lock for as long as the journal is open.
+
+    Two runs of one job at once would each think the other's rows were never sent. The
+    lock is released by the kernel when the process ends, however it ends."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise BusyError(
+            f"another io-batch run of this job is going on (it holds {path})",
+            hint="wait for it to end; two runs of one job at once could send twice",
+        ) from None
+    return fd
 
 
 def _outcome_values(outcome: Outcome, run_id: str) -> tuple[object, ...]:

@@ -18,12 +18,11 @@ import hashlib
 import random
 import signal
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx
 import polars as pl
 from anyio import CancelScope
@@ -45,8 +44,8 @@ from batch.results import (
     is_results_header,
     outcome_from_cells,
     passthrough_columns,
-    rewrite_results,
 )
+from batch.run_output import build_report, rewrite_from_journal
 
 LINE = read.LINE_COLUMN
 BATCH_ROWS = 50_000
@@ -106,7 +105,7 @@ class SendRun:
         job = self.job
         started = time.monotonic()
         with read.open_input(job.input, self._required_columns()) as source:
-            passthrough = passthrough_columns(source.header)
+            passthrough = self._passthrough = passthrough_columns(source.header)
             rerun = self.options.rerun_statuses is not None
             if rerun and not is_results_header(source.header):
                 raise read.not_a_results_file(job.input.path)
@@ -125,10 +124,9 @@ class SendRun:
                     resumed=run.resumed,
                     already_done=len(done),
                 )
-                if run.resumed:
-                    self._rewrite(source, passthrough, include_pending=False)
+                if run.resumed:  # the partial file of the earlier attempt, in order
+                    self._rewrite(source, include_pending=False)
                 self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
-                self._passthrough = passthrough
                 self._progress = Progress(
                     total, already_done=len(done), draw=self.options.show_progress, log=self._log
                 )
@@ -148,9 +146,17 @@ class SendRun:
                 self._progress.close()
                 interrupted = self._stopping.is_set() and self._job_error is None
                 cut_off = journal.settle(run.run_id)
-                self._rewrite(source, passthrough, include_pending=True)
+                self._rewrite(source, include_pending=True)
                 journal.finish_run(run.run_id, interrupted=self._stopping.is_set())
-                report = self._report(run, total, limiter, started, interrupted)
+                report = build_report(
+                    job,
+                    journal,
+                    run,
+                    total=total,
+                    limiter=limiter,
+                    elapsed=time.monotonic() - started,
+                    interrupted=interrupted,
+                )
                 report.unknown_after_crash += cut_off
             finally:
                 journal.close()
@@ -213,10 +219,10 @@ class SendRun:
         finished_out: MemoryObjectSendStream[_Finished],
     ) -> None:
         async with rows_out, finished_out:
-            for batch in source.batches(BATCH_ROWS):
+            for raw in source.batches(BATCH_ROWS):
                 if self._stopping.is_set():
                     return
-                batch = self._prepare(batch, done)
+                batch = self._prepare(raw, done)
                 if self.options.rerun_statuses is not None:
                     batch = await self._carry(batch, finished_out)
                 validated = validate.validate_batch(batch, self.job, source)
@@ -232,7 +238,7 @@ class SendRun:
                         return
                     await rows_out.send(row)
                 await self._record_immediate(immediate, finished_out)
-                await anyio.sleep(0)  # let workers run between large batches
+                await anyio.lowlevel.checkpoint()  # let workers run between large batches
 
     def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
         if self.options.rerun_statuses is not None:
@@ -346,60 +352,16 @@ class SendRun:
                     self._writer.flush()
                     last_flush = time.monotonic()
 
-    # -- results and report ------------------------------------------------------------
-
-    def _rewrite(
-        self, source: read.InputFile, passthrough: list[str], *, include_pending: bool
-    ) -> None:
-        rerun = self.options.rerun_statuses is not None
-
-        def rows() -> Iterator[tuple[int, str, dict[str, str]]]:
-            for batch in source.batches(BATCH_ROWS):
-                if rerun:
-                    batch = batch.with_columns(pl.col("line").cast(pl.Int64).alias(LINE))
-                fiscal = source.resolve(self.job.columns.fiscal_code)
-                for cells in batch.select(LINE, *{fiscal, *passthrough}).iter_rows(named=True):
-                    code = (cells[fiscal] or "").strip().upper()
-                    yield int(cells[LINE]), code, {k: v or "" for k, v in cells.items()}
-
-        def outcomes() -> Iterator[tuple[int, str, Outcome, str]]:
-            for recorded in self._journal.outcomes(self._run_id, 0, 2**62):
-                yield recorded.line, recorded.fiscal_code, recorded.outcome, recorded.run_id
-
-        rewrite_results(
-            self.job.output, rows(), outcomes(), passthrough, include_pending=include_pending
+    def _rewrite(self, source: read.InputFile, *, include_pending: bool) -> None:
+        rewrite_from_journal(
+            self.job,
+            source,
+            self._journal,
+            self._run_id,
+            self._passthrough,
+            rerun=self.options.rerun_statuses is not None,
+            include_pending=include_pending,
         )
-
-    def _report(
-        self, run: Any, total: int, limiter: Limiter, started: float, interrupted: bool
-    ) -> RunReport:
-        counts: dict[str, int] = {}
-        for recorded in self._journal.outcomes(self._run_id, 0, 2**62):
-            counts[recorded.outcome.status.value] = counts.get(recorded.outcome.status.value, 0) + 1
-        pending = total - sum(counts.values())
-        if pending:
-            counts[Status.PENDING.value] = pending
-        elapsed = time.monotonic() - started
-        budget = self.job.rate
-        report = RunReport(
-            job=self.job.name,
-            run_id=self._run_id,
-            output=str(self.job.output),
-            rows=total,
-            counts=counts,
-            elapsed_s=round(elapsed, 3),
-            calls=limiter.calls,
-            throttled=limiter.throttled,
-            calls_per_s=round(limiter.calls / elapsed, 3) if elapsed > 0 else 0.0,
-            budget="unlimited"
-            if budget.calls is None
-            else f"{budget.calls}/{budget.window_seconds:g}s",
-            resumed=run.resumed,
-            unknown_after_crash=run.unknown_after_crash,
-            interrupted=interrupted,
-        )
-        report.exit_code = int(report.decide_exit_code())
-        return report
 
 
 def _invalid(row: Row) -> _Finished:

@@ -60,7 +60,7 @@ def open_private(path: Path, mode: str) -> IO[str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
     fd = os.open(path, flags, 0o600)
-    os.chmod(path, 0o600)  # an existing file keeps its old mode otherwise
+    path.chmod(0o600)  # an existing file keeps its old mode otherwise
     return os.fdopen(fd, mode, encoding="utf-8", newline="")
 
 

@@ -78,7 +78,7 @@ class VerifyRun:
         self._base_url = base_url
         self._api_key = api_key
         self._transport = transport
-        self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter only
+        self._rng = rng if rng is not None else random.Random()
         self._budget = FailureBudget(job.retry)
         self._log = get_logger()
         self._progress = VerifyProgress(draw=options.show_progress, log=self._log)

@@ -26,7 +26,7 @@ class FaultPlan:
 class FaultInjector:
     def __init__(self, faults: Faults, seed: int) -> None:
         self._seed = seed
-        self._random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
+        self._random = random.Random(seed)
         self.faults = faults
 
     def plan(self, operation: str) -> FaultPlan:
@@ -49,5 +49,5 @@ class FaultInjector:
         return self._random.random() < self.faults.payment_status_error_ratio
 
     def reset(self, faults: Faults) -> None:
-        self._random = random.Random(self._seed)  # noqa: S311 - as above
+        self._random = random.Random(self._seed)
         self.faults = faults

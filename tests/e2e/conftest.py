@@ -35,18 +35,27 @@ class Ran:
         return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
 
 
-def run_io_batch(args: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 120) -> Ran:
+def run_io_batch(
+    args: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 120
+) -> Ran:
     """``python -m batch ARGS`` in a clean environment (no API key unless given)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("IO_")}
     clean.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "batch", "--log-format", "json", *args],
-        capture_output=True, text=True, env=clean, timeout=timeout, check=False, cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=timeout,
+        check=False,
+        cwd=REPO,
     )
     return Ran(done.returncode, done.stdout, done.stderr)
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]], sep: str = ",") -> Path:
+def write_csv(
+    path: Path, header: Sequence[str], rows: Sequence[Sequence[str]], sep: str = ","
+) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=sep, lineterminator="\n")
         writer.writerow(header)

@@ -36,7 +36,10 @@ def start(job: Path) -> subprocess.Popen[bytes]:
     with (job.parent / "stderr.log").open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "batch", "--log-format", "json", "send", str(job)],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log,
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
         )
 
 
@@ -56,15 +59,24 @@ def test_kill_9_at_any_moment_then_resume(tmp_path: Path, sandbox_factory) -> No
     latency = OperationFaults(latency_ms=10, jitter_ms=40)
     sandbox = sandbox_factory(
         SandboxConfig(
-            rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0, processing_delay=0.1,
+            rate_calls=None,
+            registered_ratio=1.0,
+            blocked_ratio=0.0,
+            processing_delay=0.1,
             faults=Faults(profile=OperationFaults(latency_ms=2, jitter_ms=5), submit=latency),
         )
     )
     rng = random.Random(20261123)
     codes = [generate(rng) for _ in range(ROWS)]
-    write_csv(tmp_path / "input.csv", ["codice_fiscale", "nome"], [[c, f"N{i}"] for i, c in enumerate(codes)])
+    write_csv(
+        tmp_path / "input.csv",
+        ["codice_fiscale", "nome"],
+        [[c, f"N{i}"] for i, c in enumerate(codes)],
+    )
     # A budget makes each run last long enough to be killed many times on the way.
-    job = write_job(tmp_path, base_url=sandbox.base_url, calls=100, window=1.0, concurrency=CONCURRENCY)
+    job = write_job(
+        tmp_path, base_url=sandbox.base_url, calls=100, window=1.0, concurrency=CONCURRENCY
+    )
     journal = tmp_path / "e2e.journal.sqlite"
 
     kills, unknown_per_crash, finished = 0, [], False
@@ -76,12 +88,14 @@ def test_kill_9_at_any_moment_then_resume(tmp_path: Path, sandbox_factory) -> No
         if moment == 0:  # a random moment, start-up included
             wait_for(lambda: False, process, rng.uniform(0.3, 2.0))
         elif moment == 1:  # just after a submit was stored, before its 201 is recorded
-            wait_for(lambda: sandbox.app.ledger.count() > stored_before, process, 10)
+            wait_for(lambda n=stored_before: sandbox.app.ledger.count() > n, process, 10)
         else:  # just as a submit arrives
             wait_for(
-                lambda: sum(1 for c in sandbox.app.calls.entries() if c.operation == "submit")
-                > submits_before,
-                process, 10,
+                lambda n=submits_before: (
+                    sum(1 for c in sandbox.app.calls.entries() if c.operation == "submit") > n
+                ),
+                process,
+                10,
             )
         if process.poll() is not None:
             assert process.returncode in (0, 1), (tmp_path / "stderr.log").read_text()
@@ -114,5 +128,7 @@ def test_kill_9_at_any_moment_then_resume(tmp_path: Path, sandbox_factory) -> No
     for entry in ledger:
         assert entry.message_id in ids_in_results or entry.fiscal_code in unknown_codes
     assert ids_in_results <= {entry.message_id for entry in ledger}
-    print(f"chaos: starts={attempt + 1} kills={kills} unknown={statuses['unknown']} "
-          f"in_flight_per_crash={unknown_per_crash} ledger={len(ledger)} duplicates=0 lost=0")
+    print(
+        f"chaos: starts={attempt + 1} kills={kills} unknown={statuses['unknown']} "
+        f"in_flight_per_crash={unknown_per_crash} ledger={len(ledger)} duplicates=0 lost=0"
+    )

@@ -15,7 +15,11 @@ from tests.e2e.conftest import MARKDOWN, SUBJECT, read_rows, run_io_batch, write
 
 pytestmark = pytest.mark.e2e
 
-EXPECTED_BY_STATE = {"allowed": "sent", "blocked": "not_allowed", "not_registered": "not_registered"}
+EXPECTED_BY_STATE = {
+    "allowed": "sent",
+    "blocked": "not_allowed",
+    "not_registered": "not_registered",
+}
 
 
 def population(count: int, seed: int) -> list[str]:
@@ -24,7 +28,13 @@ def population(count: int, seed: int) -> list[str]:
 
 
 def test_send_matches_population_validation_and_ledger(tmp_path: Path, sandbox_factory) -> None:
-    config = SandboxConfig(rate_calls=40, rate_window=1.0, registered_ratio=0.7, blocked_ratio=0.2, processing_delay=0.2)
+    config = SandboxConfig(
+        rate_calls=40,
+        rate_window=1.0,
+        registered_ratio=0.7,
+        blocked_ratio=0.2,
+        processing_delay=0.2,
+    )
     sandbox = sandbox_factory(config)
     codes = population(50, seed=7)
     rows = [[code, f"Persona{i}"] for i, code in enumerate(codes)]
@@ -40,7 +50,9 @@ def test_send_matches_population_validation_and_ledger(tmp_path: Path, sandbox_f
     results = read_rows(tmp_path / "results.csv")
     assert [int(r["line"]) for r in results] == list(range(2, 2 + len(rows)))
     by_line = {int(r["line"]): r for r in results}
-    assert by_line[5]["status"] == "invalid" and by_line[5]["reason_code"] == "fiscal_code.check_char"
+    assert (
+        by_line[5]["status"] == "invalid" and by_line[5]["reason_code"] == "fiscal_code.check_char"
+    )
     assert by_line[2 + 50]["status"] == "duplicate"
     for index, code in enumerate(codes):
         if index == 3:
@@ -67,8 +79,12 @@ def test_send_matches_population_validation_and_ledger(tmp_path: Path, sandbox_f
 
 
 def test_second_run_of_the_same_file_sends_nothing(tmp_path: Path, sandbox_factory) -> None:
-    sandbox = sandbox_factory(SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0))
-    write_csv(tmp_path / "input.csv", ["codice_fiscale", "nome"], [[c, "Ada"] for c in population(10, 3)])
+    sandbox = sandbox_factory(
+        SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0)
+    )
+    write_csv(
+        tmp_path / "input.csv", ["codice_fiscale", "nome"], [[c, "Ada"] for c in population(10, 3)]
+    )
     job = write_job(tmp_path, base_url=sandbox.base_url, calls=None)
     assert run_io_batch(["send", str(job)]).code == 0
     first = read_rows(tmp_path / "results.csv")
@@ -91,9 +107,13 @@ def test_production_job_without_key_stops_before_any_call(tmp_path: Path, sandbo
     assert sandbox.app.calls.count() == 0
 
 
-def test_rejected_key_stops_the_job_with_the_auth_exit_code(tmp_path: Path, sandbox_factory) -> None:
+def test_rejected_key_stops_the_job_with_the_auth_exit_code(
+    tmp_path: Path, sandbox_factory
+) -> None:
     sandbox = sandbox_factory()
-    write_csv(tmp_path / "input.csv", ["codice_fiscale", "nome"], [[c, "Ada"] for c in population(30, 5)])
+    write_csv(
+        tmp_path / "input.csv", ["codice_fiscale", "nome"], [[c, "Ada"] for c in population(30, 5)]
+    )
     job = write_job(tmp_path, base_url=sandbox.base_url, kind="io")
     ran = run_io_batch(["send", str(job)], env={"IO_API_KEY": "not-a-real-key-123"})
     assert ran.code == 4, ran.stderr
@@ -109,7 +129,7 @@ def test_rejected_key_stops_the_job_with_the_auth_exit_code(tmp_path: Path, sand
     ("job_text", "message"),
     [
         ('subject = "Ciao {cognome}, avviso"', "cognome"),
-        ("[columns]\nfiscal_code = \"cf\"", "cf"),
+        ('[columns]\nfiscal_code = "cf"', "cf"),
     ],
 )
 def test_job_file_errors_are_one_clear_line(tmp_path: Path, job_text: str, message: str) -> None:

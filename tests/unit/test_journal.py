@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.errors import InputError
+from batch.errors import BusyError, ExitCode, InputError
 from batch.journal import Journal
 from batch.models import Outcome, Status
 
@@ -134,3 +134,12 @@ def test_purge_forgets_old_finished_runs_only(journal: Journal, tmp_path: Path) 
     journal.finish_run(run.run_id, interrupted=False)
     assert journal.purge(retention_days=1) == 0  # today's run is kept
     assert journal.start_run(tmp_path / "out.csv", "d").run_id != run.run_id
+
+
+def test_a_second_run_of_the_same_job_is_refused_while_the_first_holds_it(tmp_path: Path) -> None:
+    first = Journal(tmp_path / "job.journal.sqlite")
+    with pytest.raises(BusyError, match="another io-batch run of this job") as caught:
+        Journal(tmp_path / "job.journal.sqlite")
+    assert caught.value.exit_code == ExitCode.BUSY
+    first.close()
+    Journal(tmp_path / "job.journal.sqlite").close()  # free again once the first closed

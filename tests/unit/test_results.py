@@ -19,7 +19,9 @@ from batch.results import (
     rewrite_results,
 )
 
-SENT = Outcome(Status.SENT, message_id="01ID", http_status=201, attempts=2, sent_at="2026-01-01T00:00:00.000Z")
+SENT = Outcome(
+    Status.SENT, message_id="01ID", http_status=201, attempts=2, sent_at="2026-01-01T00:00:00.000Z"
+)
 
 
 def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> None:
@@ -31,7 +33,18 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [*RESULT_COLUMNS, "nome", "note"]
-    assert rows[1][:10] == ["2", "AAAAAA00A00A000A", "sent", "", "", "01ID", "201", "2", SENT.sent_at, "run1"]
+    assert rows[1][:10] == [
+        "2",
+        "AAAAAA00A00A000A",
+        "sent",
+        "",
+        "",
+        "01ID",
+        "201",
+        "2",
+        SENT.sent_at,
+        "run1",
+    ]
     assert rows[1][10] == "'=cmd|'/c calc'!A0"
     restored = list(read_results(path))
     assert restored[0]["nome"] == "=cmd|'/c calc'!A0"
@@ -41,17 +54,27 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
 def test_rewrite_orders_by_line_and_marks_pending(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     rows = iter([(2, "A", {"x": "1"}), (3, "B", {"x": "2"}), (5, "C", {"x": "3"})])
-    outcomes = iter([(2, "A", SENT, "run1"), (5, "C", Outcome(Status.INVALID, "subject.too_short"), "run1")])
+    outcomes = iter(
+        [(2, "A", SENT, "run1"), (5, "C", Outcome(Status.INVALID, "subject.too_short"), "run1")]
+    )
     rewrite_results(path, rows, outcomes, ["x"], include_pending=True)
     lines = list(read_results(path))
-    assert [(r["line"], r["status"]) for r in lines] == [("2", "sent"), ("3", "pending"), ("5", "invalid")]
+    assert [(r["line"], r["status"]) for r in lines] == [
+        ("2", "sent"),
+        ("3", "pending"),
+        ("5", "invalid"),
+    ]
     assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_rewrite_without_pending_lists_finished_rows_only(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     rewrite_results(
-        path, iter([(2, "A", {}), (3, "B", {})]), iter([(3, "B", SENT, "r")]), [], include_pending=False
+        path,
+        iter([(2, "A", {}), (3, "B", {})]),
+        iter([(3, "B", SENT, "r")]),
+        [],
+        include_pending=False,
     )
     assert [r["line"] for r in read_results(path)] == ["3"]
 
