@@ -59,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
-        default="info",
-        help="debug adds one event per row (default: info)",
+        help="debug adds one event per row (default: info for JSON logs; warning on a "
+        "terminal, where the progress bar and the summary say the rest)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -178,7 +178,9 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     json_logs = {"auto": None, "json": True, "console": False}[args.log_format]
-    logs.configure(json=json_logs, level=args.log_level)
+    use_json = json_logs if json_logs is not None else not sys.stdout.isatty()
+    level = args.log_level or ("info" if use_json else "warning")
+    logs.configure(json=use_json, level=level)
     log = logs.get_logger()
     try:
         return int(_run(args))

@@ -7,6 +7,7 @@ Unknown keys are errors: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import os
 import string
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -213,15 +214,15 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     job_section.done()
 
     input_spec = InputSpec(
-        path=base / input_section.required_str("path"),
+        path=_under(base, input_section.required_str("path")),
         encoding=_choice(input_section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
         separator=_separator(input_section.get_str("separator", "auto")),
     )
     input_section.done()
 
-    output = base / output_section.required_str("path")
+    output = _under(base, output_section.required_str("path"))
     state_dir_raw = output_section.optional_str("state_dir")
-    state_dir = base / state_dir_raw if state_dir_raw is not None else None
+    state_dir = _under(base, state_dir_raw) if state_dir_raw is not None else None
     retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
     output_section.done()
 
@@ -333,6 +334,11 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         state_dir=state_dir,
         retention_days=retention_days,
     )
+
+
+def _under(base: Path, value: str) -> Path:
+    """``value`` relative to the job file's folder, without ``..`` left in it."""
+    return Path(os.path.normpath(base / value))
 
 
 def _url(value: str | None, kind: str) -> str | None:

@@ -68,6 +68,13 @@ class RunReport:
                 f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
                 "stopped: they are 'unknown'\n"
             )
+        attention = self.attention()
+        if attention:
+            listed = ", ".join(f"{status} {count}" for status, count in attention.items())
+            out.write(
+                f"needs attention: {listed} (the results' reason column says why; "
+                "'io-batch rerun' retries failed and pending rows)\n"
+            )
         if self.interrupted:
             out.write("interrupted: run the same command again to resume\n")
         out.write(f"results: {self.output}\n")
