@@ -205,7 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "sandbox":
-        sandbox.serve_from_args(args)
+        try:
+            sandbox.serve_from_args(args)
+        except KeyboardInterrupt:  # Ctrl-C is how one stops a sandbox: not a failure
+            pass
         return ExitCode.OK
     if args.command == "verify":
         return int(args.run_verify(args))
