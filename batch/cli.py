@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import anyio
@@ -181,34 +181,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     use_json = json_logs if json_logs is not None else not sys.stdout.isatty()
     level = args.log_level or ("info" if use_json else "warning")
     logs.configure(json=use_json, level=level)
-    log = logs.get_logger()
     try:
         return int(_run(args))
-    except BatchError as error:
+    except (Exception, KeyboardInterrupt) as error:
+        return _fail(_root_cause(error))
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    """The error to report: task groups wrap what their tasks raise in exception groups."""
+    while isinstance(error, BaseExceptionGroup):
+        batch_errors = [leaf for leaf in _leaves(error) if isinstance(leaf, BatchError)]
+        error = batch_errors[0] if batch_errors else _leaves(error)[0]
+    return error
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    leaves: list[BaseException] = []
+    for inner in group.exceptions:
+        leaves.extend(_leaves(inner) if isinstance(inner, BaseExceptionGroup) else [inner])
+    return leaves
+
+
+def _fail(error: BaseException) -> int:
+    log = logs.get_logger()
+    if isinstance(error, BatchError):
         report: RunReport | None = getattr(error, "report", None)
         if report is not None:
             _finish(report, Path(report.output))
         log.error("job.failed", error=str(error), exit_code=int(error.exit_code))
         print(f"io-batch: error: {logs.mask_text(str(error))}", file=sys.stderr)
         return int(error.exit_code)
-    except KeyboardInterrupt:
+    if isinstance(error, KeyboardInterrupt):
         print("io-batch: interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
-    except Exception as error:  # a bug: say so plainly, keep the details in the (masked) log
-        log.exception("internal_error", error_type=type(error).__name__)
-        print(
-            f"io-batch: internal error ({type(error).__name__}); please report it with the log",
-            file=sys.stderr,
-        )
-        return int(ExitCode.INTERNAL_ERROR)
+    # A bug: say so plainly; the traceback goes to the (masked) log at debug level only.
+    log.error("internal_error", error_type=type(error).__name__)
+    log.debug("internal_error.traceback", exc_info=(type(error), error, error.__traceback__))
+    print(
+        f"io-batch: internal error ({type(error).__name__}); please report it with the log "
+        "of a run with --log-level debug",
+        file=sys.stderr,
+    )
+    return int(ExitCode.INTERNAL_ERROR)
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "sandbox":
-        try:
+        with suppress(KeyboardInterrupt):  # Ctrl-C is how one stops a sandbox: not a failure
             sandbox.serve_from_args(args)
-        except KeyboardInterrupt:  # Ctrl-C is how one stops a sandbox: not a failure
-            pass
         return ExitCode.OK
     if args.command == "verify":
         return int(args.run_verify(args))

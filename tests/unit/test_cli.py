@@ -1,0 +1,40 @@
+"""The CLI's error handling: one line and the right exit code, whatever raised it."""
+
+from __future__ import annotations
+
+import pytest
+
+from batch import cli
+from batch.errors import AuthError, ExitCode, InputError
+
+
+def test_an_error_inside_a_task_group_is_reported_as_itself() -> None:
+    """anyio wraps what its tasks raise in exception groups: the operator must still see
+    the job-level error and its exit code, not an internal error."""
+    group = ExceptionGroup("tasks", [ExceptionGroup("inner", [InputError("broken line 7")])])
+    assert cli._root_cause(group).__class__ is InputError
+    mixed = ExceptionGroup("tasks", [ValueError("x"), AuthError("key refused")])
+    assert isinstance(cli._root_cause(mixed), AuthError)
+
+
+def test_fail_maps_errors_to_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli._fail(InputError("no such column: cf")) == ExitCode.INPUT_ERROR
+    assert "io-batch: error: no such column: cf" in capsys.readouterr().err
+    assert cli._fail(KeyboardInterrupt()) == ExitCode.INTERRUPTED
+    assert cli._fail(RuntimeError("boom")) == ExitCode.INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert "internal error (RuntimeError)" in err and "Traceback" not in err
+
+
+def test_error_text_never_shows_a_fiscal_code(capsys: pytest.CaptureFixture[str]) -> None:
+    cli._fail(InputError("bad row for RSSMRA80A01H501U"))
+    err = capsys.readouterr().err
+    assert "RSSMRA80A01H501U" not in err and "RSS************U" in err
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("send", "validate", "rerun", "verify", "sandbox"):
+        with pytest.raises(SystemExit) as done:
+            cli.main([command, "--help"])
+        assert done.value.code == 0
+        assert "default" in capsys.readouterr().out
