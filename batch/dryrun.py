@@ -26,7 +26,7 @@ from batch.models import Row
 from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, InputFile, open_input
 from batch.results import open_private
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 200_000
 REPORT_COLUMNS = ("line", "column", "value", "reason_code", "reason")
 DUPLICATE = "row.duplicate"
 _VALUE_CHARS = 40

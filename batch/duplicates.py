@@ -79,6 +79,8 @@ def _empty() -> pl.DataFrame:
 
 
 def _later_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    if frame.get_column(KEY).n_unique() == frame.height:
+        return frame.select(LINE, pl.col(LINE).alias(FIRST)).clear()  # no duplicates at all
     # Most keys are unique: a hash pass keeps the repeated ones, then a window on those.
     return (
         frame.filter(pl.col(KEY).is_duplicated())

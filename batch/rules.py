@@ -120,17 +120,22 @@ def fiscal_code_problems(codes: pl.Series) -> pl.DataFrame:
             word = word + 65536
         total = total + table.gather(word).cast(pl.UInt16)
     check_ok = (total % 26 + 65).cast(pl.UInt32) == check
-    frame = pl.DataFrame({"fiscal_code": codes, "ok": well_formed, "check_ok": check_ok})
-    code = pl.col("fiscal_code")
-    problem = (
-        pl.when(code.str.len_bytes() == 0)
-        .then(pl.lit(FIELD_MISSING))
-        .when(~pl.col("ok"))
-        .then(pl.lit(FISCAL_CODE_FORMAT))
-        .when(~pl.col("check_ok") & (code != fiscal_code.SANDBOX))
-        .then(pl.lit(FISCAL_CODE_CHECK))
-    )
-    return frame.select("fiscal_code", problem.alias("code"))
+    problems = pl.Series("code", dtype=pl.String).extend_constant(None, codes.len())
+    failing = (~(well_formed & check_ok)).arg_true()
+    if failing.len():
+        # The reason, worked out on the failing codes only (usually a handful).
+        subset = pl.DataFrame(
+            {"c": codes.gather(failing), "ok": well_formed.gather(failing)}
+        ).select(
+            pl.when(pl.col("c").str.len_bytes() == 0)
+            .then(pl.lit(FIELD_MISSING))
+            .when(~pl.col("ok"))
+            .then(pl.lit(FISCAL_CODE_FORMAT))
+            .when(pl.col("c") != fiscal_code.SANDBOX)
+            .then(pl.lit(FISCAL_CODE_CHECK))
+        )
+        problems = problems.scatter(failing, subset.to_series())
+    return pl.DataFrame({"fiscal_code": codes, "code": problems})
 
 
 # -- job-level rules ---------------------------------------------------------------------

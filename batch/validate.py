@@ -13,6 +13,7 @@ same thing one value at a time, and the tests hold both to the same answers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -146,14 +147,28 @@ def validate_batch(
     checks += produced
     frame, produced = _length_checks(frame, plan, render=render)
     checks += produced
-    frame = frame.with_columns(pl.coalesce([pl.col(code) for code, _ in checks]).alias(REASON_CODE))
-    frame = _explain(frame, checks, plan, job)
-    frame = frame.with_columns(
-        pl.when(pl.col(REASON_CODE).is_null())
-        .then(pl.col("_fc"))
-        .otherwise(pl.col(_trimmed(plan.fiscal_code)))
-        .alias(FISCAL_CODE)
-    )
+    # null_count is free (kept with the column): most batches have no problem at all, and
+    # only the checks that found something need combining.
+    failed = [(code, column) for code, column in checks if frame[code].null_count() < frame.height]
+    if failed:
+        frame = frame.with_columns(
+            pl.coalesce([pl.col(code) for code, _ in failed]).alias(REASON_CODE)
+        )
+        frame = _explain(frame, failed, plan, job)
+        frame = frame.with_columns(
+            pl.when(pl.col(REASON_CODE).is_null())
+            .then(pl.col("_fc"))
+            .otherwise(pl.col(_trimmed(plan.fiscal_code)))
+            .alias(FISCAL_CODE)
+        )
+    else:
+        none = pl.lit(None, dtype=pl.String)
+        frame = frame.with_columns(
+            none.alias(REASON_CODE),
+            none.alias(INVALID_COLUMN),
+            none.alias(REASON),
+            pl.col("_fc").alias(FISCAL_CODE),
+        )
     if content_key:
         frame = frame.with_columns(_content_key(job, plan).alias(CONTENT_KEY))
     temporary = [name for name in frame.columns if name.startswith(("_t:", "_n:", "_c:"))]
@@ -166,7 +181,7 @@ def _field_checks(
     checks: list[tuple[str, str]] = []
     outputs: list[pl.Expr] = []
     if plan.due_date is not None:
-        parsed = _by_unique(frame.get_column(_trimmed(plan.due_date)), dates.parse)
+        parsed = _by_unique(frame.get_column(_trimmed(plan.due_date)), _parse_dates)
         frame = frame.with_columns(
             parsed.get_column("due_date").alias(DUE_DATE),
             _missing_or(plan.due_date, parsed.get_column("code")).alias("_c:due"),
@@ -288,7 +303,7 @@ def _explain(
         column_of = pl.when(pl.col(code).is_not_null()).then(pl.lit(column)).otherwise(column_of)
     reason_code = pl.col(REASON_CODE)
     reason = (
-        pl.when(pl.col("_c:csv").is_not_null())
+        pl.when(reason_code.str.starts_with("csv."))
         .then(pl.col(CSV_ERROR_COLUMN).str.replace(r"^[a-z_.]+: ", ""))
         .when(reason_code.str.starts_with("subject."))
         .then(rules.length_message("subject", rules.SUBJECT_LENGTH, pl.col("_n:subject")))
@@ -339,6 +354,19 @@ def _outputs_of(plan: _Plan) -> set[str]:
         THIRD_PARTY_ID: plan.third_party_id,
     }
     return {output for output, name in present.items() if name is not None}
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_date(value: str) -> pl.DataFrame:
+    return dates.parse(pl.Series([value], dtype=pl.String))
+
+
+def _parse_dates(values: pl.Series) -> pl.DataFrame:
+    """``dates.parse``, remembering single values: a campaign has one due date or a few,
+    and the same ones batch after batch."""
+    if values.len() == 1:
+        return _parse_date(str(values[0]))
+    return dates.parse(values)
 
 
 def _by_unique(values: pl.Series, parse: Callable[[pl.Series], pl.DataFrame]) -> pl.DataFrame:
