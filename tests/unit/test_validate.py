@@ -120,14 +120,13 @@ def test_subject_length_boundaries(subject: str, code: str | None) -> None:
 @pytest.mark.parametrize(
     ("name", "code"),
     [
-        ("", "markdown.too_short"),  # 75 + 4 = 79
-        ("a" * 4, None),
-        ("a" * 5, None),
-        (EMOJI * 2, None),  # 4 units: 80
+        ("", "markdown.too_short"),  # 75 + 4 = 79 units
+        ("a", None),  # 80
+        ("\u00e8", None),  # 80: a 2-byte letter is one unit
         ("a" * 9921, None),  # 10000
-        ("a" * 9922, "markdown.too_long"),
-        (EMOJI * 4960 + "a", None),  # 9921 units
-        (EMOJI * 4961, "markdown.too_long"),  # 9922 units
+        ("a" * 9922, "markdown.too_long"),  # 10001
+        (EMOJI * 4960 + "a", None),  # 9921 units: 10000
+        (EMOJI * 4961, "markdown.too_long"),  # 9922 units: 10001
     ],
 )
 def test_markdown_length_boundaries(name: str, code: str | None) -> None:
