@@ -316,7 +316,8 @@ def _preview(row: Row, out: TextIO) -> None:
     for index, text in enumerate(lines[:_PREVIEW_LINES]):
         out.write(f"  {'markdown: ' if index == 0 else '          '}{text}\n")
     if len(lines) > _PREVIEW_LINES:
-        out.write(f"            ... ({len(lines) - _PREVIEW_LINES} more lines)\n")
+        more = len(lines) - _PREVIEW_LINES
+        out.write(f"            ... ({more} more line{'s' if more > 1 else ''})\n")
     details = []
     if message.due_date:
         details.append(f"due {message.due_date}")
