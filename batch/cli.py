@@ -292,7 +292,8 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
 def _finish(report: RunReport, output: Path) -> None:
     report.write_json(output.with_name(f"{output.stem}.summary.json"))
     logs.get_logger().info("run.summary", **report.__dict__)
-    if sys.stdout.isatty():
+    # With JSON logs, stdout is a stream of JSON lines: the event above is the summary there.
+    if not logs.writes_json():
         report.print(sys.stdout)
 
 

@@ -60,6 +60,7 @@ class _Redactor:
 
 
 _redactor = _Redactor()
+_state = {"json": True}
 
 
 def add_secret(secret: str) -> None:
@@ -77,6 +78,7 @@ def configure(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     use_json = (not out.isatty()) if json is None else json
+    _state["json"] = use_json
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if use_json
@@ -97,6 +99,11 @@ def configure(
         logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
+
+
+def writes_json() -> bool:
+    """Is stdout a stream of JSON lines (so plain text must not be printed there)?"""
+    return _state["json"]
 
 
 def get_logger(name: str = "io-batch") -> Any:

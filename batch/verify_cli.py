@@ -109,7 +109,7 @@ def run_verify(args: argparse.Namespace) -> int:
         api_key=key.value,
     )
     summary = anyio.run(run.run)
-    finish(summary, output, print_text=_console_logs(getattr(args, "log_format", "auto")))
+    finish(summary, output, print_text=not logs.writes_json())
     return summary.exit_code
 
 
@@ -120,11 +120,6 @@ def finish(summary: VerifySummary, output: Path, *, print_text: bool) -> None:
     # With JSON logs, stdout is a stream of JSON lines: the event above is the summary there.
     if print_text:
         summary.print(sys.stdout)
-
-
-def _console_logs(log_format: str) -> bool:
-    """Are the logs on stdout meant for people (so that plain text fits in)?"""
-    return log_format == "console" or (log_format == "auto" and sys.stdout.isatty())
 
 
 def _seconds(text: str) -> float:
