@@ -19,7 +19,6 @@ commit, so no other task can observe a half-recorded row. In WAL mode with
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import uuid
@@ -28,49 +27,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from batch.errors import BusyError, InputError
+from batch.errors import InputError
+from batch.journal_sql import SCHEMA, UPSERT_DONE, Transaction, lock_exclusively
 from batch.models import Outcome, Status
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    output TEXT NOT NULL,
-    input_digest TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    state TEXT NOT NULL              -- running | finished | interrupted
-);
-CREATE TABLE IF NOT EXISTS rows (
-    run_id TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    fiscal_code TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    state TEXT NOT NULL,             -- claimed | in_flight | done
-    status TEXT, reason_code TEXT, reason TEXT, message_id TEXT,
-    http_status INTEGER, attempts INTEGER, sent_at TEXT,
-    outcome_run TEXT,                -- the run that produced the outcome (reruns carry it)
-    PRIMARY KEY (run_id, line)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rows_by_citizen ON rows (run_id, fiscal_code, content_hash);
-CREATE TABLE IF NOT EXISTS sent (
-    fiscal_code TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    state TEXT NOT NULL,             -- in_flight | sent | unknown
-    message_id TEXT,
-    run_id TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (fiscal_code, content_hash)
-) WITHOUT ROWID;
-"""
-
-# A row's final outcome, written in one statement (content_hash is '' for rows that
-# never became a message: invalid ones and rows carried over by a rerun).
-_UPSERT_DONE = (
-    "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state, status, "
-    "reason_code, reason, message_id, http_status, attempts, sent_at, outcome_run) "
-    "VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +54,7 @@ def now_iso() -> str:
 class Journal:
     def __init__(self, path: Path, *, durable: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = _lock_exclusively(path.with_name(path.name + ".lock"))
+        self._lock = lock_exclusively(path.with_name(path.name + ".lock"))
         path.touch(mode=0o600, exist_ok=True)
         self.path = path
         # isolation_level=None: we open and commit transactions ourselves, explicitly.
@@ -280,7 +239,7 @@ class Journal:
         """Outcomes decided without any call (invalid rows, carried-over rerun rows)."""
         with self._transaction():
             self._db.executemany(
-                _UPSERT_DONE,
+                UPSERT_DONE,
                 (
                     (run_id, line, fiscal_code, "", *_outcome_values(outcome, run_id))
                     for line, fiscal_code, outcome in rows
@@ -291,7 +250,7 @@ class Journal:
         """Rerun: keep an earlier run's final outcome, with the run that produced it."""
         with self._transaction():
             self._db.executemany(
-                _UPSERT_DONE,
+                UPSERT_DONE,
                 (
                     (run_id, line, fiscal_code, "", *_outcome_values(outcome, earlier_run))
                     for line, fiscal_code, outcome, earlier_run in rows
@@ -331,7 +290,7 @@ class Journal:
         self, run_id: str, line: int, fiscal_code: str, content_hash: str, outcome: Outcome
     ) -> None:
         self._db.execute(
-            _UPSERT_DONE,
+            UPSERT_DONE,
             (run_id, line, fiscal_code, content_hash, *_outcome_values(outcome, run_id)),
         )
         if not content_hash:
@@ -356,36 +315,8 @@ class Journal:
                 (fiscal_code, content_hash, run_id, line),
             )
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
-
-
-def _lock_exclusively(path: Path) -> int:
-    """Hold the job's lock for as long as the journal is open.
-
-    Two runs of one job at once would each think the other's rows were never sent. The
-    lock is released by the kernel when the process ends, however it ends."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise BusyError(
-            f"another io-batch run of this job is going on (it holds {path})",
-            hint="wait for it to end; two runs of one job at once could send twice",
-        ) from None
-    return fd
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db)
 
 
 def _outcome_values(outcome: Outcome, run_id: str) -> tuple[object, ...]:

@@ -1,0 +1,81 @@
+"""The journal's storage: SQLite schema and statements, transactions, the job's lock."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from pathlib import Path
+
+from batch.errors import BusyError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    output TEXT NOT NULL,
+    input_digest TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    state TEXT NOT NULL              -- running | finished | interrupted
+);
+CREATE TABLE IF NOT EXISTS rows (
+    run_id TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    fiscal_code TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    state TEXT NOT NULL,             -- claimed | in_flight | done
+    status TEXT, reason_code TEXT, reason TEXT, message_id TEXT,
+    http_status INTEGER, attempts INTEGER, sent_at TEXT,
+    outcome_run TEXT,                -- the run that produced the outcome (reruns carry it)
+    PRIMARY KEY (run_id, line)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rows_by_citizen ON rows (run_id, fiscal_code, content_hash);
+CREATE TABLE IF NOT EXISTS sent (
+    fiscal_code TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    state TEXT NOT NULL,             -- in_flight | sent | unknown
+    message_id TEXT,
+    run_id TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (fiscal_code, content_hash)
+) WITHOUT ROWID;
+"""
+
+# A row's final outcome, written in one statement (content_hash is '' for rows that
+# never became a message: invalid ones and rows carried over by a rerun).
+UPSERT_DONE = (
+    "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state, status, "
+    "reason_code, reason, message_id, http_status, attempts, sent_at, outcome_run) "
+    "VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` when the block raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+
+
+def lock_exclusively(path: Path) -> int:
+    """Hold the job's lock for as long as the journal is open.
+
+    Two runs of one job at once would each think the other's rows were never sent. The
+    lock is released by the kernel when the process ends, however it ends."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise BusyError(
+            f"another io-batch run of this job is going on (it holds {path})",
+            hint="wait for it to end; two runs of one job at once could send twice",
+        ) from None
+    return fd
