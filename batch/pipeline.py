@@ -18,7 +18,7 @@ import hashlib
 import random
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -28,7 +28,7 @@ import polars as pl
 from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from batch import read, validate
+from batch import read
 from batch.api import IOClient, make_http_client
 from batch.dispatch import Dispatcher
 from batch.errors import BatchError
@@ -37,18 +37,17 @@ from batch.journal import Journal
 from batch.limiter import Limiter
 from batch.logs import get_logger
 from batch.models import Outcome, Row, Status
+from batch.producer import BATCH_ROWS, Finished, Producer
 from batch.progress import Progress
 from batch.report import RunReport
 from batch.results import (
     ResultsWriter,
     is_results_header,
-    outcome_from_cells,
     passthrough_columns,
 )
 from batch.run_output import build_report, rewrite_from_journal
 
 LINE = read.LINE_COLUMN
-BATCH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -60,15 +59,6 @@ class SendOptions:
     rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
     show_progress: bool = False
     handle_signals: bool = True
-
-
-@dataclass
-class _Finished:
-    line: int
-    fiscal_code: str
-    outcome: Outcome
-    fields: dict[str, str] = field(default_factory=dict)
-    run_id: str = ""  # the run that produced the outcome; empty: this one
 
 
 def journal_path(job: Job) -> Path:
@@ -176,13 +166,22 @@ class SendRun:
     async def _work(self, source: read.InputFile, done: pl.Series) -> None:
         concurrency = self.job.rate.concurrency
         rows_out, rows_in = anyio.create_memory_object_stream[Row](concurrency * 2)
-        finished_out, finished_in = anyio.create_memory_object_stream[_Finished](1024)
+        finished_out, finished_in = anyio.create_memory_object_stream[Finished](1024)
         async with anyio.create_task_group() as outer:
             if self.options.handle_signals:
                 outer.start_soon(self._watch_signals)
             with CancelScope() as self._work_scope:
                 async with anyio.create_task_group() as group:
-                    group.start_soon(self._produce, source, done, rows_out, finished_out.clone())
+                    producer = Producer(
+                        self.job,
+                        source,
+                        self._journal,
+                        self._run_id,
+                        self._passthrough,
+                        rerun_statuses=self.options.rerun_statuses,
+                        stopping=self._stopping,
+                    )
+                    group.start_soon(producer.run, done, rows_out, finished_out.clone())
                     for _ in range(concurrency):
                         group.start_soon(self._worker, rows_in.clone(), finished_out.clone())
                     group.start_soon(self._write, finished_in)
@@ -211,83 +210,10 @@ class SendRun:
             self._log.error("job.stopping", error=str(error))
         self._stopping.set()
 
-    async def _produce(
-        self,
-        source: read.InputFile,
-        done: pl.Series,
-        rows_out: MemoryObjectSendStream[Row],
-        finished_out: MemoryObjectSendStream[_Finished],
-    ) -> None:
-        async with rows_out, finished_out:
-            for raw in source.batches(BATCH_ROWS):
-                if self._stopping.is_set():
-                    return
-                batch = self._prepare(raw, done)
-                if self.options.rerun_statuses is not None:
-                    batch = await self._carry(batch, finished_out)
-                validated = validate.validate_batch(batch, self.job, source)
-                immediate: list[_Finished] = []
-                for row in validate.to_rows(validated, self.job, source.header):
-                    if row.message is None:
-                        immediate.append(_invalid(row))
-                        continue
-                    if immediate:
-                        await self._record_immediate(immediate, finished_out)
-                        immediate = []
-                    if self._stopping.is_set():
-                        return
-                    await rows_out.send(row)
-                await self._record_immediate(immediate, finished_out)
-                await anyio.lowlevel.checkpoint()  # let workers run between large batches
-
-    def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
-        if self.options.rerun_statuses is not None:
-            # A rerun keeps the original input's line numbers, not the results file's.
-            batch = batch.with_columns(pl.col("line").cast(pl.Int64).alias(LINE))
-        if len(done):
-            batch = batch.filter(~pl.col(LINE).is_in(done.implode()))
-        return batch
-
-    async def _carry(
-        self, batch: pl.DataFrame, finished_out: MemoryObjectSendStream[_Finished]
-    ) -> pl.DataFrame:
-        """Rerun: rows with a final outcome keep it, with the run that produced it.
-
-        Returns the rows to send again."""
-        statuses = self.options.rerun_statuses or frozenset()
-        retry = pl.col("status").is_in([status.value for status in statuses])
-        carried = [
-            _Finished(
-                line=int(cells[LINE]),
-                fiscal_code=str(cells["fiscal_code"] or ""),
-                outcome=outcome_from_cells(cells),
-                fields={name: cells.get(name) or "" for name in self._passthrough},
-                run_id=str(cells["run_id"] or ""),
-            )
-            for cells in batch.filter(~retry).iter_rows(named=True)
-        ]
-        self._journal.carry(
-            self._run_id, ((row.line, row.fiscal_code, row.outcome, row.run_id) for row in carried)
-        )
-        for row in carried:
-            await finished_out.send(row)
-        return batch.filter(retry)
-
-    async def _record_immediate(
-        self, rows: list[_Finished], finished_out: MemoryObjectSendStream[_Finished]
-    ) -> None:
-        if not rows:
-            return
-        self._journal.record_many(
-            self._run_id, ((row.line, row.fiscal_code, row.outcome) for row in rows)
-        )
-        for row in rows:
-            await finished_out.send(row)
-
     async def _worker(
         self,
         rows_in: MemoryObjectReceiveStream[Row],
-        finished_out: MemoryObjectSendStream[_Finished],
+        finished_out: MemoryObjectSendStream[Finished],
     ) -> None:
         async with rows_in, finished_out:
             async for row in rows_in:
@@ -296,7 +222,7 @@ class SendRun:
                 outcome = await self._dispatch(row)
                 if outcome is not None:
                     await finished_out.send(
-                        _Finished(row.line, row.fiscal_code, outcome, row.fields)
+                        Finished(row.line, row.fiscal_code, outcome, row.fields)
                     )
 
     async def _dispatch(self, row: Row) -> Outcome | None:
@@ -329,7 +255,7 @@ class SendRun:
         journal.record(run_id, line, code, digest, outcome)
         return outcome
 
-    async def _write(self, finished_in: MemoryObjectReceiveStream[_Finished]) -> None:
+    async def _write(self, finished_in: MemoryObjectReceiveStream[Finished]) -> None:
         last_flush = time.monotonic()
         async with finished_in:
             async for item in finished_in:
@@ -362,10 +288,3 @@ class SendRun:
             rerun=self.options.rerun_statuses is not None,
             include_pending=include_pending,
         )
-
-
-def _invalid(row: Row) -> _Finished:
-    invalid = row.invalid
-    assert invalid is not None
-    outcome = Outcome(Status.INVALID, invalid.reason_code, f"{invalid.column}: {invalid.reason}")
-    return _Finished(row.line, row.fiscal_code, outcome, row.fields)
