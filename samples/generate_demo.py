@@ -21,7 +21,9 @@ def main() -> None:
     rng = random.Random(2026)
     out = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
     out.writerow(["codice_fiscale", "nome", "anno", "importo", "scadenza", "codice_avviso"])
-    out.writerow(["AAAAAA00A00A000A", "Tester", "2026", "12,50", "16/12/2026", "302000100000009424"])
+    out.writerow(
+        ["AAAAAA00A00A000A", "Tester", "2026", "12,50", "16/12/2026", "302000100000009424"]
+    )
     for index in range(ROWS):
         code = generate(rng)
         amount = f"{rng.randint(40, 900)},{rng.randint(0, 99):02d}"
