@@ -13,23 +13,20 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TextIO
+from typing import TextIO
 
 import polars as pl
 
 from batch import rules, validate
-from batch.csv_safety import mask_fiscal_code, mask_fiscal_code_expr, neutralise_expr
-from batch.duplicates import FIRST, DuplicateFinder
+from batch.csv_safety import mask_fiscal_code
+from batch.duplicates import DuplicateFinder
+from batch.error_report import ErrorReport
 from batch.errors import ExitCode
 from batch.job import Job
 from batch.models import Row
 from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, InputFile, open_input
-from batch.results import open_private
 
 BATCH_ROWS = 200_000
-REPORT_COLUMNS = ("line", "column", "value", "reason_code", "reason")
-DUPLICATE = "row.duplicate"
-_VALUE_CHARS = 40
 _PREVIEW_LINES = 6
 
 
@@ -76,7 +73,14 @@ def run_validate(
     try:
         with open_input(job.input, required_columns(job)) as source:
             summary.encoding, summary.separator = source.encoding, source.separator
-            report = _Report(report_path, source, job) if report_path is not None else None
+            report = None
+            if report_path is not None:
+                report = ErrorReport(
+                    report_path,
+                    _used_columns(source, job),
+                    source.resolve(job.columns.fiscal_code),
+                    job.message.duplicates,
+                )
             try:
                 progress = _Progress()
                 for validated in _validated(source, job):
@@ -95,7 +99,7 @@ def run_validate(
                 duplicates = finder.finish()
                 summary.duplicates = duplicates.height
                 if report is not None:
-                    report.duplicates(duplicates, job)
+                    report.duplicates(duplicates)
             finally:
                 if report is not None:
                     report.close()
@@ -140,7 +144,7 @@ def _take(
     summary: ValidationSummary,
     collected: _Collected,
     finder: DuplicateFinder,
-    report: _Report | None,
+    report: ErrorReport | None,
     job: Job,
     source: InputFile,
     max_errors: int,
@@ -173,67 +177,6 @@ def _take(
     if len(collected.previews) < 2 and valid.height:
         head = validated.filter(~bad).head(2 - len(collected.previews))
         collected.previews.extend(validate.to_rows(head, job, _used_columns(source, job)))
-
-
-class _Report:
-    """The error report CSV: one line per problem, in line order (duplicates last)."""
-
-    def __init__(self, path: Path, source: InputFile, job: Job) -> None:
-        self.path = path
-        self._source = source
-        self._job = job
-        self._fiscal_code = source.resolve(job.columns.fiscal_code)
-        self._file: IO[str] = open_private(path, "w")
-        self._file.write(",".join(REPORT_COLUMNS) + "\n")
-
-    def invalid(self, invalid: pl.DataFrame) -> None:
-        column = pl.col(validate.INVALID_COLUMN)
-        value: pl.Expr = pl.lit("", dtype=pl.String)
-        for name in _used_columns(self._source, self._job):
-            cell = pl.col(name)
-            if name == self._fiscal_code:
-                cell = mask_fiscal_code_expr(cell.str.strip_chars().str.to_uppercase())
-            value = pl.when(column == name).then(cell).otherwise(value)
-        self._write(
-            invalid.select(
-                pl.col(LINE_COLUMN).alias("line"),
-                column.alias("column"),
-                _shorten(value).alias("value"),
-                pl.col(validate.REASON_CODE).alias("reason_code"),
-                pl.col(validate.REASON).alias("reason"),
-            )
-        )
-
-    def duplicates(self, duplicates: pl.DataFrame, job: Job) -> None:
-        if not duplicates.height:
-            return
-        what = "recipient and content" if job.message.duplicates == "send_once" else "recipient"
-        self._write(
-            duplicates.select(
-                pl.col("line"),
-                pl.lit(self._fiscal_code).alias("column"),
-                pl.lit("").alias("value"),
-                pl.lit(DUPLICATE).alias("reason_code"),
-                pl.concat_str(pl.lit(f"same {what} as line "), pl.col(FIRST).cast(pl.String)).alias(
-                    "reason"
-                ),
-            )
-        )
-
-    def _write(self, rows: pl.DataFrame) -> None:
-        safe = rows.with_columns(neutralise_expr(pl.col(pl.String)))
-        safe.write_csv(self._file, include_header=False, line_terminator="\n")
-
-    def close(self) -> None:
-        self._file.close()
-
-
-def _shorten(value: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(value.str.len_chars() > _VALUE_CHARS)
-        .then(value.str.slice(0, _VALUE_CHARS - 1) + pl.lit("…"))
-        .otherwise(value)
-    )
 
 
 class _Progress:

@@ -368,7 +368,11 @@ def test_round_trip(
     writer.writerows(table)
     path = tmp_path / "round.csv"
     path.write_bytes(buffer.getvalue().encode(encoding))
-    _, frame = read_all(path, separator=separator)
+    # cp1252 is named: random cp1252 text can be valid UTF-8 too (C2 A0 is "Â " in cp1252
+    # and a no-break space in UTF-8), which no detector can tell apart; the detection of real
+    # exports is tested above.
+    named = "cp1252" if encoding == "cp1252" else "auto"
+    _, frame = read_all(path, separator=separator, encoding=named)
     got = [list(row[2:]) for row in frame.rows()]
     # csv quotes a cell with \r\n, and the value comes back with \r\n inside: the same text.
     assert got == kept

@@ -1,0 +1,184 @@
+"""The per-field checks of ``validate``: due date, amount, codes, ids, and text lengths.
+
+Each returns the batch with its output columns and, per check, a column of reason
+codes (null when fine) named ``_c:...``, with the input column it is about.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import polars as pl
+
+from batch import amounts, dates, rules
+from batch.job import Job
+from batch.plan import (
+    AMOUNT_CENTS,
+    DUE_DATE,
+    MARKDOWN,
+    MARKDOWN_FIELD,
+    NOTICE_NUMBER,
+    PAYEE_FISCAL_CODE,
+    SUBJECT,
+    SUBJECT_FIELD,
+    THIRD_PARTY_ID,
+    Plan,
+    trimmed,
+)
+from batch.templates import utf16_lengths
+
+
+def field_checks(
+    frame: pl.DataFrame, plan: Plan, job: Job
+) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    checks: list[tuple[str, str]] = []
+    outputs: list[pl.Expr] = []
+    if plan.due_date is not None:
+        parsed = _by_unique(frame.get_column(trimmed(plan.due_date)), _parse_dates)
+        frame = frame.with_columns(
+            parsed.get_column("due_date").alias(DUE_DATE),
+            _missing_or(plan.due_date, parsed.get_column("code")).alias("_c:due"),
+        )
+        checks.append(("_c:due", plan.due_date))
+    if plan.amount is not None:
+        unit = job.message.amount_unit
+        # Amounts are mostly all different: parsed directly, not through their distinct values.
+        parsed = amounts.parse(frame.get_column(trimmed(plan.amount)), unit)
+        frame = frame.with_columns(
+            parsed.get_column("cents").alias(AMOUNT_CENTS),
+            _missing_or(plan.amount, parsed.get_column("code")).alias("_c:amount"),
+        )
+        checks.append(("_c:amount", plan.amount))
+    for name, output, pattern, code, label in (
+        (plan.notice_number, NOTICE_NUMBER, rules.NOTICE_NUMBER, rules.NOTICE_FORMAT, "notice"),
+        (
+            plan.payee,
+            PAYEE_FISCAL_CODE,
+            rules.ORGANISATION_FISCAL_CODE,
+            rules.PAYEE_FORMAT,
+            "payee",
+        ),
+    ):
+        if name is None:
+            continue
+        value = pl.col(trimmed(name))
+        outputs += [
+            value.alias(output),
+            pl.when(value == "")
+            .then(pl.lit(rules.FIELD_MISSING))
+            .when(~value.str.contains(pattern))
+            .then(pl.lit(code))
+            .alias(f"_c:{label}"),
+        ]
+        checks.append((f"_c:{label}", name))
+    if plan.third_party_id is not None:
+        value = pl.col(trimmed(plan.third_party_id))
+        outputs += [
+            value.alias(THIRD_PARTY_ID),
+            pl.when(value == "").then(pl.lit(rules.THIRD_PARTY_MISSING)).alias("_c:third"),
+        ]
+        checks.append(("_c:third", plan.third_party_id))
+    return frame.with_columns(outputs) if outputs else frame, checks
+
+
+def _missing_or(name: str, codes: pl.Series) -> pl.Expr:
+    return (
+        pl.when(pl.col(trimmed(name)) == "")
+        .then(pl.lit(rules.FIELD_MISSING))
+        .otherwise(pl.lit(codes))
+    )
+
+
+def length_checks(
+    frame: pl.DataFrame, plan: Plan, *, render: bool
+) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """Subject and markdown lengths (UTF-16 units) of the filled templates.
+
+    A value of n UTF-8 bytes is between n/3 and n UTF-16 units long, so byte lengths
+    (nearly free) settle most rows; the exact count runs on the rows near a limit.
+    """
+    cells = {name: frame.get_column(trimmed(name)) for name in plan.placeholders.values()}
+    sizes = {name: values.str.len_bytes().cast(pl.Int64) for name, values in cells.items()}
+    columns: list[pl.Series] = []
+    for field, template, (low, high) in (
+        ("subject", plan.subject, rules.SUBJECT_LENGTH),
+        ("markdown", plan.markdown, rules.MARKDOWN_LENGTH),
+    ):
+        longest = pl.repeat(template.literal_length, frame.height, dtype=pl.Int64, eager=True)
+        shortest = longest.clone()
+        for name in template.placeholders:
+            size = sizes[plan.placeholders[name]]
+            longest = longest + size
+            shortest = shortest + size // 3
+        unsure = ((shortest < low) | (longest > high)).arg_true()
+        length = pl.Series(dtype=pl.Int64).extend_constant(None, frame.height)
+        if unsure.len():
+            exact = pl.repeat(template.literal_length, unsure.len(), dtype=pl.Int64, eager=True)
+            for name in template.placeholders:
+                exact = exact + utf16_lengths(cells[plan.placeholders[name]].gather(unsure))
+            length = length.scatter(unsure, exact)
+        columns.append(length.alias(f"_n:{field}"))
+    frame = frame.with_columns(columns)
+    expressions: list[pl.Expr] = []
+    for field, (low, high) in (
+        ("subject", rules.SUBJECT_LENGTH),
+        ("markdown", rules.MARKDOWN_LENGTH),
+    ):
+        filled = pl.col(f"_n:{field}")
+        expressions.append(
+            pl.when(filled < low)
+            .then(pl.lit(f"{field}.too_short"))
+            .when(filled > high)
+            .then(pl.lit(f"{field}.too_long"))
+            .alias(f"_c:{field}")
+        )
+    if render:
+
+        def value_of(name: str) -> pl.Expr:
+            return pl.col(trimmed(plan.placeholders[name]))
+
+        expressions += [
+            plan.subject.render_expr(value_of).alias(SUBJECT),
+            plan.markdown.render_expr(value_of).alias(MARKDOWN),
+        ]
+    frame = frame.with_columns(expressions)
+    return frame, [("_c:subject", SUBJECT_FIELD), ("_c:markdown", MARKDOWN_FIELD)]
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_date(value: str) -> pl.DataFrame:
+    return dates.parse(pl.Series([value], dtype=pl.String))
+
+
+def _parse_dates(values: pl.Series) -> pl.DataFrame:
+    """``dates.parse``, remembering single values: a campaign has one due date or a few,
+    and the same ones batch after batch."""
+    if values.len() == 1:
+        return _parse_date(str(values[0]))
+    return dates.parse(values)
+
+
+def _by_unique(values: pl.Series, parse: Callable[[pl.Series], pl.DataFrame]) -> pl.DataFrame:
+    """``parse`` each distinct value once: a campaign's due dates repeat a lot."""
+    same = values.len() > 0 and bool((values == values[0]).all())
+    distinct = values.head(1) if same else values.unique()
+    if distinct.len() == 1:
+        parsed = parse(distinct)
+        return pl.DataFrame(
+            [
+                pl.Series(name, dtype=parsed.schema[name]).extend_constant(
+                    parsed.item(0, name), values.len()
+                )
+                for name in parsed.columns
+            ]
+        )
+    if distinct.len() * 4 > values.len():
+        return parse(values)
+    table = parse(distinct).with_columns(distinct.alias("_key"))
+    return (
+        values.alias("_key")
+        .to_frame()
+        .join(table, on="_key", how="left", maintain_order="left", nulls_equal=True)
+        .drop("_key")
+    )
