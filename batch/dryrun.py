@@ -2,15 +2,17 @@
 
 Prints the counts, the first problems grouped by reason (with line and column), one or
 two filled-in messages to look at, and writes every problem to an error report CSV
-(owner-only, spreadsheet-safe, fiscal codes masked). Batches are validated one at a
-time (polars expressions over 100,000 rows), so memory stays flat.
+(owner-only, spreadsheet-safe, fiscal codes masked). Batches of 200,000 rows are
+validated two at a time on two threads, so memory stays flat.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -24,7 +26,7 @@ from batch.error_report import ErrorReport
 from batch.errors import ExitCode
 from batch.job import Job
 from batch.models import Row
-from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, InputFile, open_input
+from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, Chunk, InputFile, open_input
 
 BATCH_ROWS = 200_000
 _PREVIEW_LINES = 6
@@ -83,9 +85,9 @@ def run_validate(
                 )
             try:
                 progress = _Progress()
-                for validated in _validated(source, job):
+                for checked in _checked(source, job):
                     _take(
-                        validated,
+                        checked,
                         summary=summary,
                         collected=collected,
                         finder=finder,
@@ -123,23 +125,75 @@ def _used_columns(source: InputFile, job: Job) -> list[str]:
     return list(dict.fromkeys(source.resolve(name) for name in required_columns(job)))
 
 
-def _validated(source: InputFile, job: Job) -> Iterator[pl.DataFrame]:
-    """Validated batches in order.
+@dataclass
+class _Checked:
+    """One validated batch, boiled down to what the dry run keeps of it."""
 
-    One batch at a time, on this thread: validating on worker threads while this one
-    reads was measured slower on 2 cores (the threads contend for the GIL and polars'
-    pool), and it holds more batches in memory.
+    rows: int
+    invalid: pl.DataFrame  # invalid rows: line, verdict, and the job's columns
+    keys: pl.DataFrame  # valid rows: content key and line
+    head: pl.DataFrame  # the first valid rows, for the previews
+
+
+def _check(batch: pl.DataFrame, job: Job, source: InputFile) -> _Checked:
+    validated = validate.validate_batch(batch, job, source, render=False, content_key=True)
+    bad = pl.col(validate.REASON_CODE).is_not_null()
+    if validated.get_column(validate.REASON_CODE).null_count() == validated.height:
+        invalid, valid = validated.clear(), validated  # the common case: nothing to split
+    else:
+        invalid, valid = validated.filter(bad), validated.filter(~bad)
+    return _Checked(
+        rows=validated.height,
+        invalid=invalid,
+        keys=valid.select(validate.CONTENT_KEY, LINE_COLUMN),
+        head=valid.head(2),
+    )
+
+
+def _checked(source: InputFile, job: Job) -> Iterator[_Checked]:
+    """Checked batches in line order, parsed and validated on two threads.
+
+    polars works with the GIL released, so two chunks are parsed and validated at once
+    while this thread reads the next one from disk: measured about twice as fast on 2
+    cores as one batch at a time. From a damaged line on, the exact reader (one thread,
+    line by line) feeds the validation threads.
     """
     # Only the columns the job reads: the others would cost memory and copies for nothing.
     keep = [LINE_COLUMN, CSV_ERROR_COLUMN, *_used_columns(source, job)]
-    for batch in source.batches(BATCH_ROWS):
-        yield validate.validate_batch(
-            batch.select(keep), job, source, render=False, content_key=True
-        )
+
+    def fast(chunk: Chunk) -> tuple[list[_Checked], int | None]:
+        frames, irregular = source.chunk_frames(chunk, BATCH_ROWS)
+        return [_check(frame.select(keep), job, source) for frame in frames], irregular
+
+    workers = 2
+    irregular: int | None = None
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
+        chunks: deque[Future[tuple[list[_Checked], int | None]]] = deque()
+        for chunk in source.chunks():
+            chunks.append(pool.submit(fast, chunk))
+            if len(chunks) > workers:
+                checked, irregular = chunks.popleft().result()
+                yield from checked
+                if irregular is not None:
+                    break
+        while chunks and irregular is None:
+            checked, irregular = chunks.popleft().result()
+            yield from checked
+        for later in chunks:
+            later.cancel()  # chunks after a damaged line: the exact reader reads them
+        if irregular is None:
+            return
+        batches: deque[Future[_Checked]] = deque()
+        for batch in source.exact_batches(irregular, BATCH_ROWS):
+            batches.append(pool.submit(_check, batch.select(keep), job, source))
+            if len(batches) >= workers:
+                yield batches.popleft().result()
+        while batches:
+            yield batches.popleft().result()
 
 
 def _take(
-    validated: pl.DataFrame,
+    checked: _Checked,
     *,
     summary: ValidationSummary,
     collected: _Collected,
@@ -149,10 +203,8 @@ def _take(
     source: InputFile,
     max_errors: int,
 ) -> None:
-    summary.rows += validated.height
-    bad = pl.col(validate.REASON_CODE).is_not_null()
-    invalid = validated.filter(bad)
-    verdicts = validated.select(LINE_COLUMN, validate.CONTENT_KEY, validate.REASON_CODE)
+    summary.rows += checked.rows
+    invalid = checked.invalid
     if invalid.height:
         summary.invalid += invalid.height
         for code, count in invalid.group_by(validate.REASON_CODE).len().iter_rows():
@@ -171,11 +223,11 @@ def _take(
                     collected.messages.setdefault(reason_code, reason)
         if report is not None:
             report.invalid(invalid)
-    valid = verdicts.filter(~bad)
-    if job.message.duplicates != "send_all" and valid.height:
-        finder.add(valid.get_column(validate.CONTENT_KEY), valid.get_column(LINE_COLUMN))
-    if len(collected.previews) < 2 and valid.height:
-        head = validated.filter(~bad).head(2 - len(collected.previews))
+    keys = checked.keys
+    if job.message.duplicates != "send_all" and keys.height:
+        finder.add(keys.get_column(validate.CONTENT_KEY), keys.get_column(LINE_COLUMN))
+    if len(collected.previews) < 2 and checked.head.height:
+        head = checked.head.head(2 - len(collected.previews))
         collected.previews.extend(validate.to_rows(head, job, _used_columns(source, job)))
 
 

@@ -30,6 +30,8 @@ from batch.job import InputSpec
 #: Extra columns of every batch; the input's own columns keep their header names.
 LINE_COLUMN = "_line"  # Int64: the record's first physical line in the file (header: 1)
 CSV_ERROR_COLUMN = "_csv_error"  # String, null when the line is well-formed
+#: (physical number of its first line, whole lines as bytes, how many lines)
+Chunk = tuple[int, bytes, int]
 #: Tried in this order when the separator is detected; the most fields in the header wins.
 SEPARATOR_CANDIDATES = (";", ",", "\t")
 
@@ -93,18 +95,37 @@ class InputFile:
 
     def batches(self, batch_size: int = 100_000) -> Iterator[pl.DataFrame]:
         """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
-        for first_line, chunk, lines in input_scan.chunks(self._prepared.path, self.header_line):
-            records, irregular = self._fast_records(chunk, lines)
-            if records is not None:
-                for start in range(0, records.height, batch_size):
-                    part = records.slice(start, batch_size)
-                    frame = self._finish_fast(part, first_line + start)
-                    if frame.height:
-                        yield frame
+        for chunk in self.chunks():
+            frames, irregular = self.chunk_frames(chunk, batch_size)
+            yield from frames
             if irregular is not None:
                 # From here on, the exact reader: one record at a time, lines counted.
-                yield from self._exact_frames(first_line + irregular, batch_size)
+                yield from self.exact_batches(irregular, batch_size)
                 return
+
+    # The three steps of ``batches``, for a caller that parses chunks on several threads
+    # (the dry run): ``chunk_frames`` is safe to call from any thread.
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The data lines in chunks of whole lines, in file order."""
+        return input_scan.chunks(self._prepared.path, self.header_line)
+
+    def chunk_frames(self, chunk: Chunk, batch_size: int) -> tuple[list[pl.DataFrame], int | None]:
+        """The batches of the chunk's well-formed lines, and the (physical) line where the
+        exact reader must take over, if any: every later chunk is then to be ignored."""
+        first_line, data, lines = chunk
+        records, irregular = self._fast_records(data, lines)
+        frames = []
+        if records is not None:
+            for start in range(0, records.height, batch_size):
+                frame = self._finish_fast(records.slice(start, batch_size), first_line + start)
+                if frame.height:
+                    frames.append(frame)
+        return frames, None if irregular is None else first_line + irregular
+
+    def exact_batches(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
+        """Batches read by the exact reader, from physical line ``first_line`` to the end."""
+        return self._exact_frames(first_line, batch_size)
 
     def close(self) -> None:
         self._prepared.discard()
