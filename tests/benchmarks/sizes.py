@@ -1,0 +1,49 @@
+"""How big and how long each benchmark is: the full suite, and the quick smoke mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    runs: int  # runs of each send benchmark (budget, start-up, unlimited, baseline)
+    budget_seconds: float  # how long the calls of one budget run should last
+    unlimited_rows: int  # rows of one unlimited run (and of the baseline's)
+    validation_rows: tuple[int, int, int]  # the dry run's sizes: speed on the first,
+    validation_runs: int  # memory on all three (flatness: the third against the second)
+    resume_rows: int  # rows of the input whose journal is resumed...
+    resume_pending: int  # ...of which this many are not done yet
+    resume_runs: int
+    journal_messages: int  # messages per journal micro-benchmark run, synchronous=NORMAL
+    journal_durable_messages: int  # the same with synchronous=FULL (an fsync per commit)
+    journal_runs: int
+
+
+FULL = Sizes(
+    runs=3,
+    budget_seconds=65.0,
+    unlimited_rows=3_000,
+    validation_rows=(1_000_000, 5_000_000, 10_000_000),
+    validation_runs=3,
+    resume_rows=1_000_000,
+    resume_pending=1_000,
+    resume_runs=3,
+    journal_messages=5_000,
+    journal_durable_messages=500,
+    journal_runs=3,
+)
+
+QUICK = Sizes(
+    runs=1,
+    budget_seconds=3.0,
+    unlimited_rows=150,
+    validation_rows=(20_000, 50_000, 100_000),
+    validation_runs=1,
+    resume_rows=20_000,
+    resume_pending=200,
+    resume_runs=1,
+    journal_messages=300,
+    journal_durable_messages=30,
+    journal_runs=3,
+)
