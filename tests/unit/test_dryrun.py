@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from batch import dryrun
+from batch import dryrun, input_scan
 from batch.duplicates import DuplicateFinder
 from batch.errors import ExitCode, InputError
 from batch.job import Job, parse_job
@@ -233,3 +233,19 @@ def test_duplicate_finder_removes_its_files() -> None:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert finder.finish().rows() == [(3, 2)]
     assert not folder.exists()
+
+
+def test_damage_midway_through_many_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks parsed on two threads, then the exact reader after a damaged line."""
+    monkeypatch.setattr(input_scan, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(dryrun, "BATCH_ROWS", 7)
+    lines = [f"{CODE};Mario {n};{n + 1},00;302000100000009424\n" for n in range(400)]
+    lines[150] = f"{CODE};Mario;12,50;3020001;extra\n"
+    lines[151] = f'{CODE};"Mario\nRossi";12,50;302000100000009424\n'  # a quoted line break
+    lines[300] = f"{CODE};Mario;0;302000100000009424\n"
+    summary, _ = run(make_job(tmp_path, HEADER + "".join(lines)), tmp_path)
+    assert (summary.rows, summary.invalid) == (400, 2)
+    assert [(row["line"], row["reason_code"]) for row in report_rows(tmp_path)] == [
+        ("152", "csv.field_count"),
+        ("303", "amount.range"),  # line 153 spans two lines, so row 300 is on line 303
+    ]
