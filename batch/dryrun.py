@@ -22,7 +22,7 @@ import polars as pl
 from batch import rules, validate
 from batch.csv_safety import mask_fiscal_code
 from batch.duplicates import DuplicateFinder
-from batch.error_report import ErrorReport
+from batch.error_report import ErrorReport, problem_rows
 from batch.errors import ExitCode
 from batch.job import Job
 from batch.models import Row
@@ -75,26 +75,29 @@ def run_validate(
     try:
         with open_input(job.input, required_columns(job)) as source:
             summary.encoding, summary.separator = source.encoding, source.separator
+            context = _Context(
+                job=job,
+                source=source,
+                columns=_used_columns(source, job),
+                fiscal_code=source.resolve(job.columns.fiscal_code),
+                report=report_path is not None,
+                max_errors=max_errors,
+            )
             report = None
             if report_path is not None:
                 report = ErrorReport(
-                    report_path,
-                    _used_columns(source, job),
-                    source.resolve(job.columns.fiscal_code),
-                    job.message.duplicates,
+                    report_path, context.columns, context.fiscal_code, job.message.duplicates
                 )
             try:
                 progress = _Progress()
-                for checked in _checked(source, job):
+                for checked in _checked(context):
                     _take(
                         checked,
                         summary=summary,
                         collected=collected,
                         finder=finder,
                         report=report,
-                        job=job,
-                        source=source,
-                        max_errors=max_errors,
+                        context=context,
                     )
                     progress.show(summary.rows)
                 progress.done()
@@ -127,30 +130,59 @@ def _used_columns(source: InputFile, job: Job) -> list[str]:
 
 @dataclass
 class _Checked:
-    """One validated batch, boiled down to what the dry run keeps of it."""
+    """One validated batch, boiled down (on its worker thread) to what the dry run keeps."""
 
     rows: int
-    invalid: pl.DataFrame  # invalid rows: line, verdict, and the job's columns
+    counts: dict[str, int]  # invalid rows per reason code
+    examples: list[tuple[str, int, str, str]]  # (reason code, line, column, reason), first ones
+    report: pl.DataFrame | None  # the error report's lines for this batch
     keys: pl.DataFrame  # valid rows: content key and line
     head: pl.DataFrame  # the first valid rows, for the previews
 
 
-def _check(batch: pl.DataFrame, job: Job, source: InputFile) -> _Checked:
-    validated = validate.validate_batch(batch, job, source, render=False, content_key=True)
+@dataclass(frozen=True)
+class _Context:
+    job: Job
+    source: InputFile
+    columns: list[str]  # the input columns the job reads
+    fiscal_code: str  # the fiscal code's column in the file
+    report: bool  # whether report lines are wanted
+    max_errors: int
+
+
+def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
+    validated = validate.validate_batch(
+        batch, context.job, context.source, render=False, content_key=True
+    )
     bad = pl.col(validate.REASON_CODE).is_not_null()
     if validated.get_column(validate.REASON_CODE).null_count() == validated.height:
         invalid, valid = validated.clear(), validated  # the common case: nothing to split
     else:
         invalid, valid = validated.filter(bad), validated.filter(~bad)
+    counts: dict[str, int] = {}
+    examples: list[tuple[str, int, str, str]] = []
+    report = None
+    if invalid.height:
+        counts = dict(invalid.group_by(validate.REASON_CODE).len().iter_rows())
+        first = invalid.group_by(validate.REASON_CODE, maintain_order=True).head(context.max_errors)
+        examples = list(
+            first.select(
+                validate.REASON_CODE, LINE_COLUMN, validate.INVALID_COLUMN, validate.REASON
+            ).iter_rows()
+        )
+        if context.report:
+            report = problem_rows(invalid, context.columns, context.fiscal_code)
     return _Checked(
         rows=validated.height,
-        invalid=invalid,
+        counts=counts,
+        examples=examples,
+        report=report,
         keys=valid.select(validate.CONTENT_KEY, LINE_COLUMN),
         head=valid.head(2),
     )
 
 
-def _checked(source: InputFile, job: Job) -> Iterator[_Checked]:
+def _checked(context: _Context) -> Iterator[_Checked]:
     """Checked batches in line order, parsed and validated on two threads.
 
     polars works with the GIL released, so two chunks are parsed and validated at once
@@ -158,12 +190,13 @@ def _checked(source: InputFile, job: Job) -> Iterator[_Checked]:
     cores as one batch at a time. From a damaged line on, the exact reader (one thread,
     line by line) feeds the validation threads.
     """
+    source = context.source
     # Only the columns the job reads: the others would cost memory and copies for nothing.
-    keep = [LINE_COLUMN, CSV_ERROR_COLUMN, *_used_columns(source, job)]
+    keep = [LINE_COLUMN, CSV_ERROR_COLUMN, *context.columns]
 
     def fast(chunk: Chunk) -> tuple[list[_Checked], int | None]:
         frames, irregular = source.chunk_frames(chunk, BATCH_ROWS)
-        return [_check(frame.select(keep), job, source) for frame in frames], irregular
+        return [_check(frame.select(keep), context) for frame in frames], irregular
 
     workers = 2
     irregular: int | None = None
@@ -185,7 +218,7 @@ def _checked(source: InputFile, job: Job) -> Iterator[_Checked]:
             return
         batches: deque[Future[_Checked]] = deque()
         for batch in source.exact_batches(irregular, BATCH_ROWS):
-            batches.append(pool.submit(_check, batch.select(keep), job, source))
+            batches.append(pool.submit(_check, batch.select(keep), context))
             if len(batches) >= workers:
                 yield batches.popleft().result()
         while batches:
@@ -199,36 +232,26 @@ def _take(
     collected: _Collected,
     finder: DuplicateFinder,
     report: ErrorReport | None,
-    job: Job,
-    source: InputFile,
-    max_errors: int,
+    context: _Context,
 ) -> None:
     summary.rows += checked.rows
-    invalid = checked.invalid
-    if invalid.height:
-        summary.invalid += invalid.height
-        for code, count in invalid.group_by(validate.REASON_CODE).len().iter_rows():
+    if checked.counts:
+        summary.invalid += sum(checked.counts.values())
+        for code, count in checked.counts.items():
             summary.by_reason[code] = summary.by_reason.get(code, 0) + count
-        for code, group in invalid.group_by(validate.REASON_CODE, maintain_order=True):
-            reason_code = str(code[0])
-            kept = collected.examples.setdefault(reason_code, [])
-            room = max_errors - len(kept)
-            if room > 0:
-                for line, column, reason in (
-                    group.head(room)
-                    .select(LINE_COLUMN, validate.INVALID_COLUMN, validate.REASON)
-                    .iter_rows()
-                ):
-                    kept.append((line, column))
-                    collected.messages.setdefault(reason_code, reason)
-        if report is not None:
-            report.invalid(invalid)
+        for code, line, column, reason in checked.examples:
+            kept = collected.examples.setdefault(code, [])
+            if len(kept) < context.max_errors:
+                kept.append((line, column))
+                collected.messages.setdefault(code, reason)
+    if report is not None and checked.report is not None:
+        report.write(checked.report)
     keys = checked.keys
-    if job.message.duplicates != "send_all" and keys.height:
+    if context.job.message.duplicates != "send_all" and keys.height:
         finder.add(keys.get_column(validate.CONTENT_KEY), keys.get_column(LINE_COLUMN))
     if len(collected.previews) < 2 and checked.head.height:
         head = checked.head.head(2 - len(collected.previews))
-        collected.previews.extend(validate.to_rows(head, job, _used_columns(source, job)))
+        collected.previews.extend(validate.to_rows(head, context.job, context.columns))
 
 
 class _Progress:

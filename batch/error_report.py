@@ -37,22 +37,12 @@ class ErrorReport:
         self._file.write(",".join(REPORT_COLUMNS) + "\n")
 
     def invalid(self, invalid: pl.DataFrame) -> None:
-        column = pl.col(validate.INVALID_COLUMN)
-        value: pl.Expr = pl.lit("", dtype=pl.String)
-        for name in self._columns:
-            cell = pl.col(name)
-            if name == self._fiscal_code:
-                cell = mask_fiscal_code_expr(cell.str.strip_chars().str.to_uppercase())
-            value = pl.when(column == name).then(cell).otherwise(value)
-        self._write(
-            invalid.select(
-                pl.col(LINE_COLUMN).alias("line"),
-                column.alias("column"),
-                _shorten(value).alias("value"),
-                pl.col(validate.REASON_CODE).alias("reason_code"),
-                pl.col(validate.REASON).alias("reason"),
-            )
-        )
+        """Invalid rows of a validated batch (see ``problem_rows`` to prepare them apart)."""
+        self.write(problem_rows(invalid, self._columns, self._fiscal_code))
+
+    def write(self, rows: pl.DataFrame) -> None:
+        """Rows made by ``problem_rows``."""
+        rows.write_csv(self._file, include_header=False, line_terminator="\n")
 
     def duplicates(self, duplicates: pl.DataFrame) -> None:
         """Rows the policy would not send: ``line`` and ``first_line`` (the one sent)."""
@@ -72,11 +62,32 @@ class ErrorReport:
         )
 
     def _write(self, rows: pl.DataFrame) -> None:
-        safe = rows.with_columns(neutralise_expr(pl.col(pl.String)))
-        safe.write_csv(self._file, include_header=False, line_terminator="\n")
+        self.write(rows.with_columns(neutralise_expr(pl.col(pl.String))))
 
     def close(self) -> None:
         self._file.close()
+
+
+def problem_rows(invalid: pl.DataFrame, columns: list[str], fiscal_code: str) -> pl.DataFrame:
+    """The report lines of a batch's invalid rows, ready to write (safe on any thread).
+
+    ``columns``: the input columns a problem can be in; ``fiscal_code``: the one masked.
+    """
+    column = pl.col(validate.INVALID_COLUMN)
+    value: pl.Expr = pl.lit("", dtype=pl.String)
+    for name in columns:
+        cell = pl.col(name)
+        if name == fiscal_code:
+            cell = mask_fiscal_code_expr(cell.str.strip_chars().str.to_uppercase())
+        value = pl.when(column == name).then(cell).otherwise(value)
+    rows = invalid.select(
+        pl.col(LINE_COLUMN).alias("line"),
+        column.alias("column"),
+        _shorten(value).alias("value"),
+        pl.col(validate.REASON_CODE).alias("reason_code"),
+        pl.col(validate.REASON).alias("reason"),
+    )
+    return rows.with_columns(neutralise_expr(pl.col(pl.String)))
 
 
 def _shorten(value: pl.Expr) -> pl.Expr:
