@@ -15,7 +15,6 @@ lines are checked). Memory stays flat: nothing holds more than one chunk and a b
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,17 +22,23 @@ from types import TracebackType
 
 import polars as pl
 
-from batch import fiscal_code, input_encoding, input_exact, input_scan
+from batch import fiscal_code, input_encoding, input_exact, input_header, input_scan
 from batch.errors import InputError
+from batch.input_header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.job import InputSpec
 
-#: Extra columns of every batch; the input's own columns keep their header names.
-LINE_COLUMN = "_line"  # Int64: the record's first physical line in the file (header: 1)
-CSV_ERROR_COLUMN = "_csv_error"  # String, null when the line is well-formed
+__all__ = [
+    "CSV_ERROR_COLUMN",
+    "LINE_COLUMN",
+    "Chunk",
+    "InputFile",
+    "normalise_name",
+    "not_a_results_file",
+    "open_input",
+]
+
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]
-#: Tried in this order when the separator is detected; the most fields in the header wins.
-SEPARATOR_CANDIDATES = (";", ",", "\t")
 
 
 def normalise_name(name: str) -> str:
@@ -54,10 +59,12 @@ class InputFile:
             raise
 
     def _open(self, spec: InputSpec, required: Sequence[str]) -> None:
-        header_line, cells, separator = _read_header(self._prepared.path, spec.separator)
+        header_line, cells, separator = input_header.read_header(
+            self._prepared.path, spec.separator
+        )
         self.separator = separator
         self.header_line = header_line
-        self.header = _column_names(cells, self.path)
+        self.header = input_header.column_names(cells, self.path)
         self._by_name: dict[str, list[str]] = {}
         for name in self.header:
             self._by_name.setdefault(normalise_name(name), []).append(name)
@@ -156,7 +163,7 @@ class InputFile:
         if len(self.header) == 1 and spec.separator is not None:
             raise InputError(
                 f"{self.path}: the header is one single column {self.header[0][:60]!r} "
-                f"with separator {_show(spec.separator)}",
+                f"with separator {input_header.show_separator(spec.separator)}",
                 hint='the file uses another separator: set input.separator = "auto"',
             )
         if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
@@ -260,60 +267,3 @@ def not_a_results_file(path: Path) -> InputError:
         f"{path} is not an io-batch results file",
         hint="rerun takes the results CSV written by an earlier send of this job",
     )
-
-
-def _read_header(path: Path, separator: str | None) -> tuple[int, list[str], str]:
-    """The header's physical line number, its cells, and the separator."""
-    number = 0
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        for raw in handle:
-            number += 1
-            if raw.strip():
-                break
-        else:
-            raise InputError(
-                f"{path} is empty: it has no header line",
-                hint="the first line must hold the column names",
-            )
-    if raw.endswith("\r") or ("\r" in raw.rstrip("\r\n")):
-        raise InputError(
-            f"{path} uses old Mac line endings (CR only)",
-            hint="save it again with Windows (CRLF) or Unix (LF) line endings",
-        )
-    if raw.count('"') % 2:
-        raise InputError(
-            f"{path}: the header (line {number}) has an unbalanced quote",
-            hint="column names must be on one line; fix the quotes in the first line",
-        )
-    chosen = separator if separator is not None else _detect_separator(raw)
-    cells = next(csv.reader([raw], delimiter=chosen))
-    return number, cells, chosen
-
-
-def _detect_separator(header: str) -> str:
-    counts = {
-        candidate: len(next(csv.reader([header], delimiter=candidate)))
-        for candidate in SEPARATOR_CANDIDATES
-    }
-    return max(SEPARATOR_CANDIDATES, key=lambda candidate: counts[candidate])
-
-
-def _column_names(cells: list[str], path: Path) -> list[str]:
-    """Header names as the file spells them; an empty one is called column_N."""
-    names = [cell if cell.strip() else f"column_{index}" for index, cell in enumerate(cells, 1)]
-    seen: dict[str, int] = {}
-    for index, name in enumerate(names, 1):
-        if name in (LINE_COLUMN, CSV_ERROR_COLUMN):
-            raise InputError(f"{path}: column name {name!r} is reserved", hint="rename it")
-        if name in seen:
-            raise InputError(
-                f"{path}: column {name!r} appears twice in the header "
-                f"(columns {seen[name]} and {index})",
-                hint="rename one of them",
-            )
-        seen[name] = index
-    return names
-
-
-def _show(separator: str) -> str:
-    return "tab" if separator == "\t" else repr(separator)

@@ -1,0 +1,141 @@
+"""What the dry run shows: the summary it returns, and the text it prints.
+
+Fiscal codes are never printed whole (masked as in the logs); the markdown preview
+shows its first lines only.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import polars as pl
+
+from batch import validate
+from batch.csv_safety import mask_fiscal_code
+from batch.errors import ExitCode
+from batch.job import Job
+from batch.models import Row
+
+_PREVIEW_LINES = 6
+
+
+@dataclass
+class ValidationSummary:
+    rows: int = 0
+    valid: int = 0  # valid rows, duplicates included
+    invalid: int = 0
+    duplicates: int = 0  # valid rows that the duplicates policy would not send
+    by_reason: dict[str, int] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    rows_per_s: float = 0.0
+    report_path: Path | None = None
+    encoding: str = ""
+    separator: str = ""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.ROWS_NEED_ATTENTION if self.invalid else ExitCode.OK
+
+
+@dataclass
+class Collected:
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    previews: list[Row] = field(default_factory=list)
+
+
+class Progress:
+    """A progress line on stderr, only for a person at a terminal."""
+
+    def __init__(self) -> None:
+        self._on = sys.stderr.isatty()
+        self._started = self._last = time.monotonic()
+
+    def show(self, rows: int) -> None:
+        now = time.monotonic()
+        if self._on and now - self._last > 0.2:
+            self._last = now
+            rate = rows / (now - self._started)
+            sys.stderr.write(f"\rvalidating: {rows:,} rows ({rate:,.0f} rows/s)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self._on:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def print_summary(
+    summary: ValidationSummary,
+    *,
+    collected: Collected,
+    duplicates: pl.DataFrame,
+    job: Job,
+    out: TextIO,
+    max_errors: int,
+) -> None:
+    separator = "tab" if summary.separator == "\t" else summary.separator
+    out.write(
+        f"Checked {summary.rows:,} rows of {job.input.path} ({summary.encoding}, separator "
+        f"{separator}) in {summary.elapsed_s:.2f} s ({summary.rows_per_s:,.0f} rows/s); "
+        "nothing was sent.\n"
+    )
+    will_send = summary.valid - summary.duplicates
+    out.write(f"  valid:      {summary.valid:,} ({will_send:,} to send)\n")
+    out.write(f"  invalid:    {summary.invalid:,}\n")
+    if job.message.duplicates != "send_all":
+        policy = (
+            "same citizen and content"
+            if job.message.duplicates == "send_once"
+            else ("same citizen")
+        )
+        out.write(
+            f"  duplicates: {summary.duplicates:,} (policy {job.message.duplicates}: {policy} "
+            "as an earlier line, not sent again)\n"
+        )
+    if summary.by_reason:
+        out.write("Problems by reason (first lines shown):\n")
+        for code, count in sorted(summary.by_reason.items(), key=lambda item: -item[1]):
+            out.write(f"  {code}: {count:,} row(s): {collected.messages.get(code, '')}\n")
+            shown = collected.examples.get(code, [])[:max_errors]
+            places = ", ".join(
+                f"line {line}" if column == validate.WHOLE_LINE else f"line {line} ({column})"
+                for line, column in shown
+            )
+            more = count - len(shown)
+            out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")
+    if duplicates.height:
+        shown_duplicates = duplicates.head(max_errors).iter_rows()
+        listing = ", ".join(f"line {line} (as line {first})" for line, first in shown_duplicates)
+        more = duplicates.height - min(duplicates.height, max_errors)
+        out.write(f"Duplicates: {listing}{f', and {more:,} more' if more > 0 else ''}\n")
+    if summary.report_path is not None:
+        out.write(f"Every problem, with its line and column: {summary.report_path}\n")
+    for row in collected.previews:
+        _preview(row, out)
+
+
+def _preview(row: Row, out: TextIO) -> None:
+    message = row.message
+    assert message is not None
+    out.write(f"Preview of line {row.line} (to {mask_fiscal_code(message.fiscal_code)}):\n")
+    out.write(f"  subject:  {message.subject}\n")
+    lines = message.markdown.strip().splitlines()
+    for index, text in enumerate(lines[:_PREVIEW_LINES]):
+        out.write(f"  {'markdown: ' if index == 0 else '          '}{text}\n")
+    if len(lines) > _PREVIEW_LINES:
+        more = len(lines) - _PREVIEW_LINES
+        out.write(f"            ... ({more} more line{'s' if more > 1 else ''})\n")
+    details = []
+    if message.due_date:
+        details.append(f"due {message.due_date}")
+    if message.payment_data is not None:
+        cents = message.payment_data.amount_cents
+        details.append(f"amount {cents // 100},{cents % 100:02d} euro")
+        details.append(f"notice {message.payment_data.notice_number}")
+    if details:
+        out.write(f"  {'; '.join(details)}\n")
