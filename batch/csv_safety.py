@@ -25,6 +25,18 @@ def neutralise_expr(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace(_FORMULA_PATTERN, "'$0")
 
 
+def restore(value: str) -> str:
+    """Undo ``neutralise``: what a results file says, read back as the original cell."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def restore_expr(expr: pl.Expr) -> pl.Expr:
+    """The vectorised ``restore``: a rerun sends the input's cells, not their safe form."""
+    return expr.str.replace(r"^'([=+\-@\t\r])", "$1")
+
+
 def mask_fiscal_code(code: str) -> str:
     """``RSSMRA85T10A562S`` -> ``RSS************S``: enough to tell rows apart, not to identify.
 

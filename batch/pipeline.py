@@ -36,7 +36,7 @@ from batch.job import Job
 from batch.journal import Journal
 from batch.limiter import Limiter
 from batch.logs import get_logger
-from batch.models import Outcome, Row, Status
+from batch.models import Message, Outcome, Row, Status
 from batch.producer import BATCH_ROWS, Finished, Producer
 from batch.progress import Progress
 from batch.report import RunReport
@@ -45,6 +45,7 @@ from batch.results import (
     is_results_header,
     passthrough_columns,
 )
+from batch.rules import check_job
 from batch.run_output import build_report, rewrite_from_journal
 
 LINE = read.LINE_COLUMN
@@ -94,8 +95,11 @@ class SendRun:
     async def run(self) -> RunReport:
         job = self.job
         started = time.monotonic()
+        check_job(job)  # options IO would refuse for every message: stop before reading
         with read.open_input(job.input, self._required_columns()) as source:
             passthrough = self._passthrough = passthrough_columns(source.header)
+            key = job.columns.dedupe_key
+            self._dedupe_column = source.resolve(key) if key is not None else None
             rerun = self.options.rerun_statuses is not None
             if rerun and not is_results_header(source.header):
                 raise read.not_a_results_file(job.input.path)
@@ -225,10 +229,18 @@ class SendRun:
                         Finished(row.line, row.fiscal_code, outcome, row.fields)
                     )
 
+    def _digest(self, row: Row, message: Message) -> str:
+        """What "the same message" means for this job: its content, or the dedupe key
+        column's value when the job names one (so a corrected text is not sent again)."""
+        key = row.fields.get(self._dedupe_column, "").strip() if self._dedupe_column else ""
+        if not key:
+            return message.content_hash()
+        return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
     async def _dispatch(self, row: Row) -> Outcome | None:
         message = row.message
         assert message is not None  # the producer only queues valid rows
-        digest = message.content_hash()
+        digest = self._digest(row, message)
         run_id, line, code = self._run_id, row.line, message.fiscal_code
         journal = self._journal
         preset = journal.claim(

@@ -16,6 +16,7 @@ import polars as pl
 from anyio.streams.memory import MemoryObjectSendStream
 
 from batch import read, validate
+from batch.csv_safety import restore_expr
 from batch.job import Job
 from batch.journal import Journal
 from batch.models import Outcome, Row, Status
@@ -86,8 +87,11 @@ class Producer:
 
     def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
         if self._rerun_statuses is not None:
-            # A rerun keeps the original input's line numbers, not the results file's.
-            batch = batch.with_columns(pl.col("line").cast(pl.Int64).alias(LINE))
+            # A rerun keeps the original input's line numbers, not the results file's, and
+            # sends the input's cells, not the spreadsheet-safe form the results hold.
+            batch = batch.with_columns(
+                restore_expr(pl.col(pl.String)), pl.col("line").cast(pl.Int64).alias(LINE)
+            )
         if len(done):
             batch = batch.filter(~pl.col(LINE).is_in(done.implode()))
         return batch

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from batch.csv_safety import neutralise
+from batch.csv_safety import neutralise, restore
 from batch.errors import InputError
 from batch.models import Outcome, Status
 
@@ -115,18 +115,11 @@ def read_results(path: Path) -> Iterator[dict[str, str]]:
                     hint=f"its header must start with {','.join(RESULT_COLUMNS)}",
                 )
             for row in reader:
-                yield {key: _restore(value or "") for key, value in row.items() if key}
+                yield {key: restore(value or "") for key, value in row.items() if key}
     except FileNotFoundError:
         raise InputError(f"results file not found: {path}") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not UTF-8: {exc}") from None
-
-
-def _restore(value: str) -> str:
-    """Undo ``neutralise`` for values we wrote ourselves (ids and codes never start so)."""
-    if value.startswith("'") and len(value) > 1 and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
 
 
 def outcome_from_cells(cells: dict[str, Any]) -> Outcome:

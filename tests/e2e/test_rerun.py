@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from batch.fiscal_code import generate
+from batch.models import Message
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
-from tests.e2e.conftest import read_rows, run_io_batch, write_csv, write_job
+from tests.e2e.conftest import MARKDOWN, SUBJECT, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 
@@ -110,3 +111,31 @@ def test_rerun_refuses_a_file_that_is_not_a_results_file(tmp_path: Path, sandbox
     ran = run_io_batch(["rerun", str(tmp_path / "input.csv"), "--job", str(job)])
     assert ran.code == 3
     assert "results file" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_rerun_sends_the_input_cells_not_their_spreadsheet_safe_form(
+    tmp_path: Path, sandbox_factory
+) -> None:
+    sandbox = sandbox_factory(
+        SandboxConfig(
+            rate_calls=None,
+            registered_ratio=1.0,
+            blocked_ratio=0.0,
+            faults=Faults(submit=OperationFaults(error_ratio=1.0)),
+        )
+    )
+    code = generate(random.Random(5))
+    write_csv(tmp_path / "input.csv", ["codice_fiscale", "nome"], [[code, "=Ada+1"]])
+    job = write_job(
+        tmp_path,
+        base_url=sandbox.base_url,
+        calls=None,
+        extra="max_attempts = 1\nmax_failure_ratio = 1.0\n",
+    )
+    assert run_io_batch(["send", str(job)]).code == 1
+    assert read_rows(tmp_path / "results.csv")[0]["nome"] == "'=Ada+1"  # safe in Excel
+    sandbox.app.set_faults(Faults())
+    assert run_io_batch(["rerun", str(tmp_path / "results.csv"), "--job", str(job)]).code == 0
+    (entry,) = sandbox.app.ledger.entries()
+    expected = Message(code, SUBJECT.format(nome="=Ada+1"), MARKDOWN.format(nome="=Ada+1"))
+    assert entry.payload_hash == expected.content_hash()

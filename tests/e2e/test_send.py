@@ -22,6 +22,11 @@ EXPECTED_BY_STATE = {
 }
 
 
+def add_after(job: Path, anchor: str, lines: str) -> None:
+    text = job.read_text(encoding="utf-8")
+    job.write_text(text.replace(anchor, f"{anchor}\n{lines}", 1), encoding="utf-8")
+
+
 def population(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return [generate(rng) for _ in range(count)]
@@ -146,3 +151,51 @@ def test_job_file_errors_are_one_clear_line(tmp_path: Path, job_text: str, messa
     error_lines = [line for line in ran.stderr.splitlines() if line.startswith("io-batch: error")]
     assert len(error_lines) == 1 and message in error_lines[0]
     assert "Traceback" not in ran.stderr
+
+
+def test_a_dedupe_key_column_decides_what_the_same_message_is(
+    tmp_path: Path, sandbox_factory
+) -> None:
+    sandbox = sandbox_factory(SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0))
+    code = population(1, seed=9)[0]
+    header = ["codice_fiscale", "nome", "pratica"]
+    write_csv(tmp_path / "input.csv", header, [[code, "Ada", "P-1"], [code, "Adele", "P-1"]])
+    job = write_job(tmp_path, base_url=sandbox.base_url, calls=None)
+    job.write_text(
+        job.read_text(encoding="utf-8").replace(
+            'fiscal_code = "codice_fiscale"',
+            'fiscal_code = "codice_fiscale"\ndedupe_key = "pratica"',
+        ),
+        encoding="utf-8",
+    )
+    assert run_io_batch(["send", str(job)]).code == 0
+    first = read_rows(tmp_path / "results.csv")
+    assert [r["status"] for r in first] == ["sent", "duplicate"]  # other text, same key
+    # tomorrow the text is corrected, the key is the same: not sent again
+    write_csv(tmp_path / "input.csv", header, [[code, "Ada Lovelace", "P-1"]])
+    assert run_io_batch(["send", str(job)]).code == 0
+    assert [r["status"] for r in read_rows(tmp_path / "results.csv")] == ["already_sent"]
+    assert sandbox.app.ledger.count() == 1
+
+
+def test_a_job_io_would_refuse_for_every_message_stops_before_any_call(
+    tmp_path: Path, sandbox_factory
+) -> None:
+    sandbox = sandbox_factory()
+    write_csv(
+        tmp_path / "input.csv", ["codice_fiscale", "nome", "tp"], [["AAAAAA00A00A000A", "A", "x"]]
+    )
+    job = write_job(tmp_path, base_url=sandbox.base_url, calls=None)
+    text = job.read_text(encoding="utf-8")
+    text = text.replace(
+        'fiscal_code = "codice_fiscale"', 'fiscal_code = "codice_fiscale"\nthird_party_id = "tp"'
+    )
+    text = text.replace(
+        "[target]",
+        'has_attachments = true\nconfiguration_id = "01ARZ3NDEKTSV4RRFFQ69G5FAV"\n[target]',
+    )
+    job.write_text(text, encoding="utf-8")
+    ran = run_io_batch(["send", str(job)])
+    assert ran.code == 2, ran.stderr
+    assert 'has_attachments needs feature_level_type = "ADVANCED"' in ran.stderr
+    assert sandbox.app.calls.count() == 0

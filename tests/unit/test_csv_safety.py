@@ -73,3 +73,14 @@ def test_mask_never_returns_the_whole_value(code: str) -> None:
         or (len(code) >= 8 and set(code[3:-1]) <= {"*"})
     )
     assert len(mask_fiscal_code(code)) == len(code)
+
+
+def test_restore_undoes_neutralise_for_every_formula_start() -> None:
+    import polars as pl
+
+    from batch.csv_safety import neutralise, restore, restore_expr
+
+    for cell in ["=1+1", "+39 333", "-5", "@SUM(A1)", "\tx", "plain", "'quoted", ""]:
+        assert restore(neutralise(cell)) == cell
+    frame = pl.DataFrame({"c": [neutralise("=x"), "ok", None]})
+    assert frame.select(restore_expr(pl.col("c")))["c"].to_list() == ["=x", "ok", None]
