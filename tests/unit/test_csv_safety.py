@@ -12,6 +12,8 @@ from batch.csv_safety import (
     mask_fiscal_code_expr,
     neutralise,
     neutralise_expr,
+    restore,
+    restore_expr,
 )
 
 
@@ -76,10 +78,6 @@ def test_mask_never_returns_the_whole_value(code: str) -> None:
 
 
 def test_restore_undoes_neutralise_for_every_formula_start() -> None:
-    import polars as pl
-
-    from batch.csv_safety import neutralise, restore, restore_expr
-
     for cell in ["=1+1", "+39 333", "-5", "@SUM(A1)", "\tx", "plain", "'quoted", ""]:
         assert restore(neutralise(cell)) == cell
     frame = pl.DataFrame({"c": [neutralise("=x"), "ok", None]})
