@@ -286,6 +286,17 @@ class Journal:
             )
             yield RecordedOutcome(line, fiscal_code, outcome, by or run_id)
 
+    def outcome_rows(self, run_id: str, low: int, high: int) -> list[tuple[object, ...]]:
+        """Like ``outcomes``, as plain tuples in the results file's column order (for a
+        fast rewrite: line, fiscal_code, status, reason_code, reason, message_id,
+        http_status, attempts, sent_at, run_id)."""
+        return self._db.execute(
+            "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
+            "attempts, sent_at, coalesce(outcome_run, run_id) FROM rows "
+            "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
+            (run_id, low, high),
+        ).fetchall()
+
     def _write_outcome(
         self, run_id: str, line: int, fiscal_code: str, content_hash: str, outcome: Outcome
     ) -> None:

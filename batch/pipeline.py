@@ -118,8 +118,8 @@ class SendRun:
                     resumed=run.resumed,
                     already_done=len(done),
                 )
-                if run.resumed:  # the partial file of the earlier attempt, in order
-                    self._rewrite(source, include_pending=False)
+                # On resume, the earlier attempt's partial file goes on growing (the journal
+                # says what it misses, and the rewrite at the end puts it all in order).
                 self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
                 self._progress = Progress(
                     total, already_done=len(done), draw=self.options.show_progress, log=self._log

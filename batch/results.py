@@ -85,6 +85,9 @@ class ResultsWriter:
     def __init__(self, path: Path, passthrough: Sequence[str], *, fresh: bool) -> None:
         self.path = path
         self._passthrough = list(passthrough)
+        fresh = fresh or not path.exists()
+        if not fresh:
+            _drop_partial_line(path)  # a kill may have cut the last row in half
         self._file = open_private(path, "w" if fresh else "a")
         self._csv = csv.writer(self._file, lineterminator="\n")
         if fresh:
@@ -102,6 +105,26 @@ class ResultsWriter:
 
     def close(self) -> None:
         self._file.close()
+
+
+def _drop_partial_line(path: Path) -> None:
+    """Cut the file back to its last complete line (rows never contain a bare newline
+    at their end: the csv module quotes cells that hold one)."""
+    with path.open("rb+") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        position = end
+        while position > 0:  # read backwards, a block at a time: the file may be large
+            start = max(0, position - 65536)
+            handle.seek(start)
+            block = handle.read(position - start)
+            if position == end and block.endswith(b"\n"):
+                return
+            newline = block.rfind(b"\n")
+            if newline >= 0:
+                handle.truncate(start + newline + 1)
+                return
+            position = start
+        handle.truncate(0)
 
 
 def read_results(path: Path) -> Iterator[dict[str, str]]:
@@ -135,36 +158,3 @@ def outcome_from_cells(cells: dict[str, Any]) -> Outcome:
         attempts=int(attempts) if attempts.isdigit() else 0,
         sent_at=str(cells.get("sent_at") or ""),
     )
-
-
-def rewrite_results(
-    path: Path,
-    rows: Iterator[tuple[int, str, dict[str, str]]],
-    outcomes: Iterator[tuple[int, str, Outcome, str]],
-    passthrough: Sequence[str],
-    *,
-    include_pending: bool,
-) -> None:
-    """Write the results file afresh, in input order, atomically (temp file + rename).
-
-    ``rows`` yields every input row (line, fiscal code, cells) in line order;
-    ``outcomes`` yields the recorded outcomes (line, fiscal code, outcome, run) in line
-    order. A row with no outcome is written as ``pending`` when ``include_pending``,
-    and left out otherwise (a partial file during a run lists only finished rows).
-    """
-    temporary = path.with_name(f".{path.name}.tmp")
-    writer = ResultsWriter(temporary, passthrough, fresh=True)
-    pending = Outcome(Status.PENDING, "row.pending", "not processed: run the job again")
-    try:
-        next_outcome = next(outcomes, None)
-        for line, fiscal_code, cells in rows:
-            while next_outcome is not None and next_outcome[0] < line:
-                next_outcome = next(outcomes, None)
-            if next_outcome is not None and next_outcome[0] == line:
-                _, recorded_code, outcome, run_id = next_outcome
-                writer.write(line, recorded_code or fiscal_code, outcome, run_id, cells)
-            elif include_pending:
-                writer.write(line, fiscal_code, pending, "", cells)
-    finally:
-        writer.close()
-    temporary.replace(path)

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
-from collections.abc import Iterator
 
 import polars as pl
 
 from batch import read
+from batch.csv_safety import neutralise_expr
 from batch.job import Job
 from batch.journal import Journal, Run
 from batch.limiter import Limiter
-from batch.models import Outcome, Status
+from batch.models import Status
 from batch.report import RunReport
-from batch.results import rewrite_results
+from batch.results import RESULT_COLUMNS, open_private
 
+LINE = read.LINE_COLUMN
 BATCH_ROWS = 50_000
 ALL_LINES = (0, 2**62)
+PENDING_CODE = "row.pending"
+PENDING_REASON = "not processed: run the job again"
+# The journal's outcome columns, named as the results file names them.
+OUTCOME_SCHEMA = {
+    "line": pl.Int64,
+    "fiscal_code": pl.String,
+    "status": pl.String,
+    "reason_code": pl.String,
+    "reason": pl.String,
+    "message_id": pl.String,
+    "http_status": pl.Int64,
+    "attempts": pl.Int64,
+    "sent_at": pl.String,
+    "run_id": pl.String,
+}
 
 
 def rewrite_from_journal(
@@ -29,25 +46,55 @@ def rewrite_from_journal(
     rerun: bool,
     include_pending: bool,
 ) -> None:
-    """Rewrite the results file from the input (its cells) and the journal (outcomes)."""
+    """Rewrite the results file from the input (its cells) and the journal (outcomes),
+    in input order, atomically, a batch at a time with polars (a million rows take
+    seconds, not minutes). ``include_pending`` writes unprocessed rows as ``pending``;
+    without it they are left out."""
     fiscal = source.resolve(job.columns.fiscal_code)
-    columns = list(dict.fromkeys([fiscal, *passthrough]))
-
-    def rows() -> Iterator[tuple[int, str, dict[str, str]]]:
+    temporary = job.output.with_name(f".{job.output.name}.tmp")
+    with open_private(temporary, "w") as handle:
+        csv.writer(handle, lineterminator="\n").writerow([*RESULT_COLUMNS, *passthrough])
         for raw in source.batches(BATCH_ROWS):
             batch = raw
             if rerun:  # a rerun keeps the original input's line numbers
-                batch = raw.with_columns(pl.col("line").cast(pl.Int64).alias(read.LINE_COLUMN))
-            for cells in batch.select(read.LINE_COLUMN, *columns).iter_rows(named=True):
-                line = int(cells.pop(read.LINE_COLUMN))
-                code = (cells[fiscal] or "").strip().upper()
-                yield line, code, {name: value or "" for name, value in cells.items()}
+                batch = raw.with_columns(pl.col("line").cast(pl.Int64).alias(LINE))
+            if batch.is_empty():
+                continue
+            frame = _results_frame(batch, fiscal, passthrough, journal, run_id)
+            if not include_pending:
+                frame = frame.filter(pl.col("status").is_not_null())
+            frame = frame.with_columns(
+                pl.col("status").fill_null(Status.PENDING.value),
+                pl.col("reason_code").fill_null(PENDING_CODE),
+                pl.col("reason").fill_null(PENDING_REASON),
+            )
+            frame.select(neutralise_expr(pl.all().cast(pl.String).fill_null(""))).write_csv(
+                handle, include_header=False, line_terminator="\n"
+            )
+    temporary.replace(job.output)
 
-    def outcomes() -> Iterator[tuple[int, str, Outcome, str]]:
-        for recorded in journal.outcomes(run_id, *ALL_LINES):
-            yield recorded.line, recorded.fiscal_code, recorded.outcome, recorded.run_id
 
-    rewrite_results(job.output, rows(), outcomes(), passthrough, include_pending=include_pending)
+def _results_frame(
+    batch: pl.DataFrame, fiscal: str, passthrough: list[str], journal: Journal, run_id: str
+) -> pl.DataFrame:
+    low, high = batch[LINE].min(), batch[LINE].max()
+    outcomes = pl.DataFrame(
+        journal.outcome_rows(run_id, int(low), int(high)),  # type: ignore[arg-type]
+        schema=OUTCOME_SCHEMA,
+        orient="row",
+    )
+    cells = batch.select(
+        pl.col(LINE).alias("line"),
+        pl.col(fiscal).str.strip_chars().str.to_uppercase().alias("_input_code"),
+        *(pl.col(name).alias(f"_in_{index}") for index, name in enumerate(passthrough)),
+    )
+    joined = cells.join(outcomes, on="line", how="left", maintain_order="left")
+    return joined.select(
+        "line",
+        pl.coalesce("fiscal_code", "_input_code").alias("fiscal_code"),
+        *RESULT_COLUMNS[2:],
+        *(pl.col(f"_in_{index}").alias(name) for index, name in enumerate(passthrough)),
+    )
 
 
 def build_report(

@@ -16,7 +16,6 @@ from batch.results import (
     outcome_from_cells,
     passthrough_columns,
     read_results,
-    rewrite_results,
 )
 
 SENT = Outcome(
@@ -49,34 +48,6 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
     restored = list(read_results(path))
     assert restored[0]["nome"] == "=cmd|'/c calc'!A0"
     assert outcome_from_cells(restored[0]) == SENT
-
-
-def test_rewrite_orders_by_line_and_marks_pending(tmp_path: Path) -> None:
-    path = tmp_path / "r.csv"
-    rows = iter([(2, "A", {"x": "1"}), (3, "B", {"x": "2"}), (5, "C", {"x": "3"})])
-    outcomes = iter(
-        [(2, "A", SENT, "run1"), (5, "C", Outcome(Status.INVALID, "subject.too_short"), "run1")]
-    )
-    rewrite_results(path, rows, outcomes, ["x"], include_pending=True)
-    lines = list(read_results(path))
-    assert [(r["line"], r["status"]) for r in lines] == [
-        ("2", "sent"),
-        ("3", "pending"),
-        ("5", "invalid"),
-    ]
-    assert path.stat().st_mode & 0o777 == 0o600
-
-
-def test_rewrite_without_pending_lists_finished_rows_only(tmp_path: Path) -> None:
-    path = tmp_path / "r.csv"
-    rewrite_results(
-        path,
-        iter([(2, "A", {}), (3, "B", {})]),
-        iter([(3, "B", SENT, "r")]),
-        [],
-        include_pending=False,
-    )
-    assert [r["line"] for r in read_results(path)] == ["3"]
 
 
 def test_results_header_is_recognised_and_clashes_refused() -> None:
