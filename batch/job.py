@@ -97,7 +97,7 @@ class RateBudget:
 
     calls: int | None = 150
     window_seconds: float = 5.0
-    concurrency: int = 16
+    concurrency: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +299,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     rate = RateBudget(
         calls=None if unlimited else calls,
         window_seconds=rate_section.get_float("window_seconds", 5.0, low=0.1),
-        concurrency=rate_section.get_int("concurrency", 16, low=1, high=1000),
+        concurrency=rate_section.get_int("concurrency", 8, low=1, high=1000),
     )
     rate_section.done()
 

@@ -32,7 +32,7 @@ def test_minimal_job_gets_documented_defaults() -> None:
     assert job.output == Path("/jobs/out/results.csv")
     assert job.columns.fiscal_code == "fiscal_code"
     assert job.rate.calls == 150 and job.rate.window_seconds == 5.0
-    assert job.rate.concurrency == 16
+    assert job.rate.concurrency == 8
     assert job.timeouts.read == 30.0 and job.timeouts.connect == 5.0
     assert job.retry.max_attempts == 5
     assert job.message.duplicates == "send_once"
