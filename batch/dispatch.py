@@ -24,7 +24,9 @@ from batch.classify import (
     Abort,
     Final,
     Proceed,
+    ProfileDecision,
     Retry,
+    SubmitDecision,
     classify_profile,
     classify_submit,
 )
@@ -99,56 +101,48 @@ class Dispatcher:
         before the first submit goes out (after its turn in the limiter), and is called
         only if one does."""
         row = _Row()
-        allowed = await self._check_profile(message.fiscal_code, row)
+        fiscal_code = message.fiscal_code
+
+        async def check_profile(_attempt: int) -> httpx.Response:
+            return await self._client.profile(fiscal_code)
+
+        self.budget.check()
+        allowed = await self._with_retries(check_profile, classify_profile, row)
         if isinstance(allowed, Outcome):
             return allowed
         payload = message.to_payload()
-        self.budget.check()
-        return await self._submit(payload, row, before_submit)
 
-    async def _check_profile(self, fiscal_code: str, row: _Row) -> Proceed | Outcome:
+        async def submit(attempt: int) -> httpx.Response:
+            # Only the first submit records the intent; a retry comes only after an answer
+            # that says the earlier submit was not queued.
+            return await self._client.submit(payload, before_submit if attempt == 1 else None)
+
+        self.budget.check()
+        outcome = await self._with_retries(submit, classify_submit, row)
+        assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
+        return outcome
+
+    async def _with_retries(
+        self,
+        call: Callable[[int], Awaitable[httpx.Response]],
+        classify: Callable[[httpx.Response | Exception], ProfileDecision | SubmitDecision],
+        row: _Row,
+    ) -> Proceed | Outcome:
+        """Make ``call`` until its answer is final, retrying what ``classify`` says is
+        safe to retry, with backoff, up to the policy's attempts."""
         for attempt in range(1, self._policy.max_attempts + 1):
-            self.budget.check()
+            if attempt > 1:
+                self.budget.check()
             row.attempts += 1
             try:
-                result: httpx.Response | Exception = await self._client.profile(fiscal_code)
+                result: httpx.Response | Exception = await call(attempt)
             except CALL_ERRORS as exc:
                 result = exc
-            decision = classify_profile(result)
+            decision = classify(result)
             self._record(decision)
             match decision:
                 case Proceed():
                     return decision
-                case Final():
-                    return _outcome(decision, row)
-                case Abort():
-                    raise decision.error
-                case Retry():
-                    if attempt == self._policy.max_attempts:
-                        return _gave_up(decision, row)
-                    await self._back_off(decision, attempt)
-        raise AssertionError("unreachable: the loop returns on its last attempt")
-
-    async def _submit(
-        self,
-        payload: dict[str, object],
-        row: _Row,
-        before_submit: Callable[[], Awaitable[None]],
-    ) -> Outcome:
-        for attempt in range(1, self._policy.max_attempts + 1):
-            if attempt > 1:
-                # Safe: every earlier submit of this row is known not to be queued.
-                self.budget.check()
-            row.attempts += 1
-            try:
-                result: httpx.Response | Exception = await self._client.submit(
-                    payload, before_submit if attempt == 1 else None
-                )
-            except CALL_ERRORS as exc:
-                result = exc
-            decision = classify_submit(result)
-            self._record(decision)
-            match decision:
                 case Final():
                     return _outcome(decision, row)
                 case Abort():
