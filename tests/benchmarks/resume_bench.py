@@ -8,10 +8,13 @@ citizen (sent with a message id, not registered, not allowed); then the "sent" r
 and the content digests that ``record_intent`` + ``record`` leave for every sent row
 are filled in with two bulk statements, so that the file has its real size and shape.
 
-Each run starts from a copy of that journal. The time is taken on the machine's
+The earlier attempt's partial results file is there too, written by the product's own
+``ResultsWriter`` from the journal's outcomes (a resume appends to it).
+
+Each run starts from a copy of that journal and that file. The time is taken on the machine's
 monotonic clock, which the sandbox (another process) also stamps its calls with: from
 just before the process is started to the arrival of the first call. The run is then
-killed (the journal copy is thrown away).
+killed (the copies are thrown away).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from batch.job import load_job
 from batch.journal import Journal
 from batch.models import Outcome, Status
 from batch.pipeline import file_digest, journal_path
+from batch.results import ResultsWriter
 from batch.sandbox import SandboxConfig, new_ulid, profile_state
 
 from .figures import Figure, Target
@@ -82,14 +86,16 @@ def _outcomes(codes: list[str]) -> Iterator[tuple[int, str, Outcome]]:
         yield line, code, outcome
 
 
-def build_journal(job_file: Path, codes: list[str], done: int) -> Path:
-    """The journal of an interrupted run with the first ``done`` rows finished."""
+def build_state(job_file: Path, codes: list[str], done: int) -> tuple[Path, Path]:
+    """The journal and the partial results file of an interrupted run whose first
+    ``done`` rows are finished."""
     job = load_job(job_file)
     path = journal_path(job)
     journal = Journal(path)
     try:
         run = journal.start_run(job.output, file_digest(job.input.path))
         journal.record_many(run.run_id, _outcomes(codes[:done]))
+        _write_partial_results(job.input.path, job.output, journal, run.run_id, done)
         journal.finish_run(run.run_id, interrupted=True)
     finally:
         journal.close()
@@ -106,13 +112,31 @@ def build_journal(job_file: Path, codes: list[str], done: int) -> Path:
             "sent_at FROM rows WHERE status = 'sent'"
         )
     db.close()
-    return path
+    return path, job.output
 
 
-def _restore(pristine: Path, journal: Path) -> None:
+def _write_partial_results(
+    input_path: Path, output: Path, journal: Journal, run_id: str, done: int
+) -> None:
+    with input_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        header = next(reader)
+        writer = ResultsWriter(output, header, fresh=True)
+        try:
+            for recorded, cells in zip(journal.outcomes(run_id, 2, done + 1), reader, strict=False):
+                if recorded.line != reader.line_num:
+                    raise RuntimeError(f"line {reader.line_num} has no outcome")
+                fields = dict(zip(header, cells, strict=True))
+                writer.write(recorded.line, recorded.fiscal_code, recorded.outcome, run_id, fields)
+        finally:
+            writer.close()
+
+
+def _restore(pristine: Path, journal: Path, pristine_results: Path, results: Path) -> None:
     for leftover in (journal.with_name(journal.name + suffix) for suffix in ("-wal", "-shm")):
         leftover.unlink(missing_ok=True)
     shutil.copyfile(pristine, journal)
+    shutil.copyfile(pristine_results, results)
 
 
 @dataclass(frozen=True)
@@ -158,12 +182,13 @@ def resume_figures(folder: Path, sizes: Sizes) -> list[Figure]:
         work = folder / "resume"
         work.mkdir()
         job = write_job(work, base_url=box.base_url, input_path=input_path, name="resume")
-        journal = build_journal(job, codes, done)
+        journal, results = build_state(job, codes, done)
         pristine = folder / "resume-journal.sqlite"
+        pristine_results = folder / "resume-results.csv"
         shutil.copyfile(journal, pristine)
+        shutil.copyfile(results, pristine_results)
         for number in range(sizes.resume_runs):
-            _restore(pristine, journal)
-            (work / "results.csv").unlink(missing_ok=True)
+            _restore(pristine, journal, pristine_results, results)
             run = _first_call(box, job, work / f"log-{number}.jsonl")
             if not run.event.get("resumed") or run.event.get("already_done") != done:
                 raise RuntimeError(f"not the resume of {done} done rows: {run.event}")
