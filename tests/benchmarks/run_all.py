@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.benchmarks [--quick] [--markdown PATH]     (from the repo root)
 
-Full run: about 20 minutes on 2 cores (three 65 s budget runs, 1M/5M/10M-row dry runs,
+Full run: about 11 minutes on 2 cores (three 65 s budget runs, 1M/5M/10M-row dry runs,
 a 1M-row resume); ``--quick``: the same measurements at toy sizes in well under a
 minute, to prove the suite works, not the targets. Inputs are generated (seeded) in a
 temporary folder and deleted at the end; the sandbox runs as its own process on
