@@ -100,10 +100,13 @@ class Journal:
         """After a crash or a forced stop: claims are forgotten (those rows are pending
         again) and submits that were in flight are UNKNOWN. Returns how many."""
         with self._transaction():
-            self._db.execute("DELETE FROM rows WHERE run_id = ? AND state = 'claimed'", (run_id,))
+            self._db.execute(
+                "DELETE FROM rows WHERE run_id = ? AND state != 'done' AND state = 'claimed'",
+                (run_id,),
+            )
             in_flight = self._db.execute(
                 "SELECT line, fiscal_code, content_hash FROM rows "
-                "WHERE run_id = ? AND state = 'in_flight'",
+                "WHERE run_id = ? AND state != 'done' AND state = 'in_flight'",
                 (run_id,),
             ).fetchall()
             for line, fiscal_code, content_hash in in_flight:
