@@ -28,11 +28,6 @@ from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, Chunk, InputFile, open_inp
 BATCH_ROWS = 200_000
 
 
-def required_columns(job: Job) -> list[str]:
-    """The job's column names that the input must have."""
-    return list(dict.fromkeys([*job.columns.used().values(), *job.message.placeholders()]))
-
-
 def run_validate(
     job: Job, *, max_errors: int = 20, report_path: Path | None = None, out: TextIO
 ) -> ValidationSummary:
@@ -44,7 +39,7 @@ def run_validate(
     finder = DuplicateFinder()
     duplicates = pl.DataFrame()
     try:
-        with open_input(job.input, required_columns(job)) as source:
+        with open_input(job.input, job.required_columns()) as source:
             summary.encoding, summary.separator = source.encoding, source.separator
             context = _Context(
                 job=job,
@@ -96,7 +91,7 @@ def run_validate(
 
 
 def _used_columns(source: InputFile, job: Job) -> list[str]:
-    return list(dict.fromkeys(source.resolve(name) for name in required_columns(job)))
+    return list(dict.fromkeys(source.resolve(name) for name in job.required_columns()))
 
 
 @dataclass

@@ -133,6 +133,10 @@ class Job:
     retention_days: int = 90  # how long the record of what was sent blocks a resend
     dry_run: bool = False
 
+    def required_columns(self) -> list[str]:
+        """The CSV columns the input must have: those named by the job and its templates."""
+        return list(dict.fromkeys([*self.columns.used().values(), *self.message.placeholders()]))
+
     def with_overrides(
         self,
         *,

@@ -96,7 +96,7 @@ class SendRun:
         job = self.job
         started = time.monotonic()
         check_job(job)  # options IO would refuse for every message: stop before reading
-        with read.open_input(job.input, self._required_columns()) as source:
+        with read.open_input(job.input, job.required_columns()) as source:
             passthrough = self._passthrough = passthrough_columns(source.header)
             key = job.columns.dedupe_key
             self._dedupe_column = source.resolve(key) if key is not None else None
@@ -160,10 +160,6 @@ class SendRun:
             self._job_error.report = report  # type: ignore[attr-defined]
             raise self._job_error
         return report
-
-    def _required_columns(self) -> list[str]:
-        job = self.job
-        return list(dict.fromkeys([*job.columns.used().values(), *job.message.placeholders()]))
 
     # -- the concurrent part -------------------------------------------------------------
 

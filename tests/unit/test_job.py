@@ -107,3 +107,8 @@ def test_demo_job_parses() -> None:
     job = load_job(Path(__file__).parents[2] / "jobs" / "demo.toml")
     assert job.target.kind == "sandbox"
     assert set(job.message.placeholders()) == {"anno", "scadenza", "nome", "importo"}
+
+
+def test_required_columns_are_the_named_columns_then_the_placeholders_once() -> None:
+    job = parse_job(minimal(columns={"fiscal_code": "cf", "due_date": "nome"}), source=SOURCE)
+    assert job.required_columns() == ["cf", "nome"]

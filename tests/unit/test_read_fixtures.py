@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 
 from batch import validate
-from batch.dryrun import required_columns
 from batch.job import Job, parse_job
 from batch.read import LINE_COLUMN, open_input
 
@@ -45,7 +44,7 @@ def fixture_job(name: str) -> Job:
 
 def validated(name: str) -> tuple[str, str, pl.DataFrame]:
     job = fixture_job(name)
-    with open_input(job.input, required_columns(job)) as source:
+    with open_input(job.input, job.required_columns()) as source:
         frames = [validate.validate_batch(batch, job, source) for batch in source.batches()]
         return source.encoding, source.separator, pl.concat(frames)
 
