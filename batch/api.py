@@ -5,6 +5,9 @@ limiter for everyone. The client returns answers as they are (status codes are t
 classifier's business); it only raises what httpx raises, plus ``TimeoutError`` when a
 call outlives the sum of its phase timeouts. This module also reads the wire format:
 error bodies in ProblemJson or in APIM's own shape, and the retry hints of a 429.
+
+Every call also passes the run's ``Stop`` gate (``stopping.py``): once a stop is
+requested no request goes out, and a wait for a turn ends at once (``StopRequested``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import httpx
 from batch.errors import ConfigError
 from batch.job import Timeouts
 from batch.limiter import Limiter
+from batch.stopping import Stop
 
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 PROFILES = "/api/v1/profiles"
@@ -88,9 +92,10 @@ BeforeSend = Callable[[], Awaitable[None]]
 class IOClient:
     """The three operations of a batch sender, each under the shared limiter."""
 
-    def __init__(self, http: httpx.AsyncClient, limiter: Limiter) -> None:
+    def __init__(self, http: httpx.AsyncClient, limiter: Limiter, stop: Stop | None = None) -> None:
         self._http = http
         self._limiter = limiter
+        self.stop = stop if stop is not None else Stop()
         self._deadline = _total_deadline(http.timeout)
         self._secret = _secret_of(http)
 
@@ -123,9 +128,11 @@ class IOClient:
         body: dict[str, Any] | None,
         before_send: BeforeSend | None = None,
     ) -> httpx.Response:
-        await self._limiter.acquire()
+        with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
+            await self._limiter.acquire()
         if before_send is not None:
             await before_send()
+        self.stop.check()  # the gate: nothing may await between it and the request
         try:
             # httpx's timeouts bound each phase; this bounds the whole call, so that
             # a server trickling bytes cannot keep it alive past them.

@@ -6,7 +6,9 @@ nothing was queued (a 500, a 429, a request that never left). Every decision com
 the limiter, so a waiting row never holds up the others) and the job's failure budget.
 
 A job-level stop (``AuthError``, ``AbortedError``) is raised only while no submit of the
-row can have been accepted, so the pipeline may put the row back to pending.
+row can have been accepted, so the pipeline may put the row back to pending. So is the
+run's stop (``StopRequested``): it ends a backoff or a wait for the limiter at once, and
+it is raised only before a request goes out, never for one on the wire.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import anyio
 import httpx
 
 from batch.api import IOClient
@@ -172,7 +173,7 @@ class Dispatcher:
         self._log.debug(
             "call.retry", reason_code=decision.reason_code, attempt=attempt, delay_s=delay
         )
-        await anyio.sleep(delay)
+        await self._client.stop.sleep(delay)
 
 
 def _outcome(decision: Final, row: _Row) -> Outcome:

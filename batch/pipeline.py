@@ -6,17 +6,19 @@ under the shared limiter and records the outcome; one writer task appends outcom
 to the results file and moves the progress bar. Rows already finished by an earlier
 attempt of the same run are skipped, so running the same command again resumes.
 
-Stopping: the first SIGINT/SIGTERM stops taking new rows and lets the calls in flight
-finish (each bounded by its timeouts); a second one cancels them, and a submit cut off
-that way is recorded as ``unknown``. A job-level error (a refused key, too many
-failures) stops the run the same graceful way and is raised once results are written.
+Stopping: after the first SIGINT/SIGTERM no new call goes out (``stopping.Stop``): the
+requests on the wire finish (each bounded by its timeouts), and a row that was waiting
+for its turn, a 429 pause or a backoff, or was between its profile check and its submit,
+is put back to pending (nothing was submitted for it). A second signal cancels the
+requests in flight, and a submit cut off that way is recorded as ``unknown``. A
+job-level error (a refused key, too many failures) stops the run the same graceful way
+and is raised once results are written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,7 @@ from batch.results import (
 )
 from batch.rules import check_job
 from batch.run_output import build_report, rewrite_from_journal
+from batch.stopping import Stop, StopRequested, watch_signals
 
 LINE = read.LINE_COLUMN
 
@@ -88,7 +91,7 @@ class SendRun:
         self._api_key = api_key
         self._transport = transport
         self._log = get_logger()
-        self._stopping = anyio.Event()
+        self._stop = Stop()
         self._job_error: BatchError | None = None
         self._work_scope: CancelScope | None = None
 
@@ -133,15 +136,15 @@ class SendRun:
                     transport=self._transport,
                 ) as http:
                     self._dispatcher = Dispatcher(
-                        IOClient(http, limiter), job.retry, random.Random()
+                        IOClient(http, limiter, self._stop), job.retry, random.Random()
                     )
                     await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
                 self._writer.close()
                 self._progress.close()
-                interrupted = self._stopping.is_set() and self._job_error is None
+                interrupted = self._stop.requested and self._job_error is None
                 cut_off = journal.settle(run.run_id)
                 self._rewrite(source, include_pending=True)
-                journal.finish_run(run.run_id, interrupted=self._stopping.is_set())
+                journal.finish_run(run.run_id, interrupted=self._stop.requested)
                 report = build_report(
                     job,
                     journal,
@@ -179,7 +182,7 @@ class SendRun:
                         self._run_id,
                         self._passthrough,
                         rerun_statuses=self.options.rerun_statuses,
-                        stopping=self._stopping,
+                        stop=self._stop,
                     )
                     group.start_soon(producer.run, done, rows_out, finished_out.clone())
                     for _ in range(concurrency):
@@ -190,25 +193,21 @@ class SendRun:
             outer.cancel_scope.cancel()
 
     async def _watch_signals(self) -> None:
-        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            async for signum in signals:
-                if self._stopping.is_set():
-                    self._log.warning("stop.forced", signal=signal.Signals(signum).name)
-                    if self._work_scope is not None:
-                        self._work_scope.cancel()
-                    return
-                self._log.warning(
-                    "stop.requested",
-                    signal=signal.Signals(signum).name,
-                    detail="finishing the calls in flight; signal again to cut them off",
-                )
-                self._stopping.set()
+        await watch_signals(
+            self._stop,
+            self._cut_off,
+            detail="no new call; finishing the calls in flight; signal again to cut them off",
+        )
+
+    def _cut_off(self) -> None:
+        if self._work_scope is not None:
+            self._work_scope.cancel()
 
     def stop(self, error: BatchError | None = None) -> None:
         if error is not None and self._job_error is None:
             self._job_error = error
             self._log.error("job.stopping", error=str(error))
-        self._stopping.set()
+        self._stop.request(str(error) if error is not None else "stopped")
 
     async def _worker(
         self,
@@ -217,7 +216,7 @@ class SendRun:
     ) -> None:
         async with rows_in, finished_out:
             async for row in rows_in:
-                if self._stopping.is_set():
+                if self._stop.requested:
                     continue  # drain: the row stays pending
                 outcome = await self._dispatch(row)
                 if outcome is not None:
@@ -256,6 +255,11 @@ class SendRun:
 
         try:
             outcome = await self._dispatcher.send(message, before_submit)
+        except StopRequested:
+            # Raised only before a request went out, and every earlier submit of the row
+            # was answered "not queued": nothing reached the citizen, the row is pending.
+            journal.release(run_id, line)
+            return None
         except BatchError as error:
             journal.release(run_id, line)
             self.stop(error)

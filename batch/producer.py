@@ -21,6 +21,7 @@ from batch.job import Job
 from batch.journal import Journal
 from batch.models import Outcome, Row, Status
 from batch.results import outcome_from_cells
+from batch.stopping import Stop
 
 LINE = read.LINE_COLUMN
 BATCH_ROWS = 50_000
@@ -47,7 +48,7 @@ class Producer:
         passthrough: list[str],
         *,
         rerun_statuses: frozenset[Status] | None,
-        stopping: anyio.Event,
+        stop: Stop,
     ) -> None:
         self._job = job
         self._source = source
@@ -55,7 +56,7 @@ class Producer:
         self._run_id = run_id
         self._passthrough = passthrough
         self._rerun_statuses = rerun_statuses
-        self._stopping = stopping
+        self._stop = stop
 
     async def run(
         self,
@@ -65,7 +66,7 @@ class Producer:
     ) -> None:
         async with rows_out, finished_out:
             for raw in self._source.batches(BATCH_ROWS):
-                if self._stopping.is_set():
+                if self._stop.requested:
                     return
                 batch = self._prepare(raw, done)
                 if self._rerun_statuses is not None:
@@ -79,7 +80,7 @@ class Producer:
                     if immediate:
                         await self._record_immediate(immediate, finished_out)
                         immediate = []
-                    if self._stopping.is_set():
+                    if self._stop.requested:
                         return
                     await rows_out.send(row)
                 await self._record_immediate(immediate, finished_out)

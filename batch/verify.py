@@ -10,6 +10,11 @@ failed, with growing pauses between rounds, until they are final or the deadline
 passes. Running the same verify again continues: messages already final are not asked
 again. Rows that were not sent are not in the verification file (the summary counts them).
 
+Stopping: after the first SIGINT/SIGTERM no new call goes out (``stopping.Stop``): the
+pause between rounds and any wait for a turn end at once, the calls on the wire finish,
+and the file and summary are written (exit 130); a row not asked keeps its earlier
+answer, and the next verify asks it. A second signal cuts the calls in flight off.
+
 The pure helpers (which rows, what an answer means for a row) are in ``verify_outcomes``.
 """
 
@@ -22,6 +27,7 @@ from pathlib import Path
 
 import anyio
 import httpx
+from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from batch.api import IOClient, make_http_client
@@ -31,6 +37,7 @@ from batch.errors import BatchError
 from batch.job import Job
 from batch.limiter import Limiter
 from batch.logs import get_logger
+from batch.stopping import Stop, StopRequested, watch_signals
 from batch.verify_outcomes import (
     NOT_ASKED,
     Selection,
@@ -52,6 +59,7 @@ class VerifyOptions:
     show_progress: bool = False
     first_poll: float = 5.0  # seconds before the first new ask, doubled up to max_poll
     max_poll: float = 60.0
+    handle_signals: bool = True
 
 
 class VerifyRun:
@@ -88,6 +96,8 @@ class VerifyRun:
         self._asked: set[int] = set()
         self._error: BatchError | None = None
         self._limiter = Limiter(job.rate)
+        self._stop = Stop()
+        self._work_scope: CancelScope | None = None
 
     async def run(self) -> VerifySummary:
         started = time.monotonic()
@@ -98,20 +108,42 @@ class VerifyRun:
         try:
             self._writer.rewrite(self._records)  # compacted: one row per message
             if to_ask:
-                async with make_http_client(
-                    self._base_url,
-                    self._api_key,
-                    self._job.timeouts,
-                    self._job.rate.concurrency,
-                    transport=self._transport,
-                ) as http:
-                    client = IOClient(http, self._limiter)
-                    await self._round(client, "check", to_ask, self._job.retry.max_attempts)
-                    if self._options.wait:
-                        await self._wait(client, to_ask, started + self._options.deadline)
+                async with anyio.create_task_group() as watcher:
+                    if self._options.handle_signals:
+                        watcher.start_soon(self._watch_signals)
+                    with CancelScope() as self._work_scope:
+                        await self._ask_all(to_ask, started + self._options.deadline)
+                    watcher.cancel_scope.cancel()
         finally:
             self._writer.rewrite(self._records)
         return self._summary(started)
+
+    async def _ask_all(self, to_ask: list[int], deadline: float) -> None:
+        try:
+            async with make_http_client(
+                self._base_url,
+                self._api_key,
+                self._job.timeouts,
+                self._job.rate.concurrency,
+                transport=self._transport,
+            ) as http:
+                client = IOClient(http, self._limiter, self._stop)
+                await self._round(client, "check", to_ask, self._job.retry.max_attempts)
+                if self._options.wait:
+                    await self._wait(client, to_ask, deadline)
+        except StopRequested:
+            pass  # a stop during a pause: every row keeps its latest answer
+
+    async def _watch_signals(self) -> None:
+        await watch_signals(
+            self._stop,
+            self._cut_off,
+            detail="no new call; finishing the calls in flight; signal again to cut them off",
+        )
+
+    def _cut_off(self) -> None:
+        if self._work_scope is not None:
+            self._work_scope.cancel()
 
     def _prepare(self) -> list[int]:
         """Records from an earlier run, or placeholders; the indexes of rows to ask."""
@@ -144,7 +176,7 @@ class VerifyRun:
             # The last round happens at the deadline, so the summary is as fresh as it can be.
             delay = min(next(delays), remaining)
             self._log.info("verify.waiting", in_progress=len(waiting), next_check_s=round(delay, 1))
-            await anyio.sleep(delay)
+            await self._stop.sleep(delay)
             # One attempt per row and round: the wait between rounds is the retry.
             await self._round(client, "wait", waiting, 1)
 
@@ -161,6 +193,8 @@ class VerifyRun:
             receive.close()
             async with send:
                 for index in indexes:
+                    if self._stop.requested:
+                        break
                     await send.send(index)
         self._progress.end_round()
         if self._error is not None:
@@ -177,6 +211,8 @@ class VerifyRun:
             async for index in receive:
                 try:
                     record = await self._ask(client, self._records[index], attempts)
+                except StopRequested:
+                    continue  # not asked: the row keeps its earlier answer
                 except BatchError as error:  # a refused key, too many failures: stop all
                     self._error = self._error or error
                     scope.cancel()
@@ -220,7 +256,7 @@ class VerifyRun:
                     # Full jitter; a 429 waits for nothing here: the limiter holds every call.
                     if not decision.throttled:
                         cap = min(policy.backoff_max, policy.backoff_base * 2 ** (attempt - 1))
-                        await anyio.sleep(self._rng.uniform(0, cap))
+                        await self._stop.sleep(self._rng.uniform(0, cap))
                 case Retry():
                     return gave_up(check, decision, attempts)
         raise AssertionError("unreachable: the loop returns on its last attempt")
@@ -235,6 +271,7 @@ class VerifyRun:
             carried_over=self._carried_over,
             not_checked=dict(sorted(self._selection.not_checked.items())),
             waited=self._options.wait,
+            interrupted=self._stop.requested,
             deadline_s=self._options.deadline if self._options.wait else None,
             elapsed_s=round(time.monotonic() - started, 3),
             calls=self._limiter.calls,

@@ -33,7 +33,8 @@ already final are not asked again.
 
 exit codes: 0 every checked message was PROCESSED; 1 some need attention or are still
 in processing; 2 bad command line or job file; 3 not a results file; 4 API key or
-service refused; 5 stopped after too many failed calls.
+service refused; 5 stopped after too many failed calls; 130 stopped by SIGINT/SIGTERM
+(no new call after the signal; run again to continue).
 """
 
 

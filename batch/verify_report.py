@@ -38,6 +38,7 @@ class VerifySummary:
     attention_count: int = 0
     attention: list[dict[str, Any]] = field(default_factory=list)  # fiscal codes masked
     waited: bool = False
+    interrupted: bool = False  # stopped by SIGINT/SIGTERM: run again to continue
     deadline_s: float | None = None
     elapsed_s: float = 0.0
     calls: int = 0
@@ -62,6 +63,8 @@ class VerifySummary:
         self.message_status = dict(sorted(statuses.items()))
         self.notes = dict(sorted(notes.items()))
         self.exit_code = int(ExitCode.ROWS_NEED_ATTENTION if self.attention_count else ExitCode.OK)
+        if self.interrupted:
+            self.exit_code = int(ExitCode.INTERRUPTED)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +97,8 @@ class VerifySummary:
             f"(budget {self.budget}), {self.throttled} throttled (429)\n"
         )
         out.write(f"verification: {self.output}\n")
+        if self.interrupted:
+            out.write("interrupted: run the same command again to continue\n")
 
 
 def _attention_entry(record: Verification) -> dict[str, Any]:
