@@ -114,6 +114,8 @@ class VerifyRun:
                     with CancelScope() as self._work_scope:
                         await self._ask_all(to_ask, started + self._options.deadline)
                     watcher.cancel_scope.cancel()
+                if self._error is not None:
+                    raise self._error  # here, not wrapped in the task group's exception group
         finally:
             self._writer.rewrite(self._records)
         return self._summary(started)
@@ -133,6 +135,8 @@ class VerifyRun:
                     await self._wait(client, to_ask, deadline)
         except StopRequested:
             pass  # a stop during a pause: every row keeps its latest answer
+        except BatchError as error:
+            self._error = self._error or error
 
     async def _watch_signals(self) -> None:
         await watch_signals(
