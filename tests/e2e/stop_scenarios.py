@@ -33,6 +33,11 @@ MARGIN = 0.2
 ROWS = 12
 VERIFIED = 6
 PERSONS = ["codice_fiscale", "nome"]
+RESULT_HEADER = [
+    *("line", "fiscal_code", "status", "reason_code", "reason", "message_id"),
+    *("http_status", "attempts", "sent_at", "run_id"),
+    *PERSONS,  # the input's own columns follow
+]
 
 
 @dataclass(frozen=True)
@@ -73,21 +78,8 @@ def run_and_stop(
     limit: float = 120.0,
 ) -> Stopped:
     """Start ``io-batch ARGS``, SIGTERM it ``settle`` s after ``ready``, wait for its exit."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IO_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "batch", "--log-format", "json", *args],
-        cwd=repo,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not ready(sandbox):
-        if process.poll() is not None or time.monotonic() > deadline:
-            _, err = process.communicate()
-            raise AssertionError(f"never ready (exit {process.returncode}): {err[-2000:]}")
-        time.sleep(0.02)
+    process = start_io_batch(args, repo)
+    wait_until_ready(process, sandbox, ready)
     time.sleep(settle)
     signal_at = time.monotonic()
     process.send_signal(signal.SIGTERM)
@@ -95,6 +87,29 @@ def run_and_stop(
     stop_seconds = time.monotonic() - signal_at
     late = [call for call in sandbox.app.calls.entries() if call.t > signal_at + MARGIN]
     return Stopped(process.returncode, stop_seconds, signal_at, len(late), stdout, stderr)
+
+
+def start_io_batch(args: Sequence[str], repo: Path = REPO) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IO_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "batch", "--log-format", "json", *args],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until_ready(
+    process: subprocess.Popen[str], sandbox: RunningSandbox, ready: Callable[[RunningSandbox], bool]
+) -> None:
+    deadline = time.monotonic() + 60
+    while not ready(sandbox):
+        if process.poll() is not None or time.monotonic() > deadline:
+            _, err = process.communicate()
+            raise AssertionError(f"never ready (exit {process.returncode}): {err[-2000:]}")
+        time.sleep(0.02)
 
 
 # -- (a) a slow budget: every worker waits for its turn ------------------------------------
@@ -135,6 +150,36 @@ LONG_PAUSE = Scenario(
 )
 
 
+# -- (b') rerun of failed rows under a slow budget -------------------------------------------
+
+
+def results_file(path: Path, rows: Sequence[tuple[str, str, str]]) -> Path:
+    """A results CSV of an earlier run: (fiscal code, status, message id) per row."""
+    cells = [
+        [str(line), code, status, "", "", mid, "", "1", "", "r1", code, "Ada"]
+        for line, (code, status, mid) in enumerate(rows, start=2)
+    ]
+    return write_csv(path, RESULT_HEADER, cells)
+
+
+def _rerun_job(directory: Path, sandbox: RunningSandbox) -> list[str]:
+    rng = random.Random(24)
+    earlier = results_file(
+        directory / "earlier.csv", [(generate(rng), "failed", "") for _ in range(ROWS)]
+    )
+    job = write_job(directory, base_url=sandbox.base_url, calls=2, window=5.0, concurrency=8)
+    return ["rerun", str(earlier), "--job", str(job), "--output", str(directory / "results.csv")]
+
+
+RERUN_SLOW_BUDGET = Scenario(
+    name="rerun, budget 2 calls / 5 s",
+    sandbox=SLOW_BUDGET.sandbox,
+    prepare=_rerun_job,
+    ready=SLOW_BUDGET.ready,
+    settle=SLOW_BUDGET.settle,
+)
+
+
 # -- (c) verify --wait, stopped in its pause between two rounds ------------------------------
 
 
@@ -142,35 +187,16 @@ def submitted_results(directory: Path, sandbox: RunningSandbox, count: int) -> P
     """Messages submitted straight to the sandbox, and the results file that says so."""
     rng = random.Random(22)
     rows = []
+    key = {"Ocp-Apim-Subscription-Key": DEFAULT_API_KEY}
+    content = {"subject": "Avviso di prova", "markdown": "m" * 80}
     with httpx.Client(base_url=sandbox.base_url) as client:
-        for index in range(count):
+        for _ in range(count):
             code = generate(rng)
-            body = {
-                "fiscal_code": code,
-                "content": {"subject": "Avviso di prova", "markdown": "m" * 80},
-            }
-            answer = client.post(
-                "/api/v1/messages",
-                json=body,
-                headers={"Ocp-Apim-Subscription-Key": DEFAULT_API_KEY},
-            )
+            body = {"fiscal_code": code, "content": content}
+            answer = client.post("/api/v1/messages", json=body, headers=key)
             answer.raise_for_status()
-            mid = answer.json()["id"]
-            rows.append([str(index + 2), code, "sent", "", "", mid, "201", "1", "", "r1", "Ada"])
-    header = [
-        "line",
-        "fiscal_code",
-        "status",
-        "reason_code",
-        "reason",
-        "message_id",
-        "http_status",
-        "attempts",
-        "sent_at",
-        "run_id",
-        "nome",
-    ]
-    return write_csv(directory / "results.csv", header, rows)
+            rows.append((code, "sent", str(answer.json()["id"])))
+    return results_file(directory / "results.csv", rows)
 
 
 def _verify_wait_job(directory: Path, sandbox: RunningSandbox) -> list[str]:
@@ -192,7 +218,7 @@ VERIFY_WAIT = Scenario(
     settle=1.5,
 )
 
-SCENARIOS = (SLOW_BUDGET, LONG_PAUSE, VERIFY_WAIT)
+SCENARIOS = (SLOW_BUDGET, LONG_PAUSE, RERUN_SLOW_BUDGET, VERIFY_WAIT)
 
 
 def measure(scenario: Scenario, repo: Path) -> Stopped:
