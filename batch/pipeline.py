@@ -40,11 +40,7 @@ from batch.models import Message, Outcome, Row, Status
 from batch.producer import BATCH_ROWS, Finished, Producer
 from batch.progress import Progress
 from batch.report import RunReport
-from batch.results import (
-    ResultsWriter,
-    is_results_header,
-    passthrough_columns,
-)
+from batch.results import ResultsWriter
 from batch.rules import check_job
 from batch.run_output import build_report, rewrite_from_journal
 
@@ -97,11 +93,12 @@ class SendRun:
         started = time.monotonic()
         check_job(job)  # options IO would refuse for every message: stop before reading
         with read.open_input(job.input, job.required_columns()) as source:
-            passthrough = self._passthrough = passthrough_columns(source.header)
+            # The input's own columns (a results file given back: those it carries).
+            passthrough = self._passthrough = list(source.header)
             key = job.columns.dedupe_key
             self._dedupe_column = source.resolve(key) if key is not None else None
             rerun = self.options.rerun_statuses is not None
-            if rerun and not is_results_header(source.header):
+            if rerun and not source.is_results:
                 raise read.not_a_results_file(job.input.path)
             journal = Journal(journal_path(job), durable=self.options.durable)
             try:
