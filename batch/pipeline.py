@@ -43,6 +43,7 @@ from batch.report import RunReport
 from batch.results import ResultsWriter
 from batch.rules import check_job
 from batch.run_output import build_report, rewrite_from_journal
+from batch.state_dir import journal_location
 
 LINE = read.LINE_COLUMN
 
@@ -59,8 +60,8 @@ class SendOptions:
 
 
 def journal_path(job: Job) -> Path:
-    state_dir = job.state_dir if job.state_dir is not None else job.output.parent
-    return state_dir / f"{job.name}.journal.sqlite"
+    """The job's journal (see ``state_dir``: never tied to the output's folder)."""
+    return journal_location(job).path
 
 
 def file_digest(path: Path) -> str:
@@ -100,7 +101,8 @@ class SendRun:
             rerun = self.options.rerun_statuses is not None
             if rerun and not source.is_results:
                 raise read.not_a_results_file(job.input.path)
-            journal = Journal(journal_path(job), durable=self.options.durable)
+            location = journal_location(job)
+            journal = Journal(location.path, durable=self.options.durable)
             try:
                 journal.purge(job.retention_days)
                 run = journal.start_run(job.output, file_digest(job.input.path))
@@ -114,6 +116,8 @@ class SendRun:
                     rows=total,
                     resumed=run.resumed,
                     already_done=len(done),
+                    journal=str(location.path),
+                    journal_chosen_by=location.source,
                 )
                 # On resume, the earlier attempt's partial file goes on growing (the journal
                 # says what it misses, and the rewrite at the end puts it all in order).
@@ -149,6 +153,7 @@ class SendRun:
                     interrupted=interrupted,
                 )
                 report.unknown_after_crash += cut_off
+                report.journal = str(location.path)
             finally:
                 journal.close()
         if self._job_error is not None:

@@ -29,6 +29,7 @@ class RunReport:
     resumed: bool = False
     unknown_after_crash: int = 0
     interrupted: bool = False
+    journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
     exit_code: int = 0
 
@@ -78,3 +79,5 @@ class RunReport:
         if self.interrupted:
             out.write("interrupted: run the same command again to resume\n")
         out.write(f"results: {self.output}\n")
+        if self.journal:
+            out.write(f"journal: {self.journal}\n")
