@@ -26,10 +26,14 @@ FORMAT = "due_date.format"
 INVALID = "due_date.invalid"
 NONEXISTENT = "due_date.nonexistent"
 
-_WITH_ZONE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$"
-_TIME = r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-_YEAR_FIRST = r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$"
-_DAY_FIRST = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})" + _TIME.replace("[T ]", " ") + "$"
+# [0-9], not \\d: Unicode digits (fullwidth, Arabic-Indic...) are no date.
+_WITH_ZONE = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+_TIME = r"(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"
+_YEAR_FIRST = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})" + _TIME + "$"
+_DAY_FIRST = r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})" + _TIME.replace("[T ]", " ") + "$"
 
 
 def parse(values: pl.Series) -> pl.DataFrame:

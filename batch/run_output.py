@@ -16,6 +16,7 @@ from batch.models import Status
 from batch.report import RunReport
 from batch.results import RESULT_COLUMNS, open_private
 from batch.results_layout import input_column, result_field, results_header
+from batch.rules import upper_ascii_expr
 
 LINE = read.LINE_COLUMN
 BATCH_ROWS = 50_000
@@ -87,7 +88,7 @@ def _results_frame(
     )
     cells = batch.select(
         pl.col(LINE).alias("line"),
-        pl.col(fiscal).str.strip_chars().str.to_uppercase().alias("_input_code"),
+        upper_ascii_expr(pl.col(fiscal).str.strip_chars()).alias("_input_code"),
         *(pl.col(name).alias(f"_in_{index}") for index, name in enumerate(passthrough)),
     )
     joined = cells.join(outcomes, on="line", how="left", maintain_order="left")
