@@ -37,6 +37,7 @@ from batch.journal import Journal
 from batch.limiter import Limiter
 from batch.logs import get_logger
 from batch.models import Message, Outcome, Row, Status
+from batch.past_due import PastDueCount
 from batch.producer import BATCH_ROWS, Finished, Producer
 from batch.progress import Progress
 from batch.report import RunReport
@@ -57,11 +58,6 @@ class SendOptions:
     rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
     show_progress: bool = False
     handle_signals: bool = True
-
-
-def journal_path(job: Job) -> Path:
-    """The job's journal (see ``state_dir``: never tied to the output's folder)."""
-    return journal_location(job).path
 
 
 def file_digest(path: Path) -> str:
@@ -88,6 +84,7 @@ class SendRun:
         self._stopping = anyio.Event()
         self._job_error: BatchError | None = None
         self._work_scope: CancelScope | None = None
+        self._past_due = PastDueCount()
 
     async def run(self) -> RunReport:
         job = self.job
@@ -154,6 +151,7 @@ class SendRun:
                 )
                 report.unknown_after_crash += cut_off
                 report.journal = str(location.path)
+                self._past_due.report_to(report, self._log)
             finally:
                 journal.close()
         if self._job_error is not None:
@@ -263,6 +261,7 @@ class SendRun:
             self.stop(error)
             return None
         journal.record(run_id, line, code, digest, outcome)
+        self._past_due.add(line, message, outcome)
         return outcome
 
     async def _write(self, finished_in: MemoryObjectReceiveStream[Finished]) -> None:

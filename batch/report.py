@@ -28,6 +28,7 @@ class RunReport:
     budget: str = ""
     resumed: bool = False
     unknown_after_crash: int = 0
+    sent_past_due_date: int = 0  # sent by this attempt with a due date already past
     interrupted: bool = False
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
@@ -68,6 +69,11 @@ class RunReport:
             out.write(
                 f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
                 "stopped: they are 'unknown'\n"
+            )
+        if self.sent_past_due_date:
+            out.write(
+                f"{self.sent_past_due_date} message(s) went out with a due date already past "
+                "(IO accepts them; the log's run.past_due_dates event lists the first lines)\n"
             )
         attention = self.attention()
         if attention:

@@ -39,13 +39,14 @@ def journal_location(job: Job, environ: Mapping[str, str] | None = None) -> Jour
     environ = os.environ if environ is None else environ
     name = f"{job.name}.journal.sqlite"
     if job.state_dir is not None:
-        return JournalLocation(job.state_dir / name, "[output] state_dir of the job file")
+        folder = job.state_dir.absolute()
+        return JournalLocation(folder / name, "[output] state_dir of the job file")
     from_env = environ.get(STATE_DIR_ENV, "").strip()
     if from_env:
         folder = Path(from_env).resolve()
         location = JournalLocation(folder / name, f"{STATE_DIR_ENV}={from_env}")
     else:
-        folder = job.source.parent / DEFAULT_FOLDER
+        folder = (job.source.parent / DEFAULT_FOLDER).absolute()
         location = JournalLocation(folder / name, "the default: state/ beside the job file")
     _refuse_to_miss_an_old_journal(job, location)
     return location
@@ -62,3 +63,8 @@ def _refuse_to_miss_an_old_journal(job: Job, location: JournalLocation) -> None:
         hint=f"move {old.name} with its -wal and -shm files to {location.path.parent}, "
         f'or set [output] state_dir = "{old.parent}" in the job file',
     )
+
+
+def journal_path(job: Job) -> Path:
+    """The job's journal, wherever the output goes."""
+    return journal_location(job).path
