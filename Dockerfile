@@ -44,8 +44,12 @@ LABEL org.opencontainers.image.title="io-batch" \
 # PYTHONUNBUFFERED: every JSON log line reaches the scheduler's log collector at once,
 # even if the container is killed. PYTHONDONTWRITEBYTECODE: /opt/venv is read-only to
 # the user and already compiled at install time.
+# IO_BATCH_STATE_DIR: a job file that sets no [output] state_dir keeps its journal (what
+# stops the next night from sending twice) on the volume, not beside a job file that
+# may sit on a read-only ConfigMap or in the image.
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    IO_BATCH_STATE_DIR=/data/state \
     VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:${PATH}"
 

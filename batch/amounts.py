@@ -4,7 +4,9 @@
 ``12.50``, ``12,5``, ``1.234,56``, ``1,234.56``, ``1.234.567`` (thousands groups need
 two or more separators when there are no decimals: ``1.234`` alone could be either
 reading, so it is refused), with an optional ``€`` / ``EUR`` before or after.
-The conversion is done on the digits, never through floating point.
+The conversion is done on the digits, never through floating point. Digits are ASCII
+only: fullwidth or other Unicode digits (U+FF10-U+FF19, Arabic-Indic...) are a format
+error, never a number.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ MAX_CENTS = 9_999_999_999
 
 _CURRENCY = r"^(?:€|EUR)\s*|\s*(?:€|EUR)$"
 _PLAIN = r"(?-u)^[0-9]{1,16}(?:[.,][0-9]{1,2})?$"  # {1,16}: no overflow
-_DECIMAL = r"^(\d+)[.,](\d{1,2})$"
-_ITALIAN = r"^(\d{1,3}(?:\.\d{3})+),(\d{1,2})$"
-_ENGLISH = r"^(\d{1,3}(?:,\d{3})+)\.(\d{1,2})$"
-_WHOLE = r"^\d+$"
-_ITALIAN_WHOLE = r"^\d{1,3}(?:\.\d{3}){2,}$"
-_ENGLISH_WHOLE = r"^\d{1,3}(?:,\d{3}){2,}$"
+_DECIMAL = r"^([0-9]+)[.,]([0-9]{1,2})$"
+_ITALIAN = r"^([0-9]{1,3}(?:\.[0-9]{3})+),([0-9]{1,2})$"
+_ENGLISH = r"^([0-9]{1,3}(?:,[0-9]{3})+)\.([0-9]{1,2})$"
+_WHOLE = r"^[0-9]+$"
+_ITALIAN_WHOLE = r"^[0-9]{1,3}(?:\.[0-9]{3}){2,}$"
+_ENGLISH_WHOLE = r"^[0-9]{1,3}(?:,[0-9]{3}){2,}$"
 
 
 def parse(values: pl.Series, unit: str) -> pl.DataFrame:

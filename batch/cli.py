@@ -24,6 +24,7 @@ from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.pipeline import SendOptions, SendRun
 from batch.report import RunReport
 from batch.settings import resolve_api_key
+from batch.state_dir import journal_location
 from batch.verify_cli import add_verify_command
 
 DESCRIPTION = """\
@@ -282,6 +283,9 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         rerun_statuses=rerun_statuses,
         show_progress=sys.stderr.isatty() and not args.no_progress,
     )
+    if not logs.writes_json():  # a person at a terminal: say which journal guards this job
+        location = journal_location(job)
+        print(f"io-batch: journal {location.path} ({location.source})", file=sys.stderr)
     with _base_url(job) as base_url:
         run = SendRun(job, options, base_url=base_url, api_key=key.value)
         report = anyio.run(run.run)

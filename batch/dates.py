@@ -18,6 +18,8 @@ Always output as ``YYYY-MM-DDTHH:MM:SS.mmmZ``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 
 ZONE = "Europe/Rome"
@@ -25,11 +27,20 @@ OUTPUT_FORMAT = "%Y-%m-%dT%H:%M:%S%.3fZ"
 FORMAT = "due_date.format"
 INVALID = "due_date.invalid"
 NONEXISTENT = "due_date.nonexistent"
+#: A warning, not a reason to refuse: IO accepts a due date in the past.
+PAST = "due_date.past"
+PAST_MESSAGE = (
+    "the due date is already past: IO accepts it, but the citizen sees a deadline that has gone"
+)
 
-_WITH_ZONE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$"
-_TIME = r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-_YEAR_FIRST = r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$"
-_DAY_FIRST = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})" + _TIME.replace("[T ]", " ") + "$"
+# [0-9], not \\d: Unicode digits (fullwidth, Arabic-Indic...) are no date.
+_WITH_ZONE = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+_TIME = r"(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"
+_YEAR_FIRST = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})" + _TIME + "$"
+_DAY_FIRST = r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})" + _TIME.replace("[T ]", " ") + "$"
 
 
 def parse(values: pl.Series) -> pl.DataFrame:
@@ -99,3 +110,14 @@ def to_utc(value: str) -> str:
     if row[1] is not None:
         raise ValueError(row[1])
     return str(row[0])
+
+
+def utc_now_text(now: datetime | None = None) -> str:
+    """``now`` (default: this instant) in the due dates' own format, to compare with them."""
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def is_past(due_date: pl.Expr, now_text: str) -> pl.Expr:
+    """Converted due dates (``YYYY-MM-DDTHH:MM:SS.mmmZ``, all the same width) before
+    ``now_text``: as text, their order is the order in time."""
+    return due_date < pl.lit(now_text)

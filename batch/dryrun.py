@@ -18,7 +18,7 @@ from typing import TextIO
 
 import polars as pl
 
-from batch import rules, validate
+from batch import dates, rules, validate
 from batch.dryrun_output import Collected, Progress, ValidationSummary, print_summary
 from batch.duplicates import DuplicateFinder
 from batch.error_report import ErrorReport, problem_rows
@@ -48,6 +48,7 @@ def run_validate(
                 fiscal_code=source.resolve(job.columns.fiscal_code),
                 report=report_path is not None,
                 max_errors=max_errors,
+                now=dates.utc_now_text(),
             )
             report = None
             if report_path is not None:
@@ -104,6 +105,8 @@ class _Checked:
     report: pl.DataFrame | None  # the error report's lines for this batch
     keys: pl.DataFrame  # valid rows: content key and line
     head: pl.DataFrame  # the first valid rows, for the previews
+    warnings: dict[str, int]  # valid rows per warning code (sent all the same)
+    warning_lines: dict[str, list[int]]  # the first lines of each warning
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class _Context:
     fiscal_code: str  # the fiscal code's column in the file
     report: bool  # whether report lines are wanted
     max_errors: int
+    now: str  # when the validation started, in the due dates' format (for due_date.past)
 
 
 def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
@@ -138,6 +142,17 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
         )
         if context.report:
             report = problem_rows(invalid, context.columns, context.fiscal_code)
+    warnings: dict[str, int] = {}
+    warning_lines: dict[str, list[int]] = {}
+    due = valid.get_column(validate.DUE_DATE) if context.job.columns.due_date else None
+    # The earliest date settles most batches in one pass: nothing past, nothing to filter.
+    if due is not None and valid.height and str(due.min()) < context.now:
+        past = valid.filter(dates.is_past(pl.col(validate.DUE_DATE), context.now))
+        if past.height:
+            warnings[dates.PAST] = past.height
+            warning_lines[dates.PAST] = (
+                past.get_column(LINE_COLUMN).head(context.max_errors).to_list()
+            )
     return _Checked(
         rows=validated.height,
         counts=counts,
@@ -145,6 +160,8 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
         report=report,
         keys=valid.select(validate.CONTENT_KEY, LINE_COLUMN),
         head=valid.head(2),
+        warnings=warnings,
+        warning_lines=warning_lines,
     )
 
 
@@ -210,6 +227,10 @@ def _take(
             if len(kept) < context.max_errors:
                 kept.append((line, column))
                 collected.messages.setdefault(code, reason)
+    for code, count in checked.warnings.items():
+        summary.warnings[code] = summary.warnings.get(code, 0) + count
+        lines = collected.warning_lines.setdefault(code, [])
+        lines.extend(checked.warning_lines[code][: context.max_errors - len(lines)])
     if report is not None and checked.report is not None:
         report.write(checked.report)
     keys = checked.keys

@@ -14,7 +14,7 @@ from typing import TextIO
 
 import polars as pl
 
-from batch import validate
+from batch import dates, validate
 from batch.csv_safety import mask_fiscal_code
 from batch.errors import ExitCode
 from batch.job import Job
@@ -30,6 +30,7 @@ class ValidationSummary:
     invalid: int = 0
     duplicates: int = 0  # valid rows that the duplicates policy would not send
     by_reason: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)  # valid rows, sent all the same
     elapsed_s: float = 0.0
     rows_per_s: float = 0.0
     report_path: Path | None = None
@@ -45,6 +46,7 @@ class ValidationSummary:
 class Collected:
     examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    warning_lines: dict[str, list[int]] = field(default_factory=dict)  # the first ones
     previews: list[Row] = field(default_factory=list)
 
 
@@ -108,6 +110,8 @@ def print_summary(
             )
             more = count - len(shown)
             out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")
+    if summary.warnings:
+        _warnings(summary, collected, job, out)
     if duplicates.height:
         shown_duplicates = duplicates.head(max_errors).iter_rows()
         listing = ", ".join(f"line {line} (as line {first})" for line, first in shown_duplicates)
@@ -117,6 +121,20 @@ def print_summary(
         out.write(f"Every problem, with its line and column: {summary.report_path}\n")
     for row in collected.previews:
         _preview(row, out)
+
+
+WARNING_MESSAGES = {dates.PAST: dates.PAST_MESSAGE}
+
+
+def _warnings(summary: ValidationSummary, collected: Collected, job: Job, out: TextIO) -> None:
+    out.write("Warnings (valid rows, sent all the same; first lines shown):\n")
+    column = job.columns.due_date
+    for code, count in sorted(summary.warnings.items(), key=lambda item: -item[1]):
+        out.write(f"  {code}: {count:,} row(s): {WARNING_MESSAGES.get(code, '')}\n")
+        shown = collected.warning_lines.get(code, [])
+        places = ", ".join(f"line {line} ({column})" for line in shown)
+        more = count - len(shown)
+        out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")
 
 
 def _preview(row: Row, out: TextIO) -> None:

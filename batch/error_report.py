@@ -17,6 +17,7 @@ from batch.csv_safety import mask_fiscal_code_expr, neutralise_expr
 from batch.duplicates import FIRST
 from batch.read import LINE_COLUMN
 from batch.results import open_private
+from batch.rules import upper_ascii_expr
 
 REPORT_COLUMNS = ("line", "column", "value", "reason_code", "reason")
 DUPLICATE = "row.duplicate"
@@ -78,7 +79,7 @@ def problem_rows(invalid: pl.DataFrame, columns: list[str], fiscal_code: str) ->
     for name in columns:
         cell = pl.col(name)
         if name == fiscal_code:
-            cell = mask_fiscal_code_expr(cell.str.strip_chars().str.to_uppercase())
+            cell = mask_fiscal_code_expr(upper_ascii_expr(cell.str.strip_chars()))
         value = pl.when(column == name).then(cell).otherwise(value)
     rows = invalid.select(
         pl.col(LINE_COLUMN).alias("line"),

@@ -89,13 +89,20 @@ def check_character(first15: str) -> str:
 
 
 def normalise(code: str) -> str:
-    """What the operator meant: surrounding whitespace dropped, upper case."""
-    return code.strip(_BLANKS).upper()
+    """What the operator meant: surrounding whitespace dropped, upper case.
+
+    Only an ASCII code is upper-cased: Unicode maps long s (U+017F) to ``S``, dotless i
+    (U+0131) to ``I`` and the ff ligature (U+FB00) to ``FF``, which would turn a mistyped
+    code into another citizen's. Any other code comes back as written, and ``is_valid``
+    refuses it.
+    """
+    stripped = code.strip(_BLANKS)
+    return stripped.upper() if stripped.isascii() else stripped
 
 
 def is_valid(code: str) -> bool:
     """Does ``code`` (already normalised) pass IO's regex and the check character?"""
-    if _REGEX.match(code) is None:
+    if not code.isascii() or _REGEX.fullmatch(code) is None:
         return False
     return code == SANDBOX or check_character(code[:15]) == code[15]
 

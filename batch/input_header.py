@@ -13,6 +13,8 @@ SEPARATOR_CANDIDATES = (";", ",", "\t")
 LINE_COLUMN = "_line"  # Int64: the record's first physical line in the file (header: 1)
 CSV_ERROR_COLUMN = "_csv_error"  # String, null when the line is well-formed
 RESERVED = (LINE_COLUMN, CSV_ERROR_COLUMN)  # so no input column may be called so
+#: The outcome columns of a results file read back are called so (``results_layout``).
+RESERVED_PREFIX = "_result:"
 
 
 def read_header(path: Path, separator: str | None) -> tuple[int, list[str], str]:
@@ -56,8 +58,7 @@ def column_names(cells: list[str], path: Path) -> list[str]:
     names = [cell if cell.strip() else f"column_{index}" for index, cell in enumerate(cells, 1)]
     seen: dict[str, int] = {}
     for index, name in enumerate(names, 1):
-        if name in RESERVED:
-            raise InputError(f"{path}: column name {name!r} is reserved", hint="rename it")
+        check_not_reserved(name, path)
         if name in seen:
             raise InputError(
                 f"{path}: column {name!r} appears twice in the header "
@@ -66,6 +67,11 @@ def column_names(cells: list[str], path: Path) -> list[str]:
             )
         seen[name] = index
     return names
+
+
+def check_not_reserved(name: str, path: Path) -> None:
+    if name in RESERVED or name.startswith(RESERVED_PREFIX):
+        raise InputError(f"{path}: column name {name!r} is reserved", hint="rename it")
 
 
 def show_separator(separator: str) -> str:

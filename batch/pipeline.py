@@ -39,16 +39,14 @@ from batch.journal import Journal
 from batch.limiter import Limiter
 from batch.logs import get_logger
 from batch.models import Message, Outcome, Row, Status
+from batch.past_due import PastDueCount
 from batch.producer import BATCH_ROWS, Finished, Producer
 from batch.progress import Progress
 from batch.report import RunReport
-from batch.results import (
-    ResultsWriter,
-    is_results_header,
-    passthrough_columns,
-)
+from batch.results import ResultsWriter
 from batch.rules import check_job
 from batch.run_output import build_report, rewrite_from_journal
+from batch.state_dir import journal_location
 from batch.stopping import Stop, StopRequested, watch_signals
 
 LINE = read.LINE_COLUMN
@@ -63,11 +61,6 @@ class SendOptions:
     rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
     show_progress: bool = False
     handle_signals: bool = True
-
-
-def journal_path(job: Job) -> Path:
-    state_dir = job.state_dir if job.state_dir is not None else job.output.parent
-    return state_dir / f"{job.name}.journal.sqlite"
 
 
 def file_digest(path: Path) -> str:
@@ -94,19 +87,22 @@ class SendRun:
         self._stop = Stop()
         self._job_error: BatchError | None = None
         self._work_scope: CancelScope | None = None
+        self._past_due = PastDueCount()
 
     async def run(self) -> RunReport:
         job = self.job
         started = time.monotonic()
         check_job(job)  # options IO would refuse for every message: stop before reading
         with read.open_input(job.input, job.required_columns()) as source:
-            passthrough = self._passthrough = passthrough_columns(source.header)
+            # The input's own columns (a results file given back: those it carries).
+            passthrough = self._passthrough = list(source.header)
             key = job.columns.dedupe_key
             self._dedupe_column = source.resolve(key) if key is not None else None
             rerun = self.options.rerun_statuses is not None
-            if rerun and not is_results_header(source.header):
+            if rerun and not source.is_results:
                 raise read.not_a_results_file(job.input.path)
-            journal = Journal(journal_path(job), durable=self.options.durable)
+            location = journal_location(job)
+            journal = Journal(location.path, durable=self.options.durable)
             try:
                 journal.purge(job.retention_days)
                 run = journal.start_run(job.output, file_digest(job.input.path))
@@ -120,6 +116,8 @@ class SendRun:
                     rows=total,
                     resumed=run.resumed,
                     already_done=len(done),
+                    journal=str(location.path),
+                    journal_chosen_by=location.source,
                 )
                 # On resume, the earlier attempt's partial file goes on growing (the journal
                 # says what it misses, and the rewrite at the end puts it all in order).
@@ -155,6 +153,8 @@ class SendRun:
                     interrupted=interrupted,
                 )
                 report.unknown_after_crash += cut_off
+                report.journal = str(location.path)
+                self._past_due.report_to(report, self._log)
             finally:
                 journal.close()
         if self._job_error is not None:
@@ -265,6 +265,7 @@ class SendRun:
             self.stop(error)
             return None
         journal.record(run_id, line, code, digest, outcome)
+        self._past_due.add(line, message, outcome)
         return outcome
 
     async def _write(self, finished_in: MemoryObjectReceiveStream[Finished]) -> None:

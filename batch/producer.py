@@ -20,7 +20,8 @@ from batch.csv_safety import restore_expr
 from batch.job import Job
 from batch.journal import Journal
 from batch.models import Outcome, Row, Status
-from batch.results import outcome_from_cells
+from batch.results import RESULT_COLUMNS, outcome_from_cells
+from batch.results_layout import result_field
 from batch.stopping import Stop
 
 LINE = read.LINE_COLUMN
@@ -91,7 +92,8 @@ class Producer:
             # A rerun keeps the original input's line numbers, not the results file's, and
             # sends the input's cells, not the spreadsheet-safe form the results hold.
             batch = batch.with_columns(
-                restore_expr(pl.col(pl.String)), pl.col("line").cast(pl.Int64).alias(LINE)
+                restore_expr(pl.col(pl.String)),
+                pl.col(result_field("line")).cast(pl.Int64).alias(LINE),
             )
         if len(done):
             batch = batch.filter(~pl.col(LINE).is_in(done.implode()))
@@ -104,17 +106,19 @@ class Producer:
 
         Returns the rows to send again."""
         statuses = self._rerun_statuses or frozenset()
-        retry = pl.col("status").is_in([status.value for status in statuses])
-        carried = [
-            Finished(
-                line=int(cells[LINE]),
-                fiscal_code=str(cells["fiscal_code"] or ""),
-                outcome=outcome_from_cells(cells),
-                fields={name: cells.get(name) or "" for name in self._passthrough},
-                run_id=str(cells["run_id"] or ""),
+        retry = pl.col(result_field("status")).is_in([status.value for status in statuses])
+        carried = []
+        for cells in batch.filter(~retry).iter_rows(named=True):
+            earlier = {name: cells[result_field(name)] for name in RESULT_COLUMNS}
+            carried.append(
+                Finished(
+                    line=int(cells[LINE]),
+                    fiscal_code=str(earlier["fiscal_code"] or ""),
+                    outcome=outcome_from_cells(earlier),
+                    fields={name: cells.get(name) or "" for name in self._passthrough},
+                    run_id=str(earlier["run_id"] or ""),
+                )
             )
-            for cells in batch.filter(~retry).iter_rows(named=True)
-        ]
         self._journal.carry(
             self._run_id, ((row.line, row.fiscal_code, row.outcome, row.run_id) for row in carried)
         )

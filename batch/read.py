@@ -26,6 +26,7 @@ from batch import fiscal_code, input_encoding, input_exact, input_header, input_
 from batch.errors import InputError
 from batch.input_header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.job import InputSpec
+from batch.results_layout import layout
 
 __all__ = [
     "CSV_ERROR_COLUMN",
@@ -64,7 +65,16 @@ class InputFile:
         )
         self.separator = separator
         self.header_line = header_line
-        self.header = input_header.column_names(cells, self.path)
+        found = layout(input_header.column_names(cells, self.path))
+        for name in found.header:
+            input_header.check_not_reserved(name, self.path)
+        #: Every field's name in the frames, in file order.
+        self.columns = found.columns
+        #: The input's own columns, which the job's columns and templates name. For a
+        #: results file (``is_results``) its outcome columns are not among them: they are
+        #: in the frames as ``results_layout.result_field(name)``.
+        self.header = found.header
+        self.is_results = found.is_results
         self._by_name: dict[str, list[str]] = {}
         for name in self.header:
             self._by_name.setdefault(normalise_name(name), []).append(name)
@@ -179,7 +189,7 @@ class InputFile:
 
     def _fast_records(self, chunk: bytes, lines: int) -> tuple[pl.DataFrame | None, int | None]:
         """The records polars can take from ``chunk``, and the first line it cannot."""
-        columns = len(self.header)
+        columns = len(self.columns)
         irregular = None
         if not input_scan.looks_regular(chunk, self.separator, columns, lines):
             irregular = input_scan.first_irregular(chunk, self.separator, columns)
@@ -204,7 +214,7 @@ class InputFile:
             io.BytesIO(lines),
             has_header=False,
             separator=self.separator,
-            schema=dict.fromkeys(self.header, pl.String),
+            schema=dict.fromkeys(self.columns, pl.String),
             empty_string_is_null=False,
             missing_columns="insert",  # a blank line is a record of empty cells
             raise_if_empty=False,
@@ -215,25 +225,25 @@ class InputFile:
         frame = raw.select(
             pl.int_range(first, first + raw.height, dtype=pl.Int64).alias(LINE_COLUMN),
             pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
-            pl.col(self.header).fill_null(""),
+            pl.col(self.columns).fill_null(""),
         )
         # Blank records (an empty line, or only separators: Excel writes ";;;;" rows) are no
         # rows. A blank record has a blank first cell, a cheap test that settles most batches.
-        first_blank = ~frame.get_column(self.header[0]).str.contains(r"\S")
+        first_blank = ~frame.get_column(self.columns[0]).str.contains(r"\S")
         if first_blank.any():
-            blank = pl.all_horizontal(~pl.col(name).str.contains(r"\S") for name in self.header)
+            blank = pl.all_horizontal(~pl.col(name).str.contains(r"\S") for name in self.columns)
             frame = frame.filter(~blank)
         return frame
 
     def _exact_frames(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
         lines: list[int] = []
         errors: list[str | None] = []
-        columns: list[list[str]] = [[] for _ in self.header]
+        columns: list[list[str]] = [[] for _ in self.columns]
         for line, cells, error in input_exact.records(
             self._prepared.path,
             first_line=first_line,
             separator=self.separator,
-            columns=len(self.header),
+            columns=len(self.columns),
         ):
             lines.append(line)
             errors.append(error)
@@ -241,7 +251,7 @@ class InputFile:
                 column.append(cell)
             if len(lines) >= batch_size:
                 yield self._exact_frame(lines, errors, columns)
-                lines, errors, columns = [], [], [[] for _ in self.header]
+                lines, errors, columns = [], [], [[] for _ in self.columns]
         if lines:
             yield self._exact_frame(lines, errors, columns)
 
@@ -252,7 +262,7 @@ class InputFile:
             LINE_COLUMN: pl.Series(LINE_COLUMN, lines, dtype=pl.Int64),
             CSV_ERROR_COLUMN: pl.Series(CSV_ERROR_COLUMN, errors, dtype=pl.String),
         }
-        for name, values in zip(self.header, columns, strict=True):
+        for name, values in zip(self.columns, columns, strict=True):
             data[name] = pl.Series(name, values, dtype=pl.String)
         return pl.DataFrame(data)
 

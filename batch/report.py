@@ -28,7 +28,9 @@ class RunReport:
     budget: str = ""
     resumed: bool = False
     unknown_after_crash: int = 0
+    sent_past_due_date: int = 0  # sent by this attempt with a due date already past
     interrupted: bool = False
+    journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
     exit_code: int = 0
 
@@ -68,6 +70,11 @@ class RunReport:
                 f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
                 "stopped: they are 'unknown'\n"
             )
+        if self.sent_past_due_date:
+            out.write(
+                f"{self.sent_past_due_date} message(s) went out with a due date already past "
+                "(IO accepts them; the log's run.past_due_dates event lists the first lines)\n"
+            )
         attention = self.attention()
         if attention:
             listed = ", ".join(f"{status} {count}" for status, count in attention.items())
@@ -78,3 +85,5 @@ class RunReport:
         if self.interrupted:
             out.write("interrupted: run the same command again to resume\n")
         out.write(f"results: {self.output}\n")
+        if self.journal:
+            out.write(f"journal: {self.journal}\n")

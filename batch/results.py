@@ -2,13 +2,14 @@
 
 Carrying the input cells makes a results file a valid input for the same job, which
 is how ``rerun`` works: it reads an earlier results file, keeps the final outcomes and
-sends only the rows that may be retried.
+sends only the rows that may be retried. The input's columns are named
+``input.<name>`` there (``results_layout``), so that they never clash with ours.
 
 While a run is going, outcomes are appended as they happen (so a partial file always
 exists); at the end the file is rewritten from the journal in input order, with
 ``pending`` for rows that were never processed. Files are created owner-only (0600):
-they hold personal data. Every cell goes through ``neutralise`` so that a spreadsheet
-never runs a formula from them.
+they hold personal data. Every cell, header included, goes through ``neutralise`` so
+that a spreadsheet never runs a formula from them.
 """
 
 from __future__ import annotations
@@ -22,37 +23,18 @@ from typing import IO, Any
 from batch.csv_safety import neutralise, restore
 from batch.errors import InputError
 from batch.models import Outcome, Status
+from batch.results_layout import RESULT_COLUMNS, is_results_header, results_header
 
-RESULT_COLUMNS = (
-    "line",
-    "fiscal_code",
-    "status",
-    "reason_code",
-    "reason",
-    "message_id",
-    "http_status",
-    "attempts",
-    "sent_at",
-    "run_id",
-)
-
-
-def is_results_header(header: Sequence[str]) -> bool:
-    """Does this header start like a results file of ours (a rerun input)?"""
-    return tuple(name.strip().lower() for name in header[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS
-
-
-def passthrough_columns(header: Sequence[str]) -> list[str]:
-    """The input's own columns: the whole header, less our result columns on a rerun."""
-    if is_results_header(header):
-        return list(header[len(RESULT_COLUMNS) :])
-    clashes = [name for name in header if name.strip().lower() in RESULT_COLUMNS]
-    if clashes:
-        raise InputError(
-            f"input column(s) {', '.join(clashes)} clash with the results columns",
-            hint="rename them in the CSV: the results file holds both",
-        )
-    return list(header)
+__all__ = [
+    "RESULT_COLUMNS",
+    "ResultsWriter",
+    "is_results_header",
+    "open_private",
+    "outcome_from_cells",
+    "read_results",
+    "result_cells",
+    "results_header",
+]
 
 
 def open_private(path: Path, mode: str) -> IO[str]:
@@ -91,7 +73,7 @@ class ResultsWriter:
         self._file = open_private(path, "w" if fresh else "a")
         self._csv = csv.writer(self._file, lineterminator="\n")
         if fresh:
-            self._csv.writerow([*RESULT_COLUMNS, *self._passthrough])
+            self._csv.writerow([neutralise(name) for name in results_header(self._passthrough)])
 
     def write(
         self, line: int, fiscal_code: str, outcome: Outcome, run_id: str, fields: dict[str, str]

@@ -58,7 +58,7 @@ def amount_format_message(unit: str) -> str:
 def excel_hint(value: pl.Expr) -> pl.Expr:
     """A hint for long codes that a spreadsheet has turned into numbers (3,02E+17)."""
     return (
-        pl.when(value.str.contains(r"(?i)^\d+(?:[.,]\d+)?e\+\d+$"))
+        pl.when(value.str.contains(r"(?i)^[0-9]+(?:[.,][0-9]+)?e\+[0-9]+$"))
         .then(pl.lit(_EXCEL_NUMBER))
         .otherwise(pl.lit(""))
     )
@@ -77,6 +77,26 @@ def length_message(field: str, bounds: tuple[int, int], length: pl.Expr) -> pl.E
 
 
 # -- fiscal codes, vectorised ------------------------------------------------------------
+
+
+def upper_ascii(codes: pl.Series) -> pl.Series:
+    """Codes in upper case, the ASCII ones only; any other stays exactly as written.
+
+    Unicode upper-casing maps long s (U+017F) to ``S``, dotless i (U+0131) to ``I``
+    and the ff ligature (U+FB00) to ``FF``: a code written with one of them would become
+    another citizen's code and pass every check.
+    A code with a character outside ASCII is kept as it is, so the pattern refuses it.
+    """
+    ascii_only = codes.str.len_bytes() == codes.str.len_chars()
+    if ascii_only.all():
+        return codes.str.to_uppercase()
+    return codes.str.to_uppercase().zip_with(ascii_only, codes)
+
+
+def upper_ascii_expr(codes: pl.Expr) -> pl.Expr:
+    """The expression form of ``upper_ascii``."""
+    ascii_only = codes.str.len_bytes() == codes.str.len_chars()
+    return pl.when(ascii_only).then(codes.str.to_uppercase()).otherwise(codes)
 
 
 @cache
@@ -105,7 +125,7 @@ def fiscal_code_problems(codes: pl.Series) -> pl.DataFrame:
     pattern = _ASCII + fiscal_code.PATTERN
     well_formed = codes.str.contains(pattern)
     if not well_formed.all():
-        codes = codes.str.to_uppercase()
+        codes = upper_ascii(codes)
         well_formed = codes.str.contains(pattern)
     safe = codes
     if not well_formed.all():

@@ -8,13 +8,15 @@ from collections import Counter
 import polars as pl
 
 from batch import read
-from batch.csv_safety import neutralise_expr
+from batch.csv_safety import neutralise, neutralise_expr
 from batch.job import Job
 from batch.journal import Journal, Run
 from batch.limiter import Limiter
 from batch.models import Status
 from batch.report import RunReport
 from batch.results import RESULT_COLUMNS, open_private
+from batch.results_layout import input_column, result_field, results_header
+from batch.rules import upper_ascii_expr
 
 LINE = read.LINE_COLUMN
 BATCH_ROWS = 50_000
@@ -53,11 +55,12 @@ def rewrite_from_journal(
     fiscal = source.resolve(job.columns.fiscal_code)
     temporary = job.output.with_name(f".{job.output.name}.tmp")
     with open_private(temporary, "w") as handle:
-        csv.writer(handle, lineterminator="\n").writerow([*RESULT_COLUMNS, *passthrough])
+        header = [neutralise(name) for name in results_header(passthrough)]
+        csv.writer(handle, lineterminator="\n").writerow(header)
         for raw in source.batches(BATCH_ROWS):
             batch = raw
             if rerun:  # a rerun keeps the original input's line numbers
-                batch = raw.with_columns(pl.col("line").cast(pl.Int64).alias(LINE))
+                batch = raw.with_columns(pl.col(result_field("line")).cast(pl.Int64).alias(LINE))
             if batch.is_empty():
                 continue
             frame = _results_frame(batch, fiscal, passthrough, journal, run_id)
@@ -85,7 +88,7 @@ def _results_frame(
     )
     cells = batch.select(
         pl.col(LINE).alias("line"),
-        pl.col(fiscal).str.strip_chars().str.to_uppercase().alias("_input_code"),
+        upper_ascii_expr(pl.col(fiscal).str.strip_chars()).alias("_input_code"),
         *(pl.col(name).alias(f"_in_{index}") for index, name in enumerate(passthrough)),
     )
     joined = cells.join(outcomes, on="line", how="left", maintain_order="left")
@@ -93,7 +96,10 @@ def _results_frame(
         "line",
         pl.coalesce("fiscal_code", "_input_code").alias("fiscal_code"),
         *RESULT_COLUMNS[2:],
-        *(pl.col(f"_in_{index}").alias(name) for index, name in enumerate(passthrough)),
+        *(
+            pl.col(f"_in_{index}").alias(input_column(name))
+            for index, name in enumerate(passthrough)
+        ),
     )
 
 

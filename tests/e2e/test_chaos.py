@@ -77,7 +77,7 @@ def test_kill_9_at_any_moment_then_resume(tmp_path: Path, sandbox_factory) -> No
     job = write_job(
         tmp_path, base_url=sandbox.base_url, calls=100, window=1.0, concurrency=CONCURRENCY
     )
-    journal = tmp_path / "e2e.journal.sqlite"
+    journal = tmp_path / "state" / "e2e.journal.sqlite"
 
     kills, unknown_per_crash, finished = 0, [], False
     for attempt in range(MAX_STARTS):

@@ -140,6 +140,8 @@ def test_the_runtime_runs_io_batch_as_an_unprivileged_user(stages: list[Stage]) 
     env = env_pairs(runtime)
     assert env["PYTHONUNBUFFERED"] == "1"
     assert env["PATH"].startswith(f"{VENV}/bin:")
+    # A job that names no state_dir keeps its journal on the volume, not in the image.
+    assert env["IO_BATCH_STATE_DIR"] == "/data/state"
     runs = " ".join(runtime.values("RUN"))
     assert f"--uid {RUNTIME_UID}" in runs
     assert "chown iobatch:iobatch /data" in runs
@@ -237,12 +239,13 @@ def _install_like_the_image(tmp_path: Path) -> Path:
     return venv / "bin"
 
 
-def _image_environment(bin_dir: Path) -> dict[str, str]:
+def _image_environment(bin_dir: Path, data: Path) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("IO_API_KEY", "VIRTUAL_ENV", "PYTHON"))
+        if not name.startswith(("IO_API_KEY", "IO_BATCH", "VIRTUAL_ENV", "PYTHON"))
     }
+    env["IO_BATCH_STATE_DIR"] = str(data / "state")  # the image's /data/state
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -255,7 +258,7 @@ def test_installed_like_the_image_it_runs_the_demo(tmp_path: Path) -> None:
     if os.environ.get("IO_BATCH_SKIP_INSTALL_TEST") == "1":
         pytest.skip("IO_BATCH_SKIP_INSTALL_TEST=1: the install test needs PyPI or pip's cache")
     bin_dir = _install_like_the_image(tmp_path)
-    env = _image_environment(bin_dir)
+    env = _image_environment(bin_dir, tmp_path / "data")
     work = tmp_path / "work"
     work.mkdir()
 
@@ -284,8 +287,10 @@ def test_installed_like_the_image_it_runs_the_demo(tmp_path: Path) -> None:
     assert summary["exit_code"] == EXIT_ROWS_NEED_ATTENTION
     assert summary["rows"] == len(result_rows) == sum(summary["counts"].values())
     assert summary["counts"]["invalid"] > 0
-    # The journal that stops the next night from sending twice sits beside the results.
-    assert (data / "demo" / "demo.journal.sqlite").is_file()
+    # The journal that stops the next night from sending twice is on the volume, in the
+    # image's state dir: neither beside the results nor beside the (read-only) job file.
+    assert (data / "state" / "demo.journal.sqlite").is_file()
+    assert not list(data.glob("demo/*.sqlite")) and not (app / "jobs" / "state").exists()
 
     # Logs are JSON lines on stdout for the log collector, the summary among them.
     events = [json.loads(line)["event"] for line in sent.stdout.splitlines() if line.strip()]

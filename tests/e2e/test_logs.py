@@ -69,7 +69,7 @@ def test_every_file_a_run_writes_is_owner_only(tmp_path: Path, sandbox_factory) 
     written = [
         tmp_path / "results.csv",
         tmp_path / "results.summary.json",
-        tmp_path / "e2e.journal.sqlite",
+        tmp_path / "state" / "e2e.journal.sqlite",
         tmp_path / "results.errors.csv",
     ]
     for path in written:

@@ -133,7 +133,7 @@ def test_rerun_sends_the_input_cells_not_their_spreadsheet_safe_form(
         extra="max_attempts = 1\nmax_failure_ratio = 1.0\n",
     )
     assert run_io_batch(["send", str(job)]).code == 1
-    assert read_rows(tmp_path / "results.csv")[0]["nome"] == "'=Ada+1"  # safe in Excel
+    assert read_rows(tmp_path / "results.csv")[0]["input.nome"] == "'=Ada+1"  # safe in Excel
     sandbox.app.set_faults(Faults())
     assert run_io_batch(["rerun", str(tmp_path / "results.csv"), "--job", str(job)]).code == 0
     (entry,) = sandbox.app.ledger.entries()

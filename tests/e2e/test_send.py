@@ -71,7 +71,7 @@ def test_send_matches_population_validation_and_ledger(tmp_path: Path, sandbox_f
     for entry in ledger:
         row = sent[entry.fiscal_code]
         assert entry.message_id == row["message_id"]
-        name = row["nome"]
+        name = row["input.nome"]
         message = Message(entry.fiscal_code, SUBJECT.format(nome=name), MARKDOWN.format(nome=name))
         assert entry.payload_hash == message.content_hash()
 

@@ -20,12 +20,15 @@ CODE = "RSSMRA85T10A562S"
 CODE2 = "BNCGLI70A41H501A"
 
 
-def make_job(tmp_path: Path, text: str, **message: Any) -> Job:
+def make_job(
+    tmp_path: Path, text: str, *, columns: dict[str, str] | None = None, **message: Any
+) -> Job:
     (tmp_path / "in.csv").write_text(text, encoding="utf-8")
     raw = {
         "input": {"path": "in.csv"},
         "output": {"path": "out/results.csv"},
-        "columns": {"fiscal_code": "cf", "amount": "importo", "notice_number": "avviso"},
+        "columns": {"fiscal_code": "cf", "amount": "importo", "notice_number": "avviso"}
+        | (columns or {}),
         "message": {
             "subject": "Avviso per {nome}",
             "markdown": "Gentile {nome},\n\nla rata scade presto.\n\n" + "Testo. " * 12,
@@ -249,3 +252,32 @@ def test_damage_midway_through_many_chunks(tmp_path: Path, monkeypatch: pytest.M
         ("152", "csv.field_count"),
         ("303", "amount.range"),  # line 153 spans two lines, so row 300 is on line 303
     ]
+
+
+# -- due dates in the past: valid, sent, but listed as a warning -------------------------------
+
+
+def test_past_due_dates_are_a_warning_with_counts_and_lines(tmp_path: Path) -> None:
+    rows = [
+        f"{CODE};Mario;12,50;302000100000009424;01/01/2020\n",  # past
+        f"{CODE2};Anna;12,50;302000100000009424;31/12/2099\n",
+        f"{CODE};Lia;12,50;302000100000009424;2021-06-30T10:00:00Z\n",  # past
+        f"{CODE2};Bad;12,50;302000100000009424;01/01/1999;x\n",  # invalid line: not counted
+    ]
+    header = "cf;nome;importo;avviso;scadenza\n"
+    job = make_job(tmp_path, header + "".join(rows), columns={"due_date": "scadenza"})
+    summary, text = run(job, tmp_path)
+    assert (summary.rows, summary.valid, summary.invalid) == (4, 3, 1)
+    assert summary.warnings == {"due_date.past": 2}
+    assert summary.exit_code is ExitCode.ROWS_NEED_ATTENTION  # for the invalid row only
+    assert "Warnings (valid rows, sent all the same; first lines shown):" in text
+    assert "  due_date.past: 2 row(s): the due date is already past" in text
+    assert "    line 2 (scadenza), line 4 (scadenza)\n" in text
+    # A warning is no problem: the error report holds the invalid row only.
+    assert [row["reason_code"] for row in report_rows(tmp_path)] == ["csv.field_count"]
+
+
+def test_no_warning_when_every_due_date_is_ahead(tmp_path: Path) -> None:
+    job = make_job(tmp_path, HEADER + GOOD)
+    summary, text = run(job, tmp_path)
+    assert summary.warnings == {} and "Warnings" not in text

@@ -132,3 +132,70 @@ def test_generate_is_seeded_and_plausible() -> None:
     assert all(fiscal_code.is_valid(code) for code in codes)
     assert any(code[14] in "LMNPQRSTUV" for code in codes)  # some omocodes
     assert len(set(codes)) == 500
+
+
+# -- non-ASCII characters: refused, never upper-cased into another citizen's code ------------
+
+#: Characters whose Unicode upper case is ASCII: long s -> S, dotless i -> I, ff -> FF, ...
+CONFUSABLES = ["\u017f", "\u0131", "\ufb00", "\ufb01", "\ufb03", "\ufb05", "\u1e9e", "\u0149"]
+
+
+def non_ascii_text() -> st.SearchStrategy[str]:
+    """Any text with at least one character outside ASCII."""
+    outside = st.one_of(st.sampled_from(CONFUSABLES), st.characters(min_codepoint=0x80))
+    return st.tuples(st.text(max_size=20), outside, st.text(max_size=20)).map("".join)
+
+
+@st.composite
+def valid_code_with_one_non_ascii(draw: st.DrawFn) -> tuple[str, str]:
+    """A valid code, and the same with one character (or two, for ff) written in Unicode."""
+    code = draw(valid_codes())
+    lookalikes = {"S": "\u017f", "I": "\u0131", "K": "\u212a", "A": "\u0391", "0": "\uff10"}
+    position = draw(st.integers(0, 15))
+    written = code[:position] + lookalikes.get(code[position], "\u017f") + code[position + 1 :]
+    lower = "".join(char.lower() if char.isascii() else char for char in written)
+    return code, draw(st.sampled_from([written, lower]))
+
+
+@pytest.mark.parametrize(
+    ("written", "would_have_been"),
+    [
+        ("RS\u017fMRA85T10A562S", "RSSMRA85T10A562S"),  # long s
+        ("RSSMR\u013185T10A562A", "RSSMRI85T10A562A"),  # dotless i
+        ("\ufb00RMRA85T10A562G", "FFRMRA85T10A562G"),  # ff ligature: 15 characters, 16 once upper
+    ],
+)
+def test_the_reported_lookalikes_are_refused_not_sent_to_another_citizen(
+    written: str, would_have_been: str
+) -> None:
+    assert fiscal_code.is_valid(would_have_been)  # the other citizen exists
+    assert vectorised([written]) == [rules.FISCAL_CODE_FORMAT]
+    assert rules.fiscal_code_problems(pl.Series([written]))["fiscal_code"].to_list() == [written]
+    assert fiscal_code.normalise(written) == written
+    assert not fiscal_code.is_valid(fiscal_code.normalise(written))
+
+
+@settings(max_examples=300)
+@given(non_ascii_text())
+def test_any_text_with_a_non_ascii_character_is_refused_and_kept_as_written(text: str) -> None:
+    checked = rules.fiscal_code_problems(pl.Series([text], dtype=pl.String))
+    assert checked["code"].to_list() == [rules.FISCAL_CODE_FORMAT]
+    assert checked["fiscal_code"].to_list() == [text]  # never mapped to another code
+    assert not fiscal_code.is_valid(fiscal_code.normalise(text))
+
+
+@settings(max_examples=300)
+@given(valid_code_with_one_non_ascii(), st.lists(valid_codes(), max_size=5))
+def test_a_valid_code_written_with_a_lookalike_never_becomes_valid(
+    case: tuple[str, str], others: list[str]
+) -> None:
+    code, written = case
+    # In a batch of valid codes (the vectorised path has a shortcut for all-valid batches).
+    checked = rules.fiscal_code_problems(pl.Series([*others, written], dtype=pl.String))
+    assert checked["code"].to_list() == [*([None] * len(others)), rules.FISCAL_CODE_FORMAT]
+    assert checked["fiscal_code"].to_list()[-1] == written
+    assert fiscal_code.normalise(written) != code
+
+
+def test_a_code_followed_by_a_line_break_is_not_valid() -> None:
+    assert not fiscal_code.is_valid("RSSMRA85T10A562S\n")

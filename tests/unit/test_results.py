@@ -12,11 +12,10 @@ from batch.models import Outcome, Status
 from batch.results import (
     RESULT_COLUMNS,
     ResultsWriter,
-    is_results_header,
     outcome_from_cells,
-    passthrough_columns,
     read_results,
 )
+from batch.results_layout import layout, result_field
 
 SENT = Outcome(
     Status.SENT, message_id="01ID", http_status=201, attempts=2, sent_at="2026-01-01T00:00:00.000Z"
@@ -31,7 +30,7 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
     assert path.stat().st_mode & 0o777 == 0o600
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == [*RESULT_COLUMNS, "nome", "note"]
+    assert rows[0] == [*RESULT_COLUMNS, "input.nome", "input.note"]
     assert rows[1][:10] == [
         "2",
         "AAAAAA00A00A000A",
@@ -46,17 +45,43 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
     ]
     assert rows[1][10] == "'=cmd|'/c calc'!A0"
     restored = list(read_results(path))
-    assert restored[0]["nome"] == "=cmd|'/c calc'!A0"
+    assert restored[0]["input.nome"] == "=cmd|'/c calc'!A0"
     assert outcome_from_cells(restored[0]) == SENT
 
 
-def test_results_header_is_recognised_and_clashes_refused() -> None:
-    header = [*RESULT_COLUMNS, "codice_fiscale", "nome"]
-    assert is_results_header(header)
-    assert passthrough_columns(header) == ["codice_fiscale", "nome"]
-    assert passthrough_columns(["codice_fiscale", "nome"]) == ["codice_fiscale", "nome"]
-    with pytest.raises(InputError, match="Status clash"):
-        passthrough_columns(["codice_fiscale", "Status"])
+def test_a_results_header_gives_back_the_input_names_and_hides_ours() -> None:
+    outcome = [result_field(name) for name in RESULT_COLUMNS]
+    ours = layout([*RESULT_COLUMNS, "input.fiscal_code", "input.status", "input.=x"])
+    assert ours.is_results and ours.header == ["fiscal_code", "status", "=x"]
+    assert ours.columns == [*outcome, "fiscal_code", "status", "=x"]
+    # Written before the prefix: the input columns as they were.
+    legacy = layout([*RESULT_COLUMNS, "codice_fiscale", "nome"])
+    assert legacy.is_results and legacy.header == ["codice_fiscale", "nome"]
+    plain = layout(["fiscal_code", "status", "line"])  # an input, whatever its names
+    assert not plain.is_results and plain.header == plain.columns == [
+        "fiscal_code",
+        "status",
+        "line",
+    ]
+
+
+def test_input_columns_named_like_ours_and_formula_names_are_written_safely(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.csv"
+    names = ["fiscal_code", "status", "line", "=cmd|calc", "+x", "-y", "@z", "\tt"]
+    writer = ResultsWriter(path, names, fresh=True)
+    writer.write(
+        2, "AAAAAA00A00A000A", SENT, "run1", {name: f"v{i}" for i, name in enumerate(names)}
+    )
+    writer.close()
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, row = list(csv.reader(handle))
+    assert header == [*RESULT_COLUMNS, *(f"input.{name}" for name in names)]
+    assert len(set(header)) == len(header)
+    assert not any(name.startswith(("=", "+", "-", "@", "\t", "\r")) for name in header)
+    assert dict(zip(header, row, strict=True))["input.status"] == "v1"
+    assert dict(zip(header, row, strict=True))["status"] == "sent"
 
 
 def test_read_results_refuses_other_files(tmp_path: Path) -> None:

@@ -54,10 +54,11 @@ def test_rewrite_puts_rows_in_input_order_with_pending_and_safe_cells(tmp_path: 
     ]
     assert rows[0]["message_id"] == "01ID" and rows[0]["run_id"] == run_id
     assert rows[1]["reason_code"] == "row.pending"
-    assert rows[0]["nome"] == "=Ada"  # restored by read_results...
+    assert rows[0]["input.nome"] == "=Ada"  # restored by read_results...
     raw = (tmp_path / "r.csv").read_text(encoding="utf-8")
     assert "'=Ada" in raw  # ...written safe for spreadsheets
-    assert raw.splitlines()[0] == ",".join([*RESULT_COLUMNS, "codice_fiscale", "nome"])
+    header = [*RESULT_COLUMNS, "input.codice_fiscale", "input.nome"]
+    assert raw.splitlines()[0] == ",".join(header)
     assert (tmp_path / "r.csv").stat().st_mode & 0o777 == 0o600
 
     rewrite_from_journal(

@@ -384,3 +384,59 @@ def test_content_key_follows_the_policy(policy: str, same: list[bool]) -> None:
     out = validate.validate_batch(frame, job, HeaderColumns(["cf", "nome"]), content_key=True)
     keys = out.get_column(validate.CONTENT_KEY).to_list()
     assert [keys[0] == other for other in keys[1:]] == same
+
+
+# -- digits are ASCII digits: any other is a format error, never a number ---------------------
+
+FULLWIDTH = str.maketrans(
+    "0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+)
+ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x660 + d) for d in range(10)))
+
+
+@pytest.mark.parametrize("digits", [FULLWIDTH, ARABIC_INDIC])
+@pytest.mark.parametrize(
+    ("cells", "unit", "code", "column"),
+    [
+        ({"importo": "1250"}, "cents", "amount.format", "importo"),
+        ({"importo": "12,50"}, "euro", "amount.format", "importo"),
+        ({"importo": "1.234,56"}, "euro", "amount.format", "importo"),
+        ({"importo": "12"}, "euro", "amount.format", "importo"),
+        ({"avviso": "302000100000009424"}, "cents", "notice_number.format", "avviso"),
+        ({"ente": "01234567890"}, "cents", "payee_fiscal_code.format", "ente"),
+        ({"scadenza": "16/12/2026"}, "cents", "due_date.format", "scadenza"),
+        ({"scadenza": "2026-12-16T10:00:00Z"}, "cents", "due_date.format", "scadenza"),
+    ],
+)
+def test_unicode_digits_are_a_format_error(
+    cells: dict[str, str], unit: str, code: str, column: str, digits: dict[int, str]
+) -> None:
+    written = {name: value.translate(digits) for name, value in cells.items()}
+    out = check(payment_job(amount_unit=unit), pay(**written))
+    assert reasons(out) == [code]
+    assert out.item(0, validate.INVALID_COLUMN) == column
+
+
+@settings(max_examples=150)
+@given(
+    st.text(
+        alphabet=st.characters(categories=["Nd"]).filter(lambda c: not c.isascii()),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["cents", "euro"]),
+)
+def test_any_non_ascii_digits_in_an_amount_are_a_format_error(digits: str, unit: str) -> None:
+    out = check(payment_job(amount_unit=unit), pay(importo=digits))
+    assert reasons(out) == ["amount.format"]
+
+
+@pytest.mark.parametrize(
+    "written", ["RS\u017fMRA85T10A562S", "RSSMR\u013185T10A562A", "\ufb00RMRA85T10A562G"]
+)
+def test_a_lookalike_fiscal_code_row_is_invalid_and_keeps_its_code_as_written(
+    written: str,
+) -> None:
+    out = check(make_job(), row(cf=f" {written.lower()} "), row())
+    assert reasons(out) == ["fiscal_code.format", None]
+    assert out.get_column(validate.FISCAL_CODE).to_list() == [written.lower(), CODE]

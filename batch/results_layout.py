@@ -1,0 +1,75 @@
+"""The results file's header: our outcome columns, then the input's columns, prefixed.
+
+Every input column is written as ``input.<its name>``, so no input column can ever
+clash with an outcome column (an input may well have ``fiscal_code``, the documented
+default, or ``status``, or ``line``), and no header name taken from the input can start
+a spreadsheet formula (``input.=cmd`` starts with a letter).
+
+Reading a results file back (``rerun``, or ``send`` given one) goes the other way: the
+input columns get their own names again and the outcome columns get internal names
+(``_result:status``...) that an input column may not have, so a job's columns and
+templates resolve against the input's names exactly as they did on the first run.
+Results files written before the prefix existed (input columns after ``run_id`` as
+they were) are still read, unprefixed; their input columns could not clash, since
+such files were refused then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+RESULT_COLUMNS = (
+    "line",
+    "fiscal_code",
+    "status",
+    "reason_code",
+    "reason",
+    "message_id",
+    "http_status",
+    "attempts",
+    "sent_at",
+    "run_id",
+)
+INPUT_PREFIX = "input."
+#: How an outcome column is called in the frames read from a results file.
+RESULT_FIELD_PREFIX = "_result:"
+
+
+def input_column(name: str) -> str:
+    """The results file's name for the input column ``name``."""
+    return INPUT_PREFIX + name
+
+
+def result_field(name: str) -> str:
+    """The frame's name for the outcome column ``name`` of a results file read back."""
+    return RESULT_FIELD_PREFIX + name
+
+
+def results_header(input_columns: Sequence[str]) -> list[str]:
+    return [*RESULT_COLUMNS, *(input_column(name) for name in input_columns)]
+
+
+def is_results_header(header: Sequence[str]) -> bool:
+    """Does this header start like a results file of ours (a rerun input)?"""
+    return tuple(name.strip().lower() for name in header[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a file's header maps to the frames read from it."""
+
+    columns: list[str]  # one name per field, in file order: the frames' column names
+    header: list[str]  # the input's own columns, as the job names them
+    is_results: bool
+
+
+def layout(cells: Sequence[str]) -> Layout:
+    """The layout of a header line: a plain input, or a results file of ours."""
+    if not is_results_header(cells):
+        return Layout(list(cells), list(cells), is_results=False)
+    rest = list(cells[len(RESULT_COLUMNS) :])
+    if rest and all(name.startswith(INPUT_PREFIX) for name in rest):
+        rest = [name[len(INPUT_PREFIX) :] for name in rest]
+    outcome = [result_field(name) for name in RESULT_COLUMNS]
+    return Layout([*outcome, *rest], rest, is_results=True)
