@@ -15,7 +15,7 @@ from batch.dispatch import Dispatcher
 from batch.job import RateBudget, RetryPolicy, Timeouts, load_job
 from batch.limiter import Limiter
 from batch.models import Message, Status
-from batch.pipeline import SendOptions, SendRun, journal_path
+from batch.pipeline import SendOptions, SendRun
 from batch.sandbox import (
     DEFAULT_API_KEY,
     Faults,
@@ -24,6 +24,7 @@ from batch.sandbox import (
     SandboxConfig,
     create_app,
 )
+from batch.state_dir import journal_location
 from batch.stopping import Stop, StopRequested
 from tests.e2e.conftest import read_rows, write_csv, write_job
 
@@ -170,6 +171,6 @@ async def test_a_row_between_its_profile_check_and_its_submit_stays_pending(
     assert [row["status"] for row in read_rows(job.output)] == ["pending"]
     # Released, not in flight: the journal holds no claim and no intent for the row, so
     # the next run sends it (an intent left behind would have made it "unknown").
-    with sqlite3.connect(journal_path(job)) as db:
+    with sqlite3.connect(journal_location(job).path) as db:
         assert db.execute("SELECT count(*) FROM rows WHERE state != 'done'").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM sent").fetchone() == (0,)
