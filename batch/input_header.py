@@ -25,6 +25,7 @@ CSV_ERROR_COLUMN = "_csv_error"  # String, null when the line is well-formed
 RESERVED = (LINE_COLUMN, CSV_ERROR_COLUMN)  # so no input column may be called so
 #: The longest line read whole while looking for the header and the separator.
 LONGEST_LINE = 1 << 20
+_SAMPLE_CUT = 4096
 #: Data lines read after the header to detect the separator.
 SAMPLE_LINES = 50
 FORCE_SEPARATOR = 'force another with --separator or input.separator (",", ";" or "tab")'
@@ -105,13 +106,18 @@ def detect_separator(header: str, sample: list[str]) -> str:
     records have the header's field count; ties go to the one that gives the header more
     fields, then to the order of the candidates."""
 
+    # A huge value counts as much as a short one: only the lines' starts are looked at.
+    sample = [line if len(line) <= _SAMPLE_CUT else line[:_SAMPLE_CUT] + "\n" for line in sample]
+
     def score(candidate: str) -> tuple[bool, float, int]:
         fields = len(next(csv.reader([header], delimiter=candidate)))
-        counts = [
-            len(record)
-            for record in csv.reader(sample, delimiter=candidate)
-            if any(cell.strip() for cell in record)
-        ]
+        counts = []
+        try:
+            for record in csv.reader(sample, delimiter=candidate):
+                if any(cell.strip() for cell in record):
+                    counts.append(len(record))
+        except csv.Error:
+            pass  # a quote running on for pages: the records before it say enough
         agreeing = sum(count == fields for count in counts) / len(counts) if counts else 1.0
         return fields > 1, agreeing, fields
 

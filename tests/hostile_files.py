@@ -84,6 +84,7 @@ class Rows:
         self.data = bytearray()
         self.line = 1  # the physical line the next byte starts
         self.rows: dict[int, Expected] = {}
+        self.width = len(HEADER)
 
     def code(self) -> str:
         return generate(self._rng, omocode_ratio=0.0)
@@ -97,12 +98,14 @@ class Rows:
         return start
 
     def header(self, names: tuple[str, ...] = HEADER) -> None:
+        self.width = len(names)
         self.raw(self.separator.join(names) + "\n")
 
     def sent(self, nome: str, note: str = "", *, code: str | None = None) -> str:
         """A well-formed row that must be sent with its own values; returns its code."""
         code = code or self.code()
-        line = self.raw(self.separator.join((code, nome, note)) + "\n")
+        cells = (code, nome, note) + ("",) * (self.width - 3)
+        line = self.raw(self.separator.join(cells) + "\n")
         self.rows[line] = sent(code, nome, note)
         return code
 
