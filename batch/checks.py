@@ -28,7 +28,6 @@ from batch.plan import (
 )
 from batch.templates import utf16_lengths
 
-
 #: Characters no value that reaches a message may hold: C0 controls but tab (blank space
 #: that spreadsheets write when a cell is pasted; it hides nothing and IO shows it as a
 #: space), DEL, C1 controls, and the Unicode line and paragraph separators.

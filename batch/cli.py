@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 
 import anyio
@@ -259,6 +260,9 @@ def _rerun(args: argparse.Namespace) -> int:
     job = load_job(args.job).with_overrides(
         input_path=results, output=output, encoding="utf-8", separator=","
     )
+    # IO's explanation of a rejected row (in ``reason``) may span lines: the results file
+    # quotes it, and reading it back must not refuse the row.
+    job = replace(job, input=replace(job.input, multiline_if_present=("reason",)))
     statuses = set(RETRYABLE_BY_DEFAULT)
     if args.include_unknown:
         statuses.add(Status.UNKNOWN)

@@ -10,6 +10,7 @@ separator; the header is then the next line, and line numbers stay the physical 
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,7 +44,7 @@ def read_header(path: Path, separator: str | None) -> tuple[int, list[str], str]
             separator = separator if separator is not None else hinted
         _check_header_line(raw, number, path)
         if separator is None:
-            sample = [line for _, line in zip(range(SAMPLE_LINES), (text for _, text in lines))]
+            sample = [text for _, text in itertools.islice(lines, SAMPLE_LINES)]
             separator = detect_separator(raw, sample)
     cells = next(csv.reader([raw], delimiter=separator))
     return number, cells, separator

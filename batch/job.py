@@ -35,6 +35,7 @@ class InputSpec:
     encoding: str = "auto"
     separator: str | None = None  # None: detect
     multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
+    multiline_if_present: tuple[str, ...] = ()  # the same, but the file need not have them
 
 
 @dataclass(frozen=True, slots=True)

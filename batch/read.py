@@ -70,7 +70,9 @@ class InputFile:
         for name in self.header:
             self._by_name.setdefault(normalise_name(name), []).append(name)
         self._check_required(required, spec)
-        self.multiline = self._multiline(spec.multiline_columns)
+        self.multiline = self._multiline(spec.multiline_columns) | self._multiline(
+            [name for name in spec.multiline_if_present if normalise_name(name) in self._by_name]
+        )
 
     @property
     def encoding(self) -> str:

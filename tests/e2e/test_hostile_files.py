@@ -65,7 +65,9 @@ def unsafe_cells(folder: Path) -> list[tuple[str, int, str]]:
     for path in sorted(folder.rglob("*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
             for number, row in enumerate(csv.reader(handle)):
-                found += [(path.name, number, cell) for cell in row if cell.startswith(FORMULA_STARTS)]
+                found += [
+                    (path.name, number, cell) for cell in row if cell.startswith(FORMULA_STARTS)
+                ]
     return found
 
 

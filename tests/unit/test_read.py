@@ -383,9 +383,7 @@ def test_round_trip(
     # and a no-break space in UTF-8), which no detector can tell apart; the detection of real
     # exports is tested above.
     named = "cp1252" if encoding == "cp1252" else "auto"
-    _, frame = read_all(
-        path, separator=separator, encoding=named, multiline=("cf", "nome", "note")
-    )
+    _, frame = read_all(path, separator=separator, encoding=named, multiline=("cf", "nome", "note"))
     got = [list(row[2:]) for row in frame.rows()]
     # csv quotes a cell with \r\n, and the value comes back with \r\n inside: the same text.
     assert got == kept
