@@ -175,7 +175,10 @@ class _Parser:
                 number += 1
                 continue
             taken = lines.taken
-            if len(taken) > 1 and (lines.hit_end or len(cells) != self._columns):
+            # A value with a line end in it ran over lines (or, on the last line, into the
+            # end of the file).
+            ran_over = len(taken) > 1 or any("\n" in cell for cell in cells)
+            if ran_over and (lines.hit_end or len(cells) != self._columns):
                 # A quote ran over line ends and did not make a proper record: it is broken.
                 yield self._alone(number, _problem(QUOTE, None))
                 number += 1

@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from batch import input_exact, input_scan, validate
 from batch.errors import ConfigError, InputError
@@ -268,3 +270,22 @@ def test_a_line_longer_than_a_chunk_is_refused_without_being_held(
     assert codes(frame) == [(2, ""), (3, "csv.too_long"), (4, "")]
     assert frame.row(1)[2:] == ("B", "y" * (200 - 2))  # only the line's start is kept
     assert max(read_lines) <= 1 << 10  # never more than a line limit held at once
+
+
+line_text = st.text(alphabet='ab;"', min_size=0, max_size=8)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(line_text, min_size=1, max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_no_line_is_ever_merged_into_another_row(
+    tmp_path: Path, lines: list[str], ending: str
+) -> None:
+    """Whatever quotes a file holds, with no multi-line column every line that holds a
+    letter is a row of its own, and no value holds a line break."""
+    data = ending.join(["cf;nome", *lines]) + ending
+    frame = read_all(write(tmp_path, data.encode()))
+    with_letters = [number for number, line in enumerate(lines, 2) if any(c in line for c in "ab")]
+    assert set(with_letters) <= set(frame.get_column(LINE_COLUMN).to_list())
+    assert frame.get_column(LINE_COLUMN).is_unique().all()
+    for name in ("cf", "nome"):
+        assert not frame.get_column(name).str.contains("[\r\n]").any()
