@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from batch.errors import InputError
+from batch.input_limits import LONGEST_LINE
 
 #: Tried in this order when the separator is detected; the most fields in the header wins.
 SEPARATOR_CANDIDATES = (";", ",", "\t")
@@ -24,8 +25,6 @@ SEPARATOR_CANDIDATES = (";", ",", "\t")
 LINE_COLUMN = "_line"  # Int64: the record's first physical line in the file (header: 1)
 CSV_ERROR_COLUMN = "_csv_error"  # String, null when the line is well-formed
 RESERVED = (LINE_COLUMN, CSV_ERROR_COLUMN)  # so no input column may be called so
-#: The longest line read whole while looking for the header and the separator.
-LONGEST_LINE = 1 << 20
 _SAMPLE_CUT = 4096
 #: Data lines read after the header to detect the separator.
 SAMPLE_LINES = 50
