@@ -28,6 +28,40 @@ from batch.plan import (
 )
 from batch.templates import utf16_lengths
 
+#: Characters no value that reaches a message may hold: C0 controls but tab (blank space
+#: that spreadsheets write when a cell is pasted; it hides nothing and IO shows it as a
+#: space), DEL, C1 controls, and the Unicode line and paragraph separators.
+_CONTROL = r"[\x00-\x08\x0A-\x1F\x7F-\x9F\x{2028}\x{2029}]"
+#: The same where a line break (LF) is allowed: the job's multi-line columns.
+_CONTROL_MULTILINE = r"[\x00-\x08\x0B-\x1F\x7F-\x9F\x{2028}\x{2029}]"
+#: Bidirectional embeddings, overrides and isolates: they make text display in another
+#: order than it is written ("txt.exe" shown as "exe.txt").
+_BIDI = r"[\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+
+
+def text_checks(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """Control characters and bidirectional overrides in every value a message uses but
+    the fiscal code (whose pattern already takes letters and digits only)."""
+    checks: list[tuple[str, str]] = []
+    outputs: list[pl.Series] = []
+    for name in plan.used():
+        if name == plan.fiscal_code:
+            continue
+        values = frame.get_column(trimmed(name))
+        control = _CONTROL_MULTILINE if name in plan.multiline else _CONTROL
+        suspect = values.str.contains(f"{control}|{_BIDI}")
+        code = pl.Series(dtype=pl.String).extend_constant(None, frame.height)
+        if suspect.any():  # rare: worked out on the whole column only then
+            code = pl.select(
+                pl.when(pl.lit(values.str.contains(control)))
+                .then(pl.lit(rules.TEXT_CONTROL))
+                .when(pl.lit(suspect))
+                .then(pl.lit(rules.TEXT_BIDI))
+            ).to_series()
+        outputs.append(code.alias(f"_c:text:{name}"))
+        checks.append((f"_c:text:{name}", name))
+    return frame.with_columns(outputs) if outputs else frame, checks
+
 
 def field_checks(
     frame: pl.DataFrame, plan: Plan, job: Job

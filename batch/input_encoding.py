@@ -15,11 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from batch.errors import InputError
+from batch.input_integrity import ByteChecks, MixedEncodingCheck
 
 CHUNK_BYTES = 1 << 20
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _FIX_ENCODING = "save it from the spreadsheet as 'CSV UTF-8', or set input.encoding / --encoding"
+
+
+class UndecodableError(InputError):
+    """The file holds a byte sequence that the encoding it is read with does not define."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,8 @@ def prepare(path: Path, requested: str) -> Prepared:
     """Decide the encoding (``requested`` may be "auto") and give a UTF-8 file to read.
 
     UTF-8 is checked over the whole file here, before any row is used: a bad byte on the
-    last line must stop the job before its first call, not after.
+    last line must stop the job before its first call, not after. The same pass checks
+    the bytes (``input_integrity``: NUL, lone CR, and two encodings in one file).
     """
     head = head_bytes(path)
     if head.startswith(_UTF16_BOMS):
@@ -82,18 +88,21 @@ def prepare(path: Path, requested: str) -> Prepared:
             if ascii_before
             else "the file mixes encodings: " + _FIX_ENCODING,
         )
-    # Plain ASCII up to a byte that is not UTF-8: a Windows (single-byte) export.
-    return _transcode_single_byte(path)
+    # Plain ASCII up to a byte that is not UTF-8: a Windows (single-byte) export, unless
+    # UTF-8 text follows (a file pasted together from two exports).
+    return _transcode_single_byte(path, line)
 
 
 def _utf8_problem(path: Path) -> tuple[int, bool] | None:
     """None for valid UTF-8; else the line of the first bad byte and whether all before
     it was ASCII. ASCII chunks (most of a typical file) are skipped at C speed."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    checks = ByteChecks(path)
     line = 1
     ascii_so_far = True
     with path.open("rb") as source:
         while chunk := source.read(CHUNK_BYTES):
+            checks.feed(chunk)
             if chunk.isascii() and not decoder.getstate()[0]:
                 line += chunk.count(b"\n")
                 continue
@@ -108,12 +117,15 @@ def _utf8_problem(path: Path) -> tuple[int, bool] | None:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return line, False
+    checks.finish()
     return None
 
 
-def transcode(path: Path, encoding: str) -> Prepared:
-    """Copy ``path`` into an owner-only temporary UTF-8 file, streaming."""
+def transcode(path: Path, encoding: str, mixed: MixedEncodingCheck | None = None) -> Prepared:
+    """Copy ``path`` into an owner-only temporary UTF-8 file, streaming; ``mixed`` (for a
+    detected single-byte encoding) stops at UTF-8 text further on."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    checks = ByteChecks(path)
     descriptor, name = tempfile.mkstemp(prefix="io-batch-input-", suffix=".csv")  # mode 0600
     copy = Path(name)
     line = 1
@@ -124,25 +136,33 @@ def transcode(path: Path, encoding: str) -> Prepared:
                     text = decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
                     bad_line = line + chunk.count(b"\n", 0, exc.start)
-                    raise InputError(
+                    raise UndecodableError(
                         f"{path} is not valid {encoding} at line {bad_line}",
                         hint='try input.encoding = "latin-1"' if encoding == "cp1252" else "",
                     ) from None
+                if mixed is not None:
+                    mixed.feed(chunk)
                 line += chunk.count(b"\n")
-                target.write(text.encode("utf-8"))
+                encoded = text.encode("utf-8")
+                checks.feed(encoded)
+                target.write(encoded)
             try:
-                target.write(decoder.decode(b"", final=True).encode("utf-8"))
+                encoded = decoder.decode(b"", final=True).encode("utf-8")
             except UnicodeDecodeError:
                 raise InputError(f"{path} ends in the middle of a {encoding} character") from None
+            checks.feed(encoded)
+            checks.finish()
+            target.write(encoded)
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
     return Prepared(copy, encoding, True)
 
 
-def _transcode_single_byte(path: Path) -> Prepared:
+def _transcode_single_byte(path: Path, first_non_utf8_line: int) -> Prepared:
     """cp1252 (what Windows exports), or Latin-1 when a byte cp1252 leaves undefined shows up."""
     try:
-        return transcode(path, "cp1252")
-    except InputError:
-        return transcode(path, "latin-1")
+        return transcode(path, "cp1252", MixedEncodingCheck(path, first_non_utf8_line))
+    except UndecodableError:
+        # (a mixed file, a NUL, a lone CR raise other errors: Latin-1 would not help)
+        return transcode(path, "latin-1", MixedEncodingCheck(path, first_non_utf8_line))

@@ -36,25 +36,25 @@ _QUOTED = r'"(?:[^"]|"")*"'
 def chunks(path: Path, skip_lines: int) -> Iterator[tuple[int, bytes, int]]:
     """(number of the first line, whole lines, how many) for the lines after ``skip_lines``.
 
-    The last chunk may end without a line break; every other one ends with one."""
+    The last chunk may end without a line break; every other one ends with one. A line
+    longer than a chunk is never read whole: the chunks stop with an empty one, (its
+    line, b"", 0), which says "the exact reader takes over at this line" (it refuses
+    the line without holding it: see ``input_exact``)."""
     with path.open("rb") as handle:
         for _ in range(skip_lines):
             handle.readline()
         number = skip_lines + 1
-        size = CHUNK_BYTES
-        while block := handle.read(size):
+        while block := handle.read(CHUNK_BYTES):
             cut = block.rfind(b"\n") + 1
-            if cut == 0 and len(block) == size:
-                handle.seek(-len(block), 1)  # a line longer than the chunk: read more at once
-                size *= 2
-                continue
+            if cut == 0 and len(block) == CHUNK_BYTES:
+                yield number, b"", 0  # a line longer than a chunk: far over any IO limit
+                return
             if 0 < cut < len(block):
                 handle.seek(cut - len(block), 1)  # the partial line starts the next chunk
                 block = block[:cut]
             lines = line_count(block)
             yield number, block, lines
             number += lines
-            size = CHUNK_BYTES
 
 
 def line_count(chunk: bytes) -> int:

@@ -34,6 +34,7 @@ class InputSpec:
     path: Path
     encoding: str = "auto"
     separator: str | None = None  # None: detect
+    multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,8 @@ class Job:
         if input_path is not None or encoding is not None or separator is not None:
             job = replace(
                 job,
-                input=InputSpec(
+                input=replace(
+                    job.input,
                     path=input_path or job.input.path,
                     encoding=_choice(encoding, ENCODINGS, "--encoding")
                     if encoding is not None
@@ -221,6 +223,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         path=_under(base, input_section.required_str("path")),
         encoding=_choice(input_section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
         separator=_separator(input_section.get_str("separator", "auto")),
+        multiline_columns=tuple(input_section.get_str_list("multiline_columns")),
     )
     input_section.done()
 

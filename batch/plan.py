@@ -65,6 +65,7 @@ class Plan:
     subject: Template
     markdown: Template
     placeholders: dict[str, str]  # template name -> header name
+    multiline: frozenset[str] = frozenset()  # header names whose values may hold a line break
 
     @classmethod
     def of(cls, job: Job, columns: ColumnNames) -> Plan:
@@ -84,6 +85,7 @@ class Plan:
             subject=subject,
             markdown=markdown,
             placeholders={name: columns.resolve(name) for name in names},
+            multiline=frozenset(columns.resolve(name) for name in job.input.multiline_columns),
         )
 
     def used(self) -> list[str]:

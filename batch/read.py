@@ -24,7 +24,8 @@ import polars as pl
 
 from batch import fiscal_code, input_encoding, input_exact, input_header, input_scan
 from batch.errors import InputError
-from batch.input_header import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.input_header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
+from batch.input_limits import cap_frame
 from batch.job import InputSpec
 from batch.results_layout import layout
 
@@ -79,6 +80,8 @@ class InputFile:
         for name in self.header:
             self._by_name.setdefault(normalise_name(name), []).append(name)
         self._check_required(required, spec)
+        #: The frame columns whose values may hold a line break.
+        self.multiline = self._multiline(spec.multiline_columns) | found.multiline
 
     @property
     def encoding(self) -> str:
@@ -131,6 +134,8 @@ class InputFile:
         """The batches of the chunk's well-formed lines, and the (physical) line where the
         exact reader must take over, if any: every later chunk is then to be ignored."""
         first_line, data, lines = chunk
+        if not lines:
+            return [], first_line  # a line too long for a chunk: the exact reader's
         records, irregular = self._fast_records(data, lines)
         frames = []
         if records is not None:
@@ -163,6 +168,17 @@ class InputFile:
     def _listing(self) -> str:
         return ", ".join(repr(name) for name in self.header)
 
+    def _multiline(self, names: Sequence[str]) -> frozenset[str]:
+        """The header names of the columns whose values may hold a line break."""
+        missing = [name for name in names if normalise_name(name) not in self._by_name]
+        if missing:
+            raise InputError(
+                f"input.multiline_columns names {', '.join(map(repr, missing))}, which "
+                f"{self.path} does not have; its columns are: {self._listing()}",
+                hint="name the columns whose values may span several lines, as in the header",
+            )
+        return frozenset(self.resolve(name) for name in names)
+
     def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
         missing = [name for name in required if normalise_name(name) not in self._by_name]
         if not missing:
@@ -183,8 +199,10 @@ class InputFile:
                 hint="add a first line with the column names the job uses",
             )
         raise InputError(
-            f"{self.path} has no column(s) {names}; its columns are: {self._listing()}",
-            hint="rename the columns in the CSV, or change [columns] / the templates in the job",
+            f"{self.path} has no column(s) {names}; its columns are: {self._listing()} "
+            f"(read with separator {show_separator(self.separator)})",
+            hint="rename the columns in the CSV, or change [columns] / the templates in the "
+            f"job; if the file uses another separator, {FORCE_SEPARATOR}",
         )
 
     def _fast_records(self, chunk: bytes, lines: int) -> tuple[pl.DataFrame | None, int | None]:
@@ -227,6 +245,7 @@ class InputFile:
             pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
             pl.col(self.columns).fill_null(""),
         )
+        frame = cap_frame(frame, self.columns, CSV_ERROR_COLUMN)
         # Blank records (an empty line, or only separators: Excel writes ";;;;" rows) are no
         # rows. A blank record has a blank first cell, a cheap test that settles most batches.
         first_blank = ~frame.get_column(self.columns[0]).str.contains(r"\S")
@@ -239,11 +258,13 @@ class InputFile:
         lines: list[int] = []
         errors: list[str | None] = []
         columns: list[list[str]] = [[] for _ in self.columns]
+        multiline = frozenset(self.columns.index(name) for name in self.multiline)
         for line, cells, error in input_exact.records(
             self._prepared.path,
             first_line=first_line,
             separator=self.separator,
-            columns=len(self.columns),
+            names=self.columns,
+            multiline=multiline,
         ):
             lines.append(line)
             errors.append(error)

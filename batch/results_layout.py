@@ -62,6 +62,8 @@ class Layout:
     columns: list[str]  # one name per field, in file order: the frames' column names
     header: list[str]  # the input's own columns, as the job names them
     is_results: bool
+    #: Fields whose values may span lines: IO's own ``reason`` in a results file.
+    multiline: frozenset[str] = frozenset()
 
 
 def layout(cells: Sequence[str]) -> Layout:
@@ -72,4 +74,6 @@ def layout(cells: Sequence[str]) -> Layout:
     if rest and all(name.startswith(INPUT_PREFIX) for name in rest):
         rest = [name[len(INPUT_PREFIX) :] for name in rest]
     outcome = [result_field(name) for name in RESULT_COLUMNS]
-    return Layout([*outcome, *rest], rest, is_results=True)
+    return Layout(
+        [*outcome, *rest], rest, is_results=True, multiline=frozenset({result_field("reason")})
+    )

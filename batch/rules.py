@@ -30,6 +30,8 @@ FISCAL_CODE_CHECK = "fiscal_code.check_char"
 NOTICE_FORMAT = "notice_number.format"
 PAYEE_FORMAT = "payee_fiscal_code.format"
 THIRD_PARTY_MISSING = "third_party_id.missing"
+TEXT_CONTROL = "text.control"
+TEXT_BIDI = "text.bidi"
 
 #: The human message of each reason code whose text does not depend on the row.
 MESSAGES = {
@@ -39,6 +41,10 @@ MESSAGES = {
     NOTICE_FORMAT: "a pagoPA notice number is 18 digits starting with 0, 1, 2 or 3",
     PAYEE_FORMAT: "the payee's fiscal code is 11 digits",
     THIRD_PARTY_MISSING: "empty: IO needs a third-party data id for every such message",
+    TEXT_CONTROL: "holds an invisible control character (an escape, a vertical tab, a line "
+    "break...): remove it; a line break is allowed only in input.multiline_columns",
+    TEXT_BIDI: "holds a bidirectional override (U+202A-U+202E or U+2066-U+2069), which makes "
+    "text display in another order than it is written: remove it",
     "due_date.format": "not a date: write 2026-12-31, 31/12/2026, 31/12/2026 18:00 "
     "or 2026-12-31T17:00:00Z",
     "due_date.invalid": "no such date or time (e.g. 31/02 or 24:00)",

@@ -50,6 +50,15 @@ class Table:
             raise ConfigError(f"{self._key(key)} is required")
         return value
 
+    def get_str_list(self, key: str) -> list[str]:
+        """A list of non-empty strings; empty when the key is absent."""
+        value = self._take(key, list, "a list of strings")
+        if value is None:
+            return []
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            raise ConfigError(f"{self._key(key)} must be a list of column names; got {value!r}")
+        return list(value)
+
     def optional_bool(self, key: str) -> bool | None:
         value: bool | None = self._take(key, bool, "true or false")
         return value

@@ -2,7 +2,8 @@
 
 ``validate_batch`` adds the normalised values and, for an invalid row, the first
 problem found (``_invalid_column``, ``_reason_code``, ``_reason``; null when valid).
-Checks run in column order: the CSV line itself, fiscal code, due date, amount,
+Checks run in column order: the CSV line itself, fiscal code, control characters and
+bidirectional overrides in the other values a message uses, due date, amount,
 notice number, payee, third-party id, then subject and markdown lengths.
 ``to_rows`` turns a validated batch into ``models.Row`` values for the send path.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from batch import amounts, rules
-from batch.checks import field_checks, length_checks
+from batch.checks import field_checks, length_checks, text_checks
 from batch.job import Job
 from batch.plan import (
     AMOUNT_CENTS,
@@ -93,6 +94,8 @@ def validate_batch(
     frame = frame.with_columns(
         pl.col(CSV_ERROR_COLUMN).str.extract(r"^([a-z_.]+): ", 1).alias("_c:csv")
     )
+    frame, produced = text_checks(frame, plan)
+    checks += produced
     frame, produced = field_checks(frame, plan, job)
     checks += produced
     frame, produced = length_checks(frame, plan, render=render)

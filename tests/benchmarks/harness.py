@@ -182,6 +182,7 @@ class Measured:
     started: float  # time.monotonic() just before the process was started
     wall: float  # seconds from start to exit
     cpu: float  # user + system seconds of the process itself
+    peak_rss_mb: float = 0.0  # the process's peak resident memory (ru_maxrss)
 
 
 def run_measured(
@@ -208,6 +209,7 @@ def run_measured(
         started=started,
         wall=ended - started,
         cpu=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=usage.ru_maxrss / 1024,
     )
 
 

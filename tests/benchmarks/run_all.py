@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .figures import Figure, markdown_table
+from .huge_value_bench import huge_value_figures
 from .journal_bench import journal_figures
 from .resume_bench import resume_figures
 from .send_bench import budget_figures, unlimited_figures
@@ -50,6 +51,8 @@ EXPECTED_PREFIXES = (
     "dry run peak RSS",
     "resume of a",
     "resume of a",
+    "peak RSS, 4 rows with one",
+    "peak RSS, 4 rows with one",
     "journal per message, synchronous=NORMAL (default), median",
     "journal per message, synchronous=NORMAL (default), mean",
     "journal per message, synchronous=FULL (--durable), median",
@@ -78,6 +81,7 @@ def measure(folder: Path, sizes: Sizes) -> list[Figure]:
         folder, sizes, start_up[0]))  # fmt: skip
     step("dry run speed and memory", lambda: validation_figures(folder, sizes))
     step("resume of a big journal", lambda: resume_figures(folder, sizes))
+    step("memory with one huge value", lambda: huge_value_figures(folder, sizes))
     step("journal cost per message", lambda: journal_figures(folder, sizes))
     return figures
 

@@ -18,6 +18,8 @@ class Sizes:
     journal_messages: int  # messages per journal micro-benchmark run, synchronous=NORMAL
     journal_durable_messages: int  # the same with synchronous=FULL (an fsync per commit)
     journal_runs: int
+    huge_value_mb: int  # the one huge value of a 4-row file (validate and send memory)
+    huge_value_runs: int
 
 
 FULL = Sizes(
@@ -32,6 +34,8 @@ FULL = Sizes(
     journal_messages=5_000,
     journal_durable_messages=500,
     journal_runs=3,
+    huge_value_mb=50,
+    huge_value_runs=3,
 )
 
 QUICK = Sizes(
@@ -46,4 +50,6 @@ QUICK = Sizes(
     journal_messages=300,
     journal_durable_messages=30,
     journal_runs=3,
+    huge_value_mb=5,
+    huge_value_runs=1,
 )

@@ -123,8 +123,9 @@ def test_problems_are_counted_grouped_and_reported(tmp_path: Path) -> None:
             "column": "(line)",
             "value": "",
             "reason_code": "csv.field_count",
-            "reason": "3 fields where the header has 4; is a value with the separator not in "
-            "quotes?",
+            "reason": "3 fields where the header has 4 with separator ';'; is a value with the "
+            "separator not in quotes? If the file uses another separator, force another with "
+            '--separator or input.separator (",", ";" or "tab")',
         },
         {
             "line": "8",
@@ -244,13 +245,17 @@ def test_damage_midway_through_many_chunks(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(dryrun, "BATCH_ROWS", 7)
     lines = [f"{CODE};Mario {n};{n + 1},00;302000100000009424\n" for n in range(400)]
     lines[150] = f"{CODE};Mario;12,50;3020001;extra\n"
-    lines[151] = f'{CODE};"Mario\nRossi";12,50;302000100000009424\n'  # a quoted line break
+    # A quoted line break where the job allows none: the record is refused, and its second
+    # line is read as a row of its own (with too few fields).
+    lines[151] = f'{CODE};"Mario\nRossi";12,50;302000100000009424\n'
     lines[300] = f"{CODE};Mario;0;302000100000009424\n"
     summary, _ = run(make_job(tmp_path, HEADER + "".join(lines)), tmp_path)
-    assert (summary.rows, summary.invalid) == (400, 2)
+    assert (summary.rows, summary.invalid) == (401, 4)
     assert [(row["line"], row["reason_code"]) for row in report_rows(tmp_path)] == [
         ("152", "csv.field_count"),
-        ("303", "amount.range"),  # line 153 spans two lines, so row 300 is on line 303
+        ("153", "csv.multiline"),
+        ("154", "csv.field_count"),
+        ("303", "amount.range"),  # line 153 holds a line break, so row 300 is on line 303
     ]
 
 

@@ -31,8 +31,9 @@ def read_all(
     separator: str | None = None,
     required: tuple[str, ...] = (),
     batch_size: int = 100_000,
+    multiline: tuple[str, ...] = (),
 ) -> tuple[read.InputFile, pl.DataFrame]:
-    with open_input(InputSpec(path, encoding, separator), required) as source:
+    with open_input(InputSpec(path, encoding, separator, multiline), required) as source:
         frames = list(source.batches(batch_size))
         empty = pl.DataFrame(
             schema={LINE_COLUMN: pl.Int64, CSV_ERROR_COLUMN: pl.String}
@@ -217,7 +218,7 @@ def test_crlf_blank_lines_and_separator_rows(tmp_path: Path) -> None:
 
 def test_quoted_line_breaks_keep_physical_line_numbers(tmp_path: Path) -> None:
     data = b'cf;note\nA;"one\ntwo\nthree"\nB;"x;y"\nC;"say ""hi"""\r\nD;e\n'
-    _, frame = read_all(write(tmp_path, data), batch_size=2)
+    _, frame = read_all(write(tmp_path, data), batch_size=2, multiline=("note",))
     assert rows(frame) == [
         (2, None, "A", "one\ntwo\nthree"),
         (5, None, "B", "x;y"),
@@ -240,8 +241,9 @@ def test_damaged_lines_become_invalid_rows_and_hide_nothing(tmp_path: Path) -> N
     }
     assert frame.filter(pl.col(LINE_COLUMN) == 3).row(0) == (
         3,
-        "csv.field_count: 3 fields where the header has 2; is a value with the separator not in "
-        "quotes?",
+        "csv.field_count: 3 fields where the header has 2 with separator ';'; is a value with "
+        "the separator not in quotes? If the file uses another separator, force another with "
+        '--separator or input.separator (",", ";" or "tab")',
         "B",
         "2",
     )
@@ -313,13 +315,21 @@ def test_balanced_damage_is_still_found(tmp_path: Path) -> None:
 
 def test_chunks_hold_whole_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(input_scan, "CHUNK_BYTES", 7)
-    path = write(tmp_path, b"h\nabc\ndefghijkl\nm\nlast")
-    # A line longer than a chunk makes that chunk bigger; lines are never cut.
+    path = write(tmp_path, b"h\nabc\nde\nfg\nm\nlast")
     assert list(input_scan.chunks(path, 1)) == [
-        (2, b"abc\n", 1),
-        (3, b"defghijkl\nm\n", 2),
-        (5, b"last", 1),
+        (2, b"abc\nde\n", 2),
+        (4, b"fg\nm\n", 2),
+        (6, b"last", 1),
     ]
+
+
+def test_a_line_longer_than_a_chunk_is_never_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(input_scan, "CHUNK_BYTES", 7)
+    path = write(tmp_path, b"h\nabc\ndefghijkl\nm\nlast")
+    # The chunks stop with an empty one at that line: the exact reader takes over there.
+    assert list(input_scan.chunks(path, 1)) == [(2, b"abc\n", 1), (3, b"", 0)]
 
 
 def test_lines_stay_exact_across_many_chunks(
@@ -327,7 +337,8 @@ def test_lines_stay_exact_across_many_chunks(
 ) -> None:
     monkeypatch.setattr(input_scan, "CHUNK_BYTES", 64)
     body = b"".join(f"C{n};{n}\n".encode() if n % 7 else b"\n" for n in range(1, 300))
-    _, frame = read_all(write(tmp_path, b"cf;n\n" + body + b'X;"a\nb"\nY;1\n'), batch_size=5)
+    data = b"cf;n\n" + body + b'X;"a\nb"\nY;1\n'
+    _, frame = read_all(write(tmp_path, data), batch_size=5, multiline=("n",))
     expected = [n + 1 for n in range(1, 300) if n % 7] + [301, 303]
     assert frame.get_column(LINE_COLUMN).to_list() == expected
     assert frame.row(-2)[3] == "a\nb"
@@ -372,7 +383,7 @@ def test_round_trip(
     # and a no-break space in UTF-8), which no detector can tell apart; the detection of real
     # exports is tested above.
     named = "cp1252" if encoding == "cp1252" else "auto"
-    _, frame = read_all(path, separator=separator, encoding=named)
+    _, frame = read_all(path, separator=separator, encoding=named, multiline=("cf", "nome", "note"))
     got = [list(row[2:]) for row in frame.rows()]
     # csv quotes a cell with \r\n, and the value comes back with \r\n inside: the same text.
     assert got == kept

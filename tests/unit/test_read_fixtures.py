@@ -32,8 +32,11 @@ def fixture_job(name: str) -> Job:
     if name == "lengths.csv":
         columns = {"fiscal_code": "codice_fiscale"}
         message = {"subject": "{oggetto}", "markdown": "{testo}" + "m" * 70}
+    source: dict[str, Any] = {"path": name}
+    if name == "quoted_comma.csv":  # an address in quotes, over two lines
+        source["multiline_columns"] = ["nome"]
     raw = {
-        "input": {"path": name},
+        "input": source,
         "output": {"path": "out.csv"},
         "columns": columns,
         "message": message,
