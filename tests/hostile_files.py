@@ -269,6 +269,35 @@ def huge_value() -> HostileCase:
     return rows.case("huge_value")
 
 
+def look_alike_codes() -> HostileCase:
+    """Fiscal codes with characters that upper-case into ASCII letters (U+017F -> ``S``,
+    U+0131 -> ``I``, U+FB00 -> ``FF``): each would reach another citizen; refused as written."""
+    rows = Rows(seed=12)
+    rows.header()
+    rows.sent("Prima")
+    for real, fake in (("S", "\u017f"), ("I", "\u0131"), ("FF", "\ufb00")):
+        code = rows.code()
+        while real not in code[:6]:
+            code = rows.code()
+        line = rows.raw(f"{code[:6].replace(real, fake, 1)}{code[6:]};Sosia;\n")
+        rows.expect(line, INVALID, "fiscal_code.format")
+    line = rows.raw(f"{rows.code()[:15]}\uff21;Largo;\n")  # a fullwidth A as check letter
+    rows.expect(line, INVALID, "fiscal_code.format")
+    rows.sent("Ultima")
+    return rows.case("look_alike_codes")
+
+
+def formula_header() -> HostileCase:
+    """Column names that a spreadsheet would run as formulas: the results header is safe."""
+    rows = Rows(seed=13)
+    rows.header(("codice_fiscale", "nome", "note", '=HYPERLINK("x")', "+1", "-1", "@SUM(A1)"))
+    rows.sent("Zeno")
+    code = rows.code()
+    line = rows.raw(f"{code};Yuri;;=cmd|' /C calc'!A0;+2;-3;@x\n")
+    rows.rows[line] = sent(code, "Yuri")
+    return rows.case("formula_header")
+
+
 CASES: list[Callable[[], HostileCase]] = [
     stray_quotes_span_lines,
     multiline_note_allowed,
@@ -281,6 +310,8 @@ CASES: list[Callable[[], HostileCase]] = [
     comma_header_semicolon_file,
     excel_sep_line,
     huge_value,
+    look_alike_codes,
+    formula_header,
 ]
 
 
