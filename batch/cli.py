@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,7 +19,7 @@ import anyio
 
 from batch import __version__, logs, sandbox
 from batch.dryrun import run_validate
-from batch.errors import BatchError, ExitCode
+from batch.errors import BatchError, ConfigError, ExitCode, exit_codes_help
 from batch.job import Job, load_job
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.pipeline import SendOptions, SendRun
@@ -35,11 +36,7 @@ results CSV with one row per input row, and a journal that makes it safe to stop
 kill and run again: nothing is sent twice, nothing is lost.
 """
 
-EPILOG = """\
-exit codes: 0 all rows done; 1 done, some rows need attention; 2 bad command line or
-job file; 3 unreadable input; 4 API key or service refused; 5 stopped after too many
-failed calls; 70 internal error; 130 interrupted (run again to resume).
-"""
+EPILOG = textwrap.fill(exit_codes_help(), width=88) + "\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -255,7 +252,10 @@ def _rerun(args: argparse.Namespace) -> int:
     results: Path = args.results
     output = args.output or results.with_name(f"{results.stem}-rerun.csv")
     if output.resolve() == results.resolve():
-        raise BatchError("--output must not be the results file being rerun")
+        raise ConfigError(
+            "--output must not be the results file being rerun",
+            hint="name a new file, or leave --output out for <results>-rerun.csv",
+        )
     job = load_job(args.job).with_overrides(
         input_path=results, output=output, encoding="utf-8", separator=","
     )

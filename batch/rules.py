@@ -14,6 +14,7 @@ import polars as pl
 from batch import fiscal_code
 from batch.errors import ConfigError
 from batch.job import Job
+from batch.message_id import ULID_PATTERN
 from batch.templates import Template
 
 SUBJECT_LENGTH = (10, 120)
@@ -22,7 +23,7 @@ MARKDOWN_LENGTH = (80, 10000)
 _ASCII = "(?-u)"
 NOTICE_NUMBER = _ASCII + r"^[0123][0-9]{17}$"
 ORGANISATION_FISCAL_CODE = _ASCII + r"^[0-9]{11}$"
-ULID = r"^[0-9a-hjkmnp-tv-zA-HJKMNP-TV-Z]{26}$"
+ULID = ULID_PATTERN
 
 FIELD_MISSING = "field.missing"
 FISCAL_CODE_FORMAT = "fiscal_code.format"

@@ -244,7 +244,6 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "with 500 (default: 0)",
     )
 
-
     wrong = parser.add_argument_group(
         "misconfiguration (answers of a server that is not IO, to test failing loudly)"
     )
