@@ -22,10 +22,11 @@ from batch.dryrun import run_validate
 from batch.errors import BatchError, ConfigError, ExitCode, exit_codes_help
 from batch.job import Job, load_job
 from batch.models import RETRYABLE_BY_DEFAULT, Status
-from batch.pipeline import SendOptions, SendRun
+from batch.pipeline import SendOptions, SendRun, journal_path
 from batch.report import RunReport
 from batch.settings import resolve_api_key
 from batch.verify_cli import add_verify_command
+from batch.writable import Destination, check_writable
 
 DESCRIPTION = """\
 Send personal messages to citizens in bulk through the IO app.
@@ -244,6 +245,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(job: Job, max_errors: int, report: Path | None) -> int:
     report_path = report or job.output.with_name(f"{job.output.stem}.errors.csv")
+    check_writable([Destination(report_path, "error report", "--report")])
     summary = run_validate(job, max_errors=max_errors, report_path=report_path, out=sys.stdout)
     return int(summary.exit_code)
 
@@ -271,6 +273,13 @@ def _rerun(args: argparse.Namespace) -> int:
 
 
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
+    check_writable(
+        [
+            Destination(job.output, "results file", "--output"),
+            Destination(summary_path(job.output), "summary", "--output"),
+            Destination(journal_path(job), "journal", "[output] state_dir in the job file"),
+        ]
+    )
     key = resolve_api_key(job.target, os.environ)
     logs.add_secret(key.value)
     resend = {"sent"} if args.force_resend else set()
@@ -289,8 +298,12 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     return report.exit_code
 
 
+def summary_path(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.summary.json")
+
+
 def _finish(report: RunReport, output: Path) -> None:
-    report.write_json(output.with_name(f"{output.stem}.summary.json"))
+    report.write_json(summary_path(output))
     logs.get_logger().info("run.summary", **report.__dict__)
     # With JSON logs, stdout is a stream of JSON lines: the event above is the summary there.
     if not logs.writes_json():

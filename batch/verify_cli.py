@@ -18,6 +18,7 @@ from batch.verify import VerifyOptions, VerifyRun
 from batch.verify_outcomes import select_checks, verify_base_url
 from batch.verify_output import default_output, summary_path
 from batch.verify_report import VerifySummary
+from batch.writable import Destination, check_writable
 
 DEFAULT_DEADLINE = 900.0
 
@@ -91,6 +92,12 @@ def run_verify(args: argparse.Namespace) -> int:
     output: Path = args.output or default_output(results)
     if output.resolve() == results.resolve():
         raise ConfigError("--output must not be the results file being verified")
+    check_writable(
+        [
+            Destination(output, "verification file", "--output"),
+            Destination(summary_path(output), "verification summary", "--output"),
+        ]
+    )
     selection = select_checks(read_results(results))
     key = resolve_api_key(job.target, os.environ)
     logs.add_secret(key.value)

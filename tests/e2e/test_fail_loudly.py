@@ -246,7 +246,9 @@ def test_a_created_id_that_is_not_a_message_id_is_kept_out_of_the_message_id_col
     assert calls_made(sandbox) == 6
 
     sandbox.app.reset()
-    checked = run_io_batch(["verify", str(tmp_path / "results.csv"), "--job", str(tmp_path / "job.toml")])
+    checked = run_io_batch(
+        ["verify", str(tmp_path / "results.csv"), "--job", str(tmp_path / "job.toml")]
+    )
     assert checked.code == ExitCode.ROWS_NEED_ATTENTION
     notes = {row["note_code"] for row in read_rows(tmp_path / "results.verify.csv")}
     assert notes == {"bad_message_id"}
@@ -257,15 +259,23 @@ def test_a_created_id_that_is_not_a_message_id_is_kept_out_of_the_message_id_col
 
 
 @pytest.mark.parametrize(
-    ("setting", "blocker"),
+    ("setting", "blocker", "named", "elsewhere"),
     [
-        ('[output]\npath = "out/results.csv"', "out"),  # the results' folder is a file
-        ('[output]\npath = "results.csv"\nstate_dir = "state"', "state"),  # the journal's
-        ('[output]\npath = "results.csv"', "results.summary.json/x"),  # the summary is a folder
+        # The results' folder is a file.
+        ('[output]\npath = "out/results.csv"', "out", "results file", "--output"),
+        # The journal's state directory is a file.
+        (
+            '[output]\npath = "results.csv"\nstate_dir = "state"',
+            "state",
+            "journal",
+            "[output] state_dir",
+        ),
+        # The summary's name is taken by a folder.
+        ('[output]\npath = "results.csv"', "results.summary.json/x", "summary", "--output"),
     ],
 )
 def test_an_unwritable_path_stops_before_the_first_call(
-    tmp_path: Path, sandbox_factory: Any, setting: str, blocker: str
+    tmp_path: Path, sandbox_factory: Any, setting: str, blocker: str, named: str, elsewhere: str
 ) -> None:
     sandbox = sandbox_factory(SandboxConfig())
     people(tmp_path / "input.csv", 3)
@@ -281,8 +291,8 @@ def test_an_unwritable_path_stops_before_the_first_call(
 
     assert ran.code == ExitCode.CONFIG_ERROR, ran.stderr
     line = error_line(ran)
-    assert "cannot write" in line and str(tmp_path / blocker.split("/")[0]) in line
-    assert "--output" in line
+    assert f"cannot write the {named} {tmp_path / blocker.split('/')[0]}" in line
+    assert f"choose another place with {elsewhere}" in line
     assert calls_made(sandbox) == 0
 
 
@@ -300,7 +310,9 @@ def test_validate_with_an_unwritable_report_is_a_configuration_error(tmp_path: P
     (tmp_path / "blocked").write_text("a file\n", encoding="utf-8")
     ran = run_io_batch(["validate", str(job), "--report", str(tmp_path / "blocked" / "e.csv")])
     assert ran.code == ExitCode.CONFIG_ERROR
-    assert f"cannot write {tmp_path / 'blocked' / 'e.csv'}" in error_line(ran)
+    line = error_line(ran)
+    assert f"cannot write the error report {tmp_path / 'blocked' / 'e.csv'}" in line
+    assert "--report" in line
 
 
 # -- 6. lengths that hold under every count --------------------------------------------------------
@@ -318,7 +330,9 @@ def test_a_subject_of_ten_utf16_units_but_nine_code_points_is_invalid(
     )
     job = write_job(tmp_path, base_url=sandbox.base_url, calls=None)
     job.write_text(
-        job.read_text(encoding="utf-8").replace('subject = "Avviso per {nome}: scadenza"', 'subject = "{oggetto}"'),
+        job.read_text(encoding="utf-8").replace(
+            'subject = "Avviso per {nome}: scadenza"', 'subject = "{oggetto}"'
+        ),
         encoding="utf-8",
     )
     ran = run_io_batch(["send", str(job)])
