@@ -7,23 +7,31 @@ asserts the exit code, the message and how many calls reached the sandbox.
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from batch import entry
 from batch.errors import ExitCode
 from batch.fiscal_code import generate
-from batch.sandbox import SandboxConfig, new_ulid
-from tests.e2e.conftest import Ran, read_rows, run_io_batch, write_csv, write_job
+from batch.sandbox import KeyConfig, SandboxConfig, new_ulid
+from tests.e2e.conftest import REPO, Ran, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 
-RESULT_HEADER = (
-    "line,fiscal_code,status,reason_code,reason,message_id,http_status,attempts,sent_at,run_id,nome"
-).split(",")
+RESULT_HEADER = [
+    *("line", "fiscal_code", "status", "reason_code", "reason", "message_id"),
+    *("http_status", "attempts", "sent_at", "run_id", "nome"),
+]
 CONCURRENCY = 4  # several workers: a wrong URL must still cost one call, not one per worker
 
 
@@ -143,8 +151,6 @@ def test_a_403_not_about_the_recipient_stops_at_the_first_call(
 
 
 def test_recipient_forbidden_stays_about_one_citizen(tmp_path: Path, sandbox_factory: Any) -> None:
-    from batch.sandbox import KeyConfig
-
     sandbox = sandbox_factory(SandboxConfig(keys=(KeyConfig("sandbox-key", test_mode=True),)))
     ran = send(tmp_path, sandbox)
 
@@ -291,7 +297,7 @@ def test_an_unwritable_path_stops_before_the_first_call(
 
     assert ran.code == ExitCode.CONFIG_ERROR, ran.stderr
     line = error_line(ran)
-    assert f"cannot write the {named} {tmp_path / blocker.split('/')[0]}" in line
+    assert f"cannot write the {named} {tmp_path / blocker.split('/', maxsplit=1)[0]}" in line
     assert f"choose another place with {elsewhere}" in line
     assert calls_made(sandbox) == 0
 
@@ -344,3 +350,65 @@ def test_a_subject_of_ten_utf16_units_but_nine_code_points_is_invalid(
     assert "9 code points" in rows["2"]["reason"]
     assert rows["3"]["status"] == "sent"  # 10 code points, 11 UTF-16 units: fine both ways
     assert calls_made(sandbox) == 2  # the valid row only: profile and submit
+
+
+# -- 7. a stop right after start is obeyed, even as PID 1 -----------------------------------------
+
+
+def _start_demo(tmp_path: Path, *, as_pid1: bool) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "batch",
+        "--log-format",
+        "json",
+        "send",
+        str(REPO / "jobs" / "demo.toml"),
+        "--output",
+        str(tmp_path / "demo.csv"),
+    ]
+    if as_pid1:  # a new PID namespace: the process is PID 1 there, as in a container
+        command = ["unshare", "--pid", "--fork", "--kill-child", *command]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IO_")}
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def _can_be_pid1() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "--pid", "--fork", "true"], capture_output=True, check=False, timeout=10
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.parametrize("as_pid1", [False, True], ids=["child", "pid1"])
+@pytest.mark.parametrize("after", [0.3, 1.0])
+def test_sigterm_right_after_start_stops_the_run_promptly(
+    tmp_path: Path, as_pid1: bool, after: float
+) -> None:
+    if as_pid1 and not _can_be_pid1():
+        pytest.skip("no PID namespace here (unshare needs root or user namespaces)")
+    process = _start_demo(tmp_path, as_pid1=as_pid1)
+    time.sleep(after)
+    target = process.pid
+    if as_pid1:  # the namespace's PID 1 is unshare's child
+        found = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=True
+        )
+        target = int(found.stdout.split()[0])
+    signalled = time.monotonic()
+    os.kill(target, signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=30)
+    took = time.monotonic() - signalled
+
+    assert process.returncode == ExitCode.INTERRUPTED, stderr.decode()
+    assert took < 5.0  # the demo runs ~15 s: a stop that was ignored would run to the end
+    # Stopped during start-up (Ctrl-C's way), or by the run's own handler once it ran.
+    assert b"io-batch: interrupted" in stderr or b'"stop.requested"' in stdout
+
+
+def test_the_entry_point_knows_the_interrupted_exit_code() -> None:
+    assert entry.INTERRUPTED == ExitCode.INTERRUPTED
