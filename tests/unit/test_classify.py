@@ -450,7 +450,7 @@ def test_a_foreign_403_names_what_it_held() -> None:
     [
         ({"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "fiscal_code": "AAAAAA00A00A000A"}, "id"),
         ({"id": MESSAGE_ID, "fiscal_code": "BBBBBB00B00B000B"}, "fiscal code"),
-        ({"fiscal_code": "AAAAAA00A00A000A"}, "id"),
+        ({"id": 42, "fiscal_code": "AAAAAA00A00A000A"}, "id"),
     ],
 )
 def test_a_get_message_answer_about_another_message_is_not_its_status(
