@@ -1,0 +1,105 @@
+"""The first call goes alone; a job-level answer to it costs no other call (issue 13)."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from batch.classify import Proceed
+from batch.errors import ConfigError
+from batch.first_call import FirstCallGate
+from batch.models import Outcome, Status
+from batch.not_registered import NotRegisteredGuard
+
+pytestmark = pytest.mark.anyio
+
+
+async def run_workers(gate: FirstCallGate, first_answer: str, workers: int = 5) -> list[str]:
+    """``workers`` tasks each make one call through the gate; the calls made, in order."""
+    made: list[str] = []
+    outcomes: list[str] = []
+
+    async def step() -> str:
+        made.append("call")
+        await anyio.sleep(0.01)  # the answer takes a while: the others must wait for it
+        return first_answer if len(made) == 1 else "fine"
+
+    def stops(answer: str) -> ConfigError | None:
+        return ConfigError("wrong URL") if answer == "stop" else None
+
+    async def worker() -> None:
+        try:
+            outcomes.append(await gate.through(step, stops))
+        except ConfigError:
+            outcomes.append("stopped")
+
+    async with anyio.create_task_group() as group:
+        for _ in range(workers):
+            group.start_soon(worker)
+    return made + outcomes
+
+
+async def test_a_stopping_first_answer_costs_one_call() -> None:
+    result = await run_workers(FirstCallGate(), "stop")
+    assert result.count("call") == 1
+    assert sorted(result[1:]) == ["stop"] + ["stopped"] * 4
+
+
+async def test_an_ordinary_first_answer_lets_everybody_call() -> None:
+    result = await run_workers(FirstCallGate(), "fine")
+    assert result.count("call") == 5 and result.count("fine") == 5
+
+
+async def test_a_first_call_that_fails_unexpectedly_does_not_block_the_others() -> None:
+    gate = FirstCallGate()
+
+    async def broken() -> str:
+        raise RuntimeError("a bug")
+
+    async def fine() -> str:
+        return "fine"
+
+    with pytest.raises(RuntimeError):
+        await gate.through(broken, lambda _answer: None)
+    with anyio.fail_after(1):
+        assert await gate.through(fine, lambda _answer: None) == "fine"
+
+
+def not_found() -> Outcome:
+    return Outcome(status=Status.NOT_REGISTERED, reason_code="profile.not_found", reason="404")
+
+
+def test_the_guard_stops_after_the_first_n_not_found_answers() -> None:
+    guard = NotRegisteredGuard(3)
+    for _ in range(3):
+        guard.check()
+        guard.record(not_found())
+    with pytest.raises(ConfigError, match="the first 3 profile checks all answered 404"):
+        guard.check()
+
+
+@pytest.mark.parametrize(
+    "other",
+    [Proceed(), Outcome(status=Status.NOT_ALLOWED, reason_code="profile.sender_not_allowed")],
+)
+def test_any_other_real_answer_disarms_the_guard(other: Proceed | Outcome) -> None:
+    guard = NotRegisteredGuard(3)
+    guard.record(not_found())
+    guard.record(other)
+    for _ in range(10):
+        guard.record(not_found())
+    guard.check()  # no error
+
+
+def test_failures_neither_count_nor_disarm_and_zero_turns_it_off() -> None:
+    guard = NotRegisteredGuard(2)
+    guard.record(not_found())
+    guard.record(Outcome(status=Status.FAILED, reason_code="profile.server_error"))
+    guard.check()
+    guard.record(not_found())
+    with pytest.raises(ConfigError):
+        guard.check()
+    off = NotRegisteredGuard(0)
+    for _ in range(500):
+        off.record(not_found())
+    off.check()
