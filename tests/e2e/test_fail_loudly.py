@@ -453,3 +453,18 @@ def test_sigterm_right_after_start_stops_the_run_promptly(
 
 def test_the_entry_point_knows_the_interrupted_exit_code() -> None:
     assert entry.INTERRUPTED == ExitCode.INTERRUPTED
+
+
+def test_verify_with_an_unwritable_output_stops_before_the_first_call(
+    tmp_path: Path, sandbox_factory: Any
+) -> None:
+    sandbox = sandbox_factory(SandboxConfig())
+    results = results_file(tmp_path / "results.csv", 3)
+    job = write_job(tmp_path, base_url=sandbox.base_url, calls=None)
+    (tmp_path / "blocked").write_text("a file\n", encoding="utf-8")
+    output = tmp_path / "blocked" / "verify.csv"
+    ran = run_io_batch(["verify", str(results), "--job", str(job), "--output", str(output)])
+
+    assert ran.code == ExitCode.CONFIG_ERROR
+    assert f"cannot write the verification file {output}" in error_line(ran)
+    assert calls_made(sandbox) == 0

@@ -5,11 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from batch.classify import Proceed
 from batch.errors import ConfigError
 from batch.first_call import FirstCallGate
-from batch.models import Outcome, Status
-from batch.not_registered import NotRegisteredGuard
 
 pytestmark = pytest.mark.anyio
 
@@ -63,43 +60,3 @@ async def test_a_first_call_that_fails_unexpectedly_does_not_block_the_others() 
         await gate.through(broken, lambda _answer: None)
     with anyio.fail_after(1):
         assert await gate.through(fine, lambda _answer: None) == "fine"
-
-
-def not_found() -> Outcome:
-    return Outcome(status=Status.NOT_REGISTERED, reason_code="profile.not_found", reason="404")
-
-
-def test_the_guard_stops_after_the_first_n_not_found_answers() -> None:
-    guard = NotRegisteredGuard(3)
-    for _ in range(3):
-        guard.check()
-        guard.record(not_found())
-    with pytest.raises(ConfigError, match="the first 3 profile checks all answered 404"):
-        guard.check()
-
-
-@pytest.mark.parametrize(
-    "other",
-    [Proceed(), Outcome(status=Status.NOT_ALLOWED, reason_code="profile.sender_not_allowed")],
-)
-def test_any_other_real_answer_disarms_the_guard(other: Proceed | Outcome) -> None:
-    guard = NotRegisteredGuard(3)
-    guard.record(not_found())
-    guard.record(other)
-    for _ in range(10):
-        guard.record(not_found())
-    guard.check()  # no error
-
-
-def test_failures_neither_count_nor_disarm_and_zero_turns_it_off() -> None:
-    guard = NotRegisteredGuard(2)
-    guard.record(not_found())
-    guard.record(Outcome(status=Status.FAILED, reason_code="profile.server_error"))
-    guard.check()
-    guard.record(not_found())
-    with pytest.raises(ConfigError):
-        guard.check()
-    off = NotRegisteredGuard(0)
-    for _ in range(500):
-        off.record(not_found())
-    off.check()
