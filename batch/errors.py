@@ -49,9 +49,11 @@ SIGNAL_EXIT_CODES: dict[int, str] = {
 }
 
 
-def exit_codes_help() -> str:
-    """The ``exit codes:`` paragraph of ``--help``, from ``EXIT_CODES``."""
-    meanings = [f"{int(code)} {text}" for code, text in EXIT_CODES.items()]
+def exit_codes_help(meanings_here: dict[ExitCode, str] | None = None) -> str:
+    """The ``exit codes:`` paragraph of ``--help``, from ``EXIT_CODES``; a command whose
+    0 or 1 means something more precise gives it in ``meanings_here``."""
+    own = EXIT_CODES | (meanings_here or {})
+    meanings = [f"{int(code)} {text}" for code, text in own.items()]
     meanings += [f"{code} {text}" for code, text in SIGNAL_EXIT_CODES.items()]
     return "exit codes: " + "; ".join(meanings) + "."
 

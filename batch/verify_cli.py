@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import anyio
 
 from batch import logs
-from batch.errors import ConfigError
+from batch.errors import ConfigError, ExitCode, exit_codes_help
 from batch.job import load_job
 from batch.results import read_results
 from batch.settings import resolve_api_key
@@ -31,11 +32,12 @@ status (ACCEPTED, THROTTLED, PROCESSED, REJECTED, FAILED), read and payment stat
 where IO gives them, and a note when there is no status. Other rows are not checked:
 the summary counts them by status. Running the same command again continues: messages
 already final are not asked again.
-
-exit codes: 0 every checked message was PROCESSED; 1 some need attention or are still
-in processing; 2 bad command line or job file; 3 not a results file; 4 API key or
-service refused; 5 stopped after too many failed calls.
 """
+EXIT_CODES_HERE = {
+    ExitCode.OK: "every checked message was PROCESSED",
+    ExitCode.ROWS_NEED_ATTENTION: "some need attention or are still in processing",
+    ExitCode.INPUT_ERROR: "not a results file",
+}
 
 
 def add_verify_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +46,7 @@ def add_verify_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "verify",
         help="ask IO whether each sent message was really processed",
         description=DESCRIPTION,
+        epilog=textwrap.fill(exit_codes_help(EXIT_CODES_HERE), width=88) + "\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verify.add_argument("results", type=Path, help="the results CSV of a send or rerun")

@@ -68,3 +68,12 @@ def test_the_base_error_has_no_exit_code_of_its_own() -> None:
 )
 def test_each_error_kind_says_its_code(error: type[BatchError], code: ExitCode) -> None:
     assert error("x").exit_code == code
+
+
+def test_verify_help_lists_every_code_with_its_own_zero_and_one() -> None:
+    parser = build_parser()
+    verify = parser._subparsers._group_actions[0].choices["verify"]  # type: ignore[union-attr]
+    epilog = " ".join((verify.epilog or "").split())
+    assert "0 every checked message was PROCESSED" in epilog
+    for code in ExitCode:
+        assert f"; {int(code)} " in epilog or epilog.startswith(f"exit codes: {int(code)} ")
