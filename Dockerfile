@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# io-batch for nightly runs: `docker build -t io-batch .`, then
-#   docker run --rm --init --stop-timeout 90 -v io-batch-data:/data \
+# io-batch for nightly runs: `docker build -t io-batch .` (or `podman build`), then
+#   docker run --rm --stop-timeout 90 -v io-batch-data:/data \
 #     -v /etc/io-batch/io-api-key:/run/secrets/io-api-key:ro \
 #     -e IO_API_KEY_FILE=/run/secrets/io-api-key \
 #     io-batch send /data/jobs/nightly.toml
@@ -27,10 +27,16 @@ RUN python -m venv --without-pip /opt/venv \
     && python -m pip --python /opt/venv/bin/python install \
         --no-cache-dir --require-hashes --only-binary=:all: -r requirements.lock
 
+# The build backend, pinned by hash as well (build-requirements.lock), into the builder's
+# own Python: the wheel is then built without isolation, so pip fetches nothing unpinned.
+COPY build-requirements.lock ./
+RUN python -m pip install \
+        --no-cache-dir --require-hashes --only-binary=:all: -r build-requirements.lock
+
 # The project itself: built into a wheel and installed without touching the pins above.
 COPY pyproject.toml README.md ./
 COPY batch ./batch
-RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
+RUN python -m pip wheel --no-cache-dir --no-deps --no-build-isolation --wheel-dir /wheels . \
     && python -m pip --python /opt/venv/bin/python install \
         --no-cache-dir --no-deps /wheels/io_batch-*.whl
 
@@ -53,13 +59,24 @@ ENV PYTHONUNBUFFERED=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:${PATH}"
 
-# /data belongs to the user so that a new named volume mounted there (Docker copies the
-# mount point's owner into it) is writable without any chown by the operator.
-RUN groupadd --system --gid 10001 iobatch \
+# tini runs as PID 1 and passes signals on: the kernel drops any signal that PID 1 has
+# no handler for, and Kubernetes has no --init. (io-batch also handles SIGTERM from its
+# first instant, for runtimes that start it as PID 1 anyway.)
+# /data belongs to the user so that a new named volume mounted there (Docker and podman
+# copy the mount point's owner into it) is writable without any chown by the operator.
+# /work is made here, owned by root, so that Docker and podman agree (podman would
+# otherwise create it at start): not writable on purpose, see below.
+# The base image's installers go: pip, setuptools, wheel and ensurepip's bundled wheels.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends tini=0.19.0-1+b3 \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 iobatch \
     && useradd --system --uid 10001 --gid iobatch --no-create-home \
         --home-dir /work --shell /usr/sbin/nologin iobatch \
-    && mkdir /data \
-    && chown iobatch:iobatch /data
+    && mkdir /data /work \
+    && chown iobatch:iobatch /data \
+    && python -m pip uninstall --yes --no-cache-dir pip setuptools wheel \
+    && rm -rf /usr/local/lib/python3.11/ensurepip
 
 COPY --from=builder /opt/venv /opt/venv
 
@@ -69,9 +86,10 @@ COPY jobs/demo.toml /opt/io-batch/jobs/demo.toml
 COPY samples/demo.csv /opt/io-batch/samples/demo.csv
 
 # /work stays owned by root: a relative --output would land in the container's own
-# layer and vanish with it, journal included, so it fails loudly instead.
+# layer and vanish with it, journal included, so it fails loudly instead (exit 2, before
+# any call, naming the path).
 WORKDIR /work
 USER 10001:10001
 
-ENTRYPOINT ["io-batch"]
+ENTRYPOINT ["/usr/bin/tini", "--", "io-batch"]
 CMD ["--help"]

@@ -1,5 +1,5 @@
 """``python -m batch`` is the same as the ``io-batch`` command."""
 
-from batch.cli import main
+from batch.entry import main
 
 raise SystemExit(main())

@@ -127,10 +127,14 @@ def _missing_or(name: str, codes: pl.Series) -> pl.Expr:
 def length_checks(
     frame: pl.DataFrame, plan: Plan, *, render: bool
 ) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
-    """Subject and markdown lengths (UTF-16 units) of the filled templates.
+    """Subject and markdown lengths of the filled templates, under both counts: at least
+    the minimum in code points (the spec's JSON Schema) and at most the maximum in UTF-16
+    units (IO's server). Code points never outnumber UTF-16 units, so these are the
+    stricter bound of each pair.
 
-    A value of n UTF-8 bytes is between n/3 and n UTF-16 units long, so byte lengths
-    (nearly free) settle most rows; the exact count runs on the rows near a limit.
+    A value of n UTF-8 bytes is at least n/4 code points and at most n UTF-16 units
+    long, so byte lengths (nearly free) settle most rows; the exact counts run on the
+    rows near a limit. ``_p:`` holds code points, ``_n:`` UTF-16 units (null: settled).
     """
     cells = {name: frame.get_column(trimmed(name)) for name in plan.placeholders.values()}
     sizes = {name: values.str.len_bytes().cast(pl.Int64) for name, values in cells.items()}
@@ -140,30 +144,36 @@ def length_checks(
         ("markdown", plan.markdown, rules.MARKDOWN_LENGTH),
     ):
         longest = pl.repeat(template.literal_length, frame.height, dtype=pl.Int64, eager=True)
-        shortest = longest.clone()
+        shortest = pl.repeat(template.literal_code_points, frame.height, dtype=pl.Int64, eager=True)
         for name in template.placeholders:
             size = sizes[plan.placeholders[name]]
             longest = longest + size
-            shortest = shortest + size // 3
+            shortest = shortest + size // 4
         unsure = ((shortest < low) | (longest > high)).arg_true()
-        length = pl.Series(dtype=pl.Int64).extend_constant(None, frame.height)
+        units = pl.Series(dtype=pl.Int64).extend_constant(None, frame.height)
+        points = units.clone()
         if unsure.len():
             exact = pl.repeat(template.literal_length, unsure.len(), dtype=pl.Int64, eager=True)
+            chars = pl.repeat(
+                template.literal_code_points, unsure.len(), dtype=pl.Int64, eager=True
+            )
             for name in template.placeholders:
-                exact = exact + utf16_lengths(cells[plan.placeholders[name]].gather(unsure))
-            length = length.scatter(unsure, exact)
-        columns.append(length.alias(f"_n:{field}"))
+                values = cells[plan.placeholders[name]].gather(unsure)
+                exact = exact + utf16_lengths(values)
+                chars = chars + values.str.len_chars().cast(pl.Int64)
+            units = units.scatter(unsure, exact)
+            points = points.scatter(unsure, chars)
+        columns += [units.alias(f"_n:{field}"), points.alias(f"_p:{field}")]
     frame = frame.with_columns(columns)
     expressions: list[pl.Expr] = []
     for field, (low, high) in (
         ("subject", rules.SUBJECT_LENGTH),
         ("markdown", rules.MARKDOWN_LENGTH),
     ):
-        filled = pl.col(f"_n:{field}")
         expressions.append(
-            pl.when(filled < low)
+            pl.when(pl.col(f"_p:{field}") < low)
             .then(pl.lit(f"{field}.too_short"))
-            .when(filled > high)
+            .when(pl.col(f"_n:{field}") > high)
             .then(pl.lit(f"{field}.too_long"))
             .alias(f"_c:{field}")
         )

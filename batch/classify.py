@@ -9,15 +9,47 @@ sleeps or raises: the dispatcher acts on the decision. Reading the bodies themse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import httpx
 
 from batch.api import created_message_id, json_body, problem_text, retry_after_seconds
-from batch.errors import AuthError
+from batch.decisions import (
+    THROTTLED,
+    Abort,
+    Final,
+    GetMessageDecision,
+    MessageFound,
+    MessageMissing,
+    Proceed,
+    ProfileDecision,
+    Result,
+    Retry,
+    SubmitDecision,
+)
+from batch.errors import ExitCode
+from batch.logs import mask_text
+from batch.message_id import is_message_id
 from batch.models import Status
+from batch.not_io import called_url, describe_body, is_problem_json
 
-THROTTLED = "http.429"
+# The decisions live in decisions.py; callers may keep importing them from here.
+__all__ = [
+    "CLIENT_ERROR",
+    "THROTTLED",
+    "Abort",
+    "Final",
+    "GetMessageDecision",
+    "MessageFound",
+    "MessageMissing",
+    "Proceed",
+    "ProfileDecision",
+    "Result",
+    "Retry",
+    "SubmitDecision",
+    "classify_get_message",
+    "classify_profile",
+    "classify_submit",
+]
+
 CLIENT_ERROR = "net.client_error"
 UNKNOWN_FATE = "the message may or may not have been accepted"
 # The request never reached the server: retrying is safe, even for a submit.
@@ -34,77 +66,6 @@ JOB_LEVEL_403 = {
     "production call forbidden": "auth.production_forbidden",
     "anonymous user": "auth.anonymous",
 }
-_AUTH_HINT = (
-    "check the API key, and the service's groups and allowed IP ranges in the IO back office"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Final:
-    """The row's outcome is decided: no further call for this operation."""
-
-    status: Status
-    reason_code: str
-    reason: str
-    http_status: int | None = None
-    message_id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Proceed:
-    """Profile check 200 with ``sender_allowed: true``: the message may be submitted."""
-
-    http_status: int = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """Nothing was done: the same call may be made again (``after``: the server's hint)."""
-
-    reason_code: str
-    reason: str
-    http_status: int | None = None
-    after: float | None = None
-
-    @property
-    def throttled(self) -> bool:
-        return self.reason_code == THROTTLED
-
-
-@dataclass(frozen=True, slots=True)
-class Abort:
-    """The key or the service is refused: the whole job must stop."""
-
-    reason_code: str
-    reason: str
-    http_status: int | None = None
-
-    @property
-    def error(self) -> AuthError:
-        return AuthError(self.reason, hint=_AUTH_HINT)
-
-
-@dataclass(frozen=True, slots=True)
-class MessageFound:
-    """Get-message 200: the message's processing status (ACCEPTED, PROCESSED, ...)."""
-
-    status: str
-    http_status: int = 200
-
-
-@dataclass(frozen=True, slots=True)
-class MessageMissing:
-    """Get-message answered, but with no status for this message (404, 403, 400...)."""
-
-    reason_code: str
-    reason: str
-    http_status: int | None = None
-
-
-ProfileDecision = Proceed | Final | Retry | Abort
-SubmitDecision = Final | Retry | Abort
-GetMessageDecision = MessageFound | MessageMissing | Retry | Abort
-Result = httpx.Response | Exception
 
 
 def classify_profile(result: Result) -> ProfileDecision:
@@ -121,10 +82,19 @@ def classify_profile(result: Result) -> ProfileDecision:
         if allowed is False:
             reason = "the citizen does not accept messages from this service"
             return Final(Status.NOT_ALLOWED, "profile.sender_not_allowed", reason, code)
-        text = problem_text(result)
-        return Retry("profile.bad_answer", _with("200 without sender_allowed", text), code)
+        # Not IO's LimitedProfile: another API version or another server, for every row.
+        what = describe_body(result)
+        if isinstance(body, dict) and "sender_allowed" in body:
+            what = f"sender_allowed is a JSON {type(allowed).__name__}, in {what}"
+        reason = (
+            f"the profile check at {called_url(result)} answered 200 without a boolean "
+            f"sender_allowed ({what}): not IO's answer, so no message can be sent"
+        )
+        return Abort("profile.bad_answer", reason, code, ExitCode.CONFIG_ERROR)
     text = problem_text(result)
     if code == 404:
+        if not is_problem_json(result):
+            return _wrong_url(result)
         reason = _with("no IO profile, or the citizen's IO inbox is disabled", text)
         return Final(Status.NOT_REGISTERED, "profile.not_found", reason, code)
     if code == 400:
@@ -136,8 +106,8 @@ def classify_profile(result: Result) -> ProfileDecision:
     common = _common(result, text, "profile")
     if common is not None:
         return common
-    if code == 403:
-        return Final(Status.REJECTED, "profile.forbidden", _with("forbidden", text), code)
+    if code == 403:  # only "Recipient forbidden" is about one citizen
+        return _foreign_403(result)
     reason = _with(f"unexpected HTTP {code}", text)
     return Final(Status.FAILED, "profile.unexpected_status", reason, code)
 
@@ -150,14 +120,22 @@ def classify_submit(result: Result) -> SubmitDecision:
     code = result.status_code
     if code == 201:
         message_id = created_message_id(result)
-        if message_id:
+        if is_message_id(message_id):
             return Final(Status.SENT, "submit.accepted", "accepted by IO", code, message_id)
+        if message_id:
+            reason = (
+                f"accepted by IO, but its id {message_id[:40]!r} is not an IO message id "
+                "(a ULID): it cannot be verified"
+            )
+            return Final(Status.SENT, "submit.accepted_bad_id", reason, code)
         reason = "accepted by IO, but the answer carried no message id: it cannot be verified"
         return Final(Status.SENT, "submit.accepted_without_id", reason, code)
     text = problem_text(result)
     if code == 400:
         return Final(Status.REJECTED, "submit.bad_request", _with("bad request", text), code)
     if code == 404:
+        if not is_problem_json(result):
+            return _wrong_url(result)
         return Final(Status.REJECTED, "submit.not_found", _with("not found", text), code)
     if code == 500:  # every 500 of CreateMessage comes before the message is queued
         return Retry("submit.server_error", _with("server error, not queued", text), code)
@@ -175,13 +153,21 @@ def classify_submit(result: Result) -> SubmitDecision:
     if common is not None:
         return common
     if code == 403:
+        if not is_problem_json(result):  # IO's own 403s are ProblemJson: this one is not
+            return _foreign_403(result)
+        # IO's refusals of this message's content (payee, Premium, attachments...).
         return Final(Status.REJECTED, "submit.forbidden", _with("forbidden", text), code)
     reason = _with(f"refused with HTTP {code}", text)
     return Final(Status.REJECTED, "submit.unexpected_status", reason, code)
 
 
-def classify_get_message(result: Result) -> GetMessageDecision:
-    """``GET /messages/{fiscal_code}/{id}``: a read, retried like the profile check."""
+def classify_get_message(
+    result: Result, fiscal_code: str = "", message_id: str = ""
+) -> GetMessageDecision:
+    """``GET /messages/{fiscal_code}/{id}``: a read, retried like the profile check.
+
+    With ``fiscal_code`` and ``message_id`` (the question), an answer about another
+    message is not taken as this one's status."""
     if isinstance(result, Exception):
         retry = _read_failure(result, "get_message")
         return retry or MessageMissing(CLIENT_ERROR, _describe(result, "call not made"))
@@ -190,11 +176,16 @@ def classify_get_message(result: Result) -> GetMessageDecision:
         body = json_body(result)
         status = body.get("status") if isinstance(body, dict) else None
         if isinstance(status, str) and status:
+            mismatch = _other_message(body, fiscal_code, message_id)
+            if mismatch:
+                return MessageMissing("get_message.answer_mismatch", mismatch, code)
             return MessageFound(status)
         text = problem_text(result)
         return Retry("get_message.bad_answer", _with("200 without a status", text), code)
     text = problem_text(result)
     if code == 404:
+        if not is_problem_json(result):
+            return _wrong_url(result)
         return MessageMissing("get_message.not_found", _with("no such message", text), code)
     # "You are not allowed here" too, but about this one message, not the service.
     if code == 403 and "messages that you have sent" in text.lower():
@@ -205,6 +196,8 @@ def classify_get_message(result: Result) -> GetMessageDecision:
     common = _common(result, text, "get_message")
     if common is not None:
         return common
+    if code == 403:  # as on the profile check: not about this message, so about the key
+        return _foreign_403(result)
     reason = _with(f"unexpected HTTP {code}", text)
     return MessageMissing("get_message.unexpected_status", reason, code)
 
@@ -229,6 +222,45 @@ def _common(result: httpx.Response, text: str, operation: str) -> Abort | Retry 
     if code >= 500:
         return Retry(f"{operation}.server_error", _with(f"server error HTTP {code}", text), code)
     return None
+
+
+def _wrong_url(result: httpx.Response) -> Abort:
+    """A 404 that is not IO's ProblemJson: no such path, so the base URL is wrong."""
+    reason = (
+        f"HTTP 404 from {called_url(result)} with {describe_body(result)}: not IO's answer "
+        "about a citizen or a message, so the URL is wrong"
+    )
+    return Abort("http.wrong_url", reason, 404, ExitCode.CONFIG_ERROR)
+
+
+def _foreign_403(result: httpx.Response) -> Abort:
+    """A 403 that is not about one citizen or message: about the key, the service or the
+    caller's IP, and the same for every row."""
+    text = problem_text(result) if is_problem_json(result) else describe_body(result)
+    reason = (
+        f"the API refused the call with HTTP 403 not about one citizen ({text}) "
+        f"at {called_url(result)}"
+    )
+    return Abort("auth.forbidden", reason, 403)
+
+
+def _other_message(body: dict[str, object], fiscal_code: str, message_id: str) -> str:
+    """Why a get-message answer is about another message than the one asked; "" if not."""
+    message = body.get("message")
+    message = message if isinstance(message, dict) else {}
+    for member, asked, what in (
+        ("id", message_id, "id"),
+        ("fiscal_code", fiscal_code, "fiscal code"),
+    ):
+        # Only what the answer says is compared: a member it lacks proves nothing.
+        answered = message.get(member)
+        if asked and member in message and answered != asked:
+            shown = mask_text(answered) if isinstance(answered, str) else repr(answered)
+            return (
+                f"IO answered about another message ({what} {shown[:40]!r} instead of "
+                f"{mask_text(asked)!r}): not recorded as this message's status"
+            )
+    return ""
 
 
 def _recipient_forbidden(code: int, text: str) -> bool:

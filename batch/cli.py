@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,14 +19,15 @@ import anyio
 
 from batch import __version__, logs, sandbox
 from batch.dryrun import run_validate
-from batch.errors import BatchError, ExitCode
+from batch.errors import BatchError, ConfigError, ExitCode, exit_codes_help
 from batch.job import Job, load_job
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.pipeline import SendOptions, SendRun
 from batch.report import RunReport
 from batch.settings import resolve_api_key
-from batch.state_dir import journal_location
+from batch.state_dir import STATE_DIR_ENV, journal_location
 from batch.verify_cli import add_verify_command
+from batch.writable import Destination, check_writable
 
 DESCRIPTION = """\
 Send personal messages to citizens in bulk through the IO app.
@@ -36,11 +38,7 @@ results CSV with one row per input row, and a journal that makes it safe to stop
 kill and run again: nothing is sent twice, nothing is lost.
 """
 
-EPILOG = """\
-exit codes: 0 all rows done; 1 done, some rows need attention; 2 bad command line or
-job file; 3 unreadable input; 4 API key or service refused; 5 stopped after too many
-failed calls; 70 internal error; 130 interrupted (run again to resume).
-"""
+EPILOG = textwrap.fill(exit_codes_help(), width=88) + "\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -248,6 +246,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(job: Job, max_errors: int, report: Path | None) -> int:
     report_path = report or job.output.with_name(f"{job.output.stem}.errors.csv")
+    check_writable([Destination(report_path, "error report", "--report")])
     summary = run_validate(job, max_errors=max_errors, report_path=report_path, out=sys.stdout)
     return int(summary.exit_code)
 
@@ -256,7 +255,10 @@ def _rerun(args: argparse.Namespace) -> int:
     results: Path = args.results
     output = args.output or results.with_name(f"{results.stem}-rerun.csv")
     if output.resolve() == results.resolve():
-        raise BatchError("--output must not be the results file being rerun")
+        raise ConfigError(
+            "--output must not be the results file being rerun",
+            hint="name a new file, or leave --output out for <results>-rerun.csv",
+        )
     job = load_job(args.job).with_overrides(
         input_path=results, output=output, encoding="utf-8", separator=","
     )
@@ -272,6 +274,18 @@ def _rerun(args: argparse.Namespace) -> int:
 
 
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
+    journal = journal_location(job)
+    check_writable(
+        [
+            Destination(job.output, "results file", "--output"),
+            Destination(summary_path(job.output), "summary", "--output"),
+            Destination(
+                journal.path,
+                "journal",
+                f"[output] state_dir in the job file or {STATE_DIR_ENV} (now: {journal.source})",
+            ),
+        ]
+    )
     key = resolve_api_key(job.target, os.environ)
     logs.add_secret(key.value)
     resend = {"sent"} if args.force_resend else set()
@@ -293,8 +307,12 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     return report.exit_code
 
 
+def summary_path(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.summary.json")
+
+
 def _finish(report: RunReport, output: Path) -> None:
-    report.write_json(output.with_name(f"{output.stem}.summary.json"))
+    report.write_json(summary_path(output))
     logs.get_logger().info("run.summary", **report.__dict__)
     # With JSON logs, stdout is a stream of JSON lines: the event above is the summary there.
     if not logs.writes_json():

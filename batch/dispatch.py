@@ -31,10 +31,12 @@ from batch.classify import (
     classify_profile,
     classify_submit,
 )
-from batch.errors import AbortedError
+from batch.errors import AbortedError, BatchError
+from batch.first_call import FirstCallGate
 from batch.job import RetryPolicy
 from batch.logs import get_logger
 from batch.models import Message, Outcome, Status
+from batch.not_registered import NotRegisteredGuard
 
 # What a call may raise instead of answering: httpx's errors, and the client's deadline.
 CALL_ERRORS = (httpx.HTTPError, httpx.InvalidURL, TimeoutError)
@@ -90,12 +92,16 @@ class Dispatcher:
         policy: RetryPolicy,
         rng: random.Random,
         budget: FailureBudget | None = None,
+        *,
+        not_registered_guard: int = 0,
     ) -> None:
         self._client = client
         self._policy = policy
         self._rng = rng
         self.budget = budget if budget is not None else FailureBudget(policy)
         self._log = get_logger()
+        self._first_call = FirstCallGate()
+        self._guard = NotRegisteredGuard(not_registered_guard)
 
     async def send(self, message: Message, before_submit: Callable[[], Awaitable[None]]) -> Outcome:
         """The row's final outcome. ``before_submit`` (the journal's intent) completes
@@ -108,7 +114,9 @@ class Dispatcher:
             return await self._client.profile(fiscal_code)
 
         self.budget.check()
+        self._guard.check()
         allowed = await self._with_retries(check_profile, classify_profile, row)
+        self._guard.record(allowed)
         if isinstance(allowed, Outcome):
             return allowed
         payload = message.to_payload()
@@ -135,11 +143,17 @@ class Dispatcher:
             if attempt > 1:
                 self.budget.check()
             row.attempts += 1
-            try:
-                result: httpx.Response | Exception = await call(attempt)
-            except CALL_ERRORS as exc:
-                result = exc
-            decision = classify(result)
+
+            async def call_and_classify(
+                attempt: int = attempt,
+            ) -> ProfileDecision | SubmitDecision:
+                try:
+                    result: httpx.Response | Exception = await call(attempt)
+                except CALL_ERRORS as exc:
+                    result = exc
+                return classify(result)
+
+            decision = await self._first_call.through(call_and_classify, stop_error)
             self._record(decision)
             match decision:
                 case Proceed():
@@ -174,6 +188,11 @@ class Dispatcher:
             "call.retry", reason_code=decision.reason_code, attempt=attempt, delay_s=delay
         )
         await self._client.stop.sleep(delay)
+
+
+def stop_error(decision: object) -> BatchError | None:
+    """The job-level error a decision means, if any (for the first-call gate)."""
+    return decision.error if isinstance(decision, Abort) else None
 
 
 def _outcome(decision: Final, row: _Row) -> Outcome:

@@ -4,6 +4,9 @@ Only problems that make the whole job pointless raise one of these: a bad job fi
 an unreadable input, a key the API rejects. A bad row is an ``Outcome``, not an error.
 The CLI catches ``BatchError`` and turns it into one clear line and an exit code; no
 traceback reaches the user.
+
+The exit codes are defined here once: the ``--help`` text is generated from
+``EXIT_CODES`` and a test holds the README's tables to it.
 """
 
 from __future__ import annotations
@@ -14,33 +17,71 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     """The process exit codes, documented in the README for schedulers."""
 
-    OK = 0  # every row reached a final outcome and none needs attention
-    ROWS_NEED_ATTENTION = 1  # done, but some rows are invalid/rejected/failed/unknown
-    CONFIG_ERROR = 2  # bad command line or job file: fix it and run again
-    INPUT_ERROR = 3  # the input file cannot be read as a recipient CSV
-    AUTH_ERROR = 4  # the API key or the service is refused: nothing more was sent
-    ABORTED = 5  # too many calls failed: the job stopped to save the rate budget
-    BUSY = 6  # another run of the same job is going on: wait for it
-    INTERNAL_ERROR = 70  # a bug in io-batch: please report it with the log
-    INTERRUPTED = 130  # SIGINT/SIGTERM: in-flight calls were recorded; run again to resume
+    OK = 0
+    ROWS_NEED_ATTENTION = 1
+    CONFIG_ERROR = 2
+    INPUT_ERROR = 3
+    AUTH_ERROR = 4
+    ABORTED = 5
+    BUSY = 6
+    INTERNAL_ERROR = 70
+    INTERRUPTED = 130
+
+
+#: What each code means, in the words of ``io-batch --help``.
+EXIT_CODES: dict[ExitCode, str] = {
+    ExitCode.OK: "all rows done",
+    ExitCode.ROWS_NEED_ATTENTION: "done, some rows need attention",
+    ExitCode.CONFIG_ERROR: "bad command line, job file, environment, URL or unwritable path "
+    "(nothing was sent)",
+    ExitCode.INPUT_ERROR: "unreadable input",
+    ExitCode.AUTH_ERROR: "API key or service refused (401, or a 403 not about one citizen)",
+    ExitCode.ABORTED: "stopped after too many failed calls",
+    ExitCode.BUSY: "another run of the same job is going on",
+    ExitCode.INTERNAL_ERROR: "internal error (a bug: please report it)",
+    ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (run again to resume)",
+}
+
+#: Codes io-batch never returns itself, but a scheduler sees when a signal ends it.
+SIGNAL_EXIT_CODES: dict[int, str] = {
+    137: "killed by SIGKILL (out of memory, or the stop timeout ran out): run again to resume",
+    143: "ended by SIGTERM before io-batch had started (the interpreter's first instants)",
+}
+
+
+def exit_codes_help(meanings_here: dict[ExitCode, str] | None = None) -> str:
+    """The ``exit codes:`` paragraph of ``--help``, from ``EXIT_CODES``; a command whose
+    0 or 1 means something more precise gives it in ``meanings_here``."""
+    own = EXIT_CODES | (meanings_here or {})
+    meanings = [f"{int(code)} {text}" for code, text in own.items()]
+    meanings += [f"{code} {text}" for code, text in SIGNAL_EXIT_CODES.items()]
+    return "exit codes: " + "; ".join(meanings) + "."
 
 
 class BatchError(Exception):
-    """A job-level failure with a message meant for the operator."""
+    """A job-level failure with a message meant for the operator.
 
-    exit_code: ExitCode = ExitCode.INTERNAL_ERROR
+    It has no exit code of its own: raise a subclass, or pass ``exit_code``, so that
+    every raise site says what kind of failure it is (a forgotten one is a bug, and
+    would otherwise pass for one: 70)."""
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
+    exit_code: ExitCode
+
+    def __init__(self, message: str, *, hint: str = "", exit_code: ExitCode | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
+        elif not hasattr(self, "exit_code"):
+            raise TypeError(f"{type(self).__name__} needs an exit code: {message}")
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
 class ConfigError(BatchError):
-    """The job file, a flag or the environment is wrong."""
+    """The job file, a flag, the environment, the URL or an output path is wrong."""
 
     exit_code = ExitCode.CONFIG_ERROR
 
@@ -52,7 +93,7 @@ class InputError(BatchError):
 
 
 class AuthError(BatchError):
-    """The API refused the key or the service (401, 403 scopes or IP)."""
+    """The API refused the key or the service (401, a 403 not about one citizen)."""
 
     exit_code = ExitCode.AUTH_ERROR
 

@@ -90,6 +90,8 @@ class Target:
     # points at one started apart (``io-batch sandbox``), as tests and benchmarks do.
     base_url: str | None = None
     api_key_env: str = "IO_API_KEY"
+    # Stop (exit 2) when a run's first N profile checks all answer 404; 0: never.
+    not_registered_guard: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +300,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         kind=kind,
         base_url=_url(target_section.optional_str("base_url"), kind),
         api_key_env=target_section.get_str("api_key_env", "IO_API_KEY"),
+        not_registered_guard=target_section.get_int("not_registered_guard", 100, low=0),
     )
     target_section.done()
 

@@ -134,7 +134,10 @@ class SendRun:
                     transport=self._transport,
                 ) as http:
                     self._dispatcher = Dispatcher(
-                        IOClient(http, limiter, self._stop), job.retry, random.Random()
+                        IOClient(http, limiter, self._stop),
+                        job.retry,
+                        random.Random(),
+                        not_registered_guard=self._not_registered_guard(),
                     )
                     await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
                 self._writer.close()
@@ -267,6 +270,13 @@ class SendRun:
         journal.record(run_id, line, code, digest, outcome)
         self._past_due.add(line, message, outcome)
         return outcome
+
+    def _not_registered_guard(self) -> int:
+        """Off when a rerun retries not_registered rows: those are 404s by choice."""
+        rerun = self.options.rerun_statuses
+        if rerun is not None and Status.NOT_REGISTERED in rerun:
+            return 0
+        return self.job.target.not_registered_guard
 
     async def _write(self, finished_in: MemoryObjectReceiveStream[Finished]) -> None:
         last_flush = time.monotonic()

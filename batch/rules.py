@@ -14,6 +14,7 @@ import polars as pl
 from batch import fiscal_code
 from batch.errors import ConfigError
 from batch.job import Job
+from batch.message_id import ULID_PATTERN
 from batch.templates import Template
 
 SUBJECT_LENGTH = (10, 120)
@@ -22,7 +23,7 @@ MARKDOWN_LENGTH = (80, 10000)
 _ASCII = "(?-u)"
 NOTICE_NUMBER = _ASCII + r"^[0123][0-9]{17}$"
 ORGANISATION_FISCAL_CODE = _ASCII + r"^[0-9]{11}$"
-ULID = r"^[0-9a-hjkmnp-tv-zA-HJKMNP-TV-Z]{26}$"
+ULID = ULID_PATTERN
 
 FIELD_MISSING = "field.missing"
 FISCAL_CODE_FORMAT = "fiscal_code.format"
@@ -70,16 +71,33 @@ def excel_hint(value: pl.Expr) -> pl.Expr:
     )
 
 
-def length_message(field: str, bounds: tuple[int, int], length: pl.Expr) -> pl.Expr:
+def length_message(field: str, bounds: tuple[int, int], reason_code: pl.Expr) -> pl.Expr:
+    """Why a filled subject or markdown is out of bounds, naming the count that failed:
+    the minimum holds in code points (as the spec's JSON Schema counts, so a gateway or
+    mock that validates against it agrees), the maximum in UTF-16 units (as IO counts)."""
     low, high = bounds
-    return pl.concat_str(
+    points, units = pl.col(f"_p:{field}"), pl.col(f"_n:{field}")
+    too_short = pl.concat_str(
         pl.lit(f"the {field} is "),
-        length.cast(pl.String),
+        points.cast(pl.String),
+        pl.lit(" code points ("),
+        units.cast(pl.String),
         pl.lit(
-            f" characters once the template is filled in; IO takes {low} to {high} "
-            "(counted in UTF-16 units: an emoji counts 2)"
+            f" UTF-16 units) once the template is filled in; IO takes at least {low} "
+            "code points (an emoji counts 1 here, as the spec's schema counts)"
         ),
     )
+    too_long = pl.concat_str(
+        pl.lit(f"the {field} is "),
+        units.cast(pl.String),
+        pl.lit(" UTF-16 units ("),
+        points.cast(pl.String),
+        pl.lit(
+            f" code points) once the template is filled in; IO takes at most {high} "
+            "UTF-16 units (an emoji counts 2, as IO's server counts)"
+        ),
+    )
+    return pl.when(reason_code.str.ends_with("too_short")).then(too_short).otherwise(too_long)
 
 
 # -- fiscal codes, vectorised ------------------------------------------------------------
@@ -192,10 +210,16 @@ def check_job(job: Job) -> None:
         ("markdown", message.markdown, MARKDOWN_LENGTH),
     ):
         template = Template.parse(text)
-        length = template.literal_length
-        if length > high or (not template.placeholders and length < low):
+        units, points = template.literal_length, template.literal_code_points
+        if units > high:
             raise ConfigError(
-                f"message.{field} is {length} characters without its placeholders; "
-                f"IO takes {low} to {high}",
-                hint="every message would be refused: shorten or lengthen the template",
+                f"message.{field} is {units} UTF-16 units without its placeholders; IO takes "
+                f"at most {high} (an emoji counts 2)",
+                hint="every message would be refused: shorten the template",
+            )
+        if not template.placeholders and points < low:
+            raise ConfigError(
+                f"message.{field} is {points} code points; IO takes at least {low} (counted "
+                "in code points, as the spec's schema counts: an emoji counts 1)",
+                hint="every message would be refused: lengthen the template",
             )

@@ -76,6 +76,11 @@ class Template:
         """UTF-16 length of the text around the placeholders."""
         return sum(utf16_length(literal) for literal, _name in self.parts)
 
+    @property
+    def literal_code_points(self) -> int:
+        """Code points of the text around the placeholders (the spec's JSON Schema count)."""
+        return sum(len(literal) for literal, _name in self.parts)
+
     def render(self, cells: Mapping[str, str]) -> str:
         """Fill in the placeholders; ``cells`` maps placeholder names to trimmed values."""
         pieces: list[str] = []

@@ -124,7 +124,7 @@ def validate_batch(
         )
     if content_key:
         frame = frame.with_columns(_content_key(job, plan).alias(CONTENT_KEY))
-    temporary = [name for name in frame.columns if name.startswith(("_t:", "_n:", "_c:"))]
+    temporary = [name for name in frame.columns if name.startswith(("_t:", "_n:", "_p:", "_c:"))]
     return frame.drop([*temporary, "_fc", "_fc_code"])
 
 
@@ -142,9 +142,9 @@ def _explain(
         pl.when(reason_code.str.starts_with("csv."))
         .then(pl.col(CSV_ERROR_COLUMN).str.replace(r"^[a-z_.]+: ", ""))
         .when(reason_code.str.starts_with("subject."))
-        .then(rules.length_message("subject", rules.SUBJECT_LENGTH, pl.col("_n:subject")))
+        .then(rules.length_message("subject", rules.SUBJECT_LENGTH, reason_code))
         .when(reason_code.str.starts_with("markdown."))
-        .then(rules.length_message("markdown", rules.MARKDOWN_LENGTH, pl.col("_n:markdown")))
+        .then(rules.length_message("markdown", rules.MARKDOWN_LENGTH, reason_code))
         .when(reason_code == amounts.FORMAT)
         .then(pl.lit(rules.amount_format_message(job.message.amount_unit)))
         .otherwise(reason_code.replace_strict(rules.MESSAGES, default=reason_code))

@@ -31,9 +31,17 @@ from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from batch.api import IOClient, make_http_client
-from batch.classify import Abort, MessageFound, MessageMissing, Retry, classify_get_message
-from batch.dispatch import CALL_ERRORS, FailureBudget, utc_timestamp
+from batch.classify import (
+    Abort,
+    GetMessageDecision,
+    MessageFound,
+    MessageMissing,
+    Retry,
+    classify_get_message,
+)
+from batch.dispatch import CALL_ERRORS, FailureBudget, stop_error, utc_timestamp
 from batch.errors import BatchError
+from batch.first_call import FirstCallGate
 from batch.job import Job
 from batch.limiter import Limiter
 from batch.logs import get_logger
@@ -48,7 +56,7 @@ from batch.verify_outcomes import (
     row_problem,
     with_note,
 )
-from batch.verify_output import Verification, VerificationWriter, read_verifications
+from batch.verify_output import Check, Verification, VerificationWriter, read_verifications
 from batch.verify_report import VerifyProgress, VerifySummary
 
 
@@ -98,6 +106,7 @@ class VerifyRun:
         self._limiter = Limiter(job.rate)
         self._stop = Stop()
         self._work_scope: CancelScope | None = None
+        self._first_call = FirstCallGate()
 
     async def run(self) -> VerifySummary:
         started = time.monotonic()
@@ -239,13 +248,9 @@ class VerifyRun:
         for attempt in range(1, tries + 1):
             self._budget.check()
             attempts += 1
-            try:
-                result: httpx.Response | Exception = await client.get_message(
-                    check.fiscal_code, check.message_id
-                )
-            except CALL_ERRORS as exc:
-                result = exc
-            decision = classify_get_message(result)
+            result, decision = await self._first_call.through(
+                lambda: _ask_once(client, check), lambda answer: stop_error(answer[1])
+            )
             failed = isinstance(decision, Retry) and not decision.throttled
             self._budget.record(failed=failed, reason_code=getattr(decision, "reason_code", ""))
             match decision:
@@ -286,3 +291,16 @@ class VerifyRun:
         )
         summary.add_records(self._records)
         return summary
+
+
+async def _ask_once(
+    client: IOClient, check: Check
+) -> tuple[httpx.Response | Exception, GetMessageDecision]:
+    """One get-message call and what its answer means."""
+    try:
+        result: httpx.Response | Exception = await client.get_message(
+            check.fiscal_code, check.message_id
+        )
+    except CALL_ERRORS as exc:
+        result = exc
+    return result, classify_get_message(result, check.fiscal_code, check.message_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import anyio
 
 from batch import logs
-from batch.errors import ConfigError
+from batch.errors import ConfigError, ExitCode, exit_codes_help
 from batch.job import load_job
 from batch.results import read_results
 from batch.settings import resolve_api_key
@@ -18,6 +19,7 @@ from batch.verify import VerifyOptions, VerifyRun
 from batch.verify_outcomes import select_checks, verify_base_url
 from batch.verify_output import default_output, summary_path
 from batch.verify_report import VerifySummary
+from batch.writable import Destination, check_writable
 
 DEFAULT_DEADLINE = 900.0
 
@@ -30,12 +32,12 @@ status (ACCEPTED, THROTTLED, PROCESSED, REJECTED, FAILED), read and payment stat
 where IO gives them, and a note when there is no status. Other rows are not checked:
 the summary counts them by status. Running the same command again continues: messages
 already final are not asked again.
-
-exit codes: 0 every checked message was PROCESSED; 1 some need attention or are still
-in processing; 2 bad command line or job file; 3 not a results file; 4 API key or
-service refused; 5 stopped after too many failed calls; 130 stopped by SIGINT/SIGTERM
-(no new call after the signal; run again to continue).
 """
+EXIT_CODES_HERE = {
+    ExitCode.OK: "every checked message was PROCESSED",
+    ExitCode.ROWS_NEED_ATTENTION: "some need attention or are still in processing",
+    ExitCode.INPUT_ERROR: "not a results file",
+}
 
 
 def add_verify_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +46,7 @@ def add_verify_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "verify",
         help="ask IO whether each sent message was really processed",
         description=DESCRIPTION,
+        epilog=textwrap.fill(exit_codes_help(EXIT_CODES_HERE), width=88) + "\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verify.add_argument("results", type=Path, help="the results CSV of a send or rerun")
@@ -92,6 +95,12 @@ def run_verify(args: argparse.Namespace) -> int:
     output: Path = args.output or default_output(results)
     if output.resolve() == results.resolve():
         raise ConfigError("--output must not be the results file being verified")
+    check_writable(
+        [
+            Destination(output, "verification file", "--output"),
+            Destination(summary_path(output), "verification summary", "--output"),
+        ]
+    )
     selection = select_checks(read_results(results))
     key = resolve_api_key(job.target, os.environ)
     logs.add_secret(key.value)

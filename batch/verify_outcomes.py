@@ -20,13 +20,12 @@ from batch.dispatch import utc_timestamp
 from batch.errors import ConfigError
 from batch.fiscal_code import PATTERN as FISCAL_CODE_PATTERN
 from batch.job import Target
+from batch.message_id import is_message_id
 from batch.models import Status
 from batch.verify_output import FINAL_STATUSES, IN_PROGRESS_STATUSES, Check, Verification
 
 CHECKED_STATUSES = frozenset({Status.SENT.value, Status.ALREADY_SENT.value})
 KNOWN_STATUSES = FINAL_STATUSES | IN_PROGRESS_STATUSES
-# IO's message ids are ULIDs; its Ulid codec accepts Crockford base32 in either case.
-_MESSAGE_ID = re.compile(r"^[0-9a-hjkmnp-tv-zA-HJKMNP-TV-Z]{26}$")
 _FISCAL_CODE = re.compile(FISCAL_CODE_PATTERN)
 
 IN_PROGRESS_NOTE = (
@@ -42,6 +41,12 @@ STATUS_NOTES = {
 MISSING_NOTES = {
     "get_message.not_found": ("not_found", "no message with this id for this fiscal code"),
     "get_message.forbidden": ("other_service", "not sent by this service's key"),
+}
+# Notes whose text is the decision's reason (it says what was wrong).
+REASON_NOTES = {
+    "get_message.bad_request": "bad_request",
+    "get_message.unexpected_status": "unexpected_status",
+    "get_message.answer_mismatch": "answer_mismatch",
 }
 NOT_ASKED = ("not_asked", "not asked yet: the run stopped first; run verify again")
 
@@ -83,7 +88,7 @@ def select_checks(rows: Iterable[dict[str, str]]) -> Selection:
 
 def row_problem(check: Check) -> tuple[str, str] | None:
     """``(note_code, note)`` for a row that cannot be asked about; None if it can."""
-    if not _MESSAGE_ID.fullmatch(check.message_id):
+    if not is_message_id(check.message_id):
         return ("bad_message_id", "no valid message id in the results row")
     if not _FISCAL_CODE.fullmatch(check.fiscal_code):
         return ("bad_fiscal_code", "no valid fiscal code in the results row")
@@ -115,8 +120,8 @@ def missing(check: Check, decision: MessageMissing, attempts: int) -> Verificati
         note_code, note = MISSING_NOTES[decision.reason_code]
     elif decision.reason_code == "get_message.bad_request":
         note_code, note = "bad_request", f"IO refused the fiscal code or the id: {decision.reason}"
-    elif decision.reason_code == "get_message.unexpected_status":
-        note_code, note = "unexpected_status", decision.reason
+    elif decision.reason_code in REASON_NOTES:
+        note_code, note = REASON_NOTES[decision.reason_code], decision.reason
     else:
         note_code, note = "client_error", decision.reason
     return Verification(

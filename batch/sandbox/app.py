@@ -13,6 +13,7 @@ from collections.abc import Callable
 import anyio
 import httpx
 
+from batch.sandbox import quirks
 from batch.sandbox import responses as r
 from batch.sandbox.backend import Backend
 from batch.sandbox.config import Faults, KeyConfig, SandboxConfig
@@ -138,7 +139,7 @@ class SandboxApp:
         log_key = key.key if key is not None else None
         if matched is None:  # APIM finds no operation: nothing reaches the backend
             self.calls.add(CallRecord(arrival, log_key, "unknown", "", 404))
-            await r.gateway_error(404, "Resource not found").send(send)
+            await quirks.unrouted(self.config.unrouted_answer).send(send)
             return
         operation, template, params = matched
         if isinstance(auth, KeyProblem):
@@ -153,6 +154,10 @@ class SandboxApp:
             self.calls.add(record)
             headers = ((b"x-rate-limit-retry-after", str(retry_after).encode()),)
             await r.gateway_error(429, rate_limit_message(retry_after), headers).send(send)
+            return
+        if self.config.forbid_all is not None:  # refused in front of IO: no backend, no fault
+            self.calls.add(CallRecord(arrival, key.key, operation, template, 403))
+            await quirks.forbidden(self.config.forbid_all).send(send)
             return
         plan = self.injector.plan(operation)
         if plan.delay > 0:
@@ -184,8 +189,10 @@ class SandboxApp:
             response = self.backend.profile(key, params[0] if params else None, raw)
         elif operation == "submit":
             response = self.backend.submit(key, params[0] if params else None, raw, plan, arrival)
+            response = quirks.with_uuid_id(response, self.config.created_ids)
         else:
             response = self.backend.get_message(key, params[0], params[1])
+            response = quirks.about_another_message(response, self.config.message_answer)
         # A 500 strikes where the backend works (storage, lookups): after the checks
         # that answer 400 and 403, as in the real handlers.
         if plan.kind == ERROR and response.status not in (400, 403):

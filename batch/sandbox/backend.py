@@ -25,6 +25,7 @@ from batch.sandbox.messages import (
     message_view,
 )
 from batch.sandbox.population import profile_state
+from batch.sandbox.quirks import SPEC_PROFILE_EXAMPLE
 from batch.sandbox.spec import decode_fiscal_code_payload, decode_new_message, fiscal_code_problem
 from batch.sandbox.ulid import UlidGenerator
 
@@ -94,6 +95,8 @@ class Backend:
             return r.problem(
                 404, "Profile not found", "The profile you requested was not found in the system."
             )
+        if self.config.profile_answer == "spec_example":
+            return r.json_response(200, SPEC_PROFILE_EXAMPLE)
         payload = {"sender_allowed": state == "allowed", "preferred_languages": ["it_IT"]}
         return r.json_response(200, payload)
 

@@ -15,6 +15,13 @@ from batch.sandbox.config import (
     OperationFaults,
     SandboxConfig,
 )
+from batch.sandbox.quirks import (
+    CREATED_IDS,
+    FORBIDDEN_ANSWERS,
+    MESSAGE_ANSWERS,
+    PROFILE_ANSWERS,
+    UNROUTED_ANSWERS,
+)
 from batch.sandbox.server import serve
 
 _DEFAULTS = SandboxConfig()
@@ -237,6 +244,43 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "with 500 (default: 0)",
     )
 
+    wrong = parser.add_argument_group(
+        "misconfiguration (answers of a server that is not IO, to test failing loudly)"
+    )
+    wrong.add_argument(
+        "--unrouted-answer",
+        choices=UNROUTED_ANSWERS,
+        default=d.unrouted_answer,
+        help="how a path that is no API operation (a wrong base URL) is answered: the "
+        "gateway's JSON 404, an HTML 404 page, or a 404 with no body (default: gateway)",
+    )
+    wrong.add_argument(
+        "--profile-answer",
+        choices=PROFILE_ANSWERS,
+        default=d.profile_answer,
+        help="the body of a profile 200: IO's limited profile, or the spec's stale example "
+        "without sender_allowed (default: limited_profile)",
+    )
+    wrong.add_argument(
+        "--forbid-all",
+        choices=FORBIDDEN_ANSWERS,
+        help="answer every API call past the gateway with a 403 that is not IO's: no body, "
+        "or an unknown body (default: off)",
+    )
+    wrong.add_argument(
+        "--message-answer",
+        choices=MESSAGE_ANSWERS,
+        default=d.message_answer,
+        help="get-message 200s about the message asked for, or about another id or fiscal "
+        "code (default: own)",
+    )
+    wrong.add_argument(
+        "--created-ids",
+        choices=CREATED_IDS,
+        default=d.created_ids,
+        help="ids of created messages: IO's ULIDs, or UUIDs (default: ulid)",
+    )
+
 
 def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
     """The SandboxConfig the parsed options describe; ValueError if they contradict."""
@@ -277,6 +321,11 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
         failed_ratio=ns.message_failed_ratio,
         max_allowed_payment_amount=ns.max_payment_amount,
         faults=faults,
+        unrouted_answer=ns.unrouted_answer,
+        profile_answer=ns.profile_answer,
+        forbid_all=ns.forbid_all,
+        message_answer=ns.message_answer,
+        created_ids=ns.created_ids,
     )
 
 

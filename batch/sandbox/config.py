@@ -10,6 +10,15 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from batch.sandbox.quirks import (
+    CREATED_IDS,
+    FORBIDDEN_ANSWERS,
+    MESSAGE_ANSWERS,
+    PROFILE_ANSWERS,
+    UNROUTED_ANSWERS,
+    check_choice,
+)
+
 DEFAULT_API_KEY = "sandbox-key"  # a normal (not test-mode) key: what the demo uses
 SANDBOX_FISCAL_CODE = "AAAAAA00A00A000A"  # IO's own test citizen: always reachable
 MAX_PAYMENT_AMOUNT = 9_999_999_999  # euro cents: the spec's PaymentAmount maximum
@@ -143,6 +152,17 @@ class SandboxConfig:
     failed_ratio: float = 0.0
     max_allowed_payment_amount: int = MAX_PAYMENT_AMOUNT  # real services default to 0
     faults: Faults = field(default_factory=Faults)
+    # Misconfiguration switches (quirks.py), off by default. How a path with no API
+    # operation (a wrong base URL) is answered: APIM's JSON 404, an HTML page, no body.
+    unrouted_answer: str = "gateway"
+    # "spec_example": profile 200s carry the spec's stale example, with no sender_allowed.
+    profile_answer: str = "limited_profile"
+    # "empty" / "unknown": every API call past the gateway is a 403 that is not IO's.
+    forbid_all: str | None = None
+    # "other_id" / "other_fiscal_code": get-message 200s are about another message.
+    message_answer: str = "own"
+    # "uuid": created messages get a UUID instead of IO's ULID (body and Location).
+    created_ids: str = "ulid"
 
     def __post_init__(self) -> None:
         if not self.keys:
@@ -160,3 +180,8 @@ class SandboxConfig:
             raise ValueError("processing_delay must be >= 0")
         if not 0 <= self.max_allowed_payment_amount <= MAX_PAYMENT_AMOUNT:
             raise ValueError(f"max_allowed_payment_amount must be in [0, {MAX_PAYMENT_AMOUNT}]")
+        check_choice("unrouted_answer", self.unrouted_answer, UNROUTED_ANSWERS)
+        check_choice("profile_answer", self.profile_answer, PROFILE_ANSWERS)
+        check_choice("forbid_all", self.forbid_all, FORBIDDEN_ANSWERS)
+        check_choice("message_answer", self.message_answer, MESSAGE_ANSWERS)
+        check_choice("created_ids", self.created_ids, CREATED_IDS)

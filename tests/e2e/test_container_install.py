@@ -32,7 +32,14 @@ DOCKERFILE = REPO / "Dockerfile"
 LOCK = REPO / "requirements.lock"
 
 # What the Dockerfile copies into each stage; the install test copies the same files.
-BUILD_SOURCES = ("requirements.lock", "pyproject.toml", "README.md", "batch")
+BUILD_SOURCES = (
+    "requirements.lock",
+    "build-requirements.lock",
+    "pyproject.toml",
+    "README.md",
+    "batch",
+)
+BUILD_LOCK = REPO / "build-requirements.lock"
 DEMO_FILES = ("jobs/demo.toml", "samples/demo.csv")
 IMAGE_APP_DIR = "/opt/io-batch"
 VENV = "/opt/venv"
@@ -123,8 +130,15 @@ def test_the_builder_installs_only_hashed_wheels_from_the_lock(stages: list[Stag
         r"install --no-cache-dir --require-hashes --only-binary=:all: -r requirements\.lock",
         runs,
     )
-    assert "pip wheel --no-cache-dir --no-deps" in runs
+    assert "pip wheel --no-cache-dir --no-deps --no-build-isolation" in runs
     assert re.search(r"install --no-cache-dir --no-deps /wheels/io_batch-\*\.whl", runs)
+    # The build backend comes from its own hashed lock, before the wheel is built.
+    assert re.search(
+        r"install\s+--no-cache-dir --require-hashes --only-binary=:all: "
+        r"-r build-requirements\.lock",
+        runs,
+    )
+    assert runs.index("build-requirements.lock") < runs.index("pip wheel")
     copied = " ".join(stages[0].values("COPY")).split()
     assert sorted(name for name in copied if not name.startswith(("./", "/"))) == sorted(
         BUILD_SOURCES
@@ -134,7 +148,8 @@ def test_the_builder_installs_only_hashed_wheels_from_the_lock(stages: list[Stag
 def test_the_runtime_runs_io_batch_as_an_unprivileged_user(stages: list[Stage]) -> None:
     runtime = stages[1]
     assert runtime.values("USER") == [f"{RUNTIME_UID}:{RUNTIME_UID}"]
-    assert runtime.values("ENTRYPOINT") == ['["io-batch"]']
+    # A small init as PID 1, so that a SIGTERM is never dropped (Kubernetes has no --init).
+    assert runtime.values("ENTRYPOINT") == ['["/usr/bin/tini", "--", "io-batch"]']
     assert runtime.values("CMD") == ['["--help"]']
     assert runtime.values("WORKDIR") == ["/work"]
     env = env_pairs(runtime)
@@ -145,6 +160,13 @@ def test_the_runtime_runs_io_batch_as_an_unprivileged_user(stages: list[Stage]) 
     runs = " ".join(runtime.values("RUN"))
     assert f"--uid {RUNTIME_UID}" in runs
     assert "chown iobatch:iobatch /data" in runs
+    assert re.search(r"apt-get install --yes --no-install-recommends tini=\S+", runs)
+    # Every directory the image and the README rely on exists in the image itself (podman
+    # would create a missing WORKDIR at start, writable, and it would vanish with it).
+    assert "mkdir /data /work" in runs
+    # No installer in the final image: the base image's pip goes, ensurepip's wheels too.
+    assert "pip uninstall --yes --no-cache-dir pip setuptools wheel" in runs
+    assert "rm -rf /usr/local/lib/python3.11/ensurepip" in runs
     assert sorted(runtime.values("COPY")[1:]) == sorted(
         f"{name} {IMAGE_APP_DIR}/{name}" for name in DEMO_FILES
     )
@@ -169,6 +191,19 @@ def test_the_build_context_holds_only_what_the_image_needs() -> None:
     assert lines[0] == "*"
     allowed = {line[1:] for line in lines if line.startswith("!")}
     assert allowed == {*BUILD_SOURCES, *DEMO_FILES}
+
+
+def test_the_build_backend_is_pinned_by_hash_and_reads_the_spdx_license() -> None:
+    text = BUILD_LOCK.read_text(encoding="utf-8")
+    pins = locked_pins(text)
+    assert set(pins) == {"setuptools"}
+    assert "--hash=sha256:" in text
+    system = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    (requirement,) = (Requirement(item) for item in system["requires"])
+    # setuptools < 77.0.3 rejects the SPDX string in project.license (69.5.1 fails).
+    assert not requirement.specifier.contains("69.5.1")
+    assert requirement.specifier.contains("77.0.3")
+    assert requirement.specifier.contains(pins["setuptools"])
 
 
 def test_the_lock_pins_every_runtime_dependency_with_hashes() -> None:
@@ -221,7 +256,22 @@ def _install_like_the_image(tmp_path: Path) -> Path:
     src, wheels, venv = tmp_path / "src", tmp_path / "wheels", tmp_path / "venv"
     _copy_into(src, BUILD_SOURCES)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    _run([*pip, "wheel", "--no-deps", "--wheel-dir", wheels, src], timeout=300)
+    # The builder's Python with the hashed build backend (a venv here, not the system's).
+    builder = tmp_path / "builder"
+    _run([sys.executable, "-m", "venv", builder], timeout=120)
+    builder_pip = [builder / "bin" / "python", "-m", "pip", "--disable-pip-version-check"]
+    _run(
+        [
+            *builder_pip,
+            *("install", "--require-hashes", "--only-binary=:all:"),
+            *("-r", src / "build-requirements.lock"),
+        ],
+        timeout=300,
+    )
+    _run(
+        [*builder_pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", wheels, src],
+        timeout=300,
+    )
     _run([sys.executable, "-m", "venv", "--without-pip", venv], timeout=120)
     into_venv = [*pip, "--python", venv / "bin" / "python", "install"]
     _run(

@@ -24,7 +24,7 @@ from batch.classify import (
     classify_profile,
     classify_submit,
 )
-from batch.errors import AuthError
+from batch.errors import AuthError, ConfigError
 from batch.models import Status
 
 REQUEST = httpx.Request("POST", "https://api.io.pagopa.it/api/v1/messages")
@@ -60,8 +60,8 @@ def kind_of(decision: object) -> tuple[Any, ...]:
             return ("final", status, code, http)
         case Retry(reason_code=code, http_status=http, after=after):
             return ("retry", code, http, after)
-        case Abort(reason_code=code, http_status=http):
-            return ("abort", code, http)
+        case Abort(reason_code=code, http_status=http, exit_code=exit_code):
+            return ("abort", code, http, int(exit_code))
         case Proceed():
             return ("proceed",)
         case MessageFound(status=status):
@@ -71,6 +71,9 @@ def kind_of(decision: object) -> tuple[Any, ...]:
     raise AssertionError(decision)
 
 
+NOT_A_PROFILE = ("abort", "profile.bad_answer", 200, 2)
+WRONG_URL = ("abort", "http.wrong_url", 404, 2)
+FOREIGN_403 = ("abort", "auth.forbidden", 403, 4)
 ABORTS_403 = [
     ("User has no valid scopes", "auth.no_valid_scopes"),
     ("You are not allowed here", "auth.not_allowed_here"),
@@ -91,19 +94,28 @@ PROFILE_ANSWERS: list[tuple[httpx.Response, tuple[Any, ...]]] = [
         httpx.Response(200, json={"sender_allowed": False}),
         ("final", Status.NOT_ALLOWED, "profile.sender_not_allowed", 200),
     ),
-    (httpx.Response(200, json={}), ("retry", "profile.bad_answer", 200, None)),
-    (
-        httpx.Response(200, json={"sender_allowed": "true"}),
-        ("retry", "profile.bad_answer", 200, None),
-    ),
-    (httpx.Response(200, json=[True]), ("retry", "profile.bad_answer", 200, None)),
-    (text(200, "<html>ok</html>"), ("retry", "profile.bad_answer", 200, None)),
-    (text(200), ("retry", "profile.bad_answer", 200, None)),
+    # Not IO's LimitedProfile (issue 13): every row would get it, so the job stops (exit 2).
+    (httpx.Response(200, json={}), NOT_A_PROFILE),
+    (httpx.Response(200, json={"email": "a@b.it", "version": 1}), NOT_A_PROFILE),
+    (httpx.Response(200, json={"sender_allowed": "true"}), NOT_A_PROFILE),
+    (httpx.Response(200, json={"sender_allowed": None}), NOT_A_PROFILE),
+    (httpx.Response(200, json=[True]), NOT_A_PROFILE),
+    (text(200, "<html>ok</html>"), NOT_A_PROFILE),
+    (text(200), NOT_A_PROFILE),
     (
         problem(404, "Profile not found"),
         ("final", Status.NOT_REGISTERED, "profile.not_found", 404),
     ),
-    (text(404), ("final", Status.NOT_REGISTERED, "profile.not_found", 404)),
+    (
+        problem(404, "Profile not found", ""),
+        ("final", Status.NOT_REGISTERED, "profile.not_found", 404),
+    ),
+    # A 404 that is not ProblemJson: the path does not exist (issue 13).
+    (text(404), WRONG_URL),
+    (apim(404, "Resource not found"), WRONG_URL),
+    (text(404, "<!DOCTYPE html><html><body>Not Found</body></html>"), WRONG_URL),
+    (httpx.Response(404, json={"error": "not found"}), WRONG_URL),
+    (httpx.Response(404, json={"statusCode": 404, "title": "x"}), WRONG_URL),
     (
         problem(400, "Invalid FiscalCodePayload"),
         ("final", Status.REJECTED, "profile.bad_request", 400),
@@ -113,10 +125,13 @@ PROFILE_ANSWERS: list[tuple[httpx.Response, tuple[Any, ...]]] = [
         problem(403, "Recipient forbidden", "You are not allowed to issue requests"),
         ("final", Status.NOT_TEST_RECIPIENT, "profile.recipient_forbidden", 403),
     ),
-    (apim(403, "Forbidden"), ("final", Status.REJECTED, "profile.forbidden", 403)),
-    (text(403), ("final", Status.REJECTED, "profile.forbidden", 403)),
-    (INVALID_KEY, ("abort", "auth.invalid_key", 401)),
-    (text(401), ("abort", "auth.invalid_key", 401)),
+    # Only "Recipient forbidden" is about one citizen: any other 403 stops (exit 4).
+    (apim(403, "Forbidden"), FOREIGN_403),
+    (text(403), FOREIGN_403),
+    (httpx.Response(403, json={"error": "Forbidden by policy"}), FOREIGN_403),
+    (problem(403, "Some title IO may add one day"), FOREIGN_403),
+    (INVALID_KEY, ("abort", "auth.invalid_key", 401, 4)),
+    (text(401), ("abort", "auth.invalid_key", 401, 4)),
     (THROTTLE, ("retry", "http.429", 429, 3.0)),
     (THROTTLE_HEADER, ("retry", "http.429", 429, 2.0)),
     (text(429), ("retry", "http.429", 429, None)),
@@ -143,14 +158,21 @@ SUBMIT_ANSWERS: list[tuple[httpx.Response, tuple[Any, ...]]] = [
         problem(403, "Attachments call forbidden"),
         ("final", Status.REJECTED, "submit.forbidden", 403),
     ),
-    (apim(403, "Forbidden"), ("final", Status.REJECTED, "submit.forbidden", 403)),
+    (
+        problem(403, "You do not have enough permissions to send a Premium message"),
+        ("final", Status.REJECTED, "submit.forbidden", 403),
+    ),
+    (apim(403, "Forbidden"), FOREIGN_403),
+    (text(403), FOREIGN_403),
     (
         problem(404, "Remote Content Configuration NOT FOUND"),
         ("final", Status.REJECTED, "submit.not_found", 404),
     ),
+    (text(404), WRONG_URL),
+    (apim(404, "Resource not found"), WRONG_URL),
     (text(409), ("final", Status.REJECTED, "submit.unexpected_status", 409)),
     (text(413), ("final", Status.REJECTED, "submit.unexpected_status", 413)),
-    (INVALID_KEY, ("abort", "auth.invalid_key", 401)),
+    (INVALID_KEY, ("abort", "auth.invalid_key", 401, 4)),
     (THROTTLE, ("retry", "http.429", 429, 3.0)),
     (THROTTLE_HEADER, ("retry", "http.429", 429, 2.0)),
     (text(429), ("retry", "http.429", 429, None)),
@@ -177,12 +199,16 @@ GET_ANSWERS: list[tuple[httpx.Response, tuple[Any, ...]]] = [
     (httpx.Response(200, json={"status": ""}), ("retry", "get_message.bad_answer", 200, None)),
     (text(200, "garbage"), ("retry", "get_message.bad_answer", 200, None)),
     (problem(404, "Message not found"), ("missing", "get_message.not_found", 404)),
+    (text(404), WRONG_URL),
+    (apim(404, "Resource not found"), WRONG_URL),
+    (text(403), FOREIGN_403),
+    (apim(403, "Forbidden"), FOREIGN_403),
     (
         problem(403, "You are not allowed here", "You can only read messages that you have sent"),
         ("missing", "get_message.forbidden", 403),
     ),
     (problem(400, "Invalid messageId"), ("missing", "get_message.bad_request", 400)),
-    (INVALID_KEY, ("abort", "auth.invalid_key", 401)),
+    (INVALID_KEY, ("abort", "auth.invalid_key", 401, 4)),
     (THROTTLE, ("retry", "http.429", 429, 3.0)),
     (text(500), ("retry", "get_message.server_error", 500, None)),
     (text(503), ("retry", "get_message.server_error", 503, None)),
@@ -191,7 +217,7 @@ GET_ANSWERS: list[tuple[httpx.Response, tuple[Any, ...]]] = [
 
 for title, code in ABORTS_403:
     for table in (PROFILE_ANSWERS, SUBMIT_ANSWERS, GET_ANSWERS):
-        table.append((problem(403, title), ("abort", code, 403)))
+        table.append((problem(403, title), ("abort", code, 403, 4)))
 
 
 @pytest.mark.parametrize(("response", "expected"), PROFILE_ANSWERS)
@@ -324,6 +350,21 @@ def test_created_takes_the_id_from_the_body_or_the_location(
     )
 
 
+@pytest.mark.parametrize(
+    "odd_id",
+    ["msg-1", "2d8e7501-53b4-4a5e-9d1c-0b8f3a1e2c4d", "01BX9NSMKVXXS5PSP2FATZMYY", "I" * 26],
+)
+def test_created_with_an_id_that_is_not_a_message_id_is_sent_but_keeps_no_id(odd_id: str) -> None:
+    decision = classify_submit(httpx.Response(201, json={"id": odd_id}))
+    assert isinstance(decision, Final)
+    assert (decision.status, decision.reason_code, decision.message_id) == (
+        Status.SENT,
+        "submit.accepted_bad_id",
+        "",
+    )
+    assert repr(odd_id) in decision.reason and "not an IO message id" in decision.reason
+
+
 def test_created_without_any_id_is_still_sent() -> None:
     decision = classify_submit(httpx.Response(201, json={"ok": True}))
     assert isinstance(decision, Final)
@@ -358,6 +399,73 @@ def test_abort_carries_an_auth_error_that_names_the_cause() -> None:
     scopes = classify_profile(problem(403, "User has no valid scopes"))
     assert isinstance(scopes, Abort)
     assert "User has no valid scopes" in str(scopes.error)
+
+
+def test_a_wrong_url_names_the_url_with_the_fiscal_code_masked() -> None:
+    url = f"https://api.io.pagopa.it/api/v1/api/v1/messages/AAAAAA00A00A000A/{MESSAGE_ID}"
+    response = httpx.Response(
+        404,
+        json={"statusCode": 404, "message": "Resource not found"},
+        request=httpx.Request("GET", url),
+    )
+    decision = classify_get_message(response, "AAAAAA00A00A000A", MESSAGE_ID)
+    assert isinstance(decision, Abort)
+    error = decision.error
+    assert isinstance(error, ConfigError) and error.exit_code == 2
+    assert "https://api.io.pagopa.it/api/v1/api/v1/messages/" in str(error)
+    assert "AAAAAA00A00A000A" not in str(error)
+    assert "the gateway's message 'Resource not found'" in str(error)
+    assert "target.base_url" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"email": "citizen@example.com", "version": 1}, "members: email, version"),
+        ({"sender_allowed": "true"}, "sender_allowed is a JSON str"),
+        ([True], "a JSON array"),
+    ],
+)
+def test_a_profile_200_that_is_not_a_limited_profile_names_what_it_held(
+    body: Any, named: str
+) -> None:
+    request = httpx.Request("POST", "https://api.io.pagopa.it/api/v1/profiles")
+    decision = classify_profile(httpx.Response(200, json=body, request=request))
+    assert isinstance(decision, Abort)
+    message = str(decision.error)
+    assert named in message and "without a boolean sender_allowed" in message
+    assert "citizen@example.com" not in message  # members are named, values are not
+    assert "https://api.io.pagopa.it/api/v1/profiles" in message
+
+
+def test_a_foreign_403_names_what_it_held() -> None:
+    decision = classify_profile(text(403))
+    assert isinstance(decision, Abort)
+    assert isinstance(decision.error, AuthError)
+    assert "HTTP 403 not about one citizen (an empty body)" in str(decision.error)
+
+
+@pytest.mark.parametrize(
+    ("message", "note"),
+    [
+        ({"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "fiscal_code": "AAAAAA00A00A000A"}, "id"),
+        ({"id": MESSAGE_ID, "fiscal_code": "BBBBBB00B00B000B"}, "fiscal code"),
+        ({"id": 42, "fiscal_code": "AAAAAA00A00A000A"}, "id"),
+    ],
+)
+def test_a_get_message_answer_about_another_message_is_not_its_status(
+    message: dict[str, str], note: str
+) -> None:
+    answer = httpx.Response(200, json={"message": message, "status": "PROCESSED"})
+    decision = classify_get_message(answer, "AAAAAA00A00A000A", MESSAGE_ID)
+    assert isinstance(decision, MessageMissing)
+    assert decision.reason_code == "get_message.answer_mismatch"
+    assert f"about another message ({note}" in decision.reason
+    same = {"id": MESSAGE_ID, "fiscal_code": "AAAAAA00A00A000A"}
+    matching = httpx.Response(200, json={"message": same, "status": "PROCESSED"})
+    assert classify_get_message(matching, "AAAAAA00A00A000A", MESSAGE_ID) == MessageFound(
+        "PROCESSED"
+    )
 
 
 def test_not_registered_explains_both_cases() -> None:

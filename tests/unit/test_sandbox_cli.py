@@ -94,7 +94,7 @@ def test_every_option_says_its_default() -> None:
     parser = argparse.ArgumentParser()
     add_sandbox_arguments(parser)
     helps = {action.dest: action.help or "" for action in parser._actions if action.dest != "help"}
-    assert len(helps) == 27
+    assert len(helps) == 32
     assert all("default" in text for text in helps.values()), [
         dest for dest, text in helps.items() if "default" not in text
     ]

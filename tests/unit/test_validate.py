@@ -87,7 +87,7 @@ def test_fiscal_code_is_normalised_and_checked() -> None:
     assert out.get_column(validate.INVALID_COLUMN).to_list() == [None, "cf", "cf", "cf", None]
 
 
-# -- lengths in UTF-16 units -------------------------------------------------------------
+# -- lengths under both counts: min in code points, max in UTF-16 units -------------------
 
 
 @pytest.mark.parametrize(
@@ -95,12 +95,15 @@ def test_fiscal_code_is_normalised_and_checked() -> None:
     [
         ("a" * 9, "subject.too_short"),
         ("a" * 10, None),
-        (EMOJI * 4 + "a", "subject.too_short"),  # 5 characters, 9 units
-        (EMOJI * 5, None),  # 5 characters, 10 units
+        ("Avviso 1" + EMOJI, "subject.too_short"),  # 9 code points, 10 units (issue 13)
+        ("Avviso 12" + EMOJI, None),  # 10 code points, 11 units
+        (EMOJI * 4 + "a", "subject.too_short"),  # 5 code points, 9 units
+        (EMOJI * 5, "subject.too_short"),  # 5 code points, 10 units: short for the spec
+        (EMOJI * 10, None),  # 10 code points, 20 units
         ("a" * 120, None),
         ("a" * 121, "subject.too_long"),
-        (EMOJI * 60, None),  # 120 units
-        (EMOJI * 60 + "a", "subject.too_long"),  # 61 characters, 121 units
+        (EMOJI * 60, None),  # 60 code points, 120 units
+        (EMOJI * 60 + "a", "subject.too_long"),  # 61 code points, 121 units
         ("  " + "a" * 10 + "  ", None),  # cells are trimmed
     ],
 )
@@ -108,13 +111,30 @@ def test_subject_length_boundaries(subject: str, code: str | None) -> None:
     job = make_job(message={"subject": "{oggetto}"})
     out = check(job, row(oggetto=subject))
     assert reasons(out) == [code]
-    if code is not None:
-        units = utf16_length(trim(subject))
+    units, points = utf16_length(trim(subject)), len(trim(subject))
+    if code == "subject.too_short":
         assert out.item(0, validate.REASON) == (
-            f"the subject is {units} characters once the template is filled in; IO takes 10 to "
-            "120 (counted in UTF-16 units: an emoji counts 2)"
+            f"the subject is {points} code points ({units} UTF-16 units) once the template is "
+            "filled in; IO takes at least 10 code points (an emoji counts 1 here, as the "
+            "spec's schema counts)"
         )
+    if code == "subject.too_long":
+        assert out.item(0, validate.REASON) == (
+            f"the subject is {units} UTF-16 units ({points} code points) once the template is "
+            "filled in; IO takes at most 120 UTF-16 units (an emoji counts 2, as IO's server "
+            "counts)"
+        )
+    if code is not None:
         assert out.item(0, validate.INVALID_COLUMN) == "message.subject"
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "\u00e8", "\u20ac", EMOJI]), max_size=130))
+def test_a_subject_is_valid_exactly_when_both_counts_allow_it(subject: str) -> None:
+    job = make_job(message={"subject": "{oggetto}"})
+    out = check(job, row(oggetto=subject or "x"))
+    value = subject or "x"
+    valid = len(value) >= 10 and utf16_length(value) <= 120
+    assert (reasons(out) == [None]) is valid
 
 
 @pytest.mark.parametrize(
@@ -168,7 +188,8 @@ def test_length_check_is_exact_for_any_text(first: str, second: str) -> None:
     job = make_job(message={"subject": "{a}-{b}"})
     out = check(job, row(a=first, b=second))
     units = utf16_length(trim(first)) + 1 + utf16_length(trim(second))
-    expected = "subject.too_short" if units < 10 else "subject.too_long" if units > 120 else None
+    points = len(trim(first)) + 1 + len(trim(second))
+    expected = "subject.too_short" if points < 10 else "subject.too_long" if units > 120 else None
     assert reasons(out) == [expected]
 
 
@@ -304,8 +325,10 @@ def test_third_party_id_is_required() -> None:
         ({"has_attachments": True, "configuration_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "ADVANCED"),
         ({"has_remote_content": True}, "configuration_id"),
         ({"has_remote_content": True, "configuration_id": "nope"}, "ULID"),
-        ({"subject": "Breve"}, "message.subject is 5 characters"),
-        ({"subject": "x" * 121 + "{nome}"}, "message.subject is 121 characters"),
+        ({"subject": "Breve"}, "message.subject is 5 code points"),
+        ({"subject": "Avviso 1" + EMOJI}, "message.subject is 9 code points"),
+        ({"subject": "x" * 121 + "{nome}"}, "message.subject is 121 UTF-16 units"),
+        ({"subject": EMOJI * 61 + "{nome}"}, "message.subject is 122 UTF-16 units"),
         ({"markdown": "m" * 10001 + "{nome}"}, "message.markdown is 10001"),
     ],
 )
