@@ -38,7 +38,7 @@ from batch.limiter import Limiter
 from batch.logs import get_logger
 from batch.models import Message, Outcome, Row, Status
 from batch.producer import BATCH_ROWS, Finished, Producer
-from batch.progress import Progress
+from batch.progress import Progress, send_ticks
 from batch.report import RunReport
 from batch.results import (
     ResultsWriter,
@@ -122,7 +122,10 @@ class SendRun:
                 # says what it misses, and the rewrite at the end puts it all in order).
                 self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
                 self._progress = Progress(
-                    total, already_done=len(done), draw=self.options.show_progress, log=self._log
+                    total,
+                    already_done=len(done),
+                    draw=self.options.show_progress,
+                    on_tick=send_ticks(self._log),
                 )
                 limiter = Limiter(job.rate)
                 async with make_http_client(
@@ -274,7 +277,7 @@ class SendRun:
                     item.run_id or self._run_id,
                     item.fields,
                 )
-                self._progress.add(item.outcome.status)
+                self._progress.add(item.outcome.status.value)
                 self._log.debug(
                     "row",
                     line=item.line,
