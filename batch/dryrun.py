@@ -59,17 +59,19 @@ def run_validate(
             try:
                 # A person at a terminal sees the count grow; a log gets the summary only.
                 progress = Progress(None, draw=sys.stderr.isatty(), label="validating")
-                for checked in _checked(context):
-                    _take(
-                        checked,
-                        summary=summary,
-                        collected=collected,
-                        finder=finder,
-                        report=report,
-                        context=context,
-                    )
-                    progress.advance_to(summary.rows)
-                progress.close(keep=False)
+                try:
+                    for checked in _checked(context):
+                        _take(
+                            checked,
+                            summary=summary,
+                            collected=collected,
+                            finder=finder,
+                            report=report,
+                            context=context,
+                        )
+                        progress.advance_to(summary.rows)
+                finally:
+                    progress.close(keep=False)
                 duplicates = finder.finish()
                 summary.duplicates = duplicates.height
                 if report is not None:

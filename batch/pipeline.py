@@ -91,6 +91,7 @@ class SendRun:
         self._stopping = anyio.Event()
         self._job_error: BatchError | None = None
         self._work_scope: CancelScope | None = None
+        self._progress = Progress(0, draw=False)  # until the rows are counted
 
     async def run(self) -> RunReport:
         job = self.job
@@ -156,6 +157,7 @@ class SendRun:
                 )
                 report.unknown_after_crash += cut_off
             finally:
+                self._progress.close()  # an error then shows below the bar, not over it
                 journal.close()
         if self._job_error is not None:
             report.error = str(self._job_error)

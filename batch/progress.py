@@ -68,6 +68,7 @@ class Progress:
         self._clock = clock
         self._started = clock()
         self._last_report = -float("inf")  # the first item reports at once
+        self._open = True  # until close(): a closed round draws nothing more
 
     @property
     def done(self) -> int:
@@ -78,6 +79,7 @@ class Progress:
         self._already_done = self._done = 0
         self.counts.clear()
         self._started = self._clock()
+        self._open = True
 
     def add(self, status: str) -> None:
         """One more item finished, with ``status``."""
@@ -111,7 +113,8 @@ class Progress:
 
     def report(self) -> None:
         if self._draw:
-            self._write_line()
+            if self._open:
+                self._write_line()
         elif self._on_tick is not None:
             self._on_tick(self.snapshot())
 
@@ -122,8 +125,9 @@ class Progress:
 
     def close(self, *, keep: bool = True) -> None:
         """End the round: on a terminal, the final line stays (``keep``) or is wiped."""
-        if not self._draw:
+        if not (self._draw and self._open):
             return
+        self._open = False
         if keep and self.total != 0:
             self._write_line()
             self._stream.write("\n")

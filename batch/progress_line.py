@@ -61,16 +61,23 @@ def fit_line(snapshot: Snapshot, unit: str, columns: int) -> str:
 
 
 def _counts_text(counts: dict[str, int], room: int) -> str:
-    items = [f"{name}={n}" for name, n in counts.items()]
-    shown: list[str] = []
-    for index, item in enumerate(items):
-        rest = len(items) - index - 1
-        # Room for this item, and for "..." after it when some do not fit.
-        needed = len(" ".join([*shown, item])) + (4 if rest else 0)
-        if needed > room:
-            return " ".join([*shown, "..."]) if len(" ".join([*shown, "..."])) <= room else ""
-        shown.append(item)
-    return " ".join(shown)
+    """Every count when they all fit; else the largest ones that fit, and "...".
+
+    The largest counts say the most (``sent`` in a good run, ``failed`` in a bad one).
+    """
+    whole = " ".join(f"{name}={n}" for name, n in counts.items())
+    if len(whole) <= room:
+        return whole
+    kept: set[str] = set()
+    used = len("...")
+    for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        width = len(f"{name}={n} ")
+        if used + width <= room:
+            kept.add(name)
+            used += width
+    if used > room:
+        return ""
+    return " ".join([*(f"{name}={n}" for name, n in counts.items() if name in kept), "..."])
 
 
 def _bar(share: float, width: int) -> str:

@@ -156,16 +156,18 @@ class VerifyRun:
         per row for passing failures."""
         self._progress.restart(label, len(indexes))
         send, receive = anyio.create_memory_object_stream[int](0)
-        async with anyio.create_task_group() as group:
-            for _ in range(min(self._job.rate.concurrency, len(indexes))):
-                group.start_soon(
-                    self._worker, client, receive.clone(), group.cancel_scope, attempts
-                )
-            receive.close()
-            async with send:
-                for index in indexes:
-                    await send.send(index)
-        self._progress.close()
+        try:
+            async with anyio.create_task_group() as group:
+                for _ in range(min(self._job.rate.concurrency, len(indexes))):
+                    group.start_soon(
+                        self._worker, client, receive.clone(), group.cancel_scope, attempts
+                    )
+                receive.close()
+                async with send:
+                    for index in indexes:
+                        await send.send(index)
+        finally:
+            self._progress.close()
         if self._error is not None:
             raise self._error
 
