@@ -13,6 +13,14 @@ shows the job is alive without one line per row.
 A log line written while the bar is drawn would start at the end of the bar and leave
 that half-line behind: the console logger writes inside ``line_cleared()``, which wipes
 the bar first and draws it again below the log line.
+
+Why not rich or tqdm: the line is one ``\r`` redraw and a width query, about a hundred
+lines here. rich would add rich, pygments and markdown-it-py to the container image,
+and its live display keeps the log in order only for output that goes through its own
+console (structlog prints to the stream it was given). tqdm is small, but its ``ncols``
+resizes only the bar and cuts whatever else is too long at the right edge (we drop the
+counts first), and ``tqdm.write`` protects only text written through it. Off a
+terminal both would be switched off anyway, for the log event.
 """
 
 from __future__ import annotations
