@@ -15,7 +15,7 @@ that half-line behind: the console logger writes inside ``line_cleared()``, whic
 the bar first and draws it again below the log line.
 
 Why not rich or tqdm: the line is one ``\r`` redraw and a width query, about a hundred
-lines here. rich would add rich, pygments and markdown-it-py to the container image,
+lines here. rich would add rich, pygments, markdown-it-py and mdurl to the image,
 and its live display keeps the log in order only for output that goes through its own
 console (structlog prints to the stream it was given). tqdm is small, but its ``ncols``
 resizes only the bar and cuts whatever else is too long at the right edge (we drop the
