@@ -8,6 +8,7 @@ validated two at a time on two threads, so memory stays flat.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -19,10 +20,11 @@ from typing import TextIO
 import polars as pl
 
 from batch import dates, rules, validate
-from batch.dryrun_output import Collected, Progress, ValidationSummary, print_summary
+from batch.dryrun_output import Collected, ValidationSummary, print_summary
 from batch.duplicates import DuplicateFinder
 from batch.error_report import ErrorReport, problem_rows
 from batch.job import Job
+from batch.progress import Progress
 from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, Chunk, InputFile, open_input
 
 BATCH_ROWS = 200_000
@@ -56,18 +58,21 @@ def run_validate(
                     report_path, context.columns, context.fiscal_code, job.message.duplicates
                 )
             try:
-                progress = Progress()
-                for checked in _checked(context):
-                    _take(
-                        checked,
-                        summary=summary,
-                        collected=collected,
-                        finder=finder,
-                        report=report,
-                        context=context,
-                    )
-                    progress.show(summary.rows)
-                progress.done()
+                # A person at a terminal sees the count grow; a log gets the summary only.
+                progress = Progress(None, draw=sys.stderr.isatty(), label="validating")
+                try:
+                    for checked in _checked(context):
+                        _take(
+                            checked,
+                            summary=summary,
+                            collected=collected,
+                            finder=finder,
+                            report=report,
+                            context=context,
+                        )
+                        progress.advance_to(summary.rows)
+                finally:
+                    progress.close(keep=False)
                 duplicates = finder.finish()
                 summary.duplicates = duplicates.height
                 if report is not None:

@@ -6,8 +6,6 @@ shows its first lines only.
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -48,27 +46,6 @@ class Collected:
     messages: dict[str, str] = field(default_factory=dict)
     warning_lines: dict[str, list[int]] = field(default_factory=dict)  # the first ones
     previews: list[Row] = field(default_factory=list)
-
-
-class Progress:
-    """A progress line on stderr, only for a person at a terminal."""
-
-    def __init__(self) -> None:
-        self._on = sys.stderr.isatty()
-        self._started = self._last = time.monotonic()
-
-    def show(self, rows: int) -> None:
-        now = time.monotonic()
-        if self._on and now - self._last > 0.2:
-            self._last = now
-            rate = rows / (now - self._started)
-            sys.stderr.write(f"\rvalidating: {rows:,} rows ({rate:,.0f} rows/s)")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        if self._on:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
 
 
 def print_summary(

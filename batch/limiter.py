@@ -75,8 +75,11 @@ class RateControl:
 
 
 class Limiter:
-    """Hands out the turns of every API call of one job. ``clock`` is for tests of the
-    rate logic (``pause``, ``current_rate``); ``acquire`` always sleeps in real time."""
+    """Hands out the turns of every API call of one job.
+
+    ``clock`` must be the event loop's clock (asyncio's is ``time.monotonic``): ``acquire``
+    sleeps on the loop's timers, as aiolimiter does. Tests pass a virtual-time loop's
+    clock, or a fake one for the rate logic alone (``pause``, ``current_rate``)."""
 
     def __init__(
         self, budget: RateBudget, *, clock: Clock = time.monotonic, guard: float = GUARD

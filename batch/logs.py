@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import structlog
 
 from batch.csv_safety import mask_fiscal_code
+from batch.progress import line_cleared
 
 # Unanchored and case-insensitive: a code inside a longer text, or typed in lower case
 # in the input, is personal data all the same.
@@ -59,6 +60,17 @@ class _Redactor:
         return value
 
 
+class _Printer(structlog.PrintLogger):
+    """Prints each event on a line of its own, never after a half-drawn progress bar."""
+
+    def msg(self, message: str) -> None:
+        with line_cleared():
+            super().msg(message)
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
+
 _redactor = _Redactor()
 _state = {"json": True}
 
@@ -96,7 +108,7 @@ def configure(
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=out),
+        logger_factory=lambda *_args: _Printer(out),
         cache_logger_on_first_use=False,
     )
 

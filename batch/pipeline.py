@@ -41,7 +41,7 @@ from batch.logs import get_logger
 from batch.models import Message, Outcome, Row, Status
 from batch.past_due import PastDueCount
 from batch.producer import BATCH_ROWS, Finished, Producer
-from batch.progress import Progress
+from batch.progress import Progress, send_ticks
 from batch.report import RunReport
 from batch.results import ResultsWriter
 from batch.rules import check_job
@@ -88,6 +88,7 @@ class SendRun:
         self._job_error: BatchError | None = None
         self._work_scope: CancelScope | None = None
         self._past_due = PastDueCount()
+        self._progress = Progress(0, draw=False)  # until the rows are counted
 
     async def run(self) -> RunReport:
         job = self.job
@@ -123,7 +124,10 @@ class SendRun:
                 # says what it misses, and the rewrite at the end puts it all in order).
                 self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
                 self._progress = Progress(
-                    total, already_done=len(done), draw=self.options.show_progress, log=self._log
+                    total,
+                    already_done=len(done),
+                    draw=self.options.show_progress,
+                    on_tick=send_ticks(self._log),
                 )
                 limiter = Limiter(job.rate)
                 async with make_http_client(
@@ -159,6 +163,7 @@ class SendRun:
                 report.journal = str(location.path)
                 self._past_due.report_to(report, self._log)
             finally:
+                self._progress.close()  # an error then shows below the bar, not over it
                 journal.close()
         if self._job_error is not None:
             report.error = str(self._job_error)
@@ -289,7 +294,7 @@ class SendRun:
                     item.run_id or self._run_id,
                     item.fields,
                 )
-                self._progress.add(item.outcome.status)
+                self._progress.add(item.outcome.status.value)
                 self._log.debug(
                     "row",
                     line=item.line,

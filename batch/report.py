@@ -10,7 +10,7 @@ from typing import TextIO
 
 from batch.errors import ExitCode
 from batch.models import NEEDS_ATTENTION, Status
-from batch.progress import format_duration
+from batch.progress_line import format_duration
 from batch.results import open_private
 
 

@@ -45,6 +45,7 @@ from batch.first_call import FirstCallGate
 from batch.job import Job
 from batch.limiter import Limiter
 from batch.logs import get_logger
+from batch.progress import Progress, verify_ticks
 from batch.stopping import Stop, StopRequested, watch_signals
 from batch.verify_outcomes import (
     NOT_ASKED,
@@ -57,7 +58,7 @@ from batch.verify_outcomes import (
     with_note,
 )
 from batch.verify_output import Check, Verification, VerificationWriter, read_verifications
-from batch.verify_report import VerifyProgress, VerifySummary
+from batch.verify_report import VerifySummary, progress_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,9 @@ class VerifyRun:
         self._rng = rng if rng is not None else random.Random()
         self._budget = FailureBudget(job.retry)
         self._log = get_logger()
-        self._progress = VerifyProgress(draw=options.show_progress, log=self._log)
+        self._progress = Progress(
+            0, draw=options.show_progress, on_tick=verify_ticks(self._log), unit="checks"
+        )
         self._writer = VerificationWriter(output)
         self._records: list[Verification] = []
         self._carried_over = 0
@@ -196,20 +199,22 @@ class VerifyRun:
     async def _round(self, client: IOClient, label: str, indexes: list[int], attempts: int) -> None:
         """Ask about every row of ``indexes``, with the job's concurrency; ``attempts``
         per row for passing failures."""
-        self._progress.start_round(label, len(indexes))
+        self._progress.restart(label, len(indexes))
         send, receive = anyio.create_memory_object_stream[int](0)
-        async with anyio.create_task_group() as group:
-            for _ in range(min(self._job.rate.concurrency, len(indexes))):
-                group.start_soon(
-                    self._worker, client, receive.clone(), group.cancel_scope, attempts
-                )
-            receive.close()
-            async with send:
-                for index in indexes:
-                    if self._stop.requested:
-                        break
-                    await send.send(index)
-        self._progress.end_round()
+        try:
+            async with anyio.create_task_group() as group:
+                for _ in range(min(self._job.rate.concurrency, len(indexes))):
+                    group.start_soon(
+                        self._worker, client, receive.clone(), group.cancel_scope, attempts
+                    )
+                receive.close()
+                async with send:
+                    for index in indexes:
+                        if self._stop.requested:
+                            break
+                        await send.send(index)
+        finally:
+            self._progress.close()
         if self._error is not None:
             raise self._error
 
@@ -233,7 +238,7 @@ class VerifyRun:
                 self._records[index] = record
                 self._asked.add(index)
                 self._writer.append(record)
-                self._progress.add(record)
+                self._progress.add(progress_status(record))
                 self._log.debug(
                     "verify.row",
                     line=record.check.line,

@@ -1,10 +1,8 @@
-"""The verify summary (printed, logged as one event, written as JSON) and its progress line."""
+"""The verify summary (printed, logged as one event, written as JSON)."""
 
 from __future__ import annotations
 
 import json
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -13,7 +11,7 @@ from typing import Any, TextIO
 
 from batch.csv_safety import mask_fiscal_code
 from batch.errors import ExitCode
-from batch.progress import BAR_WIDTH, format_duration
+from batch.progress_line import format_duration
 from batch.results import open_private
 from batch.verify_output import Verification
 
@@ -122,61 +120,6 @@ def _table(out: TextIO, title: str, counts: Mapping[str, int]) -> None:
         out.write(f"  {name:<{width}}  {count:>9}\n")
 
 
-class VerifyProgress:
-    """A self-updating line on stderr (on a terminal), or a log event every ``interval`` s."""
-
-    def __init__(
-        self, *, draw: bool, log: Any, interval: float = 10.0, stream: TextIO | None = None
-    ) -> None:
-        self.counts: Counter[str] = Counter()
-        self._draw = draw
-        self._log = log
-        self._interval = interval
-        self._stream = stream if stream is not None else sys.stderr
-        self._total = 0
-        self._done = 0
-        self._started = time.monotonic()
-        self._last = 0.0
-        self._label = ""
-
-    def start_round(self, label: str, total: int) -> None:
-        self._label, self._total, self._done = label, total, 0
-        self._started = time.monotonic()
-        self.counts.clear()
-
-    def add(self, record: Verification) -> None:
-        self._done += 1
-        self.counts[record.message_status or record.note_code or NO_STATUS] += 1
-        now = time.monotonic()
-        if now - self._last >= (0.2 if self._draw else self._interval):
-            self._last = now
-            self.report()
-
-    def report(self) -> None:
-        elapsed = time.monotonic() - self._started
-        rate = self._done / elapsed if elapsed > 0 else 0.0
-        if not self._draw:
-            self._log.info(
-                "verify.progress",
-                round=self._label,
-                done=self._done,
-                total=self._total,
-                checks_per_s=round(rate, 2),
-                counts=dict(sorted(self.counts.items())),
-            )
-            return
-        share = self._done / self._total if self._total else 1.0
-        filled = int(share * BAR_WIDTH)
-        eta = format_duration((self._total - self._done) / rate) if rate > 0 else "--"
-        counts = " ".join(f"{name}={n}" for name, n in sorted(self.counts.items()))
-        self._stream.write(
-            f"\r{self._label} [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
-            f"{self._done}/{self._total} {rate:.1f}/s ETA {eta} {counts}\x1b[K"
-        )
-        self._stream.flush()
-
-    def end_round(self) -> None:
-        if self._draw and self._total:
-            self.report()
-            self._stream.write("\n")
-            self._stream.flush()
+def progress_status(record: Verification) -> str:
+    """What the progress display counts a checked message as."""
+    return record.message_status or record.note_code or NO_STATUS

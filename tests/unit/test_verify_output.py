@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from batch.errors import ConfigError
+from batch.progress import Progress, verify_ticks
 from batch.verify_output import (
     VERIFY_COLUMNS,
     Check,
@@ -18,7 +19,7 @@ from batch.verify_output import (
     read_verifications,
     summary_path,
 )
-from batch.verify_report import ATTENTION_LIMIT, VerifyProgress, VerifySummary
+from batch.verify_report import ATTENTION_LIMIT, VerifySummary, progress_status
 
 CODE = "RSSMRA85T10A562S"
 ID = "01BX9NSMKVXXS5PSP2FATZMYYY"
@@ -141,17 +142,17 @@ class Events:
 
 def test_progress_draws_a_line_on_a_terminal_and_logs_events_elsewhere() -> None:
     stream = io.StringIO()
-    drawn = VerifyProgress(draw=True, log=Events(), stream=stream)
-    drawn.start_round("check", 2)
-    drawn.add(record("2", "PROCESSED"))
-    drawn.add(record("3", note_code="not_found"))
-    drawn.end_round()
+    drawn = Progress(0, draw=True, on_tick=verify_ticks(Events()), unit="checks", stream=stream)
+    drawn.restart("check", 2)
+    drawn.add(progress_status(record("2", "PROCESSED")))
+    drawn.add(progress_status(record("3", note_code="not_found")))
+    drawn.close()
     assert stream.getvalue().rstrip("\n").rsplit("\r", 1)[-1].startswith(f"check [{'#' * 24}] 2/2 ")
-    assert "PROCESSED=1 not_found=1" in stream.getvalue()
+    assert "PROCESSED=1 not_found=1" in drawn.line(columns=120)
 
     events = Events()
-    logged = VerifyProgress(draw=False, log=events, interval=0.0)
-    logged.start_round("wait", 1)
-    logged.add(record("2", "ACCEPTED"))
+    logged = Progress(0, draw=False, on_tick=verify_ticks(events), interval=0.0)
+    logged.restart("wait", 1)
+    logged.add(progress_status(record("2", "ACCEPTED")))
     assert events.seen[-1][0] == "verify.progress"
     assert events.seen[-1][1]["counts"] == {"ACCEPTED": 1}
