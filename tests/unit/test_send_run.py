@@ -20,9 +20,10 @@ from batch.errors import AuthError, ExitCode
 from batch.fiscal_code import generate
 from batch.job import Columns, InputSpec, Job, MessageSpec, RateBudget, RetryPolicy, Target
 from batch.journal import Journal
-from batch.pipeline import SendOptions, SendRun, journal_path
+from batch.pipeline import SendOptions, SendRun
 from batch.report import RunReport
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
+from batch.state_dir import journal_path
 
 pytestmark = pytest.mark.anyio
 
