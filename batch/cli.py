@@ -17,17 +17,18 @@ from pathlib import Path
 
 import anyio
 
-from batch import __version__, logs, sandbox
-from batch.dryrun import run_validate
+from batch import __version__, sandbox
+from batch.common import logs
+from batch.common.writable import Destination, check_writable
+from batch.config.job import Job, load_job
+from batch.config.secrets import resolve_api_key
+from batch.config.state_dir import STATE_DIR_ENV, journal_location
+from batch.dryrun.run import run_validate
 from batch.errors import BatchError, ConfigError, ExitCode, exit_codes_help
-from batch.job import Job, load_job
 from batch.models import RETRYABLE_BY_DEFAULT, Status
-from batch.pipeline import SendOptions, SendRun
-from batch.report import RunReport
-from batch.settings import resolve_api_key
-from batch.state_dir import STATE_DIR_ENV, journal_location
-from batch.verify_cli import add_verify_command
-from batch.writable import Destination, check_writable
+from batch.send.pipeline import SendOptions, SendRun
+from batch.send.summary import RunReport
+from batch.verify.command import add_verify_command
 
 DESCRIPTION = """\
 Send personal messages to citizens in bulk through the IO app.

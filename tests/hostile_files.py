@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from batch.fiscal_code import generate
-from batch.templates import trim
+from batch.rules.fiscal_code import generate
+from batch.rules.templates import trim
 
 SUBJECT = "Avviso per {nome}: scadenza"
 MARKDOWN = (

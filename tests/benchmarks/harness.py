@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from batch import fiscal_code
+from batch.rules import fiscal_code
 from batch.sandbox import DEFAULT_API_KEY, CallRecord, fetch_calls
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from batch import fiscal_code
-from batch.journal import Journal
 from batch.models import Outcome, Status
+from batch.rules import fiscal_code
 from batch.sandbox import new_ulid
+from batch.send.journal import Journal
 
 from .figures import Figure
 from .sizes import Sizes

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from batch.job import load_job
-from batch.journal import Journal
+from batch.config.job import load_job
+from batch.config.state_dir import journal_path
 from batch.models import Outcome, Status
-from batch.pipeline import file_digest
-from batch.results import ResultsWriter
 from batch.sandbox import SandboxConfig, new_ulid, profile_state
-from batch.state_dir import journal_path
+from batch.send.journal import Journal
+from batch.send.pipeline import file_digest
+from batch.send.results import ResultsWriter
 
 from .figures import Figure, Target
 from .harness import HEADER, REPO, Sandbox, io_batch, quiet_env, recipient_rows, sandbox, write_job

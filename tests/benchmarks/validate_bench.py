@@ -34,8 +34,8 @@ from pathlib import Path
 
 import polars as pl
 
-from batch import fiscal_code
-from batch.job import Job, parse_job
+from batch.config.job import Job, parse_job
+from batch.rules import fiscal_code
 
 NAMES = ["Mario", "Giulia", "Luca", "Francesca", "Niccolò", "Chiara", "Nicolò", "Sara", "Anna"]
 MARKDOWN = """Gentile {nome},
@@ -133,7 +133,7 @@ def generate(path: Path, rows: int, seed: int = 2026) -> None:
 
 def child(path: Path) -> None:
     """One run of the dry-run core; prints its figures as JSON."""
-    from batch.dryrun import run_validate  # noqa: PLC0415 (timed without import cost)
+    from batch.dryrun.run import run_validate  # noqa: PLC0415 (timed without import cost)
 
     job = bench_job(path)
     with path.with_name("out.txt").open("w", encoding="utf-8") as out:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from batch.fiscal_code import generate
+from batch.rules.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, RunningSandbox, SandboxConfig, running_sandbox
 from tests.e2e.conftest import REPO, write_csv, write_job
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.fiscal_code import generate
+from batch.rules.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from tests.e2e.conftest import REPO, read_rows, write_csv, write_job
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.fiscal_code import generate
+from batch.rules.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, Faults, OperationFaults, SandboxConfig
 from tests.e2e.conftest import REPO, read_rows, run_io_batch, write_csv, write_job
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.csv_safety import FORMULA_STARTS
+from batch.common.csv_safety import FORMULA_STARTS
 from batch.models import Message
 from batch.sandbox import SandboxConfig
 from tests.e2e.conftest import read_rows, run_io_batch

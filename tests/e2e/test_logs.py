@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.fiscal_code import generate
+from batch.rules.fiscal_code import generate
 from batch.sandbox import KeyConfig, SandboxConfig
 from tests.e2e.conftest import run_io_batch, write_csv, write_job
 

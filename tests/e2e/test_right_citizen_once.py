@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from batch.fiscal_code import generate
+from batch.rules.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from tests.e2e.conftest import MARKDOWN, read_rows, run_io_batch, write_csv, write_job
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from batch.fiscal_code import generate
 from batch.models import Message
+from batch.rules.fiscal_code import generate
 from batch.sandbox import SandboxConfig, profile_state
 from tests.e2e.conftest import MARKDOWN, SUBJECT, read_rows, run_io_batch, write_csv, write_job
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch import amounts
+from batch.rules import amounts
 
 
 @pytest.mark.parametrize(

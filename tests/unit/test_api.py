@@ -11,10 +11,10 @@ import anyio
 import httpx
 import pytest
 
-from batch.api import KEY_HEADER, IOClient, make_http_client
+from batch.api.client import KEY_HEADER, IOClient, make_http_client
+from batch.api.limiter import Limiter
+from batch.config.job import RateBudget, Timeouts
 from batch.errors import ConfigError
-from batch.job import RateBudget, Timeouts
-from batch.limiter import Limiter
 
 pytestmark = pytest.mark.anyio
 

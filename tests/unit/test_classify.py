@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.api import MAX_RETRY_AFTER, REASON_LIMIT, problem_text, retry_after_seconds
-from batch.classify import (
+from batch.api.classify import (
     Abort,
     Final,
     MessageFound,
@@ -24,6 +23,7 @@ from batch.classify import (
     classify_profile,
     classify_submit,
 )
+from batch.api.client import MAX_RETRY_AFTER, REASON_LIMIT, problem_text, retry_after_seconds
 from batch.errors import AuthError, ConfigError
 from batch.models import Status
 

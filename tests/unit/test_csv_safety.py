@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.csv_safety import (
+from batch.common.csv_safety import (
     mask_fiscal_code,
     mask_fiscal_code_expr,
     neutralise,

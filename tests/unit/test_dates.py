@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch import dates
+from batch.rules import dates
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -13,12 +13,12 @@ import anyio
 import httpx
 import pytest
 
-from batch.api import IOClient, make_http_client
-from batch.dispatch import Dispatcher, FailureBudget, utc_timestamp
+from batch.api.client import IOClient, make_http_client
+from batch.api.limiter import Limiter
+from batch.config.job import RateBudget, RetryPolicy, Timeouts
 from batch.errors import AbortedError, AuthError
-from batch.job import RateBudget, RetryPolicy, Timeouts
-from batch.limiter import Limiter
 from batch.models import Message, Outcome, Status
+from batch.send.dispatch import Dispatcher, FailureBudget, utc_timestamp
 
 pytestmark = pytest.mark.anyio
 

@@ -11,10 +11,11 @@ from typing import Any
 import polars as pl
 import pytest
 
-from batch import dryrun, input_scan
-from batch.duplicates import DuplicateFinder
+from batch.config.job import Job, parse_job
+from batch.dryrun import run as dryrun
+from batch.dryrun.duplicates import DuplicateFinder
 from batch.errors import ExitCode, InputError
-from batch.job import Job, parse_job
+from batch.input import scan as input_scan
 
 CODE = "RSSMRA85T10A562S"
 CODE2 = "BNCGLI70A41H501A"

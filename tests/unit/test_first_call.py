@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from batch.api.first_call import FirstCallGate
 from batch.errors import ConfigError
-from batch.first_call import FirstCallGate
 
 pytestmark = pytest.mark.anyio
 

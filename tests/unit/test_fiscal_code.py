@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch import fiscal_code, rules
+from batch.rules import fiscal_code
+from batch.rules import io_rules as rules
 
 CODE_CHARS = string.ascii_uppercase + string.digits
 

@@ -16,12 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batch import input_exact, input_scan, validate
+from batch.config.job import InputSpec, parse_job
 from batch.errors import ConfigError, InputError
-from batch.input_limits import KEPT_CHARACTERS, MAX_CELL_BYTES
-from batch.job import InputSpec, parse_job
-from batch.plan import HeaderColumns
-from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
+from batch.input import exact as input_exact
+from batch.input import scan as input_scan
+from batch.input.limits import KEPT_CHARACTERS, MAX_CELL_BYTES
+from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
+from batch.rules import validate
+from batch.rules.plan import HeaderColumns
 
 CODE = "RSSMRA85T10A562S"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from batch.config.job import IO_BASE_URL, load_job, parse_job, template_fields
 from batch.errors import ConfigError, ExitCode
-from batch.job import IO_BASE_URL, load_job, parse_job, template_fields
 
 SOURCE = Path("/jobs/example.toml")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from batch.errors import BusyError, ExitCode, InputError
-from batch.journal import Journal
 from batch.models import Outcome, Status
+from batch.send.journal import Journal
 
 SENT = Outcome(Status.SENT, message_id="01ABC", http_status=201, attempts=2, sent_at="t")
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 import anyio
 import pytest
 
-from batch.job import RateBudget
-from batch.limiter import GUARD, Limiter
+from batch.api.limiter import GUARD, Limiter
+from batch.config.job import RateBudget
 from tests.virtual_time import loop_time, run_virtual
 
 

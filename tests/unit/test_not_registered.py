@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from batch.classify import Proceed
+from batch.api.classify import Proceed
+from batch.config.job import parse_job
 from batch.errors import ConfigError
-from batch.job import parse_job
 from batch.models import Outcome, Status
-from batch.not_registered import NotRegisteredGuard
-from batch.pipeline import SendOptions, SendRun
+from batch.send.not_registered import NotRegisteredGuard
+from batch.send.pipeline import SendOptions, SendRun
 
 
 def not_found() -> Outcome:

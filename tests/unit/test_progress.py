@@ -12,9 +12,9 @@ import structlog
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch import logs
-from batch.progress import Progress, send_ticks, terminal_columns, verify_ticks
-from batch.progress_line import Snapshot, fit_line
+from batch.common import logs
+from batch.common.progress import Progress, send_ticks, terminal_columns, verify_ticks
+from batch.common.progress_line import Snapshot, fit_line
 from tests.terminal import Screen, segments, set_size
 
 CAMPAIGN = Snapshot(

@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batch import input_scan, read
+from batch.config.job import InputSpec
 from batch.errors import InputError
-from batch.job import InputSpec
-from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
+from batch.input import read
+from batch.input import scan as input_scan
+from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
 
 
 def write(tmp_path: Path, data: bytes, name: str = "in.csv") -> Path:

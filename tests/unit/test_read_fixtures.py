@@ -9,9 +9,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from batch import validate
-from batch.job import Job, parse_job
-from batch.read import LINE_COLUMN, open_input
+from batch.config.job import Job, parse_job
+from batch.input.read import LINE_COLUMN, open_input
+from batch.rules import validate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "csv"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text("utf-8"))

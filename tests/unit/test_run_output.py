@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from batch import read
-from batch.job import parse_job
-from batch.journal import Journal
+from batch.config.job import parse_job
+from batch.input import read
 from batch.models import Outcome, Status
-from batch.results import RESULT_COLUMNS, ResultsWriter, read_results
-from batch.run_output import rewrite_from_journal
+from batch.send.journal import Journal
+from batch.send.results import RESULT_COLUMNS, ResultsWriter, read_results
+from batch.send.run_output import rewrite_from_journal
 
 SENT = Outcome(
     Status.SENT, "submit.accepted", "accepted", "01ID", 201, 2, "2026-01-01T00:00:00.000Z"

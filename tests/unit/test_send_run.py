@@ -16,14 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from batch.config.job import Columns, InputSpec, Job, MessageSpec, RateBudget, RetryPolicy, Target
+from batch.config.state_dir import journal_path
 from batch.errors import AuthError, ExitCode
-from batch.fiscal_code import generate
-from batch.job import Columns, InputSpec, Job, MessageSpec, RateBudget, RetryPolicy, Target
-from batch.journal import Journal
-from batch.pipeline import SendOptions, SendRun
-from batch.report import RunReport
+from batch.rules.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
-from batch.state_dir import journal_path
+from batch.send.journal import Journal
+from batch.send.pipeline import SendOptions, SendRun
+from batch.send.summary import RunReport
 
 pytestmark = pytest.mark.anyio
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from batch.config.job import parse_job
+from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import ConfigError
-from batch.job import parse_job
-from batch.state_dir import STATE_DIR_ENV, journal_location
 
 
 def job_in(folder: Path, *, output: str = "out/2026-11-30/results.csv", state_dir: str = ""):

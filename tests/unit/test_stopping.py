@@ -10,12 +10,12 @@ from pathlib import Path
 import anyio
 import pytest
 
-from batch.api import IOClient, make_http_client
-from batch.dispatch import Dispatcher
-from batch.job import RateBudget, RetryPolicy, Timeouts, load_job
-from batch.limiter import Limiter
+from batch.api.client import IOClient, make_http_client
+from batch.api.limiter import Limiter
+from batch.api.stopping import Stop, StopRequested
+from batch.config.job import RateBudget, RetryPolicy, Timeouts, load_job
+from batch.config.state_dir import journal_location
 from batch.models import Message, Status
-from batch.pipeline import SendOptions, SendRun
 from batch.sandbox import (
     DEFAULT_API_KEY,
     Faults,
@@ -24,8 +24,8 @@ from batch.sandbox import (
     SandboxConfig,
     create_app,
 )
-from batch.state_dir import journal_location
-from batch.stopping import Stop, StopRequested
+from batch.send.dispatch import Dispatcher
+from batch.send.pipeline import SendOptions, SendRun
 from tests.e2e.conftest import read_rows, write_csv, write_job
 
 pytestmark = pytest.mark.anyio

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch import validate
+from batch.config.job import Job, parse_job
 from batch.errors import ConfigError
-from batch.job import Job, parse_job
+from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.models import Message, PaymentData, ThirdPartyData
-from batch.read import CSV_ERROR_COLUMN, LINE_COLUMN
-from batch.templates import WHITESPACE, Template, trim, utf16_length, utf16_lengths
-from batch.validate import HeaderColumns
+from batch.rules import validate
+from batch.rules.templates import WHITESPACE, Template, trim, utf16_length, utf16_lengths
+from batch.rules.validate import HeaderColumns
 
 CODE = "RSSMRA85T10A562S"
 EMOJI = "\U0001f600"  # two UTF-16 units

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.classify import THROTTLED, MessageMissing, Retry
+from batch.api.classify import THROTTLED, MessageMissing, Retry
+from batch.config.job import Target
 from batch.errors import ConfigError
-from batch.job import Target
-from batch.verify_outcomes import (
+from batch.verify.outcomes import (
     found,
     gave_up,
     missing,
@@ -22,7 +22,7 @@ from batch.verify_outcomes import (
     select_checks,
     verify_base_url,
 )
-from batch.verify_output import Check
+from batch.verify.output import Check
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CHECK = Check("7", "AAAAAA00A00A000A", "01BX9NSMKVXXS5PSP2FATZMYYY")

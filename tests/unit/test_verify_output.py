@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from batch.common.progress import Progress, verify_ticks
 from batch.errors import ConfigError
-from batch.progress import Progress, verify_ticks
-from batch.verify_output import (
+from batch.verify.output import (
     VERIFY_COLUMNS,
     Check,
     Verification,
@@ -19,7 +19,7 @@ from batch.verify_output import (
     read_verifications,
     summary_path,
 )
-from batch.verify_report import ATTENTION_LIMIT, VerifySummary, progress_status
+from batch.verify.summary import ATTENTION_LIMIT, VerifySummary, progress_status
 
 CODE = "RSSMRA85T10A562S"
 ID = "01BX9NSMKVXXS5PSP2FATZMYYY"

@@ -11,9 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from batch.errors import AbortedError, AuthError, ConfigError
-from batch.fiscal_code import generate
-from batch.job import (
+from batch.config.job import (
     Columns,
     InputSpec,
     Job,
@@ -22,7 +20,8 @@ from batch.job import (
     RetryPolicy,
     Target,
 )
-from batch.results import RESULT_COLUMNS, read_results
+from batch.errors import AbortedError, AuthError, ConfigError
+from batch.rules.fiscal_code import generate
 from batch.sandbox import (
     DEFAULT_API_KEY,
     Faults,
@@ -34,10 +33,11 @@ from batch.sandbox import (
     profile_state,
 )
 from batch.sandbox.messages import final_status
-from batch.verify import VerifyOptions, VerifyRun
-from batch.verify_outcomes import select_checks
-from batch.verify_output import VERIFY_COLUMNS
-from batch.verify_report import VerifySummary
+from batch.send.results import RESULT_COLUMNS, read_results
+from batch.verify.outcomes import select_checks
+from batch.verify.output import VERIFY_COLUMNS
+from batch.verify.run import VerifyOptions, VerifyRun
+from batch.verify.summary import VerifySummary
 
 pytestmark = pytest.mark.anyio
 

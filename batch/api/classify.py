@@ -1,0 +1,322 @@
+"""Pure: what one API answer (or the exception instead of one) means for the row.
+
+Each operation has its own table (io-api.md sections 3-5): the same status code can
+mean "final" on one operation and "retry" on another, and a lost answer to a submit
+is "unknown" while a lost answer to a read is simply retried. Nothing here does I/O,
+sleeps or raises: the dispatcher acts on the decision. Reading the bodies themselves
+(ProblemJson, APIM's format, anything else) is ``api.py``'s job.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from batch.api.client import created_message_id, json_body, problem_text, retry_after_seconds
+from batch.api.decisions import (
+    THROTTLED,
+    Abort,
+    Final,
+    GetMessageDecision,
+    MessageFound,
+    MessageMissing,
+    Proceed,
+    ProfileDecision,
+    Result,
+    Retry,
+    SubmitDecision,
+)
+from batch.api.not_io import called_url, describe_body, is_problem_json
+from batch.common.logs import mask_text
+from batch.errors import ExitCode
+from batch.models import Status
+from batch.rules.message_id import is_message_id
+
+# The decisions live in decisions.py; callers may keep importing them from here.
+__all__ = [
+    "CLIENT_ERROR",
+    "THROTTLED",
+    "Abort",
+    "Final",
+    "GetMessageDecision",
+    "MessageFound",
+    "MessageMissing",
+    "Proceed",
+    "ProfileDecision",
+    "Result",
+    "Retry",
+    "SubmitDecision",
+    "classify_get_message",
+    "classify_profile",
+    "classify_submit",
+]
+
+CLIENT_ERROR = "net.client_error"
+UNKNOWN_FATE = "the message may or may not have been accepted"
+# The request never reached the server: retrying is safe, even for a submit.
+NOT_SENT: dict[type[Exception], str] = {
+    httpx.ConnectTimeout: "net.connect_timeout",
+    httpx.PoolTimeout: "net.pool_timeout",
+    httpx.ConnectError: "net.connect",
+    httpx.ProxyError: "net.proxy",
+}
+# 403 texts that refuse the key or the service itself: every row would get the same.
+JOB_LEVEL_403 = {
+    "user has no valid scopes": "auth.no_valid_scopes",
+    "you are not allowed here": "auth.not_allowed_here",
+    "production call forbidden": "auth.production_forbidden",
+    "anonymous user": "auth.anonymous",
+}
+
+
+def classify_profile(result: Result) -> ProfileDecision:
+    """``POST /profiles``: a read, so any transient failure is simply retried."""
+    if isinstance(result, Exception):
+        retry = _read_failure(result, "profile")
+        return retry or Final(Status.FAILED, CLIENT_ERROR, _describe(result, "call not made"))
+    code = result.status_code
+    if code == 200:
+        body = json_body(result)
+        allowed = body.get("sender_allowed") if isinstance(body, dict) else None
+        if allowed is True:
+            return Proceed()
+        if allowed is False:
+            reason = "the citizen does not accept messages from this service"
+            return Final(Status.NOT_ALLOWED, "profile.sender_not_allowed", reason, code)
+        # Not IO's LimitedProfile: another API version or another server, for every row.
+        what = describe_body(result)
+        if isinstance(body, dict) and "sender_allowed" in body:
+            what = f"sender_allowed is a JSON {type(allowed).__name__}, in {what}"
+        reason = (
+            f"the profile check at {called_url(result)} answered 200 without a boolean "
+            f"sender_allowed ({what}): not IO's answer, so no message can be sent"
+        )
+        return Abort("profile.bad_answer", reason, code, ExitCode.CONFIG_ERROR)
+    text = problem_text(result)
+    if code == 404:
+        if not is_problem_json(result):
+            return _wrong_url(result)
+        reason = _with("no IO profile, or the citizen's IO inbox is disabled", text)
+        return Final(Status.NOT_REGISTERED, "profile.not_found", reason, code)
+    if code == 400:
+        return Final(Status.REJECTED, "profile.bad_request", _with("bad request", text), code)
+    if _recipient_forbidden(code, text):
+        return Final(
+            Status.NOT_TEST_RECIPIENT, "profile.recipient_forbidden", _test_mode(text), code
+        )
+    common = _common(result, text, "profile")
+    if common is not None:
+        return common
+    if code == 403:  # only "Recipient forbidden" is about one citizen
+        return _foreign_403(result)
+    reason = _with(f"unexpected HTTP {code}", text)
+    return Final(Status.FAILED, "profile.unexpected_status", reason, code)
+
+
+def classify_submit(result: Result) -> SubmitDecision:
+    """``POST /messages``: no idempotency, so only answers that prove nothing was
+    queued are retried; a lost answer is ``unknown``, never retried automatically."""
+    if isinstance(result, Exception):
+        return _submit_failure(result)
+    code = result.status_code
+    if code == 201:
+        message_id = created_message_id(result)
+        if is_message_id(message_id):
+            return Final(Status.SENT, "submit.accepted", "accepted by IO", code, message_id)
+        if message_id:
+            reason = (
+                f"accepted by IO, but its id {message_id[:40]!r} is not an IO message id "
+                "(a ULID): it cannot be verified"
+            )
+            return Final(Status.SENT, "submit.accepted_bad_id", reason, code)
+        reason = "accepted by IO, but the answer carried no message id: it cannot be verified"
+        return Final(Status.SENT, "submit.accepted_without_id", reason, code)
+    text = problem_text(result)
+    if code == 400:
+        return Final(Status.REJECTED, "submit.bad_request", _with("bad request", text), code)
+    if code == 404:
+        if not is_problem_json(result):
+            return _wrong_url(result)
+        return Final(Status.REJECTED, "submit.not_found", _with("not found", text), code)
+    if code == 500:  # every 500 of CreateMessage comes before the message is queued
+        return Retry("submit.server_error", _with("server error, not queued", text), code)
+    if code in (502, 503, 504):  # a gateway's answer: the backend may have queued it
+        reason = _with(f"gateway error HTTP {code}: {UNKNOWN_FATE}", text)
+        return Final(Status.UNKNOWN, "submit.gateway_error", reason, code)
+    if code == 408 or not 400 <= code < 500:
+        reason = _with(f"unexpected HTTP {code}: {UNKNOWN_FATE}", text)
+        return Final(Status.UNKNOWN, "submit.unexpected_status", reason, code)
+    if _recipient_forbidden(code, text):
+        return Final(
+            Status.NOT_TEST_RECIPIENT, "submit.recipient_forbidden", _test_mode(text), code
+        )
+    common = _common(result, text, "submit")
+    if common is not None:
+        return common
+    if code == 403:
+        if not is_problem_json(result):  # IO's own 403s are ProblemJson: this one is not
+            return _foreign_403(result)
+        # IO's refusals of this message's content (payee, Premium, attachments...).
+        return Final(Status.REJECTED, "submit.forbidden", _with("forbidden", text), code)
+    reason = _with(f"refused with HTTP {code}", text)
+    return Final(Status.REJECTED, "submit.unexpected_status", reason, code)
+
+
+def classify_get_message(
+    result: Result, fiscal_code: str = "", message_id: str = ""
+) -> GetMessageDecision:
+    """``GET /messages/{fiscal_code}/{id}``: a read, retried like the profile check.
+
+    With ``fiscal_code`` and ``message_id`` (the question), an answer about another
+    message is not taken as this one's status."""
+    if isinstance(result, Exception):
+        retry = _read_failure(result, "get_message")
+        return retry or MessageMissing(CLIENT_ERROR, _describe(result, "call not made"))
+    code = result.status_code
+    if code == 200:
+        body = json_body(result)
+        status = body.get("status") if isinstance(body, dict) else None
+        if isinstance(status, str) and status:
+            mismatch = _other_message(body, fiscal_code, message_id)
+            if mismatch:
+                return MessageMissing("get_message.answer_mismatch", mismatch, code)
+            return MessageFound(status)
+        text = problem_text(result)
+        return Retry("get_message.bad_answer", _with("200 without a status", text), code)
+    text = problem_text(result)
+    if code == 404:
+        if not is_problem_json(result):
+            return _wrong_url(result)
+        return MessageMissing("get_message.not_found", _with("no such message", text), code)
+    # "You are not allowed here" too, but about this one message, not the service.
+    if code == 403 and "messages that you have sent" in text.lower():
+        reason = _with("sent by another service", text)
+        return MessageMissing("get_message.forbidden", reason, code)
+    if code == 400:
+        return MessageMissing("get_message.bad_request", _with("bad request", text), code)
+    common = _common(result, text, "get_message")
+    if common is not None:
+        return common
+    if code == 403:  # as on the profile check: not about this message, so about the key
+        return _foreign_403(result)
+    reason = _with(f"unexpected HTTP {code}", text)
+    return MessageMissing("get_message.unexpected_status", reason, code)
+
+
+def _common(result: httpx.Response, text: str, operation: str) -> Abort | Retry | None:
+    """The answers every operation shares: refused key or service, throttling, 5xx."""
+    code = result.status_code
+    if code == 401:
+        return Abort("auth.invalid_key", _with("the API refused the key (HTTP 401)", text), code)
+    if code == 403:
+        lowered = text.lower()
+        for phrase, reason_code in JOB_LEVEL_403.items():
+            if phrase in lowered:
+                reason = _with("the API refused the service (HTTP 403)", text)
+                return Abort(reason_code, reason, code)
+        return None
+    if code == 429:
+        after = retry_after_seconds(result)
+        return Retry(THROTTLED, _with("rate limit exceeded (HTTP 429)", text), code, after)
+    if code == 408:
+        return Retry(f"{operation}.timeout", _with("request timeout (HTTP 408)", text), code)
+    if code >= 500:
+        return Retry(f"{operation}.server_error", _with(f"server error HTTP {code}", text), code)
+    return None
+
+
+def _wrong_url(result: httpx.Response) -> Abort:
+    """A 404 that is not IO's ProblemJson: no such path, so the base URL is wrong."""
+    reason = (
+        f"HTTP 404 from {called_url(result)} with {describe_body(result)}: not IO's answer "
+        "about a citizen or a message, so the URL is wrong"
+    )
+    return Abort("http.wrong_url", reason, 404, ExitCode.CONFIG_ERROR)
+
+
+def _foreign_403(result: httpx.Response) -> Abort:
+    """A 403 that is not about one citizen or message: about the key, the service or the
+    caller's IP, and the same for every row."""
+    text = problem_text(result) if is_problem_json(result) else describe_body(result)
+    reason = (
+        f"the API refused the call with HTTP 403 not about one citizen ({text}) "
+        f"at {called_url(result)}"
+    )
+    return Abort("auth.forbidden", reason, 403)
+
+
+def _other_message(body: dict[str, object], fiscal_code: str, message_id: str) -> str:
+    """Why a get-message answer is about another message than the one asked; "" if not."""
+    message = body.get("message")
+    message = message if isinstance(message, dict) else {}
+    for member, asked, what in (
+        ("id", message_id, "id"),
+        ("fiscal_code", fiscal_code, "fiscal code"),
+    ):
+        # Only what the answer says is compared: a member it lacks proves nothing.
+        answered = message.get(member)
+        if asked and member in message and answered != asked:
+            shown = mask_text(answered) if isinstance(answered, str) else repr(answered)
+            return (
+                f"IO answered about another message ({what} {shown[:40]!r} instead of "
+                f"{mask_text(asked)!r}): not recorded as this message's status"
+            )
+    return ""
+
+
+def _recipient_forbidden(code: int, text: str) -> bool:
+    return code == 403 and "recipient forbidden" in text.lower()
+
+
+def _test_mode(text: str) -> str:
+    summary = "the service is in test mode and this citizen is not an authorized test recipient"
+    return _with(summary, text)
+
+
+def _read_failure(exc: Exception, operation: str) -> Retry | None:
+    not_sent = _not_sent_code(exc)
+    if not_sent is not None:
+        return Retry(not_sent, _describe(exc, "the request was not sent"))
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+        return None  # our own request is wrong: the same one would fail again
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return Retry(f"{operation}.timeout", _describe(exc, "no answer in time"))
+    if isinstance(exc, httpx.TransportError):
+        return Retry(f"{operation}.connection_lost", _describe(exc, "connection lost"))
+    if isinstance(exc, httpx.DecodingError):
+        return Retry(f"{operation}.bad_answer", _describe(exc, "unreadable answer"))
+    return None  # not a network failure: a client-side bug
+
+
+def _submit_failure(exc: Exception) -> Retry | Final:
+    not_sent = _not_sent_code(exc)
+    if not_sent is not None:
+        return Retry(not_sent, _describe(exc, "the request was not sent"))
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return Final(Status.FAILED, CLIENT_ERROR, _describe(exc, "the request was not sent"))
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        reason = _describe(exc, f"no answer in time: {UNKNOWN_FATE}")
+        return Final(Status.UNKNOWN, "submit.timeout", reason)
+    if isinstance(exc, httpx.DecodingError):
+        reason = _describe(exc, f"unreadable answer: {UNKNOWN_FATE}")
+        return Final(Status.UNKNOWN, "submit.bad_answer", reason)
+    # Dropped mid-call (RemoteProtocolError, ReadError, WriteError...), or anything else
+    # once the request may have left: never assume that it did not arrive.
+    reason = _describe(exc, f"the call broke off: {UNKNOWN_FATE}")
+    return Final(Status.UNKNOWN, "submit.connection_lost", reason)
+
+
+def _not_sent_code(exc: Exception) -> str | None:
+    for kind, code in NOT_SENT.items():
+        if isinstance(exc, kind):
+            return code
+    return None
+
+
+def _describe(exc: Exception, what: str) -> str:
+    detail = " ".join(str(exc).split())[:120]
+    name = type(exc).__name__
+    return f"{what} ({name}: {detail})" if detail else f"{what} ({name})"
+
+
+def _with(summary: str, text: str) -> str:
+    return f"{summary}: {text}" if text else summary

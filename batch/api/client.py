@@ -1,0 +1,230 @@
+"""The IO API client: profile check, submit and get-message over an injected httpx client.
+
+Every call first takes its turn from the job's one ``Limiter``, and a 429 pauses that
+limiter for everyone. The client returns answers as they are (status codes are the
+classifier's business); it only raises what httpx raises, plus ``TimeoutError`` when a
+call outlives the sum of its phase timeouts. This module also reads the wire format:
+error bodies in ProblemJson or in APIM's own shape, and the retry hints of a 429.
+
+Every call also passes the run's ``Stop`` gate (``stopping.py``): once a stop is
+requested no request goes out, and a wait for a turn ends at once (``StopRequested``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable, Generator
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+import httpx
+
+from batch.api.limiter import Limiter
+from batch.api.stopping import Stop
+from batch.config.job import Timeouts
+from batch.errors import ConfigError
+
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
+PROFILES = "/api/v1/profiles"
+MESSAGES = "/api/v1/messages"
+USER_AGENT = "io-batch/0.1"
+REASON_LIMIT = 300
+# A longer hint counts as this much: a bogus header must not stall a job for hours.
+MAX_RETRY_AFTER = 600.0
+_TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?) seconds?", re.IGNORECASE)
+_KEY_CHARS = re.compile(r"[\x21-\x7e]*")  # what an HTTP header value may safely carry
+
+
+class SubscriptionKey(httpx.Auth):
+    """Adds the key to each request; its repr never shows it (unlike client headers)."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[KEY_HEADER] = self._key
+        yield request
+
+    def __repr__(self) -> str:
+        return "SubscriptionKey(***)"
+
+
+def make_http_client(
+    base_url: str,
+    api_key: str,
+    timeouts: Timeouts,
+    concurrency: int,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """An HTTP/1.1 client for the IO API: explicit timeouts, a pool of ``concurrency``."""
+    key = api_key.strip()
+    if not _KEY_CHARS.fullmatch(key):
+        # h11 would reject it later with the value in the error text: refuse it here.
+        raise ConfigError(
+            "the API key contains spaces, control or non-ASCII characters",
+            hint="copy the primary or secondary key of the service again",
+        )
+    return httpx.AsyncClient(
+        base_url=base_url,
+        auth=SubscriptionKey(key) if key else None,
+        headers={"accept": "application/json", "user-agent": USER_AGENT},
+        timeout=httpx.Timeout(
+            connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
+        ),
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        http1=True,
+        http2=False,
+        follow_redirects=False,
+        transport=transport,
+        # Proxy variables make sense for the network, not for an in-process transport.
+        trust_env=transport is None,
+    )
+
+
+BeforeSend = Callable[[], Awaitable[None]]
+
+
+class IOClient:
+    """The three operations of a batch sender, each under the shared limiter."""
+
+    def __init__(self, http: httpx.AsyncClient, limiter: Limiter, stop: Stop | None = None) -> None:
+        self._http = http
+        self._limiter = limiter
+        self.stop = stop if stop is not None else Stop()
+        self._deadline = _total_deadline(http.timeout)
+        self._secret = _secret_of(http)
+
+    def __repr__(self) -> str:
+        return f"IOClient(base_url={str(self._http.base_url)!r})"
+
+    async def profile(self, fiscal_code: str) -> httpx.Response:
+        """``POST /profiles``: may the service write to this citizen?"""
+        return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code})
+
+    async def submit(
+        self, payload: dict[str, Any], before_send: BeforeSend | None = None
+    ) -> httpx.Response:
+        """``POST /messages`` with the fiscal code in the body.
+
+        ``before_send`` runs once the limiter has given this call its turn, right before
+        the request goes out: the journal records the intent there, so that a crash while
+        the call still waits for its turn leaves the row pending, not unknown."""
+        return await self._call("POST", MESSAGES, payload, before_send)
+
+    async def get_message(self, fiscal_code: str, message_id: str) -> httpx.Response:
+        """``GET /messages/{fiscal_code}/{id}``: the processing status of a sent message."""
+        path = f"{MESSAGES}/{quote(fiscal_code, safe='')}/{quote(message_id, safe='')}"
+        return await self._call("GET", path, None)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        before_send: BeforeSend | None = None,
+    ) -> httpx.Response:
+        with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
+            await self._limiter.acquire()
+        if before_send is not None:
+            await before_send()
+        self.stop.check()  # the gate: nothing may await between it and the request
+        try:
+            # httpx's timeouts bound each phase; this bounds the whole call, so that
+            # a server trickling bytes cannot keep it alive past them.
+            with anyio.fail_after(self._deadline):
+                response = await self._http.request(method, path, json=body)
+        except httpx.HTTPError as exc:
+            _redact(exc, self._secret)
+            raise
+        if response.status_code == 429:
+            hint = retry_after_seconds(response)
+            self._limiter.pause(self._limiter.window_seconds if hint is None else hint)
+        return response
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None when there is none or it is not JSON."""
+    if not response.content:
+        return None
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError):  # not JSON, bad UTF-8, absurdly nested
+        return None
+
+
+def problem_text(response: httpx.Response) -> str:
+    """A short human text out of any error body: ProblemJson title and detail, APIM's
+    message, or the raw text. Never raises, whatever the body."""
+    body = json_body(response)
+    if isinstance(body, dict):
+        parts = [body.get(key) for key in ("title", "detail", "message")]
+        text = ": ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    else:
+        text = response.content[: REASON_LIMIT * 4].decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 3] + "..."
+
+
+def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
+    """The "not before" hint of a 429, in seconds: APIM's header, the standard one, or
+    APIM's body text ("Try again in N seconds."). None when there is none."""
+    for header in ("x-rate-limit-retry-after", "retry-after"):
+        value = response.headers.get(header)
+        if value is not None:
+            seconds = _seconds(value.strip(), time.time() if now is None else now)
+            if seconds is not None:
+                return seconds
+    match = _TRY_AGAIN.search(problem_text(response))
+    return _clamp(float(match.group(1))) if match else None
+
+
+def created_message_id(response: httpx.Response) -> str:
+    """The id of a created message: from the body, else from the ``Location`` header."""
+    body = json_body(response)
+    body_id = body.get("id") if isinstance(body, dict) else None
+    if isinstance(body_id, str) and body_id.strip():
+        return body_id.strip()
+    location = response.headers.get("location", "").strip().rstrip("/")
+    return location.rsplit("/", 1)[-1] if "/" in location else ""
+
+
+def _seconds(value: str, now: float) -> float | None:
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - now  # an HTTP date
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return _clamp(seconds) if math.isfinite(seconds) else None
+
+
+def _clamp(seconds: float) -> float:
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _total_deadline(timeout: httpx.Timeout) -> float | None:
+    phases = (timeout.pool, timeout.connect, timeout.write, timeout.read)
+    if any(phase is None for phase in phases):
+        return None
+    return sum(phase for phase in phases if phase is not None)
+
+
+def _secret_of(http: httpx.AsyncClient) -> str:
+    auth = http.auth
+    if isinstance(auth, SubscriptionKey):
+        return auth._key  # the one place that must know it: to hide it
+    return str(http.headers.get(KEY_HEADER, ""))
+
+
+def _redact(exc: BaseException, secret: str) -> None:
+    """Belt and braces: no exception text that leaves this client carries the key."""
+    if secret and secret in str(exc):
+        exc.args = tuple(
+            arg.replace(secret, "***") if isinstance(arg, str) else arg for arg in exc.args
+        )

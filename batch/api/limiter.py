@@ -1,0 +1,158 @@
+"""The one rate budget of a job, shared by every call (profile, submit, get-message).
+
+The gateway counts calls per sliding window (150 per 5 s by default) over all
+operations of the account, so one limiter per job hands out every call's turn:
+
+- pace: calls go out evenly, at ``calls / (window * (1 + guard))`` per second, through
+  an ``aiolimiter.AsyncLimiter`` whose bucket holds about one call. Its usual bucket
+  (``AsyncLimiter(L, W)``) would let 2L calls through the first window: a full bucket
+  at the start, then the leak.
+- window: a log of the last ``calls`` turns makes the budget exact whatever the pace
+  did: no span of ``window * (1 + guard)`` ever holds more than ``calls`` turns. The
+  ``guard`` share (1.5%) is the jitter the network may add between our clock and the
+  gateway's (75 ms at the default budget) while the pace stays >= 98% of the budget.
+- pause: a 429 sets one shared "no call before" deadline for every worker, then the
+  pace is halved and grows back by a tenth of the budget per calm window (AIMD),
+  because another job on the same account may be using the budget too.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+
+import anyio
+from aiolimiter import AsyncLimiter
+
+from batch.common.logs import get_logger
+from batch.config.job import RateBudget
+
+Clock = Callable[[], float]
+
+GUARD = 0.015
+# The pacing bucket holds one call plus some slack. A bucket of exactly 1 loses the
+# lateness of every timer wake-up for good (its level cannot go below 0): the slack
+# absorbs up to 10 ms of it, and the window log keeps the budget exact anyway.
+SLACK_CALLS = 0.1
+SLACK_SECONDS = 0.01
+DECREASE = 0.5  # the pace after a 429, as a share of the pace before it
+INCREASE = 0.1  # added per calm window, as a share of the full pace
+FLOOR = 1 / 16  # the lowest pace, as a share of the full pace
+
+
+class RateControl:
+    """The pace after throttling: multiplicative decrease, additive increase."""
+
+    def __init__(self, full_rate: float, window_seconds: float, clock: Clock) -> None:
+        self.full_rate = full_rate
+        self._window = window_seconds
+        self._clock = clock
+        self._rate = full_rate
+        self._last_cut = -math.inf
+        self._calm_from = -math.inf
+
+    def throttled(self, resume_at: float) -> bool:
+        """A 429 arrived; calls resume at ``resume_at``. True when the pace was cut."""
+        now = self._clock()
+        self._calm_from = max(self._calm_from, resume_at)
+        # Every call in flight during one overload gets its own 429: cut once per window.
+        if now - self._last_cut < self._window:
+            return False
+        self._last_cut = now
+        self._rate = max(self.full_rate * FLOOR, self._rate * DECREASE)
+        return True
+
+    def rate(self) -> float:
+        """The pace now, in calls per second."""
+        if self._rate < self.full_rate:
+            steps = math.floor((self._clock() - self._calm_from) / self._window)
+            if steps > 0:
+                self._rate = min(self.full_rate, self._rate + steps * self.full_rate * INCREASE)
+                self._calm_from += steps * self._window
+        return self._rate
+
+
+class Limiter:
+    """Hands out the turns of every API call of one job.
+
+    ``clock`` must be the event loop's clock (asyncio's is ``time.monotonic``): ``acquire``
+    sleeps on the loop's timers, as aiolimiter does. Tests pass a virtual-time loop's
+    clock, or a fake one for the rate logic alone (``pause``, ``current_rate``)."""
+
+    def __init__(
+        self, budget: RateBudget, *, clock: Clock = time.monotonic, guard: float = GUARD
+    ) -> None:
+        self.calls = 0
+        self.throttled = 0
+        self.window_seconds = budget.window_seconds
+        self._limit = budget.calls
+        self._clock = clock
+        self._paused_until = -math.inf
+        self._log = get_logger()
+        self._span = budget.window_seconds * (1 + guard)
+        full_rate = math.inf if budget.calls is None else budget.calls / self._span
+        self._control = RateControl(full_rate, budget.window_seconds, clock)
+        self._recent: deque[float] = deque(maxlen=budget.calls or 1)
+        self._turn = anyio.Lock()  # one caller at a time through the pace: FIFO
+        self._bucket: AsyncLimiter | None = None
+        self._bucket_rate = 0.0
+        self._last_turn = -math.inf
+
+    @property
+    def current_rate(self) -> float:
+        """The pace now, in calls per second (``inf`` when the budget is unlimited)."""
+        return self._control.rate()
+
+    @property
+    def paused_until(self) -> float:
+        """The clock time before which no call goes out (``-inf``: no pause)."""
+        return self._paused_until
+
+    def pause(self, seconds: float) -> None:
+        """A 429: no call of any kind before ``seconds`` from now; lower the pace."""
+        self.throttled += 1
+        self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+        if self._limit is not None and self._control.throttled(self._paused_until):
+            self._log.warning(
+                "rate.throttled",
+                retry_after_s=round(seconds, 3),
+                pace_per_s=round(self._control.rate(), 3),
+                detail="the gateway answered 429: every call waits, then goes slower",
+            )
+
+    async def acquire(self) -> None:
+        """Wait for this call's turn: after any pause, at the pace, within the window."""
+        if self._limit is None:
+            await self._wait_until(self._paused_until)
+            self.calls += 1
+            return
+        async with self._turn:
+            while True:
+                await self._wait_until(self._paused_until)
+                await self._pace()
+                if len(self._recent) == self._limit:
+                    await self._wait_until(self._recent[0] + self._span)
+                # A 429 may have arrived while this turn waited: then wait for it too.
+                if self._clock() >= self._paused_until:
+                    break
+            self._last_turn = self._clock()
+            self._recent.append(self._last_turn)
+            self.calls += 1
+
+    async def _pace(self) -> None:
+        rate = self._control.rate()
+        if self._bucket is None or rate != self._bucket_rate:
+            # A new bucket starts empty and would let one call through at once: keep
+            # the spacing from the last turn as the bucket itself would.
+            size = 1 + max(SLACK_CALLS, SLACK_SECONDS * rate)
+            await self._wait_until(self._last_turn + (2 - size) / rate)
+            self._bucket = AsyncLimiter(size, size / rate)
+            self._bucket_rate = rate
+        await self._bucket.acquire()
+
+    async def _wait_until(self, deadline: float) -> None:
+        # Not polling: one sleep, and another only if a timer fired a hair early.
+        while (delay := deadline - self._clock()) > 0:  # noqa: ASYNC110
+            await anyio.sleep(delay)

@@ -1,0 +1,60 @@
+"""Pure: telling IO's own answers from those of a wrong URL or of something in front of IO.
+
+IO's backend answers every error in ProblemJson (a JSON object with ``title`` and
+``detail``, io-api.md section 3). A 404 in any other shape (APIM's
+``{"statusCode":404,"message":"Resource not found"}``, a web server's HTML page, an
+empty body) comes from a gateway or server that found no such path: the base URL is
+wrong, for every row alike. These helpers only look; ``classify.py`` decides.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from batch.api.client import json_body
+from batch.common.logs import mask_text
+
+_SHOWN = 80  # characters of a text body quoted in an error message
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def is_problem_json(response: httpx.Response) -> bool:
+    """Whether the body is a ProblemJson, the shape of every error IO's backend gives."""
+    body = json_body(response)
+    if not isinstance(body, dict) or "statusCode" in body:  # APIM's shape, not IO's
+        return False
+    return any(isinstance(body.get(member), str) for member in ("title", "detail"))
+
+
+def describe_body(response: httpx.Response) -> str:
+    """What an unexpected answer held, in a few words, without its values (they may be
+    personal data): "an empty body", "an HTML page", "a JSON object with members: a, b"."""
+    if not response.content.strip():
+        return "an empty body"
+    body = json_body(response)
+    if isinstance(body, dict):
+        if set(body) <= {"statusCode", "message"} and isinstance(body.get("message"), str):
+            return f"the gateway's message {_quoted(body['message'])}"
+        members = ", ".join(sorted(str(name) for name in body)[:12]) or "none"
+        return f"a JSON object with members: {members}"
+    if body is not None:
+        return f"a JSON {_JSON_TYPES.get(type(body), 'value')}"
+    text = response.content[:2048].decode("utf-8", "replace")
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "text/html" or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+        return "an HTML page"
+    return f"a text body {_quoted(text)}"
+
+
+def called_url(response: httpx.Response) -> str:
+    """The URL the answer came from, with any fiscal code in it masked."""
+    try:
+        url = str(response.request.url)
+    except RuntimeError:  # a Response built by hand, with no request
+        return "(unknown URL)"
+    return mask_text(url.split("?", 1)[0])
+
+
+def _quoted(text: str) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= _SHOWN else flat[: _SHOWN - 3] + "...")

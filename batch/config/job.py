@@ -1,0 +1,380 @@
+"""The job file (``jobs/*.toml``): what to send, to whom, where, and how fast.
+
+Every section and key is documented in the README. Relative paths are resolved
+against the job file's own folder, so a job works from any working directory.
+Unknown keys are errors: a typo must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from batch.config.toml_table import Table
+from batch.errors import ConfigError
+
+SEPARATORS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "tab": "\t"}
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1")
+FEATURE_LEVELS = ("STANDARD", "ADVANCED")
+AMOUNT_UNITS = ("cents", "euro")
+# send_once: identical rows (same citizen, same content) go out once; different content
+# to the same citizen goes out too. one_per_citizen: only the first row of each fiscal code.
+# send_all: no de-duplication within the file.
+DUPLICATE_POLICIES = ("send_once", "one_per_citizen", "send_all")
+PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
+IO_BASE_URL = "https://api.io.pagopa.it"
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    path: Path
+    encoding: str = "auto"
+    separator: str | None = None  # None: detect
+    multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Which CSV column feeds each message field (None: the field is not sent)."""
+
+    fiscal_code: str = "fiscal_code"
+    due_date: str | None = None
+    amount: str | None = None
+    notice_number: str | None = None
+    payee_fiscal_code: str | None = None
+    third_party_id: str | None = None
+    dedupe_key: str | None = None
+
+    def used(self) -> dict[str, str]:
+        """Field name -> column name, for the columns this job reads."""
+        names = {
+            "fiscal_code": self.fiscal_code,
+            "due_date": self.due_date,
+            "amount": self.amount,
+            "notice_number": self.notice_number,
+            "payee_fiscal_code": self.payee_fiscal_code,
+            "third_party_id": self.third_party_id,
+            "dedupe_key": self.dedupe_key,
+        }
+        return {key: value for key, value in names.items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSpec:
+    subject: str
+    markdown: str
+    feature_level_type: str = "STANDARD"
+    time_to_live: int | None = None
+    require_secure_channels: bool | None = None
+    invalid_after_due_date: bool = False
+    amount_unit: str = "cents"
+    has_attachments: bool = False
+    has_remote_content: bool = False
+    has_precondition: str | None = None
+    configuration_id: str | None = None
+    duplicates: str = "send_once"
+
+    def placeholders(self) -> list[str]:
+        """The CSV columns named by ``{...}`` in the subject and markdown templates."""
+        return [*template_fields(self.subject), *template_fields(self.markdown)]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: str  # "io" or "sandbox"
+    # For "io", the API's URL. For "sandbox", None starts the embedded sandbox; a URL
+    # points at one started apart (``io-batch sandbox``), as tests and benchmarks do.
+    base_url: str | None = None
+    api_key_env: str = "IO_API_KEY"
+    # Stop (exit 2) when a run's first N profile checks all answer 404; 0: never.
+    not_registered_guard: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class RateBudget:
+    """The gateway's budget: ``calls`` per sliding ``window_seconds`` (None: unlimited)."""
+
+    calls: int | None = 150
+    window_seconds: float = 5.0
+    concurrency: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 5.0
+    read: float = 30.0
+    write: float = 10.0
+    pool: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5  # per call, the first one included
+    backoff_base: float = 0.5  # seconds; doubled per attempt, with full jitter
+    backoff_max: float = 30.0
+    max_failure_ratio: float = 0.5  # stop the job if more than this share of calls fail...
+    min_calls_before_abort: int = 50  # ...once at least this many calls were made
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    source: Path  # the job file itself
+    input: InputSpec
+    output: Path
+    columns: Columns
+    message: MessageSpec
+    target: Target
+    rate: RateBudget = field(default_factory=RateBudget)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    state_dir: Path | None = None  # where the journal lives; None: beside the output
+    retention_days: int = 90  # how long the record of what was sent blocks a resend
+    dry_run: bool = False
+
+    def required_columns(self) -> list[str]:
+        """The CSV columns the input must have: those named by the job and its templates."""
+        return list(dict.fromkeys([*self.columns.used().values(), *self.message.placeholders()]))
+
+    def with_overrides(
+        self,
+        *,
+        input_path: Path | None = None,
+        output: Path | None = None,
+        dry_run: bool | None = None,
+        encoding: str | None = None,
+        separator: str | None = None,
+    ) -> Job:
+        """The job with the command line's flags applied over the file's values."""
+        job = self
+        if input_path is not None or encoding is not None or separator is not None:
+            job = replace(
+                job,
+                input=replace(
+                    job.input,
+                    path=input_path or job.input.path,
+                    encoding=_choice(encoding, ENCODINGS, "--encoding")
+                    if encoding is not None
+                    else job.input.encoding,
+                    separator=_separator(separator)
+                    if separator is not None
+                    else job.input.separator,
+                ),
+            )
+        if output is not None:
+            job = replace(job, output=output)
+        if dry_run is not None:
+            job = replace(job, dry_run=dry_run)
+        return job
+
+
+def template_fields(template: str) -> list[str]:
+    """The placeholder names of a ``{column}`` template; ``{{`` and ``}}`` are literal."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ConfigError(f"bad template {template[:40]!r}: {exc}") from None
+    names = []
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name or spec or conversion:
+            raise ConfigError(
+                f"bad placeholder in template {template[:40]!r}",
+                hint="use {column_name} with no format spec; write {{ and }} for braces",
+            )
+        names.append(name)
+    return names
+
+
+def load_job(path: Path) -> Job:
+    """Read and check a job file; every problem is a ``ConfigError`` naming the key."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"job file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read job file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"job file {path} is not valid TOML: {exc}") from None
+    return parse_job(raw, source=path)
+
+
+def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
+    base = source.parent
+    sections = Table(raw, "")
+    job_section = sections.table("job")
+    input_section = sections.table("input")
+    output_section = sections.table("output")
+    columns_section = sections.table("columns")
+    message_section = sections.table("message")
+    target_section = sections.table("target")
+    rate_section = sections.table("rate")
+    http_section = sections.table("http")
+    retry_section = sections.table("retry")
+    sections.done()
+
+    name = job_section.get_str("name", source.stem)
+    job_section.done()
+
+    input_spec = InputSpec(
+        path=_under(base, input_section.required_str("path")),
+        encoding=_choice(input_section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
+        separator=_separator(input_section.get_str("separator", "auto")),
+        multiline_columns=tuple(input_section.get_str_list("multiline_columns")),
+    )
+    input_section.done()
+
+    output = _under(base, output_section.required_str("path"))
+    state_dir_raw = output_section.optional_str("state_dir")
+    state_dir = _under(base, state_dir_raw) if state_dir_raw is not None else None
+    retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
+    output_section.done()
+
+    columns = Columns(
+        fiscal_code=columns_section.get_str("fiscal_code", "fiscal_code"),
+        due_date=columns_section.optional_str("due_date"),
+        amount=columns_section.optional_str("amount"),
+        notice_number=columns_section.optional_str("notice_number"),
+        payee_fiscal_code=columns_section.optional_str("payee_fiscal_code"),
+        third_party_id=columns_section.optional_str("third_party_id"),
+        dedupe_key=columns_section.optional_str("dedupe_key"),
+    )
+    columns_section.done()
+    if (columns.amount is None) != (columns.notice_number is None):
+        raise ConfigError(
+            "columns.amount and columns.notice_number go together",
+            hint="a pagoPA payment needs both the amount and the notice number",
+        )
+    if columns.payee_fiscal_code is not None and columns.amount is None:
+        raise ConfigError("columns.payee_fiscal_code needs columns.amount and notice_number")
+
+    message = MessageSpec(
+        subject=message_section.required_str("subject"),
+        markdown=message_section.required_str("markdown"),
+        feature_level_type=_choice(
+            message_section.get_str("feature_level_type", "STANDARD"),
+            FEATURE_LEVELS,
+            "message.feature_level_type",
+        ),
+        time_to_live=message_section.optional_int("time_to_live", low=3600, high=604800),
+        require_secure_channels=message_section.optional_bool("require_secure_channels"),
+        invalid_after_due_date=message_section.get_bool("invalid_after_due_date", False),
+        amount_unit=_choice(
+            message_section.get_str("amount_unit", "cents"), AMOUNT_UNITS, "message.amount_unit"
+        ),
+        has_attachments=message_section.get_bool("has_attachments", False),
+        has_remote_content=message_section.get_bool("has_remote_content", False),
+        has_precondition=_optional_choice(
+            message_section.optional_str("has_precondition"),
+            PRECONDITIONS,
+            "message.has_precondition",
+        ),
+        configuration_id=message_section.optional_str("configuration_id"),
+        duplicates=_choice(
+            message_section.get_str("duplicates", "send_once"),
+            DUPLICATE_POLICIES,
+            "message.duplicates",
+        ),
+    )
+    message_section.done()
+    message.placeholders()  # a malformed template fails here, before any row is read
+    uses_third_party = (
+        message.has_attachments
+        or message.has_remote_content
+        or message.has_precondition is not None
+        or message.configuration_id is not None
+    )
+    if uses_third_party and columns.third_party_id is None:
+        raise ConfigError(
+            "message third_party_data options need columns.third_party_id",
+            hint="IO requires a third_party_data id for every such message",
+        )
+
+    kind = _choice(target_section.required_str("kind"), ("io", "sandbox"), "target.kind")
+    target = Target(
+        kind=kind,
+        base_url=_url(target_section.optional_str("base_url"), kind),
+        api_key_env=target_section.get_str("api_key_env", "IO_API_KEY"),
+        not_registered_guard=target_section.get_int("not_registered_guard", 100, low=0),
+    )
+    target_section.done()
+
+    unlimited = rate_section.get_bool("unlimited", False)
+    calls = rate_section.get_int("calls", 150, low=1)
+    rate = RateBudget(
+        calls=None if unlimited else calls,
+        window_seconds=rate_section.get_float("window_seconds", 5.0, low=0.1),
+        concurrency=rate_section.get_int("concurrency", 8, low=1, high=1000),
+    )
+    rate_section.done()
+
+    timeouts = Timeouts(
+        connect=http_section.get_float("connect_timeout", 5.0, low=0.01),
+        read=http_section.get_float("read_timeout", 30.0, low=0.01),
+        write=http_section.get_float("write_timeout", 10.0, low=0.01),
+        pool=http_section.get_float("pool_timeout", 10.0, low=0.01),
+    )
+    http_section.done()
+
+    retry = RetryPolicy(
+        max_attempts=retry_section.get_int("max_attempts", 5, low=1, high=100),
+        backoff_base=retry_section.get_float("backoff_base", 0.5, low=0.0),
+        backoff_max=retry_section.get_float("backoff_max", 30.0, low=0.0),
+        max_failure_ratio=retry_section.get_float("max_failure_ratio", 0.5, low=0.0, high=1.0),
+        min_calls_before_abort=retry_section.get_int("min_calls_before_abort", 50, low=1),
+    )
+    retry_section.done()
+
+    return Job(
+        name=name,
+        source=source,
+        input=input_spec,
+        output=output,
+        columns=columns,
+        message=message,
+        target=target,
+        rate=rate,
+        timeouts=timeouts,
+        retry=retry,
+        state_dir=state_dir,
+        retention_days=retention_days,
+    )
+
+
+def _under(base: Path, value: str) -> Path:
+    """``value`` relative to the job file's folder, without ``..`` left in it."""
+    return Path(os.path.normpath(base / value))
+
+
+def _url(value: str | None, kind: str) -> str | None:
+    if value is None:
+        return IO_BASE_URL if kind == "io" else None
+    url = value.rstrip("/")
+    # Plain http only on this machine (a local sandbox): the key must not cross a network in
+    # clear text.
+    if not url.startswith(("https://", "http://127.", "http://localhost", "http://[::1]")):
+        raise ConfigError(f"target.base_url must use https: {url}")
+    return url
+
+
+def _choice(value: str, choices: tuple[str, ...], key: str) -> str:
+    if value not in choices:
+        raise ConfigError(f"{key} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _optional_choice(value: str | None, choices: tuple[str, ...], key: str) -> str | None:
+    return None if value is None else _choice(value, choices, key)
+
+
+def _separator(value: str) -> str | None:
+    if value not in SEPARATORS:
+        raise ConfigError(
+            f"separator must be one of auto, ',', ';', tab; got {value!r}",
+        )
+    return SEPARATORS[value]

@@ -1,0 +1,99 @@
+"""The dry run's error report: every problem, one CSV line each, safe to open in Excel.
+
+Columns: line, column, value, reason_code, reason. The file is owner-only (it quotes
+the input); fiscal codes are masked, long values cut, and every cell neutralised so
+that a spreadsheet never runs a formula from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+import polars as pl
+
+from batch.common.csv_safety import mask_fiscal_code_expr, neutralise_expr
+from batch.dryrun.duplicates import FIRST
+from batch.input.read import LINE_COLUMN
+from batch.rules import validate
+from batch.rules.io_rules import upper_ascii_expr
+from batch.send.results import open_private
+
+REPORT_COLUMNS = ("line", "column", "value", "reason_code", "reason")
+DUPLICATE = "row.duplicate"
+_VALUE_CHARS = 40
+
+
+class ErrorReport:
+    """The error report CSV: one line per problem, in line order (duplicates last)."""
+
+    def __init__(self, path: Path, columns: list[str], fiscal_code: str, policy: str) -> None:
+        """``columns``: the input columns a problem can be in; ``fiscal_code``: the one
+        whose values are masked; ``policy``: the job's duplicates policy."""
+        self.path = path
+        self._columns = columns
+        self._fiscal_code = fiscal_code
+        self._policy = policy
+        self._file: IO[str] = open_private(path, "w")
+        self._file.write(",".join(REPORT_COLUMNS) + "\n")
+
+    def invalid(self, invalid: pl.DataFrame) -> None:
+        """Invalid rows of a validated batch (see ``problem_rows`` to prepare them apart)."""
+        self.write(problem_rows(invalid, self._columns, self._fiscal_code))
+
+    def write(self, rows: pl.DataFrame) -> None:
+        """Rows made by ``problem_rows``."""
+        rows.write_csv(self._file, include_header=False, line_terminator="\n")
+
+    def duplicates(self, duplicates: pl.DataFrame) -> None:
+        """Rows the policy would not send: ``line`` and ``first_line`` (the one sent)."""
+        if not duplicates.height:
+            return
+        what = "recipient and content" if self._policy == "send_once" else "recipient"
+        self._write(
+            duplicates.select(
+                pl.col("line"),
+                pl.lit(self._fiscal_code).alias("column"),
+                pl.lit("").alias("value"),
+                pl.lit(DUPLICATE).alias("reason_code"),
+                pl.concat_str(pl.lit(f"same {what} as line "), pl.col(FIRST).cast(pl.String)).alias(
+                    "reason"
+                ),
+            )
+        )
+
+    def _write(self, rows: pl.DataFrame) -> None:
+        self.write(rows.with_columns(neutralise_expr(pl.col(pl.String))))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def problem_rows(invalid: pl.DataFrame, columns: list[str], fiscal_code: str) -> pl.DataFrame:
+    """The report lines of a batch's invalid rows, ready to write (safe on any thread).
+
+    ``columns``: the input columns a problem can be in; ``fiscal_code``: the one masked.
+    """
+    column = pl.col(validate.INVALID_COLUMN)
+    value: pl.Expr = pl.lit("", dtype=pl.String)
+    for name in columns:
+        cell = pl.col(name)
+        if name == fiscal_code:
+            cell = mask_fiscal_code_expr(upper_ascii_expr(cell.str.strip_chars()))
+        value = pl.when(column == name).then(cell).otherwise(value)
+    rows = invalid.select(
+        pl.col(LINE_COLUMN).alias("line"),
+        column.alias("column"),
+        _shorten(value).alias("value"),
+        pl.col(validate.REASON_CODE).alias("reason_code"),
+        pl.col(validate.REASON).alias("reason"),
+    )
+    return rows.with_columns(neutralise_expr(pl.col(pl.String)))
+
+
+def _shorten(value: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(value.str.len_chars() > _VALUE_CHARS)
+        .then(value.str.slice(0, _VALUE_CHARS - 1) + pl.lit("…"))
+        .otherwise(value)
+    )

@@ -1,0 +1,246 @@
+"""``io-batch validate`` (and ``send --dry-run``): read and check the whole input, call nothing.
+
+Prints the counts, the first problems grouped by reason (with line and column), one or
+two filled-in messages to look at, and writes every problem to an error report CSV
+(owner-only, spreadsheet-safe, fiscal codes masked). Batches of 200,000 rows are
+validated two at a time on two threads, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import polars as pl
+
+from batch.common.progress import Progress
+from batch.config.job import Job
+from batch.dryrun.duplicates import DuplicateFinder
+from batch.dryrun.error_report import ErrorReport, problem_rows
+from batch.dryrun.output import Collected, ValidationSummary, print_summary
+from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, Chunk, InputFile, open_input
+from batch.rules import dates, io_rules, validate
+
+BATCH_ROWS = 200_000
+
+
+def run_validate(
+    job: Job, *, max_errors: int = 20, report_path: Path | None = None, out: TextIO
+) -> ValidationSummary:
+    """Validate every row of the job's input; print what an operator needs to fix."""
+    started = time.perf_counter()
+    io_rules.check_job(job)
+    summary = ValidationSummary(report_path=report_path)
+    collected = Collected()
+    finder = DuplicateFinder()
+    duplicates = pl.DataFrame()
+    try:
+        with open_input(job.input, job.required_columns()) as source:
+            summary.encoding, summary.separator = source.encoding, source.separator
+            context = _Context(
+                job=job,
+                source=source,
+                columns=_used_columns(source, job),
+                fiscal_code=source.resolve(job.columns.fiscal_code),
+                report=report_path is not None,
+                max_errors=max_errors,
+                now=dates.utc_now_text(),
+            )
+            report = None
+            if report_path is not None:
+                report = ErrorReport(
+                    report_path, context.columns, context.fiscal_code, job.message.duplicates
+                )
+            try:
+                # A person at a terminal sees the count grow; a log gets the summary only.
+                progress = Progress(None, draw=sys.stderr.isatty(), label="validating")
+                try:
+                    for checked in _checked(context):
+                        _take(
+                            checked,
+                            summary=summary,
+                            collected=collected,
+                            finder=finder,
+                            report=report,
+                            context=context,
+                        )
+                        progress.advance_to(summary.rows)
+                finally:
+                    progress.close(keep=False)
+                duplicates = finder.finish()
+                summary.duplicates = duplicates.height
+                if report is not None:
+                    report.duplicates(duplicates)
+            finally:
+                if report is not None:
+                    report.close()
+    finally:
+        finder.close()
+    summary.valid = summary.rows - summary.invalid
+    summary.elapsed_s = time.perf_counter() - started
+    summary.rows_per_s = summary.rows / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
+    print_summary(
+        summary,
+        collected=collected,
+        duplicates=duplicates,
+        job=job,
+        out=out,
+        max_errors=max_errors,
+    )
+    return summary
+
+
+def _used_columns(source: InputFile, job: Job) -> list[str]:
+    return list(dict.fromkeys(source.resolve(name) for name in job.required_columns()))
+
+
+@dataclass
+class _Checked:
+    """One validated batch, boiled down (on its worker thread) to what the dry run keeps."""
+
+    rows: int
+    counts: dict[str, int]  # invalid rows per reason code
+    examples: list[tuple[str, int, str, str]]  # (reason code, line, column, reason), first ones
+    report: pl.DataFrame | None  # the error report's lines for this batch
+    keys: pl.DataFrame  # valid rows: content key and line
+    head: pl.DataFrame  # the first valid rows, for the previews
+    warnings: dict[str, int]  # valid rows per warning code (sent all the same)
+    warning_lines: dict[str, list[int]]  # the first lines of each warning
+
+
+@dataclass(frozen=True)
+class _Context:
+    job: Job
+    source: InputFile
+    columns: list[str]  # the input columns the job reads
+    fiscal_code: str  # the fiscal code's column in the file
+    report: bool  # whether report lines are wanted
+    max_errors: int
+    now: str  # when the validation started, in the due dates' format (for due_date.past)
+
+
+def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
+    validated = validate.validate_batch(
+        batch, context.job, context.source, render=False, content_key=True
+    )
+    bad = pl.col(validate.REASON_CODE).is_not_null()
+    if validated.get_column(validate.REASON_CODE).null_count() == validated.height:
+        invalid, valid = validated.clear(), validated  # the common case: nothing to split
+    else:
+        invalid, valid = validated.filter(bad), validated.filter(~bad)
+    counts: dict[str, int] = {}
+    examples: list[tuple[str, int, str, str]] = []
+    report = None
+    if invalid.height:
+        counts = dict(invalid.group_by(validate.REASON_CODE).len().iter_rows())
+        first = invalid.group_by(validate.REASON_CODE, maintain_order=True).head(context.max_errors)
+        examples = list(
+            first.select(
+                validate.REASON_CODE, LINE_COLUMN, validate.INVALID_COLUMN, validate.REASON
+            ).iter_rows()
+        )
+        if context.report:
+            report = problem_rows(invalid, context.columns, context.fiscal_code)
+    warnings: dict[str, int] = {}
+    warning_lines: dict[str, list[int]] = {}
+    due = valid.get_column(validate.DUE_DATE) if context.job.columns.due_date else None
+    # The earliest date settles most batches in one pass: nothing past, nothing to filter.
+    if due is not None and valid.height and str(due.min()) < context.now:
+        past = valid.filter(dates.is_past(pl.col(validate.DUE_DATE), context.now))
+        if past.height:
+            warnings[dates.PAST] = past.height
+            warning_lines[dates.PAST] = (
+                past.get_column(LINE_COLUMN).head(context.max_errors).to_list()
+            )
+    return _Checked(
+        rows=validated.height,
+        counts=counts,
+        examples=examples,
+        report=report,
+        keys=valid.select(validate.CONTENT_KEY, LINE_COLUMN),
+        head=valid.head(2),
+        warnings=warnings,
+        warning_lines=warning_lines,
+    )
+
+
+def _checked(context: _Context) -> Iterator[_Checked]:
+    """Checked batches in line order, parsed and validated on two threads.
+
+    polars works with the GIL released, so two chunks are parsed and validated at once
+    while this thread reads the next one from disk: measured about twice as fast on 2
+    cores as one batch at a time. From a damaged line on, the exact reader (one thread,
+    line by line) feeds the validation threads.
+    """
+    source = context.source
+    # Only the columns the job reads: the others would cost memory and copies for nothing.
+    keep = [LINE_COLUMN, CSV_ERROR_COLUMN, *context.columns]
+
+    def fast(chunk: Chunk) -> tuple[list[_Checked], int | None]:
+        frames, irregular = source.chunk_frames(chunk, BATCH_ROWS)
+        return [_check(frame.select(keep), context) for frame in frames], irregular
+
+    workers = 2
+    irregular: int | None = None
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
+        chunks: deque[Future[tuple[list[_Checked], int | None]]] = deque()
+        for chunk in source.chunks():
+            chunks.append(pool.submit(fast, chunk))
+            if len(chunks) > workers:
+                checked, irregular = chunks.popleft().result()
+                yield from checked
+                if irregular is not None:
+                    break
+        while chunks and irregular is None:
+            checked, irregular = chunks.popleft().result()
+            yield from checked
+        for later in chunks:
+            later.cancel()  # chunks after a damaged line: the exact reader reads them
+        if irregular is None:
+            return
+        batches: deque[Future[_Checked]] = deque()
+        for batch in source.exact_batches(irregular, BATCH_ROWS):
+            batches.append(pool.submit(_check, batch.select(keep), context))
+            if len(batches) >= workers:
+                yield batches.popleft().result()
+        while batches:
+            yield batches.popleft().result()
+
+
+def _take(
+    checked: _Checked,
+    *,
+    summary: ValidationSummary,
+    collected: Collected,
+    finder: DuplicateFinder,
+    report: ErrorReport | None,
+    context: _Context,
+) -> None:
+    summary.rows += checked.rows
+    if checked.counts:
+        summary.invalid += sum(checked.counts.values())
+        for code, count in checked.counts.items():
+            summary.by_reason[code] = summary.by_reason.get(code, 0) + count
+        for code, line, column, reason in checked.examples:
+            kept = collected.examples.setdefault(code, [])
+            if len(kept) < context.max_errors:
+                kept.append((line, column))
+                collected.messages.setdefault(code, reason)
+    for code, count in checked.warnings.items():
+        summary.warnings[code] = summary.warnings.get(code, 0) + count
+        lines = collected.warning_lines.setdefault(code, [])
+        lines.extend(checked.warning_lines[code][: context.max_errors - len(lines)])
+    if report is not None and checked.report is not None:
+        report.write(checked.report)
+    keys = checked.keys
+    if context.job.message.duplicates != "send_all" and keys.height:
+        finder.add(keys.get_column(validate.CONTENT_KEY), keys.get_column(LINE_COLUMN))
+    if len(collected.previews) < 2 and checked.head.height:
+        head = checked.head.head(2 - len(collected.previews))
+        collected.previews.extend(validate.to_rows(head, context.job, context.columns))

@@ -1,0 +1,299 @@
+"""The recipient CSV in, as batches of string columns with physical line numbers.
+
+``open_input`` checks everything about the file before a single row is used: the
+encoding (UTF-8 with or without BOM, Windows-1252 / Latin-1, UTF-16 from Excel's
+"Unicode text"), the separator (, ; or tab), the header and the columns the job
+needs. A file that cannot work raises ``InputError`` with a message that says how to
+fix it; a damaged *line* becomes an invalid row (``csv_error``), never an exception.
+
+Reading is two-speed, and exact either way: polars parses chunks of well-formed lines
+(every column a string, so leading zeros survive); from the first line that is not a
+well-formed one-line record (a quoted line break, a broken quote, a wrong field count),
+``input_exact`` takes over and counts lines one by one (see ``input_scan`` for how the
+lines are checked). Memory stays flat: nothing holds more than one chunk and a batch.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import polars as pl
+
+from batch.config.job import InputSpec
+from batch.errors import InputError
+from batch.input import encoding, exact, header, scan
+from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
+from batch.input.limits import cap_frame
+from batch.input.results_layout import layout
+from batch.rules import fiscal_code
+
+__all__ = [
+    "CSV_ERROR_COLUMN",
+    "LINE_COLUMN",
+    "Chunk",
+    "InputFile",
+    "normalise_name",
+    "not_a_results_file",
+    "open_input",
+]
+
+#: (physical number of its first line, whole lines as bytes, how many lines)
+Chunk = tuple[int, bytes, int]
+
+
+def normalise_name(name: str) -> str:
+    """How column names are compared: case, blanks around and inside do not matter."""
+    return " ".join(name.replace("\ufeff", "").split()).casefold()
+
+
+class InputFile:
+    """An opened recipient CSV; ``batches()`` can be called more than once."""
+
+    def __init__(self, spec: InputSpec, required: Sequence[str]) -> None:
+        self.path = spec.path
+        self._prepared = encoding.prepare(spec.path, spec.encoding)
+        try:
+            self._open(spec, required)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, spec: InputSpec, required: Sequence[str]) -> None:
+        header_line, cells, separator = header.read_header(self._prepared.path, spec.separator)
+        self.separator = separator
+        self.header_line = header_line
+        found = layout(header.column_names(cells, self.path))
+        for name in found.header:
+            header.check_not_reserved(name, self.path)
+        #: Every field's name in the frames, in file order.
+        self.columns = found.columns
+        #: The input's own columns, which the job's columns and templates name. For a
+        #: results file (``is_results``) its outcome columns are not among them: they are
+        #: in the frames as ``results_layout.result_field(name)``.
+        self.header = found.header
+        self.is_results = found.is_results
+        self._by_name: dict[str, list[str]] = {}
+        for name in self.header:
+            self._by_name.setdefault(normalise_name(name), []).append(name)
+        self._check_required(required, spec)
+        #: The frame columns whose values may hold a line break.
+        self.multiline = self._multiline(spec.multiline_columns) | found.multiline
+
+    @property
+    def encoding(self) -> str:
+        return self._prepared.encoding
+
+    @property
+    def size(self) -> int:
+        """Bytes of the file that is read (the UTF-8 copy when transcoded): for progress."""
+        return self._prepared.path.stat().st_size
+
+    @property
+    def data_start_line(self) -> int:
+        return self.header_line + 1
+
+    def resolve(self, name: str) -> str:
+        """The file's own header name for the job's column ``name`` (case/blank tolerant)."""
+        matches = self._by_name.get(normalise_name(name), [])
+        if name in matches:
+            return name
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise InputError(
+                f"column {name!r} is ambiguous in {self.path}: {', '.join(map(repr, matches))}",
+                hint="rename one of them in the CSV",
+            )
+        raise InputError(
+            f"{self.path} has no column {name!r}; its columns are: {self._listing()}",
+            hint="rename the column in the CSV, or change [columns] / the templates in the job",
+        )
+
+    def batches(self, batch_size: int = 100_000) -> Iterator[pl.DataFrame]:
+        """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
+        for chunk in self.chunks():
+            frames, irregular = self.chunk_frames(chunk, batch_size)
+            yield from frames
+            if irregular is not None:
+                # From here on, the exact reader: one record at a time, lines counted.
+                yield from self.exact_batches(irregular, batch_size)
+                return
+
+    # The three steps of ``batches``, for a caller that parses chunks on several threads
+    # (the dry run): ``chunk_frames`` is safe to call from any thread.
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The data lines in chunks of whole lines, in file order."""
+        return scan.chunks(self._prepared.path, self.header_line)
+
+    def chunk_frames(self, chunk: Chunk, batch_size: int) -> tuple[list[pl.DataFrame], int | None]:
+        """The batches of the chunk's well-formed lines, and the (physical) line where the
+        exact reader must take over, if any: every later chunk is then to be ignored."""
+        first_line, data, lines = chunk
+        if not lines:
+            return [], first_line  # a line too long for a chunk: the exact reader's
+        records, irregular = self._fast_records(data, lines)
+        frames = []
+        if records is not None:
+            for start in range(0, records.height, batch_size):
+                frame = self._finish_fast(records.slice(start, batch_size), first_line + start)
+                if frame.height:
+                    frames.append(frame)
+        return frames, None if irregular is None else first_line + irregular
+
+    def exact_batches(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
+        """Batches read by the exact reader, from physical line ``first_line`` to the end."""
+        return self._exact_frames(first_line, batch_size)
+
+    def close(self) -> None:
+        self._prepared.discard()
+
+    def __enter__(self) -> InputFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _listing(self) -> str:
+        return ", ".join(repr(name) for name in self.header)
+
+    def _multiline(self, names: Sequence[str]) -> frozenset[str]:
+        """The header names of the columns whose values may hold a line break."""
+        missing = [name for name in names if normalise_name(name) not in self._by_name]
+        if missing:
+            raise InputError(
+                f"input.multiline_columns names {', '.join(map(repr, missing))}, which "
+                f"{self.path} does not have; its columns are: {self._listing()}",
+                hint="name the columns whose values may span several lines, as in the header",
+            )
+        return frozenset(self.resolve(name) for name in names)
+
+    def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
+        missing = [name for name in required if normalise_name(name) not in self._by_name]
+        if not missing:
+            for name in required:
+                self.resolve(name)  # raises on an ambiguous name
+            return
+        names = ", ".join(repr(name) for name in missing)
+        if len(self.header) == 1 and spec.separator is not None:
+            raise InputError(
+                f"{self.path}: the header is one single column {self.header[0][:60]!r} "
+                f"with separator {header.show_separator(spec.separator)}",
+                hint='the file uses another separator: set input.separator = "auto"',
+            )
+        if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
+            raise InputError(
+                f"{self.path}: line {self.header_line} holds data, not column names "
+                f"(missing column(s) {names})",
+                hint="add a first line with the column names the job uses",
+            )
+        raise InputError(
+            f"{self.path} has no column(s) {names}; its columns are: {self._listing()} "
+            f"(read with separator {show_separator(self.separator)})",
+            hint="rename the columns in the CSV, or change [columns] / the templates in the "
+            f"job; if the file uses another separator, {FORCE_SEPARATOR}",
+        )
+
+    def _fast_records(self, chunk: bytes, lines: int) -> tuple[pl.DataFrame | None, int | None]:
+        """The records polars can take from ``chunk``, and the first line it cannot."""
+        columns = len(self.columns)
+        irregular = None
+        if not scan.looks_regular(chunk, self.separator, columns, lines):
+            irregular = scan.first_irregular(chunk, self.separator, columns)
+        clean = chunk if irregular is None else chunk[: scan.line_offset(chunk, irregular)]
+        if not clean:
+            return None, irregular
+        try:
+            return self._parse(clean), irregular
+        except pl.exceptions.PolarsError:
+            # A line with too many fields passes the byte count; look line by line.
+            irregular = scan.first_irregular(clean, self.separator, columns)
+            if irregular is None:
+                return None, 0  # polars disagrees with the check: let the exact reader decide
+            clean = clean[: scan.line_offset(clean, irregular)]
+            try:
+                return (self._parse(clean) if clean else None), irregular
+            except pl.exceptions.PolarsError:
+                return None, 0
+
+    def _parse(self, lines: bytes) -> pl.DataFrame:
+        return pl.read_csv(
+            io.BytesIO(lines),
+            has_header=False,
+            separator=self.separator,
+            schema=dict.fromkeys(self.columns, pl.String),
+            empty_string_is_null=False,
+            missing_columns="insert",  # a blank line is a record of empty cells
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+
+    def _finish_fast(self, raw: pl.DataFrame, first: int) -> pl.DataFrame:
+        frame = raw.select(
+            pl.int_range(first, first + raw.height, dtype=pl.Int64).alias(LINE_COLUMN),
+            pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
+            pl.col(self.columns).fill_null(""),
+        )
+        frame = cap_frame(frame, self.columns, CSV_ERROR_COLUMN)
+        # Blank records (an empty line, or only separators: Excel writes ";;;;" rows) are no
+        # rows. A blank record has a blank first cell, a cheap test that settles most batches.
+        first_blank = ~frame.get_column(self.columns[0]).str.contains(r"\S")
+        if first_blank.any():
+            blank = pl.all_horizontal(~pl.col(name).str.contains(r"\S") for name in self.columns)
+            frame = frame.filter(~blank)
+        return frame
+
+    def _exact_frames(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
+        lines: list[int] = []
+        errors: list[str | None] = []
+        columns: list[list[str]] = [[] for _ in self.columns]
+        multiline = frozenset(self.columns.index(name) for name in self.multiline)
+        for line, cells, error in exact.records(
+            self._prepared.path,
+            first_line=first_line,
+            separator=self.separator,
+            names=self.columns,
+            multiline=multiline,
+        ):
+            lines.append(line)
+            errors.append(error)
+            for column, cell in zip(columns, cells, strict=True):
+                column.append(cell)
+            if len(lines) >= batch_size:
+                yield self._exact_frame(lines, errors, columns)
+                lines, errors, columns = [], [], [[] for _ in self.columns]
+        if lines:
+            yield self._exact_frame(lines, errors, columns)
+
+    def _exact_frame(
+        self, lines: list[int], errors: list[str | None], columns: list[list[str]]
+    ) -> pl.DataFrame:
+        data: dict[str, pl.Series] = {
+            LINE_COLUMN: pl.Series(LINE_COLUMN, lines, dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series(CSV_ERROR_COLUMN, errors, dtype=pl.String),
+        }
+        for name, values in zip(self.columns, columns, strict=True):
+            data[name] = pl.Series(name, values, dtype=pl.String)
+        return pl.DataFrame(data)
+
+
+def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:
+    """Open and check the input; ``required`` are job column names (any case/blanks)."""
+    return InputFile(spec, required)
+
+
+def not_a_results_file(path: Path) -> InputError:
+    return InputError(
+        f"{path} is not an io-batch results file",
+        hint="rerun takes the results CSV written by an earlier send of this job",
+    )

@@ -1,0 +1,225 @@
+"""IO's rules that are not about one format module: fiscal codes in bulk, lengths, job options.
+
+Reason codes are stable (they go into results files and scripts read them); the human
+messages may improve over time.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import polars as pl
+
+from batch.config.job import Job
+from batch.errors import ConfigError
+from batch.rules import fiscal_code
+from batch.rules.message_id import ULID_PATTERN
+from batch.rules.templates import Template
+
+SUBJECT_LENGTH = (10, 120)
+MARKDOWN_LENGTH = (80, 10000)
+#: Byte-wise matching: the patterns below are ASCII-only, and it is twice as fast.
+_ASCII = "(?-u)"
+NOTICE_NUMBER = _ASCII + r"^[0123][0-9]{17}$"
+ORGANISATION_FISCAL_CODE = _ASCII + r"^[0-9]{11}$"
+ULID = ULID_PATTERN
+
+FIELD_MISSING = "field.missing"
+FISCAL_CODE_FORMAT = "fiscal_code.format"
+FISCAL_CODE_CHECK = "fiscal_code.check_char"
+NOTICE_FORMAT = "notice_number.format"
+PAYEE_FORMAT = "payee_fiscal_code.format"
+THIRD_PARTY_MISSING = "third_party_id.missing"
+TEXT_CONTROL = "text.control"
+TEXT_BIDI = "text.bidi"
+
+#: The human message of each reason code whose text does not depend on the row.
+MESSAGES = {
+    FIELD_MISSING: "empty, but the job needs this column in every row",
+    FISCAL_CODE_FORMAT: "not a fiscal code: 16 letters and digits in the codice fiscale pattern",
+    FISCAL_CODE_CHECK: "the last character (check character) does not match the rest: a typo?",
+    NOTICE_FORMAT: "a pagoPA notice number is 18 digits starting with 0, 1, 2 or 3",
+    PAYEE_FORMAT: "the payee's fiscal code is 11 digits",
+    THIRD_PARTY_MISSING: "empty: IO needs a third-party data id for every such message",
+    TEXT_CONTROL: "holds an invisible control character (an escape, a vertical tab, a line "
+    "break...): remove it; a line break is allowed only in input.multiline_columns",
+    TEXT_BIDI: "holds a bidirectional override (U+202A-U+202E or U+2066-U+2069), which makes "
+    "text display in another order than it is written: remove it",
+    "due_date.format": "not a date: write 2026-12-31, 31/12/2026, 31/12/2026 18:00 "
+    "or 2026-12-31T17:00:00Z",
+    "due_date.invalid": "no such date or time (e.g. 31/02 or 24:00)",
+    "due_date.nonexistent": "this time does not exist in Italy: the clocks skip it "
+    "(daylight saving); use 03:00",
+    "amount.format": "not an amount: write 12,50, 12.50 or 1.234,56 (1.234 alone is ambiguous)",
+    "amount.range": "out of range: IO takes 0,01 to 99.999.999,99 euro",
+}
+_CENTS_FORMAT = 'not a whole number of cents (amount_unit is "cents": 12,50 euro is 1250)'
+_EXCEL_NUMBER = " (Excel turned it into a number: format the column as text and export again)"
+
+
+def amount_format_message(unit: str) -> str:
+    return _CENTS_FORMAT if unit == "cents" else MESSAGES["amount.format"]
+
+
+def excel_hint(value: pl.Expr) -> pl.Expr:
+    """A hint for long codes that a spreadsheet has turned into numbers (3,02E+17)."""
+    return (
+        pl.when(value.str.contains(r"(?i)^[0-9]+(?:[.,][0-9]+)?e\+[0-9]+$"))
+        .then(pl.lit(_EXCEL_NUMBER))
+        .otherwise(pl.lit(""))
+    )
+
+
+def length_message(field: str, bounds: tuple[int, int], reason_code: pl.Expr) -> pl.Expr:
+    """Why a filled subject or markdown is out of bounds, naming the count that failed:
+    the minimum holds in code points (as the spec's JSON Schema counts, so a gateway or
+    mock that validates against it agrees), the maximum in UTF-16 units (as IO counts)."""
+    low, high = bounds
+    points, units = pl.col(f"_p:{field}"), pl.col(f"_n:{field}")
+    too_short = pl.concat_str(
+        pl.lit(f"the {field} is "),
+        points.cast(pl.String),
+        pl.lit(" code points ("),
+        units.cast(pl.String),
+        pl.lit(
+            f" UTF-16 units) once the template is filled in; IO takes at least {low} "
+            "code points (an emoji counts 1 here, as the spec's schema counts)"
+        ),
+    )
+    too_long = pl.concat_str(
+        pl.lit(f"the {field} is "),
+        units.cast(pl.String),
+        pl.lit(" UTF-16 units ("),
+        points.cast(pl.String),
+        pl.lit(
+            f" code points) once the template is filled in; IO takes at most {high} "
+            "UTF-16 units (an emoji counts 2, as IO's server counts)"
+        ),
+    )
+    return pl.when(reason_code.str.ends_with("too_short")).then(too_short).otherwise(too_long)
+
+
+# -- fiscal codes, vectorised ------------------------------------------------------------
+
+
+def upper_ascii(codes: pl.Series) -> pl.Series:
+    """Codes in upper case, the ASCII ones only; any other stays exactly as written.
+
+    Unicode upper-casing maps long s (U+017F) to ``S``, dotless i (U+0131) to ``I``
+    and the ff ligature (U+FB00) to ``FF``: a code written with one of them would become
+    another citizen's code and pass every check.
+    A code with a character outside ASCII is kept as it is, so the pattern refuses it.
+    """
+    ascii_only = codes.str.len_bytes() == codes.str.len_chars()
+    if ascii_only.all():
+        return codes.str.to_uppercase()
+    return codes.str.to_uppercase().zip_with(ascii_only, codes)
+
+
+def upper_ascii_expr(codes: pl.Expr) -> pl.Expr:
+    """The expression form of ``upper_ascii``."""
+    ascii_only = codes.str.len_bytes() == codes.str.len_chars()
+    return pl.when(ascii_only).then(codes.str.to_uppercase()).otherwise(codes)
+
+
+@cache
+def _pair_values() -> pl.Series:
+    """Check-sum contribution of each 2-byte word of a code (little-endian), as a table.
+
+    Entries 0..65535: word = byte 2m (odd position) + 256 * byte 2m+1 (even position).
+    Entries 65536..: the last word, bytes 14 (odd position) and 15 (the check itself).
+    """
+
+    def even(byte: int) -> int:
+        return byte - 48 if 48 <= byte <= 57 else byte - 65 if 65 <= byte <= 90 else 0
+
+    odd = [fiscal_code.ODD_VALUES[even(byte)] for byte in range(256)]
+    pairs = [odd[word & 0xFF] + even(word >> 8) for word in range(65536)]
+    last = [odd[word & 0xFF] for word in range(65536)]
+    return pl.Series("pair_values", pairs + last, dtype=pl.UInt8)
+
+
+def fiscal_code_problems(codes: pl.Series) -> pl.DataFrame:
+    """For trimmed codes: ``fiscal_code`` (upper case) and ``code`` (null when valid).
+
+    The check character is computed over the bytes with table lookups on eager Series
+    (a Python loop over a million codes takes seconds; this takes milliseconds).
+    """
+    pattern = _ASCII + fiscal_code.PATTERN
+    well_formed = codes.str.contains(pattern)
+    if not well_formed.all():
+        codes = upper_ascii(codes)
+        well_formed = codes.str.contains(pattern)
+    safe = codes
+    if not well_formed.all():
+        safe = codes.zip_with(well_formed, pl.repeat(fiscal_code.SANDBOX, codes.len(), eager=True))
+    words = safe.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt16, 8))
+    table = _pair_values()
+    total = pl.Series(dtype=pl.UInt16).extend_constant(0, codes.len())
+    for index in range(8):
+        word = words.arr.get(index).cast(pl.UInt32)
+        if index == 7:
+            check = word // 256
+            word = word + 65536
+        total = total + table.gather(word).cast(pl.UInt16)
+    check_ok = (total % 26 + 65).cast(pl.UInt32) == check
+    problems = pl.Series("code", dtype=pl.String).extend_constant(None, codes.len())
+    failing = (~(well_formed & check_ok)).arg_true()
+    if failing.len():
+        # The reason, worked out on the failing codes only (usually a handful).
+        subset = pl.DataFrame(
+            {"c": codes.gather(failing), "ok": well_formed.gather(failing)}
+        ).select(
+            pl.when(pl.col("c").str.len_bytes() == 0)
+            .then(pl.lit(FIELD_MISSING))
+            .when(~pl.col("ok"))
+            .then(pl.lit(FISCAL_CODE_FORMAT))
+            .when(pl.col("c") != fiscal_code.SANDBOX)
+            .then(pl.lit(FISCAL_CODE_CHECK))
+        )
+        problems = problems.scatter(failing, subset.to_series())
+    return pl.DataFrame({"fiscal_code": codes, "code": problems})
+
+
+# -- job-level rules ---------------------------------------------------------------------
+
+
+def check_job(job: Job) -> None:
+    """Rules about the job's options that IO would refuse for every single message."""
+    message = job.message
+    if message.has_attachments and message.feature_level_type != "ADVANCED":
+        raise ConfigError(
+            'message.has_attachments needs feature_level_type = "ADVANCED"',
+            hint="IO refuses attachments on STANDARD messages (403 Attachments call forbidden)",
+        )
+    if (message.has_attachments or message.has_remote_content) and not message.configuration_id:
+        raise ConfigError(
+            "remote content and attachments need message.configuration_id",
+            hint="IO answers 403 'No configuration id for remote content' otherwise",
+        )
+    if message.configuration_id is not None and not re.match(ULID, message.configuration_id):
+        raise ConfigError(
+            f"message.configuration_id must be a ULID (26 characters); "
+            f"got {message.configuration_id!r}"
+        )
+    if message.invalid_after_due_date and job.columns.due_date is None:
+        raise ConfigError("message.invalid_after_due_date needs columns.due_date")
+    for field, text, (low, high) in (
+        ("subject", message.subject, SUBJECT_LENGTH),
+        ("markdown", message.markdown, MARKDOWN_LENGTH),
+    ):
+        template = Template.parse(text)
+        units, points = template.literal_length, template.literal_code_points
+        if units > high:
+            raise ConfigError(
+                f"message.{field} is {units} UTF-16 units without its placeholders; IO takes "
+                f"at most {high} (an emoji counts 2)",
+                hint="every message would be refused: shorten the template",
+            )
+        if not template.placeholders and points < low:
+            raise ConfigError(
+                f"message.{field} is {points} code points; IO takes at least {low} (counted "
+                "in code points, as the spec's schema counts: an emoji counts 1)",
+                hint="every message would be refused: lengthen the template",
+            )

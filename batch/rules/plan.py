@@ -1,0 +1,103 @@
+"""The names a validated batch uses, and a job's columns resolved against one file's header.
+
+Shared by ``validate`` (which fills the columns) and ``rows`` (which reads them back).
+Every column we add starts with an underscore: an input may have a column called
+``line`` or ``reason_code`` (a results file given back for a rerun has both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from batch.config.job import Job
+from batch.input.read import normalise_name
+from batch.rules.templates import Template
+
+FISCAL_CODE = "_fiscal_code"
+SUBJECT = "_subject"
+MARKDOWN = "_markdown"
+DUE_DATE = "_due_date"
+AMOUNT_CENTS = "_amount_cents"
+NOTICE_NUMBER = "_notice_number"
+PAYEE_FISCAL_CODE = "_payee_fiscal_code"
+THIRD_PARTY_ID = "_third_party_id"
+INVALID_COLUMN = "_invalid_column"
+REASON_CODE = "_reason_code"
+REASON = "_reason"
+CONTENT_KEY = "_content_key"  # UInt64, with content_key=True: equal keys are duplicates
+
+#: The invalid column of a problem with the CSV line itself or with a filled template.
+WHOLE_LINE = "(line)"
+SUBJECT_FIELD = "message.subject"
+MARKDOWN_FIELD = "message.markdown"
+
+
+class ColumnNames(Protocol):
+    """Maps a job's column name to the file's header name (``read.InputFile`` is one)."""
+
+    def resolve(self, name: str) -> str: ...
+
+
+class HeaderColumns:
+    """``ColumnNames`` over a plain header list (case and blank tolerant)."""
+
+    def __init__(self, header: list[str]) -> None:
+        self._names = {normalise_name(name): name for name in reversed(header)}
+        self._exact = set(header)
+
+    def resolve(self, name: str) -> str:
+        if name in self._exact:
+            return name
+        return self._names[normalise_name(name)]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The job's columns resolved against one file's header."""
+
+    fiscal_code: str
+    due_date: str | None
+    amount: str | None
+    notice_number: str | None
+    payee: str | None
+    third_party_id: str | None
+    subject: Template
+    markdown: Template
+    placeholders: dict[str, str]  # template name -> header name
+    multiline: frozenset[str] = frozenset()  # header names whose values may hold a line break
+
+    @classmethod
+    def of(cls, job: Job, columns: ColumnNames) -> Plan:
+        def optional(name: str | None) -> str | None:
+            return None if name is None else columns.resolve(name)
+
+        subject = Template.parse(job.message.subject)
+        markdown = Template.parse(job.message.markdown)
+        names = [*subject.placeholders, *markdown.placeholders]
+        return cls(
+            fiscal_code=columns.resolve(job.columns.fiscal_code),
+            due_date=optional(job.columns.due_date),
+            amount=optional(job.columns.amount),
+            notice_number=optional(job.columns.notice_number),
+            payee=optional(job.columns.payee_fiscal_code),
+            third_party_id=optional(job.columns.third_party_id),
+            subject=subject,
+            markdown=markdown,
+            placeholders={name: columns.resolve(name) for name in names},
+            multiline=frozenset(columns.resolve(name) for name in job.input.multiline_columns),
+        )
+
+    def used(self) -> list[str]:
+        optional = [self.due_date, self.amount, self.notice_number, self.payee]
+        optional.append(self.third_party_id)
+        names = [self.fiscal_code, *(n for n in optional if n), *self.placeholders.values()]
+        return list(dict.fromkeys(names))
+
+
+def trimmed(header_name: str) -> str:
+    return f"_t:{header_name}"
+
+
+def length_column(header_name: str) -> str:
+    return f"_n:{header_name}"

@@ -1,0 +1,354 @@
+"""The durable record of a job: per-row state of each run, and what was ever sent.
+
+One SQLite database per job (``<state_dir>/<job name>.journal.sqlite``) in WAL mode.
+Two tables carry the guarantees:
+
+- ``rows``: one row per input line per run, ``claimed`` (a worker took it) ->
+  ``in_flight`` (the intent, committed *before* the submit goes out) -> ``done``
+  (the outcome, committed as soon as it is known). A crash leaves at most the
+  in-flight submits without an outcome; resume turns those into ``unknown``.
+- ``sent``: every message that was, or may have been, accepted, keyed by fiscal code
+  and content digest, kept for ``retention_days``. It is what stops tomorrow's run of
+  the same file, a rerun or a duplicate row from messaging a citizen twice.
+
+Commits happen on the event loop thread with no ``await`` between a response and its
+commit, so no other task can observe a half-recorded row. In WAL mode with
+``synchronous=NORMAL`` a commit survives a process crash; ``durable=True`` switches to
+``synchronous=FULL`` so it also survives a power loss, at the cost of an fsync.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from batch.errors import InputError
+from batch.models import Outcome, Status
+from batch.send.journal_sql import SCHEMA, UPSERT_DONE, Transaction, lock_exclusively
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    run_id: str
+    resumed: bool
+    unknown_after_crash: int  # in-flight submits of the previous attempt, now UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedOutcome:
+    line: int
+    fiscal_code: str
+    outcome: Outcome
+    run_id: str
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class Journal:
+    def __init__(self, path: Path, *, durable: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = lock_exclusively(path.with_name(path.name + ".lock"))
+        path.touch(mode=0o600, exist_ok=True)
+        self.path = path
+        # isolation_level=None: we open and commit transactions ourselves, explicitly.
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+        os.close(self._lock)  # releases the lock
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def start_run(self, output: Path, input_digest: str) -> Run:
+        """Resume the unfinished run that writes ``output``, or start a new one."""
+        key = str(output.resolve())
+        found = self._db.execute(
+            "SELECT run_id, input_digest FROM runs WHERE output = ? AND state != 'finished' "
+            "ORDER BY started_at DESC LIMIT 1",
+            (key,),
+        ).fetchone()
+        if found is None:
+            run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+            self._db.execute(
+                "INSERT INTO runs (run_id, output, input_digest, started_at, state) "
+                "VALUES (?, ?, ?, ?, 'running')",
+                (run_id, key, input_digest, now_iso()),
+            )
+            return Run(run_id, resumed=False, unknown_after_crash=0)
+        run_id, digest = found
+        if digest != input_digest:
+            raise InputError(
+                f"the input changed since the unfinished run {run_id} that writes {output}",
+                hint="restore the original input to resume it, or choose another --output",
+            )
+        unknown = self.settle(run_id)
+        self._db.execute("UPDATE runs SET state = 'running' WHERE run_id = ?", (run_id,))
+        return Run(run_id, resumed=True, unknown_after_crash=unknown)
+
+    def settle(self, run_id: str) -> int:
+        """After a crash or a forced stop: claims are forgotten (those rows are pending
+        again) and submits that were in flight are UNKNOWN. Returns how many."""
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM rows WHERE run_id = ? AND state != 'done' AND state = 'claimed'",
+                (run_id,),
+            )
+            in_flight = self._db.execute(
+                "SELECT line, fiscal_code, content_hash FROM rows "
+                "WHERE run_id = ? AND state != 'done' AND state = 'in_flight'",
+                (run_id,),
+            ).fetchall()
+            for line, fiscal_code, content_hash in in_flight:
+                self._write_outcome(run_id, line, fiscal_code, content_hash, _unknown_after_crash())
+        return len(in_flight)
+
+    def finish_run(self, run_id: str, *, interrupted: bool) -> None:
+        self._db.execute(
+            "UPDATE runs SET state = ?, finished_at = ? WHERE run_id = ?",
+            ("interrupted" if interrupted else "finished", now_iso(), run_id),
+        )
+
+    def purge(self, retention_days: int) -> int:
+        """Forget runs and sent records older than the retention; returns records purged."""
+        cutoff = (datetime.now(UTC) - timedelta(days=retention_days)).strftime("%Y-%m-%dT")
+        with self._transaction():
+            old = [
+                run_id
+                for (run_id,) in self._db.execute(
+                    "SELECT run_id FROM runs WHERE state = 'finished' AND started_at < ?",
+                    (cutoff,),
+                )
+            ]
+            for run_id in old:
+                self._db.execute("DELETE FROM rows WHERE run_id = ?", (run_id,))
+                self._db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+            purged = self._db.execute(
+                "DELETE FROM sent WHERE recorded_at < ? AND state = 'sent'", (cutoff,)
+            ).rowcount
+        return purged
+
+    # -- rows ---------------------------------------------------------------------------
+
+    def done_lines(self, run_id: str) -> list[int]:
+        return [
+            line
+            for (line,) in self._db.execute(
+                "SELECT line FROM rows WHERE run_id = ? AND state = 'done'", (run_id,)
+            )
+        ]
+
+    def claim(
+        self,
+        run_id: str,
+        line: int,
+        fiscal_code: str,
+        content_hash: str,
+        *,
+        duplicates: str,
+        resend: frozenset[str] = frozenset(),
+    ) -> Outcome | None:
+        """Take a valid row for sending, or say why it must not be sent at all.
+
+        ``resend`` may hold "sent" and/or "unknown": the operator's explicit wish to send
+        again what an earlier run sent, or may have sent.
+        """
+        if duplicates != "send_all":
+            earlier = self._earlier_in_run(run_id, line, fiscal_code, content_hash, duplicates)
+            if earlier is not None:
+                return Outcome(
+                    Status.DUPLICATE,
+                    "row.duplicate",
+                    f"same recipient{' and content' if duplicates == 'send_once' else ''}"
+                    f" as line {earlier}",
+                )
+        record = self._db.execute(
+            "SELECT state, message_id, run_id, line FROM sent "
+            "WHERE fiscal_code = ? AND content_hash = ?",
+            (fiscal_code, content_hash),
+        ).fetchone()
+        if record is not None and record[2] != run_id:
+            state, message_id, earlier_run, earlier_line = record
+            if state == "sent" and "sent" not in resend:
+                return Outcome(
+                    Status.ALREADY_SENT,
+                    "row.already_sent",
+                    f"sent by run {earlier_run} (line {earlier_line}); --force-resend sends again",
+                    message_id=message_id or "",
+                )
+            if state != "sent" and "unknown" not in resend:
+                return Outcome(
+                    Status.UNKNOWN,
+                    "row.earlier_unknown",
+                    f"run {earlier_run} (line {earlier_line}) may have sent it; "
+                    "check, then --resend-unknown sends again",
+                )
+        self._db.execute(
+            "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state) "
+            "VALUES (?, ?, ?, ?, 'claimed')",
+            (run_id, line, fiscal_code, content_hash),
+        )
+        return None
+
+    def _earlier_in_run(
+        self, run_id: str, line: int, fiscal_code: str, content_hash: str, duplicates: str
+    ) -> int | None:
+        if duplicates == "one_per_citizen":
+            query = (
+                "SELECT min(line) FROM rows WHERE run_id = ? AND fiscal_code = ? "
+                "AND line != ? AND (status IS NULL OR status != 'invalid')"
+            )
+            found = self._db.execute(query, (run_id, fiscal_code, line)).fetchone()
+        else:
+            query = (
+                "SELECT min(line) FROM rows WHERE run_id = ? AND fiscal_code = ? "
+                "AND content_hash = ? AND line != ?"
+            )
+            found = self._db.execute(query, (run_id, fiscal_code, content_hash, line)).fetchone()
+        earlier: int | None = found[0] if found else None
+        return earlier
+
+    def record_intent(self, run_id: str, line: int, fiscal_code: str, content_hash: str) -> None:
+        """Committed before the submit goes out: a crash from here on means UNKNOWN."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE rows SET state = 'in_flight' WHERE run_id = ? AND line = ?",
+                (run_id, line),
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO sent "
+                "(fiscal_code, content_hash, state, run_id, line, recorded_at) "
+                "VALUES (?, ?, 'in_flight', ?, ?, ?)",
+                (fiscal_code, content_hash, run_id, line, now_iso()),
+            )
+
+    def record(
+        self, run_id: str, line: int, fiscal_code: str, content_hash: str, outcome: Outcome
+    ) -> None:
+        with self._transaction():
+            self._write_outcome(run_id, line, fiscal_code, content_hash, outcome)
+
+    def record_many(self, run_id: str, rows: Iterable[tuple[int, str, Outcome]]) -> None:
+        """Outcomes decided without any call (invalid rows, carried-over rerun rows)."""
+        with self._transaction():
+            self._db.executemany(
+                UPSERT_DONE,
+                (
+                    (run_id, line, fiscal_code, "", *_outcome_values(outcome, run_id))
+                    for line, fiscal_code, outcome in rows
+                ),
+            )
+
+    def carry(self, run_id: str, rows: Iterable[tuple[int, str, Outcome, str]]) -> None:
+        """Rerun: keep an earlier run's final outcome, with the run that produced it."""
+        with self._transaction():
+            self._db.executemany(
+                UPSERT_DONE,
+                (
+                    (run_id, line, fiscal_code, "", *_outcome_values(outcome, earlier_run))
+                    for line, fiscal_code, outcome, earlier_run in rows
+                ),
+            )
+
+    def release(self, run_id: str, line: int) -> None:
+        """The row was not sent after all (the job stopped first): back to pending."""
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM sent WHERE run_id = ? AND line = ? AND state = 'in_flight'",
+                (run_id, line),
+            )
+            self._db.execute("DELETE FROM rows WHERE run_id = ? AND line = ?", (run_id, line))
+
+    def outcomes(self, run_id: str, low: int, high: int) -> Iterator[RecordedOutcome]:
+        """Final outcomes of lines ``low..high`` (inclusive), in line order."""
+        cursor = self._db.execute(
+            "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
+            "attempts, sent_at, outcome_run FROM rows "
+            "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
+            (run_id, low, high),
+        )
+        for line, fiscal_code, status, code, reason, mid, http, attempts, sent_at, by in cursor:
+            outcome = Outcome(
+                Status(status),
+                code or "",
+                reason or "",
+                mid or "",
+                http,
+                attempts or 0,
+                sent_at or "",
+            )
+            yield RecordedOutcome(line, fiscal_code, outcome, by or run_id)
+
+    def outcome_rows(self, run_id: str, low: int, high: int) -> list[tuple[object, ...]]:
+        """Like ``outcomes``, as plain tuples in the results file's column order (for a
+        fast rewrite: line, fiscal_code, status, reason_code, reason, message_id,
+        http_status, attempts, sent_at, run_id)."""
+        return self._db.execute(
+            "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
+            "attempts, sent_at, coalesce(outcome_run, run_id) FROM rows "
+            "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
+            (run_id, low, high),
+        ).fetchall()
+
+    def _write_outcome(
+        self, run_id: str, line: int, fiscal_code: str, content_hash: str, outcome: Outcome
+    ) -> None:
+        self._db.execute(
+            UPSERT_DONE,
+            (run_id, line, fiscal_code, content_hash, *_outcome_values(outcome, run_id)),
+        )
+        if not content_hash:
+            return
+        if outcome.status is Status.SENT:
+            self._db.execute(
+                "UPDATE sent SET state = 'sent', message_id = ?, recorded_at = ? "
+                "WHERE fiscal_code = ? AND content_hash = ? AND run_id = ?",
+                (outcome.message_id, now_iso(), fiscal_code, content_hash, run_id),
+            )
+        elif outcome.status is Status.UNKNOWN:
+            self._db.execute(
+                "UPDATE sent SET state = 'unknown' WHERE fiscal_code = ? AND content_hash = ? "
+                "AND run_id = ? AND state = 'in_flight'",
+                (fiscal_code, content_hash, run_id),
+            )
+        else:
+            # Refused or never accepted: nothing reached the citizen, a later run may retry.
+            self._db.execute(
+                "DELETE FROM sent WHERE fiscal_code = ? AND content_hash = ? AND run_id = ? "
+                "AND line = ? AND state = 'in_flight'",
+                (fiscal_code, content_hash, run_id, line),
+            )
+
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db)
+
+
+def _outcome_values(outcome: Outcome, run_id: str) -> tuple[object, ...]:
+    return (
+        outcome.status.value,
+        outcome.reason_code,
+        outcome.reason,
+        outcome.message_id,
+        outcome.http_status,
+        outcome.attempts,
+        outcome.sent_at,
+        run_id,
+    )
+
+
+def _unknown_after_crash() -> Outcome:
+    return Outcome(
+        Status.UNKNOWN,
+        "submit.interrupted",
+        "the run stopped while this submit was in flight: check before resending",
+    )

@@ -1,0 +1,318 @@
+"""The send run: read -> validate -> dispatch (profile, submit) -> record -> report.
+
+One producer reads and validates the input in batches and hands valid rows to a
+bounded pool of workers; every worker claims its row in the journal, dispatches it
+under the shared limiter and records the outcome; one writer task appends outcomes
+to the results file and moves the progress bar. Rows already finished by an earlier
+attempt of the same run are skipped, so running the same command again resumes.
+
+Stopping: after the first SIGINT/SIGTERM no new call goes out (``stopping.Stop``): the
+requests on the wire finish (each bounded by its timeouts), and a row that was waiting
+for its turn, a 429 pause or a backoff, or was between its profile check and its submit,
+is put back to pending (nothing was submitted for it). A second signal cancels the
+requests in flight, and a submit cut off that way is recorded as ``unknown``. A
+job-level error (a refused key, too many failures) stops the run the same graceful way
+and is raised once results are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+import anyio.lowlevel
+import httpx
+import polars as pl
+from anyio import CancelScope
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from batch.api.client import IOClient, make_http_client
+from batch.api.limiter import Limiter
+from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.common.logs import get_logger
+from batch.common.progress import Progress, send_ticks
+from batch.config.job import Job
+from batch.config.state_dir import journal_location
+from batch.errors import BatchError
+from batch.input import read
+from batch.models import Message, Outcome, Row, Status
+from batch.rules.io_rules import check_job
+from batch.send.dispatch import Dispatcher
+from batch.send.journal import Journal
+from batch.send.past_due import PastDueCount
+from batch.send.producer import BATCH_ROWS, Finished, Producer
+from batch.send.results import ResultsWriter
+from batch.send.run_output import build_report, rewrite_from_journal
+from batch.send.summary import RunReport
+
+LINE = read.LINE_COLUMN
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """What the operator asked for on the command line, beyond the job file."""
+
+    resend: frozenset[str] = frozenset()  # "sent" (--force-resend), "unknown"
+    durable: bool = False  # synchronous=FULL: survive a power loss, not only a crash
+    rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
+    show_progress: bool = False
+    handle_signals: bool = True
+
+
+def file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+class SendRun:
+    def __init__(
+        self,
+        job: Job,
+        options: SendOptions,
+        *,
+        base_url: str,
+        api_key: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.job = job
+        self.options = options
+        self._base_url = base_url
+        self._api_key = api_key
+        self._transport = transport
+        self._log = get_logger()
+        self._stop = Stop()
+        self._job_error: BatchError | None = None
+        self._work_scope: CancelScope | None = None
+        self._past_due = PastDueCount()
+        self._progress = Progress(0, draw=False)  # until the rows are counted
+
+    async def run(self) -> RunReport:
+        job = self.job
+        started = time.monotonic()
+        check_job(job)  # options IO would refuse for every message: stop before reading
+        with read.open_input(job.input, job.required_columns()) as source:
+            # The input's own columns (a results file given back: those it carries).
+            passthrough = self._passthrough = list(source.header)
+            key = job.columns.dedupe_key
+            self._dedupe_column = source.resolve(key) if key is not None else None
+            rerun = self.options.rerun_statuses is not None
+            if rerun and not source.is_results:
+                raise read.not_a_results_file(job.input.path)
+            location = journal_location(job)
+            journal = Journal(location.path, durable=self.options.durable)
+            try:
+                journal.purge(job.retention_days)
+                run = journal.start_run(job.output, file_digest(job.input.path))
+                self._journal, self._run_id = journal, run.run_id
+                done = journal.done_lines(run.run_id)
+                total = sum(len(batch) for batch in source.batches(BATCH_ROWS))
+                self._log.info(
+                    "run.start",
+                    job=job.name,
+                    run_id=run.run_id,
+                    rows=total,
+                    resumed=run.resumed,
+                    already_done=len(done),
+                    journal=str(location.path),
+                    journal_chosen_by=location.source,
+                )
+                # On resume, the earlier attempt's partial file goes on growing (the journal
+                # says what it misses, and the rewrite at the end puts it all in order).
+                self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
+                self._progress = Progress(
+                    total,
+                    already_done=len(done),
+                    draw=self.options.show_progress,
+                    on_tick=send_ticks(self._log),
+                )
+                limiter = Limiter(job.rate)
+                async with make_http_client(
+                    self._base_url,
+                    self._api_key,
+                    job.timeouts,
+                    job.rate.concurrency,
+                    transport=self._transport,
+                ) as http:
+                    self._dispatcher = Dispatcher(
+                        IOClient(http, limiter, self._stop),
+                        job.retry,
+                        random.Random(),
+                        not_registered_guard=self._not_registered_guard(),
+                    )
+                    await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+                self._writer.close()
+                self._progress.close()
+                interrupted = self._stop.requested and self._job_error is None
+                cut_off = journal.settle(run.run_id)
+                self._rewrite(source, include_pending=True)
+                journal.finish_run(run.run_id, interrupted=self._stop.requested)
+                report = build_report(
+                    job,
+                    journal,
+                    run,
+                    total=total,
+                    limiter=limiter,
+                    elapsed=time.monotonic() - started,
+                    interrupted=interrupted,
+                )
+                report.unknown_after_crash += cut_off
+                report.journal = str(location.path)
+                self._past_due.report_to(report, self._log)
+            finally:
+                self._progress.close()  # an error then shows below the bar, not over it
+                journal.close()
+        if self._job_error is not None:
+            report.error = str(self._job_error)
+            report.exit_code = int(self._job_error.exit_code)
+            self._job_error.report = report  # type: ignore[attr-defined]
+            raise self._job_error
+        return report
+
+    # -- the concurrent part -------------------------------------------------------------
+
+    async def _work(self, source: read.InputFile, done: pl.Series) -> None:
+        concurrency = self.job.rate.concurrency
+        rows_out, rows_in = anyio.create_memory_object_stream[Row](concurrency * 2)
+        finished_out, finished_in = anyio.create_memory_object_stream[Finished](1024)
+        async with anyio.create_task_group() as outer:
+            if self.options.handle_signals:
+                outer.start_soon(self._watch_signals)
+            with CancelScope() as self._work_scope:
+                async with anyio.create_task_group() as group:
+                    producer = Producer(
+                        self.job,
+                        source,
+                        self._journal,
+                        self._run_id,
+                        self._passthrough,
+                        rerun_statuses=self.options.rerun_statuses,
+                        stop=self._stop,
+                    )
+                    group.start_soon(producer.run, done, rows_out, finished_out.clone())
+                    for _ in range(concurrency):
+                        group.start_soon(self._worker, rows_in.clone(), finished_out.clone())
+                    group.start_soon(self._write, finished_in)
+                    rows_in.close()
+                    finished_out.close()
+            outer.cancel_scope.cancel()
+
+    async def _watch_signals(self) -> None:
+        await watch_signals(
+            self._stop,
+            self._cut_off,
+            detail="no new call; finishing the calls in flight; signal again to cut them off",
+        )
+
+    def _cut_off(self) -> None:
+        if self._work_scope is not None:
+            self._work_scope.cancel()
+
+    def stop(self, error: BatchError | None = None) -> None:
+        if error is not None and self._job_error is None:
+            self._job_error = error
+            self._log.error("job.stopping", error=str(error))
+        self._stop.request(str(error) if error is not None else "stopped")
+
+    async def _worker(
+        self,
+        rows_in: MemoryObjectReceiveStream[Row],
+        finished_out: MemoryObjectSendStream[Finished],
+    ) -> None:
+        async with rows_in, finished_out:
+            async for row in rows_in:
+                if self._stop.requested:
+                    continue  # drain: the row stays pending
+                outcome = await self._dispatch(row)
+                if outcome is not None:
+                    await finished_out.send(
+                        Finished(row.line, row.fiscal_code, outcome, row.fields)
+                    )
+
+    def _digest(self, row: Row, message: Message) -> str:
+        """What "the same message" means for this job: its content, or the dedupe key
+        column's value when the job names one (so a corrected text is not sent again)."""
+        key = row.fields.get(self._dedupe_column, "").strip() if self._dedupe_column else ""
+        if not key:
+            return message.content_hash()
+        return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    async def _dispatch(self, row: Row) -> Outcome | None:
+        message = row.message
+        assert message is not None  # the producer only queues valid rows
+        digest = self._digest(row, message)
+        run_id, line, code = self._run_id, row.line, message.fiscal_code
+        journal = self._journal
+        preset = journal.claim(
+            run_id,
+            line,
+            code,
+            digest,
+            duplicates=self.job.message.duplicates,
+            resend=self.options.resend,
+        )
+        if preset is not None:
+            journal.record(run_id, line, code, digest, preset)
+            return preset
+
+        async def before_submit() -> None:
+            journal.record_intent(run_id, line, code, digest)
+
+        try:
+            outcome = await self._dispatcher.send(message, before_submit)
+        except StopRequested:
+            # Raised only before a request went out, and every earlier submit of the row
+            # was answered "not queued": nothing reached the citizen, the row is pending.
+            journal.release(run_id, line)
+            return None
+        except BatchError as error:
+            journal.release(run_id, line)
+            self.stop(error)
+            return None
+        journal.record(run_id, line, code, digest, outcome)
+        self._past_due.add(line, message, outcome)
+        return outcome
+
+    def _not_registered_guard(self) -> int:
+        """Off when a rerun retries not_registered rows: those are 404s by choice."""
+        rerun = self.options.rerun_statuses
+        if rerun is not None and Status.NOT_REGISTERED in rerun:
+            return 0
+        return self.job.target.not_registered_guard
+
+    async def _write(self, finished_in: MemoryObjectReceiveStream[Finished]) -> None:
+        last_flush = time.monotonic()
+        async with finished_in:
+            async for item in finished_in:
+                self._writer.write(
+                    item.line,
+                    item.fiscal_code,
+                    item.outcome,
+                    item.run_id or self._run_id,
+                    item.fields,
+                )
+                self._progress.add(item.outcome.status.value)
+                self._log.debug(
+                    "row",
+                    line=item.line,
+                    fiscal_code=item.fiscal_code,
+                    status=item.outcome.status.value,
+                    reason_code=item.outcome.reason_code,
+                )
+                if time.monotonic() - last_flush > 1.0:
+                    self._writer.flush()
+                    last_flush = time.monotonic()
+
+    def _rewrite(self, source: read.InputFile, *, include_pending: bool) -> None:
+        rewrite_from_journal(
+            self.job,
+            source,
+            self._journal,
+            self._run_id,
+            self._passthrough,
+            rerun=self.options.rerun_statuses is not None,
+            include_pending=include_pending,
+        )

@@ -1,0 +1,146 @@
+"""The producer of a send run: reads and validates the input, batch by batch.
+
+Valid rows go to the workers through a bounded stream (so reading never runs far ahead
+of sending and memory stays flat); rows that need no call, invalid ones and, on a
+rerun, those whose earlier outcome is final, are recorded in the journal at once and
+handed to the writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import anyio
+import anyio.lowlevel
+import polars as pl
+from anyio.streams.memory import MemoryObjectSendStream
+
+from batch.api.stopping import Stop
+from batch.common.csv_safety import restore_expr
+from batch.config.job import Job
+from batch.input import read
+from batch.input.results_layout import result_field
+from batch.models import Outcome, Row, Status
+from batch.rules import validate
+from batch.send.journal import Journal
+from batch.send.results import RESULT_COLUMNS, outcome_from_cells
+
+LINE = read.LINE_COLUMN
+BATCH_ROWS = 50_000
+
+
+@dataclass
+class Finished:
+    """A row's outcome on its way to the results file."""
+
+    line: int
+    fiscal_code: str
+    outcome: Outcome
+    fields: dict[str, str] = field(default_factory=dict)
+    run_id: str = ""  # the run that produced the outcome; empty: this one
+
+
+class Producer:
+    def __init__(
+        self,
+        job: Job,
+        source: read.InputFile,
+        journal: Journal,
+        run_id: str,
+        passthrough: list[str],
+        *,
+        rerun_statuses: frozenset[Status] | None,
+        stop: Stop,
+    ) -> None:
+        self._job = job
+        self._source = source
+        self._journal = journal
+        self._run_id = run_id
+        self._passthrough = passthrough
+        self._rerun_statuses = rerun_statuses
+        self._stop = stop
+
+    async def run(
+        self,
+        done: pl.Series,
+        rows_out: MemoryObjectSendStream[Row],
+        finished_out: MemoryObjectSendStream[Finished],
+    ) -> None:
+        async with rows_out, finished_out:
+            for raw in self._source.batches(BATCH_ROWS):
+                if self._stop.requested:
+                    return
+                batch = self._prepare(raw, done)
+                if self._rerun_statuses is not None:
+                    batch = await self._carry(batch, finished_out)
+                validated = validate.validate_batch(batch, self._job, self._source)
+                immediate: list[Finished] = []
+                for row in validate.to_rows(validated, self._job, self._source.header):
+                    if row.message is None:
+                        immediate.append(_invalid(row))
+                        continue
+                    if immediate:
+                        await self._record_immediate(immediate, finished_out)
+                        immediate = []
+                    if self._stop.requested:
+                        return
+                    await rows_out.send(row)
+                await self._record_immediate(immediate, finished_out)
+                await anyio.lowlevel.checkpoint()  # let workers run between large batches
+
+    def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
+        if self._rerun_statuses is not None:
+            # A rerun keeps the original input's line numbers, not the results file's, and
+            # sends the input's cells, not the spreadsheet-safe form the results hold.
+            batch = batch.with_columns(
+                restore_expr(pl.col(pl.String)),
+                pl.col(result_field("line")).cast(pl.Int64).alias(LINE),
+            )
+        if len(done):
+            batch = batch.filter(~pl.col(LINE).is_in(done.implode()))
+        return batch
+
+    async def _carry(
+        self, batch: pl.DataFrame, finished_out: MemoryObjectSendStream[Finished]
+    ) -> pl.DataFrame:
+        """Rerun: rows with a final outcome keep it, with the run that produced it.
+
+        Returns the rows to send again."""
+        statuses = self._rerun_statuses or frozenset()
+        retry = pl.col(result_field("status")).is_in([status.value for status in statuses])
+        carried = []
+        for cells in batch.filter(~retry).iter_rows(named=True):
+            earlier = {name: cells[result_field(name)] for name in RESULT_COLUMNS}
+            carried.append(
+                Finished(
+                    line=int(cells[LINE]),
+                    fiscal_code=str(earlier["fiscal_code"] or ""),
+                    outcome=outcome_from_cells(earlier),
+                    fields={name: cells.get(name) or "" for name in self._passthrough},
+                    run_id=str(earlier["run_id"] or ""),
+                )
+            )
+        self._journal.carry(
+            self._run_id, ((row.line, row.fiscal_code, row.outcome, row.run_id) for row in carried)
+        )
+        for row in carried:
+            await finished_out.send(row)
+        return batch.filter(retry)
+
+    async def _record_immediate(
+        self, rows: list[Finished], finished_out: MemoryObjectSendStream[Finished]
+    ) -> None:
+        if not rows:
+            return
+        self._journal.record_many(
+            self._run_id, ((row.line, row.fiscal_code, row.outcome) for row in rows)
+        )
+        for row in rows:
+            await finished_out.send(row)
+
+
+def _invalid(row: Row) -> Finished:
+    invalid = row.invalid
+    assert invalid is not None  # to_rows gives every row a message or a reason
+    outcome = Outcome(Status.INVALID, invalid.reason_code, f"{invalid.column}: {invalid.reason}")
+    return Finished(row.line, row.fiscal_code, outcome, row.fields)

@@ -1,0 +1,142 @@
+"""The results CSV: one row per input row, the outcome first, then the input's own cells.
+
+Carrying the input cells makes a results file a valid input for the same job, which
+is how ``rerun`` works: it reads an earlier results file, keeps the final outcomes and
+sends only the rows that may be retried. The input's columns are named
+``input.<name>`` there (``results_layout``), so that they never clash with ours.
+
+While a run is going, outcomes are appended as they happen (so a partial file always
+exists); at the end the file is rewritten from the journal in input order, with
+``pending`` for rows that were never processed. Files are created owner-only (0600):
+they hold personal data. Every cell, header included, goes through ``neutralise`` so
+that a spreadsheet never runs a formula from them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from batch.common.csv_safety import neutralise, restore
+from batch.errors import InputError
+from batch.input.results_layout import RESULT_COLUMNS, is_results_header, results_header
+from batch.models import Outcome, Status
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "ResultsWriter",
+    "is_results_header",
+    "open_private",
+    "outcome_from_cells",
+    "read_results",
+    "result_cells",
+    "results_header",
+]
+
+
+def open_private(path: Path, mode: str) -> IO[str]:
+    """Open a text file that only its owner can read, whatever the umask says."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    path.chmod(0o600)  # an existing file keeps its old mode otherwise
+    return os.fdopen(fd, mode, encoding="utf-8", newline="")
+
+
+def result_cells(line: int, fiscal_code: str, outcome: Outcome, run_id: str) -> list[str]:
+    return [
+        str(line),
+        fiscal_code,
+        outcome.status.value,
+        outcome.reason_code,
+        outcome.reason,
+        outcome.message_id,
+        "" if outcome.http_status is None else str(outcome.http_status),
+        str(outcome.attempts),
+        outcome.sent_at,
+        run_id,
+    ]
+
+
+class ResultsWriter:
+    """Appends rows to a results file; the one writer of it while a run is going."""
+
+    def __init__(self, path: Path, passthrough: Sequence[str], *, fresh: bool) -> None:
+        self.path = path
+        self._passthrough = list(passthrough)
+        fresh = fresh or not path.exists()
+        if not fresh:
+            _drop_partial_line(path)  # a kill may have cut the last row in half
+        self._file = open_private(path, "w" if fresh else "a")
+        self._csv = csv.writer(self._file, lineterminator="\n")
+        if fresh:
+            self._csv.writerow([neutralise(name) for name in results_header(self._passthrough)])
+
+    def write(
+        self, line: int, fiscal_code: str, outcome: Outcome, run_id: str, fields: dict[str, str]
+    ) -> None:
+        cells = result_cells(line, fiscal_code, outcome, run_id)
+        cells.extend(fields.get(name, "") for name in self._passthrough)
+        self._csv.writerow([neutralise(cell) for cell in cells])
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _drop_partial_line(path: Path) -> None:
+    """Cut the file back to its last complete line (rows never contain a bare newline
+    at their end: the csv module quotes cells that hold one)."""
+    with path.open("rb+") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        position = end
+        while position > 0:  # read backwards, a block at a time: the file may be large
+            start = max(0, position - 65536)
+            handle.seek(start)
+            block = handle.read(position - start)
+            if position == end and block.endswith(b"\n"):
+                return
+            newline = block.rfind(b"\n")
+            if newline >= 0:
+                handle.truncate(start + newline + 1)
+                return
+            position = start
+        handle.truncate(0)
+
+
+def read_results(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a results file as dicts (for verify and tests); neutralised cells restored."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or not is_results_header(reader.fieldnames):
+                raise InputError(
+                    f"{path} is not an io-batch results file",
+                    hint=f"its header must start with {','.join(RESULT_COLUMNS)}",
+                )
+            for row in reader:
+                yield {key: restore(value or "") for key, value in row.items() if key}
+    except FileNotFoundError:
+        raise InputError(f"results file not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8: {exc}") from None
+
+
+def outcome_from_cells(cells: dict[str, Any]) -> Outcome:
+    """The outcome a results row records (rerun carries it over unchanged)."""
+    http = str(cells.get("http_status") or "")
+    attempts = str(cells.get("attempts") or "0")
+    return Outcome(
+        status=Status(str(cells["status"])),
+        reason_code=str(cells.get("reason_code") or ""),
+        reason=str(cells.get("reason") or ""),
+        message_id=str(cells.get("message_id") or ""),
+        http_status=int(http) if http.isdigit() else None,
+        attempts=int(attempts) if attempts.isdigit() else 0,
+        sent_at=str(cells.get("sent_at") or ""),
+    )

@@ -1,0 +1,89 @@
+"""The run summary: printed for the operator, logged as one event, and written as JSON
+beside the results for the scheduler's monitoring."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from batch.common.progress_line import format_duration
+from batch.errors import ExitCode
+from batch.models import NEEDS_ATTENTION, Status
+from batch.send.results import open_private
+
+
+@dataclass
+class RunReport:
+    job: str
+    run_id: str
+    output: str
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    calls: int = 0
+    throttled: int = 0  # 429 answers received
+    calls_per_s: float = 0.0
+    budget: str = ""
+    resumed: bool = False
+    unknown_after_crash: int = 0
+    sent_past_due_date: int = 0  # sent by this attempt with a due date already past
+    interrupted: bool = False
+    journal: str = ""  # the journal this run used (the job's, whatever the output)
+    error: str = ""
+    exit_code: int = 0
+
+    def decide_exit_code(self) -> ExitCode:
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        needs_attention = any(self.counts.get(status.value, 0) for status in NEEDS_ATTENTION)
+        return ExitCode.ROWS_NEED_ATTENTION if needs_attention else ExitCode.OK
+
+    def attention(self) -> dict[str, int]:
+        return {
+            status.value: self.counts[status.value]
+            for status in Status
+            if status in NEEDS_ATTENTION and self.counts.get(status.value)
+        }
+
+    def write_json(self, path: Path) -> None:
+        with open_private(path, "w") as handle:
+            json.dump(asdict(self), handle, indent=2, sort_keys=True)
+            handle.write("\n")
+
+    def print(self, out: TextIO) -> None:
+        out.write(f"\nio-batch: job {self.job}, run {self.run_id}\n")
+        width = max((len(name) for name in self.counts), default=6)
+        for status in Status:
+            count = self.counts.get(status.value, 0)
+            if count:
+                out.write(f"  {status.value:<{width}}  {count:>9}\n")
+        out.write(f"  {'total':<{width}}  {self.rows:>9}\n")
+        out.write(
+            f"elapsed {format_duration(self.elapsed_s)}, {self.calls} API calls, "
+            f"{self.calls_per_s:.2f} calls/s (budget {self.budget}), "
+            f"{self.throttled} throttled (429)\n"
+        )
+        if self.unknown_after_crash:
+            out.write(
+                f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
+                "stopped: they are 'unknown'\n"
+            )
+        if self.sent_past_due_date:
+            out.write(
+                f"{self.sent_past_due_date} message(s) went out with a due date already past "
+                "(IO accepts them; the log's run.past_due_dates event lists the first lines)\n"
+            )
+        attention = self.attention()
+        if attention:
+            listed = ", ".join(f"{status} {count}" for status, count in attention.items())
+            out.write(
+                f"needs attention: {listed} (the results' reason column says why; "
+                "'io-batch rerun' retries failed and pending rows)\n"
+            )
+        if self.interrupted:
+            out.write("interrupted: run the same command again to resume\n")
+        out.write(f"results: {self.output}\n")
+        if self.journal:
+            out.write(f"journal: {self.journal}\n")
