@@ -4,7 +4,7 @@ Written from the published spec's definitions (``api_services.bundled.yaml``:
 NewMessage, MessageContent, PaymentData, ThirdPartyData, FiscalCodePayload...)
 plus the rules the server adds on top (io-api.md section 2): the anchored,
 upper-case fiscal code regex on every fiscal code, UTF-16 lengths, the Timestamp
-regexes, ULIDs. tests/unit/test_sandbox_spec.py cross-checks these constants
+regexes, ULIDs. tests/unit/sandbox/test_sandbox_spec.py cross-checks these constants
 against the spec file itself.
 """
 

@@ -26,7 +26,7 @@ import httpx
 
 from batch.rules.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, RunningSandbox, SandboxConfig, running_sandbox
-from tests.e2e.conftest import REPO, write_csv, write_job
+from tests.helpers.e2e import REPO, write_csv, write_job
 
 # A request sent just before the signal may reach the sandbox a little after it.
 MARGIN = 0.2

@@ -22,7 +22,7 @@ import pytest
 
 from batch.rules.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
-from tests.e2e.conftest import REPO, read_rows, write_csv, write_job
+from tests.helpers.e2e import REPO, read_rows, write_csv, write_job
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -24,7 +24,7 @@ from batch import entry
 from batch.errors import ExitCode
 from batch.rules.fiscal_code import generate
 from batch.sandbox import KeyConfig, SandboxConfig, new_ulid
-from tests.e2e.conftest import REPO, Ran, read_rows, run_io_batch, write_csv, write_job
+from tests.helpers.e2e import REPO, Ran, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,6 @@
 """Hostile input files, end to end: ``io-batch send`` against the sandbox on 127.0.0.1.
 
-For each case of ``tests/hostile_files.py``: the exact results row (status, reason code)
+For each case of ``tests/helpers/hostile_files.py``: the exact results row (status, reason code)
 of every physical data line; the exact messages the sandbox stored (so no message holds
 another row's data, and none goes to a code that is not in the file as written); every
 CSV io-batch wrote is formula-safe, header included; a file error stops the job before
@@ -18,8 +18,8 @@ import pytest
 from batch.common.csv_safety import FORMULA_STARTS
 from batch.models import Message
 from batch.sandbox import SandboxConfig
-from tests.e2e.conftest import read_rows, run_io_batch
-from tests.hostile_files import CASES, MARKDOWN, SUBJECT, HostileCase
+from tests.helpers.e2e import read_rows, run_io_batch
+from tests.helpers.hostile_files import CASES, MARKDOWN, SUBJECT, HostileCase
 
 pytestmark = pytest.mark.e2e
 csv.field_size_limit(1 << 30)  # so that a results file holding a huge value can be read

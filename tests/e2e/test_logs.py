@@ -10,7 +10,7 @@ import pytest
 
 from batch.rules.fiscal_code import generate
 from batch.sandbox import KeyConfig, SandboxConfig
-from tests.e2e.conftest import run_io_batch, write_csv, write_job
+from tests.helpers.e2e import run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 

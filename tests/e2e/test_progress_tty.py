@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from batch.sandbox import SandboxConfig
-from tests.e2e.conftest import write_csv, write_job
-from tests.e2e.test_send import population
-from tests.terminal import Screen, run_on_pty, segments
+from tests.helpers.e2e import population, write_csv, write_job
+from tests.helpers.terminal import Screen, run_on_pty, segments
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ import pytest
 
 from batch.rules.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
-from tests.e2e.conftest import MARKDOWN, read_rows, run_io_batch, write_csv, write_job
+from tests.helpers.e2e import MARKDOWN, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 

@@ -29,7 +29,7 @@ from batch.sandbox import (
     max_calls_in_window,
     running_sandbox,
 )
-from tests.sandbox_contract.helpers import SANDBOX_CF, valid_body
+from tests.helpers.sandbox_contract import SANDBOX_CF, valid_body
 
 pytestmark = pytest.mark.e2e
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
 
 from batch.models import Message
-from batch.rules.fiscal_code import generate
 from batch.sandbox import SandboxConfig, profile_state
-from tests.e2e.conftest import MARKDOWN, SUBJECT, read_rows, run_io_batch, write_csv, write_job
+from tests.helpers.e2e import (
+    MARKDOWN,
+    SUBJECT,
+    population,
+    read_rows,
+    run_io_batch,
+    write_csv,
+    write_job,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -25,11 +31,6 @@ EXPECTED_BY_STATE = {
 def add_after(job: Path, anchor: str, lines: str) -> None:
     text = job.read_text(encoding="utf-8")
     job.write_text(text.replace(anchor, f"{anchor}\n{lines}", 1), encoding="utf-8")
-
-
-def population(count: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    return [generate(rng) for _ in range(count)]
 
 
 def test_send_matches_population_validation_and_ledger(tmp_path: Path, sandbox_factory) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from batch.sandbox import Faults, OperationFaults, RunningSandbox, SandboxConfig
-from tests.e2e.conftest import read_rows, run_io_batch, write_job
 from tests.e2e.stop_scenarios import (
     LONG_PAUSE,
     MARGIN,
@@ -33,6 +32,7 @@ from tests.e2e.stop_scenarios import (
     start_io_batch,
     wait_until_ready,
 )
+from tests.helpers.e2e import read_rows, run_io_batch, write_job
 
 pytestmark = pytest.mark.e2e
 

@@ -26,7 +26,7 @@ from batch.sandbox import (
     profile_state,
 )
 from batch.sandbox.messages import final_status
-from tests.e2e.conftest import REPO, read_rows, run_io_batch, write_csv, write_job
+from tests.helpers.e2e import REPO, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 

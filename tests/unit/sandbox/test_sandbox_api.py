@@ -12,7 +12,7 @@ from batch.sandbox import (
     is_ulid,
     profile_state,
 )
-from tests.sandbox_contract.helpers import (
+from tests.helpers.sandbox_contract import (
     SANDBOX_CF,
     FakeClock,
     drop_path,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from batch.common import logs
 from batch.common.progress import Progress, send_ticks, terminal_columns, verify_ticks
 from batch.common.progress_line import Snapshot, fit_line
-from tests.terminal import Screen, segments, set_size
+from tests.helpers.terminal import Screen, segments, set_size
 
 CAMPAIGN = Snapshot(
     label="",

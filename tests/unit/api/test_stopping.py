@@ -26,7 +26,7 @@ from batch.sandbox import (
 )
 from batch.send.dispatch import Dispatcher
 from batch.send.pipeline import SendOptions, SendRun
-from tests.e2e.conftest import read_rows, write_csv, write_job
+from tests.helpers.e2e import read_rows, write_csv, write_job
 
 pytestmark = pytest.mark.anyio
 

@@ -104,7 +104,7 @@ def test_load_job_reports_missing_and_malformed_files(tmp_path: Path) -> None:
 
 
 def test_demo_job_parses() -> None:
-    job = load_job(Path(__file__).parents[2] / "jobs" / "demo.toml")
+    job = load_job(Path(__file__).parents[3] / "jobs" / "demo.toml")
     assert job.target.kind == "sandbox"
     assert set(job.message.placeholders()) == {"anno", "scadenza", "nome", "importo"}
 

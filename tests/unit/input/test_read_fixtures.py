@@ -13,7 +13,7 @@ from batch.config.job import Job, parse_job
 from batch.input.read import LINE_COLUMN, open_input
 from batch.rules import validate
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "csv"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "csv"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text("utf-8"))
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from batch.sandbox import SandboxConfig, is_ulid, new_ulid, profile_state
 from batch.sandbox.ulid import CROCKFORD, UlidGenerator, encode, timestamp_ms
-from tests.sandbox_contract.helpers import SANDBOX_CF, random_fiscal_codes
+from tests.helpers.sandbox_contract import SANDBOX_CF, random_fiscal_codes
 
 CODES = random_fiscal_codes(4000, seed=1)
 

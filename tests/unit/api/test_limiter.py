@@ -13,7 +13,7 @@ import pytest
 
 from batch.api.limiter import GUARD, Limiter
 from batch.config.job import RateBudget
-from tests.virtual_time import loop_time, run_virtual
+from tests.helpers.virtual_time import loop_time, run_virtual
 
 
 class FakeClock:

@@ -16,7 +16,7 @@ import httpx
 
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig
 
-HERE = Path(__file__).parent
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 SANDBOX_CF = "AAAAAA00A00A000A"
 SUBJECT = "Promemoria scadenza TARI"  # 24 characters
@@ -55,7 +55,7 @@ def drop_path(body: dict[str, Any], path: str) -> dict[str, Any]:
 
 def seed_examples() -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = json.loads(
-        (HERE / "seed_examples.json").read_text(encoding="utf-8")
+        (FIXTURES / "seed_examples.json").read_text(encoding="utf-8")
     )["cases"]
     return cases
 

@@ -10,7 +10,7 @@ import pytest
 
 from batch.sandbox import SandboxConfig, add_sandbox_arguments, config_from_args, is_ulid
 from batch.sandbox.quirks import OTHER_FISCAL_CODES, OTHER_MESSAGE_ID, UNKNOWN_403_BODY
-from tests.sandbox_contract.helpers import SANDBOX_CF, sandbox_client, valid_body
+from tests.helpers.sandbox_contract import SANDBOX_CF, sandbox_client, valid_body
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from batch.sandbox import CallRecord, KeyConfig, SandboxConfig, max_calls_in_window
 from batch.sandbox.gateway import SlidingWindowLimiter
-from tests.sandbox_contract.helpers import SANDBOX_CF, FakeClock, sandbox_client, valid_body
+from tests.helpers.sandbox_contract import SANDBOX_CF, FakeClock, sandbox_client, valid_body
 
 
 def _admitted_and_rejections(

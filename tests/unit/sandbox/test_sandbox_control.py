@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from batch.sandbox import CallRecord, Faults, LedgerEntry, OperationFaults, SandboxConfig
-from tests.sandbox_contract.helpers import SANDBOX_CF, sandbox_client, valid_body
+from tests.helpers.sandbox_contract import SANDBOX_CF, sandbox_client, valid_body
 
 pytestmark = pytest.mark.anyio
 

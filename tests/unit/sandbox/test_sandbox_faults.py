@@ -9,7 +9,7 @@ import pytest
 
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from batch.sandbox.faults import DROPPED, ERROR, TIMEOUT, FaultInjector
-from tests.sandbox_contract.helpers import SANDBOX_CF, FakeClock, sandbox_client, valid_body
+from tests.helpers.sandbox_contract import SANDBOX_CF, FakeClock, sandbox_client, valid_body
 
 pytestmark = pytest.mark.anyio
 

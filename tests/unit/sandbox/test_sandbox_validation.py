@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from batch.sandbox import SandboxConfig, is_ulid
 from batch.sandbox.schema import utf16_length
 from batch.sandbox.spec import decode_new_message
-from tests.sandbox_contract.helpers import (
+from tests.helpers.sandbox_contract import (
     MARKDOWN,
     SANDBOX_CF,
     SUBJECT,

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 CSI = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z])")
 
 

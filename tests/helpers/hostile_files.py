@@ -11,7 +11,7 @@ each case against the sandbox. To add a case, write a function that returns a
 ``HostileCase`` and append it to ``CASES``: the ``Rows`` builder numbers the physical
 lines, so an expectation is written next to the line it is about.
 
-    .venv/bin/python -m tests.hostile_files OUT_DIR     # write the files, to look at them
+    .venv/bin/python -m tests.helpers.hostile_files OUT_DIR     # write the files, to look at them
 """
 
 from __future__ import annotations
