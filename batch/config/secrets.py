@@ -14,7 +14,7 @@ from pathlib import Path
 
 from batch.config.job import Target
 from batch.errors import ConfigError
-from batch.sandbox import DEFAULT_API_KEY
+from batch.sandbox.config import DEFAULT_API_KEY
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,6 @@ from batch.sandbox.quirks import (
     PROFILE_ANSWERS,
     UNROUTED_ANSWERS,
 )
-from batch.sandbox.server import serve
 
 _DEFAULTS = SandboxConfig()
 _NO_FAULTS = OperationFaults()
@@ -331,6 +330,8 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
 
 def serve_from_args(ns: argparse.Namespace) -> None:
     """Run ``io-batch sandbox`` with the parsed options, until Ctrl-C."""
+    from batch.sandbox.server import serve  # noqa: PLC0415 - the server only when serving
+
     try:
         config = config_from_args(ns)
         serve(config, host=ns.host, port=ns.port)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from batch import cli
@@ -38,3 +41,15 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             cli.main([command, "--help"])
         assert done.value.code == 0
         assert "default" in capsys.readouterr().out
+
+
+def test_the_core_does_not_load_the_simulator() -> None:
+    """``validate`` and a send to IO never need uvicorn or the sandbox's app: the CLI
+    loads them only when a command starts a sandbox."""
+    code = (
+        "import sys, batch.cli, batch.send.pipeline, batch.dryrun.run, batch.verify.run\n"
+        "print(sorted(m for m in sys.modules if m == 'uvicorn' or m.startswith("
+        "('batch.sandbox.app', 'batch.sandbox.server', 'batch.sandbox.backend'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

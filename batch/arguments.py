@@ -1,0 +1,248 @@
+"""The ``io-batch`` command line: one parser, every command and option with its default.
+
+Each command names the function that runs it (``set_defaults(func=...)``); ``cli.main``
+calls it with the parsed arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from contextlib import suppress
+from pathlib import Path
+
+from batch import __version__
+from batch.dryrun.command import run_validate_command
+from batch.errors import ExitCode, exit_codes_help
+from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
+from batch.send.command import run_rerun, run_send
+from batch.verify.command import run_verify
+
+DEFAULT_DEADLINE = 900.0
+
+DESCRIPTION = """\
+Send personal messages to citizens in bulk through the IO app.
+
+A job file (TOML) says which CSV to read, how to turn each row into a message, where
+to send it (the real IO API or the built-in sandbox) and how fast. Every run writes a
+results CSV with one row per input row, and a journal that makes it safe to stop,
+kill and run again: nothing is sent twice, nothing is lost.
+"""
+
+EPILOG = textwrap.fill(exit_codes_help(), width=88) + "\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="io-batch",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"io-batch {__version__}")
+    parser.add_argument(
+        "--log-format",
+        choices=("auto", "json", "console"),
+        default="auto",
+        help="log lines as JSON or for people (default: auto, JSON unless on a terminal)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help="debug adds one event per row (default: info for JSON logs; warning on a "
+        "terminal, where the progress bar and the summary say the rest)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    send = commands.add_parser(
+        "send",
+        help="validate the input and send every valid row",
+        description="Validate the input CSV and send one IO message per valid row: profile "
+        "check first, then the submit, under the rate budget. Running the same command "
+        "again resumes an interrupted run.",
+    )
+    send.add_argument("job", type=Path, help="the job file (TOML)")
+    _add_input_options(send)
+    send.add_argument(
+        "--dry-run", action="store_true", help="validate only, make no call (same as validate)"
+    )
+    _add_send_options(send)
+    send.set_defaults(func=run_send, max_errors=20, report=None)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check every row and explain what is wrong, without any call",
+        description="Dry run: read and validate the whole input, print the counts and the first "
+        "errors grouped by reason, write an error report CSV and preview a message. No network.",
+    )
+    validate.add_argument("job", type=Path, help="the job file (TOML)")
+    _add_input_options(validate)
+    validate.add_argument(
+        "--max-errors", type=int, default=20, help="errors to print (default: 20)"
+    )
+    validate.add_argument(
+        "--report",
+        type=Path,
+        help="where to write the error report CSV (default: <output>.errors.csv)",
+    )
+    validate.set_defaults(func=run_validate_command)
+
+    rerun = commands.add_parser(
+        "rerun",
+        help="send again the rows of an earlier results file that did not get through",
+        description="Read an earlier results CSV and send only the rows whose status may be "
+        "retried (failed, pending; more with the --include flags). Every other row keeps its "
+        "outcome. Writes a new results file; running the same command again resumes it.",
+    )
+    rerun.add_argument("results", type=Path, help="the results CSV of an earlier run")
+    rerun.add_argument("--job", type=Path, required=True, help="the job file that produced it")
+    rerun.add_argument(
+        "--output", type=Path, help="the new results CSV (default: <results>-rerun.csv)"
+    )
+    rerun.add_argument(
+        "--include-unknown",
+        action="store_true",
+        help="also resend 'unknown' rows (check first that they did not arrive: a citizen may "
+        "get the message twice)",
+    )
+    rerun.add_argument(
+        "--include-not-registered",
+        action="store_true",
+        help="also retry 'not_registered' rows (citizens may have installed IO since)",
+    )
+    rerun.add_argument(
+        "--include-not-allowed",
+        action="store_true",
+        help="also retry 'not_allowed' rows (citizens may have enabled the service since)",
+    )
+    _add_send_options(rerun)
+    rerun.set_defaults(func=run_rerun)
+
+    _add_verify(commands)
+
+    sandbox_parser = commands.add_parser(
+        "sandbox",
+        help="run the IO API simulator on 127.0.0.1",
+        description="Serve a faithful simulator of the IO services API (profiles, messages, "
+        "get-message, the gateway's rate limit and keys, faults on demand) for tests, demos "
+        "and benchmarks. Test-only endpoints live under /__sandbox/.",
+    )
+    add_sandbox_arguments(sandbox_parser)
+    sandbox_parser.set_defaults(func=run_sandbox)
+    return parser
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", type=Path, help="the recipient CSV (default: from the job)")
+    parser.add_argument("--output", type=Path, help="the results CSV (default: from the job)")
+    parser.add_argument(
+        "--encoding",
+        choices=("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1"),
+        help="the input's encoding (default: from the job, else auto-detect)",
+    )
+    parser.add_argument(
+        "--separator",
+        choices=(",", ";", "tab", "auto"),
+        help="the input's separator (default: from the job, else auto-detect)",
+    )
+
+
+def _add_send_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force-resend",
+        action="store_true",
+        help="send even messages that an earlier run of this job already sent (default: off)",
+    )
+    parser.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="send even messages whose earlier submit has an unknown outcome (default: off)",
+    )
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="fsync the journal on every commit, to survive a power loss, not only a crash "
+        "(default: off; costs time per message)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+
+
+VERIFY_DESCRIPTION = """\
+Post-send check: a 201 only means that IO accepted a message, and processing can
+still fail. For every 'sent' and 'already_sent' row of a results CSV (of a send or a
+rerun), ask IO what became of the message, under the job's rate budget (these calls
+count against it as much as sending does), and write a verification CSV: the message
+status (ACCEPTED, THROTTLED, PROCESSED, REJECTED, FAILED), read and payment status
+where IO gives them, and a note when there is no status. Other rows are not checked:
+the summary counts them by status. Running the same command again continues: messages
+already final are not asked again.
+"""
+VERIFY_EXIT_CODES = {
+    ExitCode.OK: "every checked message was PROCESSED",
+    ExitCode.ROWS_NEED_ATTENTION: "some need attention or are still in processing",
+    ExitCode.INPUT_ERROR: "not a results file",
+}
+
+
+def _add_verify(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = commands.add_parser(
+        "verify",
+        help="ask IO whether each sent message was really processed",
+        description=VERIFY_DESCRIPTION,
+        epilog=textwrap.fill(exit_codes_help(VERIFY_EXIT_CODES), width=88) + "\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("results", type=Path, help="the results CSV of a send or rerun")
+    verify.add_argument(
+        "--job",
+        type=Path,
+        required=True,
+        help="the job file that sent them: its target, key variable, rate budget, timeouts "
+        "and retries are used (required)",
+    )
+    verify.add_argument(
+        "--output",
+        type=Path,
+        help="the verification CSV (default: <results stem>.verify.csv beside the results; "
+        "the summary goes to <verification stem>.summary.json)",
+    )
+    verify.add_argument(
+        "--wait",
+        action="store_true",
+        help="ask again the messages still in processing (and those IO failed to answer "
+        "for), every 5 s doubling to 60 s, until they are final or the deadline passes "
+        "(default: off, one pass)",
+    )
+    verify.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help="with --wait, stop waiting this many seconds after the start; the first pass "
+        f"over every row always completes (default: {DEFAULT_DEADLINE:g})",
+    )
+    verify.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar even on a terminal (default: a bar on a terminal, a progress "
+        "log event every 10 s otherwise)",
+    )
+    verify.set_defaults(func=run_verify)
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    with suppress(KeyboardInterrupt):  # Ctrl-C is how one stops a sandbox: not a failure
+        serve_from_args(args)
+    return ExitCode.OK
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
