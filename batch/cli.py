@@ -19,14 +19,16 @@ from batch.send.summary import RunReport
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    json_logs = {"auto": None, "json": True, "console": False}[args.log_format]
-    use_json = json_logs if json_logs is not None else not sys.stdout.isatty()
-    level = args.log_level or ("info" if use_json else "warning")
-    logs.configure(json=use_json, level=level)
-    try:
+    try:  # a stop may come at any instant, parsing the command line included
+        args = build_parser().parse_args(argv)
+        json_logs = {"auto": None, "json": True, "console": False}[args.log_format]
+        use_json = json_logs if json_logs is not None else not sys.stdout.isatty()
+        level = args.log_level or ("info" if use_json else "warning")
+        logs.configure(json=use_json, level=level)
         return int(args.func(args))
-    except (Exception, KeyboardInterrupt) as error:
+    except (Exception, KeyboardInterrupt, BaseExceptionGroup) as error:
+        # A task group wraps a Ctrl-C (or a SIGTERM at start-up) that reached one of its
+        # tasks in a BaseExceptionGroup, which ``Exception`` does not catch.
         return _fail(_root_cause(error))
 
 

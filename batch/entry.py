@@ -12,6 +12,7 @@ second) and makes SIGTERM act as Ctrl-C does: during start-up the process ends a
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -29,5 +30,21 @@ def main() -> int:
         from batch.cli import main as run  # noqa: PLC0415 - after the handler, on purpose
     except KeyboardInterrupt:
         print("io-batch: interrupted", file=sys.stderr)
-        return INTERRUPTED
-    return run()
+        _exit_now(INTERRUPTED)
+    code = run()
+    if code == INTERRUPTED:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """Leave with ``code`` at once, everything already closed and written.
+
+    A KeyboardInterrupt raised inside an ``exec`` of a string (dataclasses and argparse
+    build code so, at import time) is marked by CPython as unhandled even when io-batch
+    catches it later, and the interpreter then ends itself with SIGINT on the way out:
+    the scheduler would see -2 instead of 130. ``os._exit`` skips that last step.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -370,6 +370,7 @@ def _start_demo(tmp_path: Path, *, as_pid1: bool) -> subprocess.Popen[bytes]:
     if as_pid1:  # a new PID namespace: the process is PID 1 there, as in a container
         command = ["unshare", "--pid", "--fork", "--kill-child", *command]
     env = {k: v for k, v in os.environ.items() if not k.startswith("IO_")}
+    env["IO_BATCH_STATE_DIR"] = str(tmp_path / "state")  # not the checkout's jobs/state
     return subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

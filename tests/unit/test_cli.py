@@ -53,3 +53,19 @@ def test_the_core_does_not_load_the_simulator() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_stop_inside_a_task_group_is_an_interruption() -> None:
+    """anyio wraps a KeyboardInterrupt that reached a task in a BaseExceptionGroup."""
+    group = BaseExceptionGroup("task group", [KeyboardInterrupt()])
+    assert cli._fail(cli._root_cause(group)) == ExitCode.INTERRUPTED
+
+
+def test_a_stop_while_the_command_line_is_parsed_is_an_interruption(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["validate", "job.toml"]) == ExitCode.INTERRUPTED
