@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from batch.config.choices import FeatureLevel
+
 
 class Status(StrEnum):
     """The status of one input row in the results CSV (documented in the README)."""
@@ -95,7 +97,7 @@ class Message:
     fiscal_code: str
     subject: str
     markdown: str
-    feature_level_type: str = "STANDARD"
+    feature_level_type: FeatureLevel = FeatureLevel.STANDARD
     time_to_live: int | None = None
     require_secure_channels: bool | None = None
     due_date: str | None = None  # ISO-8601 UTC with a trailing Z

@@ -11,22 +11,20 @@ import os
 import string
 import tomllib
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from batch.config.choices import AmountUnit, DuplicatePolicy, FeatureLevel, TargetKind
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
 
 SEPARATORS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "tab": "\t"}
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1")
-FEATURE_LEVELS = ("STANDARD", "ADVANCED")
-AMOUNT_UNITS = ("cents", "euro")
-# send_once: identical rows (same citizen, same content) go out once; different content
-# to the same citizen goes out too. one_per_citizen: only the first row of each fiscal code.
-# send_all: no de-duplication within the file.
-DUPLICATE_POLICIES = ("send_once", "one_per_citizen", "send_all")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
 IO_BASE_URL = "https://api.io.pagopa.it"
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +65,16 @@ class Columns:
 class MessageSpec:
     subject: str
     markdown: str
-    feature_level_type: str = "STANDARD"
+    feature_level_type: FeatureLevel = FeatureLevel.STANDARD
     time_to_live: int | None = None
     require_secure_channels: bool | None = None
     invalid_after_due_date: bool = False
-    amount_unit: str = "cents"
+    amount_unit: AmountUnit = AmountUnit.CENTS
     has_attachments: bool = False
     has_remote_content: bool = False
     has_precondition: str | None = None
     configuration_id: str | None = None
-    duplicates: str = "send_once"
+    duplicates: DuplicatePolicy = DuplicatePolicy.SEND_ONCE
 
     def placeholders(self) -> list[str]:
         """The CSV columns named by ``{...}`` in the subject and markdown templates."""
@@ -85,8 +83,8 @@ class MessageSpec:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    kind: str  # "io" or "sandbox"
-    # For "io", the API's URL. For "sandbox", None starts the embedded sandbox; a URL
+    kind: TargetKind
+    # For IO, the API's URL. For the sandbox, None starts the embedded sandbox; a URL
     # points at one started apart (``io-batch sandbox``), as tests and benchmarks do.
     base_url: str | None = None
     api_key_env: str = "IO_API_KEY"
@@ -256,16 +254,18 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     message = MessageSpec(
         subject=message_section.required_str("subject"),
         markdown=message_section.required_str("markdown"),
-        feature_level_type=_choice(
-            message_section.get_str("feature_level_type", "STANDARD"),
-            FEATURE_LEVELS,
+        feature_level_type=_member(
+            message_section.get_str("feature_level_type", FeatureLevel.STANDARD),
+            FeatureLevel,
             "message.feature_level_type",
         ),
         time_to_live=message_section.optional_int("time_to_live", low=3600, high=604800),
         require_secure_channels=message_section.optional_bool("require_secure_channels"),
         invalid_after_due_date=message_section.get_bool("invalid_after_due_date", False),
-        amount_unit=_choice(
-            message_section.get_str("amount_unit", "cents"), AMOUNT_UNITS, "message.amount_unit"
+        amount_unit=_member(
+            message_section.get_str("amount_unit", AmountUnit.CENTS),
+            AmountUnit,
+            "message.amount_unit",
         ),
         has_attachments=message_section.get_bool("has_attachments", False),
         has_remote_content=message_section.get_bool("has_remote_content", False),
@@ -275,9 +275,9 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
             "message.has_precondition",
         ),
         configuration_id=message_section.optional_str("configuration_id"),
-        duplicates=_choice(
-            message_section.get_str("duplicates", "send_once"),
-            DUPLICATE_POLICIES,
+        duplicates=_member(
+            message_section.get_str("duplicates", DuplicatePolicy.SEND_ONCE),
+            DuplicatePolicy,
             "message.duplicates",
         ),
     )
@@ -295,7 +295,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
             hint="IO requires a third_party_data id for every such message",
         )
 
-    kind = _choice(target_section.required_str("kind"), ("io", "sandbox"), "target.kind")
+    kind = _member(target_section.required_str("kind"), TargetKind, "target.kind")
     target = Target(
         kind=kind,
         base_url=_url(target_section.optional_str("base_url"), kind),
@@ -351,9 +351,9 @@ def _under(base: Path, value: str) -> Path:
     return Path(os.path.normpath(base / value))
 
 
-def _url(value: str | None, kind: str) -> str | None:
+def _url(value: str | None, kind: TargetKind) -> str | None:
     if value is None:
-        return IO_BASE_URL if kind == "io" else None
+        return IO_BASE_URL if kind is TargetKind.IO else None
     url = value.rstrip("/")
     # Plain http only on this machine (a local sandbox): the key must not cross a network in
     # clear text.
@@ -366,6 +366,11 @@ def _choice(value: str, choices: tuple[str, ...], key: str) -> str:
     if value not in choices:
         raise ConfigError(f"{key} must be one of {', '.join(choices)}; got {value!r}")
     return value
+
+
+def _member(value: str, choices: type[_Choice], key: str) -> _Choice:
+    """``value`` as a member of ``choices``, with the same error as ``_choice``."""
+    return choices(_choice(value, tuple(choices), key))
 
 
 def _optional_choice(value: str | None, choices: tuple[str, ...], key: str) -> str | None:

@@ -13,6 +13,7 @@ from typing import IO
 import polars as pl
 
 from batch.common.csv_safety import mask_fiscal_code_expr, neutralise_expr
+from batch.config.choices import DuplicatePolicy
 from batch.dryrun.duplicates import FIRST
 from batch.input.read import LINE_COLUMN
 from batch.rules import validate
@@ -27,7 +28,9 @@ _VALUE_CHARS = 40
 class ErrorReport:
     """The error report CSV: one line per problem, in line order (duplicates last)."""
 
-    def __init__(self, path: Path, columns: list[str], fiscal_code: str, policy: str) -> None:
+    def __init__(
+        self, path: Path, columns: list[str], fiscal_code: str, policy: DuplicatePolicy
+    ) -> None:
         """``columns``: the input columns a problem can be in; ``fiscal_code``: the one
         whose values are masked; ``policy``: the job's duplicates policy."""
         self.path = path
@@ -49,7 +52,7 @@ class ErrorReport:
         """Rows the policy would not send: ``line`` and ``first_line`` (the one sent)."""
         if not duplicates.height:
             return
-        what = "recipient and content" if self._policy == "send_once" else "recipient"
+        what = "recipient and content" if self._policy is DuplicatePolicy.SEND_ONCE else "recipient"
         self._write(
             duplicates.select(
                 pl.col("line"),

@@ -13,6 +13,7 @@ from typing import TextIO
 import polars as pl
 
 from batch.common.csv_safety import mask_fiscal_code
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.errors import ExitCode
 from batch.models import Row
@@ -66,10 +67,10 @@ def print_summary(
     will_send = summary.valid - summary.duplicates
     out.write(f"  valid:      {summary.valid:,} ({will_send:,} to send)\n")
     out.write(f"  invalid:    {summary.invalid:,}\n")
-    if job.message.duplicates != "send_all":
+    if job.message.duplicates is not DuplicatePolicy.SEND_ALL:
         policy = (
             "same citizen and content"
-            if job.message.duplicates == "send_once"
+            if job.message.duplicates is DuplicatePolicy.SEND_ONCE
             else ("same citizen")
         )
         out.write(

@@ -20,6 +20,7 @@ from typing import TextIO
 import polars as pl
 
 from batch.common.progress import Progress
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
@@ -239,7 +240,7 @@ def _take(
     if report is not None and checked.report is not None:
         report.write(checked.report)
     keys = checked.keys
-    if context.job.message.duplicates != "send_all" and keys.height:
+    if context.job.message.duplicates is not DuplicatePolicy.SEND_ALL and keys.height:
         finder.add(keys.get_column(validate.CONTENT_KEY), keys.get_column(LINE_COLUMN))
     if len(collected.previews) < 2 and checked.head.height:
         head = checked.head.head(2 - len(collected.previews))

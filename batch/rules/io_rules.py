@@ -11,6 +11,7 @@ from functools import cache
 
 import polars as pl
 
+from batch.config.choices import AmountUnit, FeatureLevel
 from batch.config.job import Job
 from batch.errors import ConfigError
 from batch.rules import fiscal_code
@@ -58,8 +59,8 @@ _CENTS_FORMAT = 'not a whole number of cents (amount_unit is "cents": 12,50 euro
 _EXCEL_NUMBER = " (Excel turned it into a number: format the column as text and export again)"
 
 
-def amount_format_message(unit: str) -> str:
-    return _CENTS_FORMAT if unit == "cents" else MESSAGES["amount.format"]
+def amount_format_message(unit: AmountUnit) -> str:
+    return _CENTS_FORMAT if unit is AmountUnit.CENTS else MESSAGES["amount.format"]
 
 
 def excel_hint(value: pl.Expr) -> pl.Expr:
@@ -188,7 +189,7 @@ def fiscal_code_problems(codes: pl.Series) -> pl.DataFrame:
 def check_job(job: Job) -> None:
     """Rules about the job's options that IO would refuse for every single message."""
     message = job.message
-    if message.has_attachments and message.feature_level_type != "ADVANCED":
+    if message.has_attachments and message.feature_level_type is not FeatureLevel.ADVANCED:
         raise ConfigError(
             'message.has_attachments needs feature_level_type = "ADVANCED"',
             hint="IO refuses attachments on STANDARD messages (403 Attachments call forbidden)",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.input.read import CSV_ERROR_COLUMN
 from batch.rules import amounts, io_rules
@@ -166,9 +167,9 @@ def _explain(
 
 def _content_key(job: Job, plan: Plan) -> pl.Expr:
     """Equal keys = duplicates under the job's policy (as the send path's journal sees it)."""
-    if job.message.duplicates == "send_all":
+    if job.message.duplicates is DuplicatePolicy.SEND_ALL:
         return pl.lit(None, dtype=pl.UInt64)
-    if job.message.duplicates == "one_per_citizen":
+    if job.message.duplicates is DuplicatePolicy.ONE_PER_CITIZEN:
         return pl.col("_fc").hash(seed=7)
     # send_once: same citizen and same content. The templates' cells stand for the filled
     # texts (they decide them), so the texts need not be built in a dry run.

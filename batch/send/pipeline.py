@@ -35,6 +35,7 @@ from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested, watch_signals
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
+from batch.config.choices import Resend
 from batch.config.job import Job
 from batch.config.state_dir import journal_location
 from batch.errors import BatchError
@@ -56,7 +57,7 @@ LINE = read.LINE_COLUMN
 class SendOptions:
     """What the operator asked for on the command line, beyond the job file."""
 
-    resend: frozenset[str] = frozenset()  # "sent" (--force-resend), "unknown"
+    resend: Resend = Resend.NONE  # --force-resend, --resend-unknown
     durable: bool = False  # synchronous=FULL: survive a power loss, not only a crash
     rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
     show_progress: bool = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import parse_job
 from batch.input import read
 from batch.models import Outcome, Status
@@ -40,7 +41,7 @@ def make(tmp_path: Path) -> tuple[object, read.InputFile, Journal, str]:
 def test_rewrite_puts_rows_in_input_order_with_pending_and_safe_cells(tmp_path: Path) -> None:
     job, source, journal, run_id = make(tmp_path)
     journal.record_many(run_id, [(5, "CCC", Outcome(Status.INVALID, "fiscal_code.format", "bad"))])
-    journal.claim(run_id, 2, "AAAAAA00A00A000A", "h", duplicates="send_once")
+    journal.claim(run_id, 2, "AAAAAA00A00A000A", "h", duplicates=DuplicatePolicy.SEND_ONCE)
     journal.record_intent(run_id, 2, "AAAAAA00A00A000A", "h")
     journal.record(run_id, 2, "AAAAAA00A00A000A", "h", SENT)
     rewrite_from_journal(

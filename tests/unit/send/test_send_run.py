@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from batch.config.choices import TargetKind
 from batch.config.job import Columns, InputSpec, Job, MessageSpec, RateBudget, RetryPolicy, Target
 from batch.config.state_dir import journal_path
 from batch.errors import AuthError, ExitCode
@@ -84,7 +85,7 @@ def make_job(tmp_path: Path, codes: list[str], *, concurrency: int = 4) -> Job:
         output=tmp_path / "results.csv",
         columns=Columns(fiscal_code="codice_fiscale"),
         message=MessageSpec(SUBJECT, MARKDOWN),
-        target=Target("sandbox", base_url=BASE_URL),
+        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
         rate=RateBudget(calls=None, concurrency=concurrency),
         retry=RetryPolicy(max_attempts=2, backoff_base=0.0, backoff_max=0.0),
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from batch.config.choices import TargetKind
 from batch.config.job import (
     Columns,
     InputSpec,
@@ -65,7 +66,7 @@ def make_job(tmp_path: Path, *, max_attempts: int = 3, min_calls: int = 50) -> J
         output=tmp_path / "results.csv",
         columns=Columns(),
         message=MessageSpec(SUBJECT, MARKDOWN),
-        target=Target("sandbox", base_url=BASE_URL),
+        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
         rate=RateBudget(calls=None, concurrency=4),
         retry=RetryPolicy(
             max_attempts=max_attempts,
