@@ -128,7 +128,7 @@ class _Context:
 
 def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
     validated = validate.validate_batch(
-        batch, context.job, context.source, render=False, content_key=True
+        batch, context.job, context.source.header_columns, render=False, content_key=True
     )
     bad = pl.col(validate.REASON_CODE).is_not_null()
     if validated.get_column(validate.REASON_CODE).null_count() == validated.height:
@@ -244,4 +244,6 @@ def _take(
         finder.add(keys.get_column(validate.CONTENT_KEY), keys.get_column(LINE_COLUMN))
     if len(collected.previews) < 2 and checked.head.height:
         head = checked.head.head(2 - len(collected.previews))
-        collected.previews.extend(validate.to_rows(head, context.job, context.columns))
+        collected.previews.extend(
+            validate.to_rows(head, context.job, context.source.header_columns)
+        )

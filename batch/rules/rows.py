@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from batch.config.job import Job
+from batch.input.columns import HeaderColumns
 from batch.input.read import LINE_COLUMN
 from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData
 from batch.rules.plan import (
@@ -21,18 +22,17 @@ from batch.rules.plan import (
     REASON_CODE,
     SUBJECT,
     THIRD_PARTY_ID,
-    HeaderColumns,
     Plan,
 )
 from batch.rules.templates import trim
 
 
-def to_rows(validated: pl.DataFrame, job: Job, header: list[str]) -> Iterator[Row]:
+def to_rows(validated: pl.DataFrame, job: Job, columns: HeaderColumns) -> Iterator[Row]:
     """``models.Row`` values for a validated batch: a message, or why there is none."""
-    plan = Plan.of(job, HeaderColumns(header))
+    plan = Plan.of(job, columns)
     message = job.message
     for cells in validated.iter_rows(named=True):
-        fields = {name: cells[name] or "" for name in header}
+        fields = {name: cells[name] or "" for name in columns.header}
         line = int(cells[LINE_COLUMN])
         fiscal = str(cells[FISCAL_CODE] or "")
         if cells[REASON_CODE] is not None:

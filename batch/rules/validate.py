@@ -18,6 +18,7 @@ import polars as pl
 
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
+from batch.input.columns import HeaderColumns
 from batch.input.read import CSV_ERROR_COLUMN
 from batch.rules import amounts, io_rules
 from batch.rules.checks import field_checks, length_checks, text_checks
@@ -37,8 +38,6 @@ from batch.rules.plan import (
     SUBJECT_FIELD,
     THIRD_PARTY_ID,
     WHOLE_LINE,
-    ColumnNames,
-    HeaderColumns,
     Plan,
     trimmed,
 )
@@ -60,8 +59,6 @@ __all__ = [
     "SUBJECT_FIELD",
     "THIRD_PARTY_ID",
     "WHOLE_LINE",
-    "ColumnNames",
-    "HeaderColumns",
     "to_rows",
     "validate_batch",
 ]
@@ -70,7 +67,7 @@ __all__ = [
 def validate_batch(
     frame: pl.DataFrame,
     job: Job,
-    columns: ColumnNames,
+    columns: HeaderColumns,
     *,
     render: bool = True,
     content_key: bool = False,

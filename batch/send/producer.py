@@ -73,9 +73,9 @@ class Producer:
                 batch = self._prepare(raw, done)
                 if self._rerun_statuses is not None:
                     batch = await self._carry(batch, finished_out)
-                validated = validate.validate_batch(batch, self._job, self._source)
+                validated = validate.validate_batch(batch, self._job, self._source.header_columns)
                 immediate: list[Finished] = []
-                for row in validate.to_rows(validated, self._job, self._source.header):
+                for row in validate.to_rows(validated, self._job, self._source.header_columns):
                     if row.message is None:
                         immediate.append(_invalid(row))
                         continue

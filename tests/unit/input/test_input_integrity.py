@@ -20,10 +20,10 @@ from batch.config.job import InputSpec, parse_job
 from batch.errors import ConfigError, InputError
 from batch.input import exact as input_exact
 from batch.input import scan as input_scan
+from batch.input.columns import HeaderColumns
 from batch.input.limits import KEPT_CHARACTERS, MAX_CELL_BYTES
 from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
 from batch.rules import validate
-from batch.rules.plan import HeaderColumns
 
 CODE = "RSSMRA85T10A562S"
 

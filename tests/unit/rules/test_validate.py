@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch.config.job import Job, parse_job
-from batch.errors import ConfigError
+from batch.errors import ConfigError, InputError
+from batch.input.columns import HeaderColumns
 from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.models import Message, PaymentData, ThirdPartyData
 from batch.rules import validate
 from batch.rules.templates import WHITESPACE, Template, trim, utf16_length, utf16_lengths
-from batch.rules.validate import HeaderColumns
 
 CODE = "RSSMRA85T10A562S"
 EMOJI = "\U0001f600"  # two UTF-16 units
@@ -310,11 +310,52 @@ def test_third_party_id_is_required() -> None:
     )
     out = check(job, row(pratica=" P-1 "), row(pratica=" "))
     assert reasons(out) == [None, "third_party_id.missing"]
-    rows = list(validate.to_rows(out, job, ["cf", "nome", "pratica"]))
+    rows = list(validate.to_rows(out, job, HeaderColumns(["cf", "nome", "pratica"])))
     assert rows[0].message is not None
     assert rows[0].message.third_party_data == ThirdPartyData(
         id="P-1", has_attachments=True, configuration_id="01ARZ3NDEKTSV4RRFFQ69G5FAV"
     )
+
+
+# -- column lookup ---------------------------------------------------------------------------
+
+
+def test_a_column_name_that_matches_two_header_names_is_refused_not_guessed() -> None:
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([2], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([None], dtype=pl.String),
+            "CF": [CODE],
+            "cf ": ["RSSMRA85T10A562T"],
+            "nome": ["Anna"],
+        }
+    )
+    columns = HeaderColumns(["CF", "cf ", "nome"])
+    expected = "column 'cf' is ambiguous in the input: 'CF', 'cf '"
+    with pytest.raises(InputError) as validating:
+        validate.validate_batch(frame, make_job(), columns)
+    assert validating.value.message == expected
+    one_header = HeaderColumns(["CF", "nome"])
+    validated = validate.validate_batch(frame.drop("cf "), make_job(), one_header)
+    with pytest.raises(InputError) as building:
+        list(validate.to_rows(validated, make_job(), columns))
+    assert building.value.message == expected
+
+
+def test_an_exact_header_name_wins_over_the_ones_equal_up_to_case() -> None:
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([2], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([None], dtype=pl.String),
+            "CF": ["not a code"],
+            "cf": [CODE],
+            "nome": ["Anna"],
+        }
+    )
+    columns = HeaderColumns(["CF", "cf", "nome"])
+    out = validate.validate_batch(frame, make_job(), columns)
+    (row,) = validate.to_rows(out, make_job(), columns)
+    assert row.invalid is None and row.fiscal_code == CODE
 
 
 # -- job-level rules ---------------------------------------------------------------------
@@ -360,7 +401,7 @@ def test_to_rows_builds_messages_and_keeps_raw_cells() -> None:
         pay(importo="x"),
     )
     header = ["cf", "nome", "scadenza", "importo", "avviso", "ente"]
-    valid, invalid = list(validate.to_rows(out, job, header))
+    valid, invalid = list(validate.to_rows(out, job, HeaderColumns(header)))
     assert valid.line == 2
     assert valid.fiscal_code == CODE
     assert valid.fields["cf"] == " rssmra85t10a562s"
@@ -390,7 +431,7 @@ def test_to_rows_renders_when_the_batch_was_not_rendered() -> None:
     )
     out = validate.validate_batch(frame, job, HeaderColumns(["cf", "nome"]), render=False)
     assert validate.SUBJECT not in out.columns
-    (built,) = validate.to_rows(out, job, ["cf", "nome"])
+    (built,) = validate.to_rows(out, job, HeaderColumns(["cf", "nome"]))
     assert built.message is not None
     assert built.message.subject == "Avviso per Anna"
 
