@@ -8,7 +8,6 @@ Unknown keys are errors: a typo must not silently fall back to a default.
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from batch.config.choices import AmountUnit, DuplicatePolicy, FeatureLevel, TargetKind
+from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
 
@@ -63,8 +63,8 @@ class Columns:
 
 @dataclass(frozen=True, slots=True)
 class MessageSpec:
-    subject: str
-    markdown: str
+    subject: Template
+    markdown: Template
     feature_level_type: FeatureLevel = FeatureLevel.STANDARD
     time_to_live: int | None = None
     require_secure_channels: bool | None = None
@@ -78,7 +78,7 @@ class MessageSpec:
 
     def placeholders(self) -> list[str]:
         """The CSV columns named by ``{...}`` in the subject and markdown templates."""
-        return [*template_fields(self.subject), *template_fields(self.markdown)]
+        return [*self.subject.placeholders, *self.markdown.placeholders]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,25 +170,6 @@ class Job:
         return job
 
 
-def template_fields(template: str) -> list[str]:
-    """The placeholder names of a ``{column}`` template; ``{{`` and ``}}`` are literal."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ConfigError(f"bad template {template[:40]!r}: {exc}") from None
-    names = []
-    for _literal, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if not name or spec or conversion:
-            raise ConfigError(
-                f"bad placeholder in template {template[:40]!r}",
-                hint="use {column_name} with no format spec; write {{ and }} for braces",
-            )
-        names.append(name)
-    return names
-
-
 def load_job(path: Path) -> Job:
     """Read and check a job file; every problem is a ``ConfigError`` naming the key."""
     try:
@@ -251,38 +232,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     if columns.payee_fiscal_code is not None and columns.amount is None:
         raise ConfigError("columns.payee_fiscal_code needs columns.amount and notice_number")
 
-    message = MessageSpec(
-        subject=message_section.required_str("subject"),
-        markdown=message_section.required_str("markdown"),
-        feature_level_type=_member(
-            message_section.get_str("feature_level_type", FeatureLevel.STANDARD),
-            FeatureLevel,
-            "message.feature_level_type",
-        ),
-        time_to_live=message_section.optional_int("time_to_live", low=3600, high=604800),
-        require_secure_channels=message_section.optional_bool("require_secure_channels"),
-        invalid_after_due_date=message_section.get_bool("invalid_after_due_date", False),
-        amount_unit=_member(
-            message_section.get_str("amount_unit", AmountUnit.CENTS),
-            AmountUnit,
-            "message.amount_unit",
-        ),
-        has_attachments=message_section.get_bool("has_attachments", False),
-        has_remote_content=message_section.get_bool("has_remote_content", False),
-        has_precondition=_optional_choice(
-            message_section.optional_str("has_precondition"),
-            PRECONDITIONS,
-            "message.has_precondition",
-        ),
-        configuration_id=message_section.optional_str("configuration_id"),
-        duplicates=_member(
-            message_section.get_str("duplicates", DuplicatePolicy.SEND_ONCE),
-            DuplicatePolicy,
-            "message.duplicates",
-        ),
-    )
-    message_section.done()
-    message.placeholders()  # a malformed template fails here, before any row is read
+    message = _message(message_section)
     uses_third_party = (
         message.has_attachments
         or message.has_remote_content
@@ -343,6 +293,50 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         retry=retry,
         state_dir=state_dir,
         retention_days=retention_days,
+    )
+
+
+def _message(section: Table) -> MessageSpec:
+    """``[message]``: every key read and checked first, then the templates parsed, once."""
+    subject = section.required_str("subject")
+    markdown = section.required_str("markdown")
+    feature_level_type = _member(
+        section.get_str("feature_level_type", FeatureLevel.STANDARD),
+        FeatureLevel,
+        "message.feature_level_type",
+    )
+    time_to_live = section.optional_int("time_to_live", low=3600, high=604800)
+    require_secure_channels = section.optional_bool("require_secure_channels")
+    invalid_after_due_date = section.get_bool("invalid_after_due_date", False)
+    amount_unit = _member(
+        section.get_str("amount_unit", AmountUnit.CENTS), AmountUnit, "message.amount_unit"
+    )
+    has_attachments = section.get_bool("has_attachments", False)
+    has_remote_content = section.get_bool("has_remote_content", False)
+    has_precondition = _optional_choice(
+        section.optional_str("has_precondition"), PRECONDITIONS, "message.has_precondition"
+    )
+    configuration_id = section.optional_str("configuration_id")
+    duplicates = _member(
+        section.get_str("duplicates", DuplicatePolicy.SEND_ONCE),
+        DuplicatePolicy,
+        "message.duplicates",
+    )
+    section.done()
+    return MessageSpec(
+        # A malformed template fails here, before any row is read.
+        subject=Template.parse(subject),
+        markdown=Template.parse(markdown),
+        feature_level_type=feature_level_type,
+        time_to_live=time_to_live,
+        require_secure_channels=require_secure_channels,
+        invalid_after_due_date=invalid_after_due_date,
+        amount_unit=amount_unit,
+        has_attachments=has_attachments,
+        has_remote_content=has_remote_content,
+        has_precondition=has_precondition,
+        configuration_id=configuration_id,
+        duplicates=duplicates,
     )
 
 

@@ -16,7 +16,7 @@ from batch.config.job import Job
 from batch.errors import ConfigError
 from batch.rules import fiscal_code
 from batch.rules.message_id import ULID_PATTERN
-from batch.rules.templates import Template
+from batch.rules.templates import literal_lengths
 
 SUBJECT_LENGTH = (10, 120)
 MARKDOWN_LENGTH = (80, 10000)
@@ -206,12 +206,11 @@ def check_job(job: Job) -> None:
         )
     if message.invalid_after_due_date and job.columns.due_date is None:
         raise ConfigError("message.invalid_after_due_date needs columns.due_date")
-    for field, text, (low, high) in (
+    for field, template, (low, high) in (
         ("subject", message.subject, SUBJECT_LENGTH),
         ("markdown", message.markdown, MARKDOWN_LENGTH),
     ):
-        template = Template.parse(text)
-        units, points = template.literal_length, template.literal_code_points
+        units, points = literal_lengths(template)
         if units > high:
             raise ConfigError(
                 f"message.{field} is {units} UTF-16 units without its placeholders; IO takes "

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batch.config.job import Job
+from batch.config.template import Template
 from batch.input.columns import HeaderColumns
-from batch.rules.templates import Template
 
 FISCAL_CODE = "_fiscal_code"
 SUBJECT = "_subject"
@@ -52,8 +52,7 @@ class Plan:
         def optional(name: str | None) -> str | None:
             return None if name is None else columns.resolve(name)
 
-        subject = Template.parse(job.message.subject)
-        markdown = Template.parse(job.message.markdown)
+        subject, markdown = job.message.subject, job.message.markdown
         names = [*subject.placeholders, *markdown.placeholders]
         return cls(
             fiscal_code=columns.resolve(job.columns.fiscal_code),
@@ -77,7 +76,3 @@ class Plan:
 
 def trimmed(header_name: str) -> str:
     return f"_t:{header_name}"
-
-
-def length_column(header_name: str) -> str:
-    return f"_n:{header_name}"

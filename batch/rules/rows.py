@@ -24,7 +24,7 @@ from batch.rules.plan import (
     THIRD_PARTY_ID,
     Plan,
 )
-from batch.rules.templates import trim
+from batch.rules.templates import render, trim
 
 
 def to_rows(validated: pl.DataFrame, job: Job, columns: HeaderColumns) -> Iterator[Row]:
@@ -59,8 +59,8 @@ def to_rows(validated: pl.DataFrame, job: Job, columns: HeaderColumns) -> Iterat
             )
         built = Message(
             fiscal_code=fiscal,
-            subject=cells.get(SUBJECT) or plan.subject.render(values),
-            markdown=cells.get(MARKDOWN) or plan.markdown.render(values),
+            subject=cells.get(SUBJECT) or render(plan.subject, values),
+            markdown=cells.get(MARKDOWN) or render(plan.markdown, values),
             feature_level_type=message.feature_level_type,
             time_to_live=message.time_to_live,
             require_secure_channels=message.require_secure_channels,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from batch.config.choices import AmountUnit, DuplicatePolicy, FeatureLevel, TargetKind
-from batch.config.job import IO_BASE_URL, load_job, parse_job, template_fields
+from batch.config.job import IO_BASE_URL, load_job, parse_job
+from batch.config.template import Template
 from batch.errors import ConfigError, ExitCode
 
 SOURCE = Path("/jobs/example.toml")
@@ -130,7 +131,16 @@ def test_a_bad_choice_names_the_key_and_every_allowed_value(
 
 
 def test_template_fields_and_literal_braces() -> None:
-    assert template_fields("Gentile {nome}, {{non}} {anno}") == ["nome", "anno"]
+    template = Template.parse("Gentile {nome}, {{non}} {anno}")
+    assert template.placeholders == ["nome", "anno"]
+    assert template.literal_text == "Gentile , {non} "
+
+
+def test_the_job_keeps_its_templates_parsed() -> None:
+    job = parse_job(minimal(), source=SOURCE)
+    assert job.message.subject == Template.parse("Subject {nome}")
+    assert job.message.subject.parts == (("Subject ", "nome"),)
+    assert job.message.markdown.text == "Body {nome}"
 
 
 def test_overrides_from_the_command_line(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch.config.job import Job, parse_job
+from batch.config.template import Template
 from batch.errors import ConfigError, InputError
 from batch.input.columns import HeaderColumns
 from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.models import Message, PaymentData, ThirdPartyData
 from batch.rules import validate
-from batch.rules.templates import WHITESPACE, Template, trim, utf16_length, utf16_lengths
+from batch.rules.templates import (
+    WHITESPACE,
+    literal_lengths,
+    render,
+    trim,
+    utf16_length,
+    utf16_lengths,
+)
 
 CODE = "RSSMRA85T10A562S"
 EMOJI = "\U0001f600"  # two UTF-16 units
@@ -203,8 +212,24 @@ def test_trim_agrees_with_polars(text: str) -> None:
 def test_templates_render_braces_and_repeat_placeholders() -> None:
     template = Template.parse("{{x}} {a} and {a}")
     assert template.placeholders == ["a", "a"]
-    assert template.render({"a": "1"}) == "{x} 1 and 1"
-    assert template.literal_length == len("{x}  and ")
+    assert render(template, {"a": "1"}) == "{x} 1 and 1"
+    assert literal_lengths(template) == (len("{x}  and "), len("{x}  and "))
+    assert literal_lengths(Template.parse(EMOJI + "{a}")) == (2, 1)
+
+
+def test_templates_are_parsed_once_with_the_job_never_per_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = make_job()
+
+    def parse_again(*_args: object) -> None:
+        raise AssertionError("a template was parsed again")
+
+    monkeypatch.setattr(string.Formatter, "parse", parse_again)
+    for _ in range(2):
+        out = check(job, row(nome="Anna"))
+        (built,) = validate.to_rows(out, job, HeaderColumns(["cf", "nome"]))
+        assert built.message is not None and built.message.subject == "Avviso per Anna"
 
 
 # -- due date, amount, notice, payee, third party ----------------------------------------------

@@ -21,6 +21,7 @@ from batch.config.job import (
     RetryPolicy,
     Target,
 )
+from batch.config.template import Template
 from batch.errors import AbortedError, AuthError, ConfigError
 from batch.rules.fiscal_code import generate
 from batch.sandbox import (
@@ -65,7 +66,7 @@ def make_job(tmp_path: Path, *, max_attempts: int = 3, min_calls: int = 50) -> J
         input=InputSpec(tmp_path / "input.csv"),
         output=tmp_path / "results.csv",
         columns=Columns(),
-        message=MessageSpec(SUBJECT, MARKDOWN),
+        message=MessageSpec(Template.parse(SUBJECT), Template.parse(MARKDOWN)),
         target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
         rate=RateBudget(calls=None, concurrency=4),
         retry=RetryPolicy(
