@@ -132,7 +132,6 @@ class Job:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
-    dry_run: bool = False
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -143,7 +142,6 @@ class Job:
         *,
         input_path: Path | None = None,
         output: Path | None = None,
-        dry_run: bool | None = None,
         encoding: str | None = None,
         separator: str | None = None,
     ) -> Job:
@@ -165,8 +163,6 @@ class Job:
             )
         if output is not None:
             job = replace(job, output=output)
-        if dry_run is not None:
-            job = replace(job, dry_run=dry_run)
         return job
 
 

@@ -17,7 +17,8 @@ from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.errors import ExitCode
 from batch.models import Row
-from batch.rules import dates, validate
+from batch.rules import dates
+from batch.rules.plan import WHOLE_LINE
 
 _PREVIEW_LINES = 6
 
@@ -83,7 +84,7 @@ def print_summary(
             out.write(f"  {code}: {count:,} row(s): {collected.messages.get(code, '')}\n")
             shown = collected.examples.get(code, [])[:max_errors]
             places = ", ".join(
-                f"line {line}" if column == validate.WHOLE_LINE else f"line {line} ({column})"
+                f"line {line}" if column == WHOLE_LINE else f"line {line} ({column})"
                 for line, column in shown
             )
             more = count - len(shown)

@@ -31,15 +31,6 @@ from batch.input.limits import cap_frame
 from batch.input.results_layout import layout
 from batch.rules import fiscal_code
 
-__all__ = [
-    "CSV_ERROR_COLUMN",
-    "LINE_COLUMN",
-    "Chunk",
-    "InputFile",
-    "not_a_results_file",
-    "open_input",
-]
-
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]
 
@@ -84,10 +75,6 @@ class InputFile:
     def size(self) -> int:
         """Bytes of the file that is read (the UTF-8 copy when transcoded): for progress."""
         return self._prepared.path.stat().st_size
-
-    @property
-    def data_start_line(self) -> int:
-        return self.header_line + 1
 
     def resolve(self, name: str) -> str:
         """The file's own header name for the job's column ``name`` (``HeaderColumns``)."""

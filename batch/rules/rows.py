@@ -8,7 +8,7 @@ import polars as pl
 
 from batch.config.job import Job
 from batch.input.columns import HeaderColumns
-from batch.input.read import LINE_COLUMN
+from batch.input.header import LINE_COLUMN
 from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData
 from batch.rules.plan import (
     AMOUNT_CENTS,

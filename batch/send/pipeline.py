@@ -40,6 +40,7 @@ from batch.config.job import Job
 from batch.config.state_dir import journal_location
 from batch.errors import BatchError
 from batch.input import read
+from batch.input.header import LINE_COLUMN
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
@@ -50,7 +51,7 @@ from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
 
-LINE = read.LINE_COLUMN
+LINE = LINE_COLUMN
 
 
 @dataclass(frozen=True)

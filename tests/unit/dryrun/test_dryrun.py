@@ -14,6 +14,7 @@ import pytest
 from batch.config.job import Job, parse_job
 from batch.dryrun import run as dryrun
 from batch.dryrun.duplicates import DuplicateFinder
+from batch.dryrun.output import ValidationSummary
 from batch.errors import ExitCode, InputError
 from batch.input import scan as input_scan
 
@@ -41,7 +42,7 @@ def make_job(
     return parse_job(raw, source=tmp_path / "job.toml")
 
 
-def run(job: Job, tmp_path: Path, **options: Any) -> tuple[dryrun.ValidationSummary, str]:
+def run(job: Job, tmp_path: Path, **options: Any) -> tuple[ValidationSummary, str]:
     out = io.StringIO()
     report = tmp_path / "out" / "errors.csv"
     summary = dryrun.run_validate(job, report_path=report, out=out, **options)

@@ -16,7 +16,8 @@ from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input import read
 from batch.input import scan as input_scan
-from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
+from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.input.read import open_input
 
 
 def write(tmp_path: Path, data: bytes, name: str = "in.csv") -> Path:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.api.classify import THROTTLED, MessageMissing, Retry
+from batch.api.decisions import THROTTLED, MessageMissing, Retry
 from batch.config.choices import TargetKind
 from batch.config.job import Target
 from batch.errors import ConfigError
