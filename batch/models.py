@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from batch.config.choices import FeatureLevel
-
 
 class Status(StrEnum):
     """The status of one input row in the results CSV (documented in the README)."""
@@ -88,6 +86,13 @@ class ThirdPartyData:
         if self.summary is not None:
             payload["summary"] = self.summary
         return payload
+
+
+class FeatureLevel(StrEnum):
+    """A message's ``feature_level_type`` (``message.feature_level_type`` in the job)."""
+
+    STANDARD = "STANDARD"
+    ADVANCED = "ADVANCED"  # the only level IO accepts attachments on
 
 
 @dataclass(frozen=True, slots=True)

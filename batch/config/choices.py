@@ -1,7 +1,8 @@
 """The closed sets of values a job chooses from: parsed once, when the job is loaded.
 
-Each is a ``StrEnum`` whose values are the words written in the job file (and, for the
-feature level, on the wire), so the rest of the code compares members, never strings.
+Each is a ``StrEnum`` whose values are the words written in the job file, so the rest
+of the code compares members, never strings. (The feature level, a field of the message
+itself, is ``models.FeatureLevel``.)
 """
 
 from __future__ import annotations
@@ -29,13 +30,6 @@ class AmountUnit(StrEnum):
 
     CENTS = "cents"  # digits only: 1250
     EURO = "euro"  # 12, 12,50, 12.50, 1.234,50
-
-
-class FeatureLevel(StrEnum):
-    """``message.feature_level_type``, sent as is in the message body."""
-
-    STANDARD = "STANDARD"
-    ADVANCED = "ADVANCED"
 
 
 class Resend(Flag):

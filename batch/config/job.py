@@ -14,10 +14,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from batch.config.choices import AmountUnit, DuplicatePolicy, FeatureLevel, TargetKind
+from batch.config.choices import AmountUnit, DuplicatePolicy, TargetKind
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.models import FeatureLevel
 
 SEPARATORS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "tab": "\t"}
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1")

@@ -11,9 +11,10 @@ from functools import cache
 
 import polars as pl
 
-from batch.config.choices import AmountUnit, FeatureLevel
+from batch.config.choices import AmountUnit
 from batch.config.job import Job
 from batch.errors import ConfigError
+from batch.models import FeatureLevel
 from batch.rules import fiscal_code
 from batch.rules.message_id import ULID_PATTERN
 from batch.rules.templates import literal_lengths

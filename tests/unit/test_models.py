@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from batch.config.choices import FeatureLevel
-from batch.models import Message
+from batch.models import FeatureLevel, Message
 
 CF = "AAAAAA00A00A000A"
 

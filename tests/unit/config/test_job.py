@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from batch.config.choices import AmountUnit, DuplicatePolicy, FeatureLevel, TargetKind
+from batch.config.choices import AmountUnit, DuplicatePolicy, TargetKind
 from batch.config.job import IO_BASE_URL, load_job, parse_job
 from batch.config.template import Template
 from batch.errors import ConfigError, ExitCode
+from batch.models import FeatureLevel
 
 SOURCE = Path("/jobs/example.toml")
 
