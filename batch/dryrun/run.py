@@ -25,6 +25,7 @@ from batch.config.job import Job
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
+from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import Chunk, InputFile, open_input
 from batch.rules import dates, io_rules, validate
@@ -241,4 +242,6 @@ def _take(
         finder.add(keys.get_column(CONTENT_KEY), keys.get_column(LINE_COLUMN))
     if len(collected.previews) < 2 and checked.head.height:
         head = checked.head.head(2 - len(collected.previews))
-        collected.previews.extend(to_rows(head, context.job, context.source.header_columns))
+        # The batches hold only the columns the job reads (see ``_checked``).
+        read = HeaderColumns(context.columns, str(context.source.path))
+        collected.previews.extend(to_rows(head, context.job, read))

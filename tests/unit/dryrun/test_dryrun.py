@@ -58,6 +58,13 @@ HEADER = "cf;nome;importo;avviso\n"
 GOOD = f"{CODE};Mario;12,50;302000100000009424\n"
 
 
+def test_previews_of_a_file_with_columns_the_job_does_not_read(tmp_path: Path) -> None:
+    text = "cf;note;nome;importo;avviso\n" + f"{CODE};x;Mario;12,50;302000100000009424\n"
+    summary, printed = run(make_job(tmp_path, text), tmp_path)
+    assert (summary.rows, summary.valid, summary.exit_code) == (1, 1, ExitCode.OK)
+    assert "  subject:  Avviso per Mario" in printed
+
+
 def test_a_clean_file(tmp_path: Path) -> None:
     job = make_job(tmp_path, HEADER + GOOD + f"{CODE2};Anna;1.234,56;002000100000009424\n")
     summary, text = run(job, tmp_path)
