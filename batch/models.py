@@ -88,6 +88,13 @@ class ThirdPartyData:
         return payload
 
 
+class FeatureLevel(StrEnum):
+    """A message's ``feature_level_type`` (``message.feature_level_type`` in the job)."""
+
+    STANDARD = "STANDARD"
+    ADVANCED = "ADVANCED"  # the only level IO accepts attachments on
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """A valid IO message for one citizen: everything ``POST /messages`` needs."""
@@ -95,7 +102,7 @@ class Message:
     fiscal_code: str
     subject: str
     markdown: str
-    feature_level_type: str = "STANDARD"
+    feature_level_type: FeatureLevel = FeatureLevel.STANDARD
     time_to_live: int | None = None
     require_secure_channels: bool | None = None
     due_date: str | None = None  # ISO-8601 UTC with a trailing Z

@@ -31,25 +31,6 @@ from batch.errors import ExitCode
 from batch.models import Status
 from batch.rules.message_id import is_message_id
 
-# The decisions live in decisions.py; callers may keep importing them from here.
-__all__ = [
-    "CLIENT_ERROR",
-    "THROTTLED",
-    "Abort",
-    "Final",
-    "GetMessageDecision",
-    "MessageFound",
-    "MessageMissing",
-    "Proceed",
-    "ProfileDecision",
-    "Result",
-    "Retry",
-    "SubmitDecision",
-    "classify_get_message",
-    "classify_profile",
-    "classify_submit",
-]
-
 CLIENT_ERROR = "net.client_error"
 UNKNOWN_FATE = "the message may or may not have been accepted"
 # The request never reached the server: retrying is safe, even for a submit.

@@ -14,6 +14,7 @@ from collections.abc import MutableMapping
 from typing import Any, TextIO
 
 import structlog
+from structlog.typing import FilteringBoundLogger, Processor, WrappedLogger
 
 from batch.common.csv_safety import mask_fiscal_code
 from batch.common.progress import line_cleared
@@ -26,6 +27,8 @@ _FISCAL_CODE = re.compile(
 )
 
 EventDict = MutableMapping[str, Any]
+#: What ``get_logger`` returns: structlog's bound logger, filtered by level.
+Logger = FilteringBoundLogger
 
 
 def mask_text(text: str) -> str:
@@ -37,7 +40,7 @@ class _Redactor:
     def __init__(self) -> None:
         self.secrets: list[str] = []
 
-    def __call__(self, _logger: Any, _name: str, event_dict: EventDict) -> EventDict:
+    def __call__(self, _logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
         for key, value in list(event_dict.items()):
             if isinstance(value, str):
                 event_dict[key] = self._clean(value)
@@ -91,7 +94,7 @@ def configure(
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     use_json = (not out.isatty()) if json is None else json
     _state["json"] = use_json
-    renderer: Any = (
+    renderer: Processor = (
         structlog.processors.JSONRenderer()
         if use_json
         else structlog.dev.ConsoleRenderer(colors=out.isatty())
@@ -118,5 +121,7 @@ def writes_json() -> bool:
     return _state["json"]
 
 
-def get_logger(name: str = "io-batch") -> Any:
-    return structlog.get_logger(name)
+def get_logger(name: str = "io-batch") -> Logger:
+    """The logger ``configure`` set up: a level-filtering bound logger."""
+    logger: Logger = structlog.get_logger(name)
+    return logger

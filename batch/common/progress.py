@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from structlog.typing import FilteringBoundLogger
+
 from batch.common.progress_line import Snapshot, fit_line
 
 DEFAULT_COLUMNS = 80  # when the stream cannot say (not a terminal, or a size of 0)
@@ -200,7 +202,7 @@ def terminal_columns(stream: Any) -> int:
 # -- the log events off a terminal, one per command, as they have always been ------------
 
 
-def send_ticks(log: Any) -> Tick:
+def send_ticks(log: FilteringBoundLogger) -> Tick:
     """The send's ``progress`` event."""
 
     def tick(snapshot: Snapshot) -> None:
@@ -216,7 +218,7 @@ def send_ticks(log: Any) -> Tick:
     return tick
 
 
-def verify_ticks(log: Any) -> Tick:
+def verify_ticks(log: FilteringBoundLogger) -> Tick:
     """Verify's ``verify.progress`` event, one round at a time."""
 
     def tick(snapshot: Snapshot) -> None:

@@ -8,25 +8,24 @@ Unknown keys are errors: a typo must not silently fall back to a default.
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from batch.config.choices import AmountUnit, DuplicatePolicy, TargetKind
+from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.models import FeatureLevel
 
 SEPARATORS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "tab": "\t"}
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1")
-FEATURE_LEVELS = ("STANDARD", "ADVANCED")
-AMOUNT_UNITS = ("cents", "euro")
-# send_once: identical rows (same citizen, same content) go out once; different content
-# to the same citizen goes out too. one_per_citizen: only the first row of each fiscal code.
-# send_all: no de-duplication within the file.
-DUPLICATE_POLICIES = ("send_once", "one_per_citizen", "send_all")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
 IO_BASE_URL = "https://api.io.pagopa.it"
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,28 +64,28 @@ class Columns:
 
 @dataclass(frozen=True, slots=True)
 class MessageSpec:
-    subject: str
-    markdown: str
-    feature_level_type: str = "STANDARD"
+    subject: Template
+    markdown: Template
+    feature_level_type: FeatureLevel = FeatureLevel.STANDARD
     time_to_live: int | None = None
     require_secure_channels: bool | None = None
     invalid_after_due_date: bool = False
-    amount_unit: str = "cents"
+    amount_unit: AmountUnit = AmountUnit.CENTS
     has_attachments: bool = False
     has_remote_content: bool = False
     has_precondition: str | None = None
     configuration_id: str | None = None
-    duplicates: str = "send_once"
+    duplicates: DuplicatePolicy = DuplicatePolicy.SEND_ONCE
 
     def placeholders(self) -> list[str]:
         """The CSV columns named by ``{...}`` in the subject and markdown templates."""
-        return [*template_fields(self.subject), *template_fields(self.markdown)]
+        return [*self.subject.placeholders, *self.markdown.placeholders]
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    kind: str  # "io" or "sandbox"
-    # For "io", the API's URL. For "sandbox", None starts the embedded sandbox; a URL
+    kind: TargetKind
+    # For IO, the API's URL. For the sandbox, None starts the embedded sandbox; a URL
     # points at one started apart (``io-batch sandbox``), as tests and benchmarks do.
     base_url: str | None = None
     api_key_env: str = "IO_API_KEY"
@@ -134,7 +133,6 @@ class Job:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
-    dry_run: bool = False
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -145,7 +143,6 @@ class Job:
         *,
         input_path: Path | None = None,
         output: Path | None = None,
-        dry_run: bool | None = None,
         encoding: str | None = None,
         separator: str | None = None,
     ) -> Job:
@@ -167,28 +164,7 @@ class Job:
             )
         if output is not None:
             job = replace(job, output=output)
-        if dry_run is not None:
-            job = replace(job, dry_run=dry_run)
         return job
-
-
-def template_fields(template: str) -> list[str]:
-    """The placeholder names of a ``{column}`` template; ``{{`` and ``}}`` are literal."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ConfigError(f"bad template {template[:40]!r}: {exc}") from None
-    names = []
-    for _literal, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if not name or spec or conversion:
-            raise ConfigError(
-                f"bad placeholder in template {template[:40]!r}",
-                hint="use {column_name} with no format spec; write {{ and }} for braces",
-            )
-        names.append(name)
-    return names
 
 
 def load_job(path: Path) -> Job:
@@ -253,36 +229,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     if columns.payee_fiscal_code is not None and columns.amount is None:
         raise ConfigError("columns.payee_fiscal_code needs columns.amount and notice_number")
 
-    message = MessageSpec(
-        subject=message_section.required_str("subject"),
-        markdown=message_section.required_str("markdown"),
-        feature_level_type=_choice(
-            message_section.get_str("feature_level_type", "STANDARD"),
-            FEATURE_LEVELS,
-            "message.feature_level_type",
-        ),
-        time_to_live=message_section.optional_int("time_to_live", low=3600, high=604800),
-        require_secure_channels=message_section.optional_bool("require_secure_channels"),
-        invalid_after_due_date=message_section.get_bool("invalid_after_due_date", False),
-        amount_unit=_choice(
-            message_section.get_str("amount_unit", "cents"), AMOUNT_UNITS, "message.amount_unit"
-        ),
-        has_attachments=message_section.get_bool("has_attachments", False),
-        has_remote_content=message_section.get_bool("has_remote_content", False),
-        has_precondition=_optional_choice(
-            message_section.optional_str("has_precondition"),
-            PRECONDITIONS,
-            "message.has_precondition",
-        ),
-        configuration_id=message_section.optional_str("configuration_id"),
-        duplicates=_choice(
-            message_section.get_str("duplicates", "send_once"),
-            DUPLICATE_POLICIES,
-            "message.duplicates",
-        ),
-    )
-    message_section.done()
-    message.placeholders()  # a malformed template fails here, before any row is read
+    message = _message(message_section)
     uses_third_party = (
         message.has_attachments
         or message.has_remote_content
@@ -295,7 +242,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
             hint="IO requires a third_party_data id for every such message",
         )
 
-    kind = _choice(target_section.required_str("kind"), ("io", "sandbox"), "target.kind")
+    kind = _member(target_section.required_str("kind"), TargetKind, "target.kind")
     target = Target(
         kind=kind,
         base_url=_url(target_section.optional_str("base_url"), kind),
@@ -346,14 +293,58 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
 
 
+def _message(section: Table) -> MessageSpec:
+    """``[message]``: every key read and checked first, then the templates parsed, once."""
+    subject = section.required_str("subject")
+    markdown = section.required_str("markdown")
+    feature_level_type = _member(
+        section.get_str("feature_level_type", FeatureLevel.STANDARD),
+        FeatureLevel,
+        "message.feature_level_type",
+    )
+    time_to_live = section.optional_int("time_to_live", low=3600, high=604800)
+    require_secure_channels = section.optional_bool("require_secure_channels")
+    invalid_after_due_date = section.get_bool("invalid_after_due_date", False)
+    amount_unit = _member(
+        section.get_str("amount_unit", AmountUnit.CENTS), AmountUnit, "message.amount_unit"
+    )
+    has_attachments = section.get_bool("has_attachments", False)
+    has_remote_content = section.get_bool("has_remote_content", False)
+    has_precondition = _optional_choice(
+        section.optional_str("has_precondition"), PRECONDITIONS, "message.has_precondition"
+    )
+    configuration_id = section.optional_str("configuration_id")
+    duplicates = _member(
+        section.get_str("duplicates", DuplicatePolicy.SEND_ONCE),
+        DuplicatePolicy,
+        "message.duplicates",
+    )
+    section.done()
+    return MessageSpec(
+        # A malformed template fails here, before any row is read.
+        subject=Template.parse(subject),
+        markdown=Template.parse(markdown),
+        feature_level_type=feature_level_type,
+        time_to_live=time_to_live,
+        require_secure_channels=require_secure_channels,
+        invalid_after_due_date=invalid_after_due_date,
+        amount_unit=amount_unit,
+        has_attachments=has_attachments,
+        has_remote_content=has_remote_content,
+        has_precondition=has_precondition,
+        configuration_id=configuration_id,
+        duplicates=duplicates,
+    )
+
+
 def _under(base: Path, value: str) -> Path:
     """``value`` relative to the job file's folder, without ``..`` left in it."""
     return Path(os.path.normpath(base / value))
 
 
-def _url(value: str | None, kind: str) -> str | None:
+def _url(value: str | None, kind: TargetKind) -> str | None:
     if value is None:
-        return IO_BASE_URL if kind == "io" else None
+        return IO_BASE_URL if kind is TargetKind.IO else None
     url = value.rstrip("/")
     # Plain http only on this machine (a local sandbox): the key must not cross a network in
     # clear text.
@@ -366,6 +357,11 @@ def _choice(value: str, choices: tuple[str, ...], key: str) -> str:
     if value not in choices:
         raise ConfigError(f"{key} must be one of {', '.join(choices)}; got {value!r}")
     return value
+
+
+def _member(value: str, choices: type[_Choice], key: str) -> _Choice:
+    """``value`` as a member of ``choices``, with the same error as ``_choice``."""
+    return choices(_choice(value, tuple(choices), key))
 
 
 def _optional_choice(value: str | None, choices: tuple[str, ...], key: str) -> str | None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from batch.config.choices import TargetKind
 from batch.config.job import Target
 from batch.errors import ConfigError
 from batch.sandbox.config import DEFAULT_API_KEY
@@ -42,7 +43,7 @@ def resolve_api_key(target: Target, environ: Mapping[str, str]) -> ApiKey:
             raise ConfigError(f"the API key file named by {file_name} is empty")
     if value:
         return ApiKey(value)
-    if target.kind == "sandbox":
+    if target.kind is TargetKind.SANDBOX:
         return ApiKey(DEFAULT_API_KEY)
     raise ConfigError(
         f"no API key: set {name} (or {file_name} to a file that holds it)",

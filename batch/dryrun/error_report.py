@@ -13,10 +13,11 @@ from typing import IO
 import polars as pl
 
 from batch.common.csv_safety import mask_fiscal_code_expr, neutralise_expr
+from batch.config.choices import DuplicatePolicy
 from batch.dryrun.duplicates import FIRST
-from batch.input.read import LINE_COLUMN
-from batch.rules import validate
+from batch.input.header import LINE_COLUMN
 from batch.rules.io_rules import upper_ascii_expr
+from batch.rules.plan import INVALID_COLUMN, REASON, REASON_CODE
 from batch.send.results import open_private
 
 REPORT_COLUMNS = ("line", "column", "value", "reason_code", "reason")
@@ -27,19 +28,14 @@ _VALUE_CHARS = 40
 class ErrorReport:
     """The error report CSV: one line per problem, in line order (duplicates last)."""
 
-    def __init__(self, path: Path, columns: list[str], fiscal_code: str, policy: str) -> None:
-        """``columns``: the input columns a problem can be in; ``fiscal_code``: the one
-        whose values are masked; ``policy``: the job's duplicates policy."""
+    def __init__(self, path: Path, fiscal_code: str, policy: DuplicatePolicy) -> None:
+        """``fiscal_code``: the column a duplicate is reported in; ``policy``: the job's
+        duplicates policy. (The problem rows come ready from ``problem_rows``.)"""
         self.path = path
-        self._columns = columns
         self._fiscal_code = fiscal_code
         self._policy = policy
         self._file: IO[str] = open_private(path, "w")
         self._file.write(",".join(REPORT_COLUMNS) + "\n")
-
-    def invalid(self, invalid: pl.DataFrame) -> None:
-        """Invalid rows of a validated batch (see ``problem_rows`` to prepare them apart)."""
-        self.write(problem_rows(invalid, self._columns, self._fiscal_code))
 
     def write(self, rows: pl.DataFrame) -> None:
         """Rows made by ``problem_rows``."""
@@ -49,7 +45,7 @@ class ErrorReport:
         """Rows the policy would not send: ``line`` and ``first_line`` (the one sent)."""
         if not duplicates.height:
             return
-        what = "recipient and content" if self._policy == "send_once" else "recipient"
+        what = "recipient and content" if self._policy is DuplicatePolicy.SEND_ONCE else "recipient"
         self._write(
             duplicates.select(
                 pl.col("line"),
@@ -74,7 +70,7 @@ def problem_rows(invalid: pl.DataFrame, columns: list[str], fiscal_code: str) ->
 
     ``columns``: the input columns a problem can be in; ``fiscal_code``: the one masked.
     """
-    column = pl.col(validate.INVALID_COLUMN)
+    column = pl.col(INVALID_COLUMN)
     value: pl.Expr = pl.lit("", dtype=pl.String)
     for name in columns:
         cell = pl.col(name)
@@ -85,8 +81,8 @@ def problem_rows(invalid: pl.DataFrame, columns: list[str], fiscal_code: str) ->
         pl.col(LINE_COLUMN).alias("line"),
         column.alias("column"),
         _shorten(value).alias("value"),
-        pl.col(validate.REASON_CODE).alias("reason_code"),
-        pl.col(validate.REASON).alias("reason"),
+        pl.col(REASON_CODE).alias("reason_code"),
+        pl.col(REASON).alias("reason"),
     )
     return rows.with_columns(neutralise_expr(pl.col(pl.String)))
 

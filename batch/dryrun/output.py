@@ -13,10 +13,12 @@ from typing import TextIO
 import polars as pl
 
 from batch.common.csv_safety import mask_fiscal_code
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.errors import ExitCode
 from batch.models import Row
-from batch.rules import dates, validate
+from batch.rules import dates
+from batch.rules.plan import WHOLE_LINE
 
 _PREVIEW_LINES = 6
 
@@ -66,10 +68,10 @@ def print_summary(
     will_send = summary.valid - summary.duplicates
     out.write(f"  valid:      {summary.valid:,} ({will_send:,} to send)\n")
     out.write(f"  invalid:    {summary.invalid:,}\n")
-    if job.message.duplicates != "send_all":
+    if job.message.duplicates is not DuplicatePolicy.SEND_ALL:
         policy = (
             "same citizen and content"
-            if job.message.duplicates == "send_once"
+            if job.message.duplicates is DuplicatePolicy.SEND_ONCE
             else ("same citizen")
         )
         out.write(
@@ -82,7 +84,7 @@ def print_summary(
             out.write(f"  {code}: {count:,} row(s): {collected.messages.get(code, '')}\n")
             shown = collected.examples.get(code, [])[:max_errors]
             places = ", ".join(
-                f"line {line}" if column == validate.WHOLE_LINE else f"line {line} ({column})"
+                f"line {line}" if column == WHOLE_LINE else f"line {line} ({column})"
                 for line, column in shown
             )
             more = count - len(shown)

@@ -20,12 +20,17 @@ from typing import TextIO
 import polars as pl
 
 from batch.common.progress import Progress
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
-from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, Chunk, InputFile, open_input
+from batch.input.columns import HeaderColumns
+from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.input.read import Chunk, InputFile, open_input
 from batch.rules import dates, io_rules, validate
+from batch.rules.plan import CONTENT_KEY, DUE_DATE, INVALID_COLUMN, REASON, REASON_CODE
+from batch.rules.rows import to_rows
 
 BATCH_ROWS = 200_000
 
@@ -54,9 +59,7 @@ def run_validate(
             )
             report = None
             if report_path is not None:
-                report = ErrorReport(
-                    report_path, context.columns, context.fiscal_code, job.message.duplicates
-                )
+                report = ErrorReport(report_path, context.fiscal_code, job.message.duplicates)
             try:
                 # A person at a terminal sees the count grow; a log gets the summary only.
                 progress = Progress(None, draw=sys.stderr.isatty(), label="validating")
@@ -127,10 +130,10 @@ class _Context:
 
 def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
     validated = validate.validate_batch(
-        batch, context.job, context.source, render=False, content_key=True
+        batch, context.job, context.source.header_columns, render=False, content_key=True
     )
-    bad = pl.col(validate.REASON_CODE).is_not_null()
-    if validated.get_column(validate.REASON_CODE).null_count() == validated.height:
+    bad = pl.col(REASON_CODE).is_not_null()
+    if validated.get_column(REASON_CODE).null_count() == validated.height:
         invalid, valid = validated.clear(), validated  # the common case: nothing to split
     else:
         invalid, valid = validated.filter(bad), validated.filter(~bad)
@@ -138,21 +141,17 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
     examples: list[tuple[str, int, str, str]] = []
     report = None
     if invalid.height:
-        counts = dict(invalid.group_by(validate.REASON_CODE).len().iter_rows())
-        first = invalid.group_by(validate.REASON_CODE, maintain_order=True).head(context.max_errors)
-        examples = list(
-            first.select(
-                validate.REASON_CODE, LINE_COLUMN, validate.INVALID_COLUMN, validate.REASON
-            ).iter_rows()
-        )
+        counts = dict(invalid.group_by(REASON_CODE).len().iter_rows())
+        first = invalid.group_by(REASON_CODE, maintain_order=True).head(context.max_errors)
+        examples = list(first.select(REASON_CODE, LINE_COLUMN, INVALID_COLUMN, REASON).iter_rows())
         if context.report:
             report = problem_rows(invalid, context.columns, context.fiscal_code)
     warnings: dict[str, int] = {}
     warning_lines: dict[str, list[int]] = {}
-    due = valid.get_column(validate.DUE_DATE) if context.job.columns.due_date else None
+    due = valid.get_column(DUE_DATE) if context.job.columns.due_date else None
     # The earliest date settles most batches in one pass: nothing past, nothing to filter.
     if due is not None and valid.height and str(due.min()) < context.now:
-        past = valid.filter(dates.is_past(pl.col(validate.DUE_DATE), context.now))
+        past = valid.filter(dates.is_past(pl.col(DUE_DATE), context.now))
         if past.height:
             warnings[dates.PAST] = past.height
             warning_lines[dates.PAST] = (
@@ -163,7 +162,7 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
         counts=counts,
         examples=examples,
         report=report,
-        keys=valid.select(validate.CONTENT_KEY, LINE_COLUMN),
+        keys=valid.select(CONTENT_KEY, LINE_COLUMN),
         head=valid.head(2),
         warnings=warnings,
         warning_lines=warning_lines,
@@ -239,8 +238,10 @@ def _take(
     if report is not None and checked.report is not None:
         report.write(checked.report)
     keys = checked.keys
-    if context.job.message.duplicates != "send_all" and keys.height:
-        finder.add(keys.get_column(validate.CONTENT_KEY), keys.get_column(LINE_COLUMN))
+    if context.job.message.duplicates is not DuplicatePolicy.SEND_ALL and keys.height:
+        finder.add(keys.get_column(CONTENT_KEY), keys.get_column(LINE_COLUMN))
     if len(collected.previews) < 2 and checked.head.height:
         head = checked.head.head(2 - len(collected.previews))
-        collected.previews.extend(validate.to_rows(head, context.job, context.columns))
+        # The batches hold only the columns the job reads (see ``_checked``).
+        read = HeaderColumns(context.columns, str(context.source.path))
+        collected.previews.extend(to_rows(head, context.job, read))

@@ -25,28 +25,14 @@ import polars as pl
 from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input import encoding, exact, header, scan
+from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
 from batch.input.limits import cap_frame
 from batch.input.results_layout import layout
 from batch.rules import fiscal_code
 
-__all__ = [
-    "CSV_ERROR_COLUMN",
-    "LINE_COLUMN",
-    "Chunk",
-    "InputFile",
-    "normalise_name",
-    "not_a_results_file",
-    "open_input",
-]
-
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]
-
-
-def normalise_name(name: str) -> str:
-    """How column names are compared: case, blanks around and inside do not matter."""
-    return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
 class InputFile:
@@ -75,9 +61,8 @@ class InputFile:
         #: in the frames as ``results_layout.result_field(name)``.
         self.header = found.header
         self.is_results = found.is_results
-        self._by_name: dict[str, list[str]] = {}
-        for name in self.header:
-            self._by_name.setdefault(normalise_name(name), []).append(name)
+        #: The job's column names looked up in ``header``.
+        self.header_columns = HeaderColumns(self.header, str(self.path))
         self._check_required(required, spec)
         #: The frame columns whose values may hold a line break.
         self.multiline = self._multiline(spec.multiline_columns) | found.multiline
@@ -91,26 +76,9 @@ class InputFile:
         """Bytes of the file that is read (the UTF-8 copy when transcoded): for progress."""
         return self._prepared.path.stat().st_size
 
-    @property
-    def data_start_line(self) -> int:
-        return self.header_line + 1
-
     def resolve(self, name: str) -> str:
-        """The file's own header name for the job's column ``name`` (case/blank tolerant)."""
-        matches = self._by_name.get(normalise_name(name), [])
-        if name in matches:
-            return name
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise InputError(
-                f"column {name!r} is ambiguous in {self.path}: {', '.join(map(repr, matches))}",
-                hint="rename one of them in the CSV",
-            )
-        raise InputError(
-            f"{self.path} has no column {name!r}; its columns are: {self._listing()}",
-            hint="rename the column in the CSV, or change [columns] / the templates in the job",
-        )
+        """The file's own header name for the job's column ``name`` (``HeaderColumns``)."""
+        return self.header_columns.resolve(name)
 
     def batches(self, batch_size: int = 100_000) -> Iterator[pl.DataFrame]:
         """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
@@ -164,22 +132,19 @@ class InputFile:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _listing(self) -> str:
-        return ", ".join(repr(name) for name in self.header)
-
     def _multiline(self, names: Sequence[str]) -> frozenset[str]:
         """The header names of the columns whose values may hold a line break."""
-        missing = [name for name in names if normalise_name(name) not in self._by_name]
+        missing = [name for name in names if name not in self.header_columns]
         if missing:
             raise InputError(
                 f"input.multiline_columns names {', '.join(map(repr, missing))}, which "
-                f"{self.path} does not have; its columns are: {self._listing()}",
+                f"{self.path} does not have; its columns are: {self.header_columns.listing()}",
                 hint="name the columns whose values may span several lines, as in the header",
             )
         return frozenset(self.resolve(name) for name in names)
 
     def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
-        missing = [name for name in required if normalise_name(name) not in self._by_name]
+        missing = [name for name in required if name not in self.header_columns]
         if not missing:
             for name in required:
                 self.resolve(name)  # raises on an ambiguous name
@@ -198,7 +163,8 @@ class InputFile:
                 hint="add a first line with the column names the job uses",
             )
         raise InputError(
-            f"{self.path} has no column(s) {names}; its columns are: {self._listing()} "
+            f"{self.path} has no column(s) {names}; its columns are: "
+            f"{self.header_columns.listing()} "
             f"(read with separator {show_separator(self.separator)})",
             hint="rename the columns in the CSV, or change [columns] / the templates in the "
             f"job; if the file uses another separator, {FORCE_SEPARATOR}",

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from batch.config.choices import AmountUnit
+
 FORMAT = "amount.format"
 RANGE = "amount.range"
 MIN_CENTS = 1
@@ -28,9 +30,9 @@ _ITALIAN_WHOLE = r"^[0-9]{1,3}(?:\.[0-9]{3}){2,}$"
 _ENGLISH_WHOLE = r"^[0-9]{1,3}(?:,[0-9]{3}){2,}$"
 
 
-def parse(values: pl.Series, unit: str) -> pl.DataFrame:
+def parse(values: pl.Series, unit: AmountUnit) -> pl.DataFrame:
     """For each (trimmed, non-empty) value: ``cents`` (Int64) or a reason ``code``."""
-    if unit == "cents":
+    if unit is AmountUnit.CENTS:
         whole = values.str.contains(_WHOLE)
         cents = values.str.to_integer(strict=False)
         return _verdict(whole, pl.select(pl.when(whole).then(cents)).to_series())
@@ -113,7 +115,7 @@ def _code(matched: pl.Expr, cents: pl.Expr) -> pl.Expr:
     )
 
 
-def to_cents(value: str, unit: str) -> int:
+def to_cents(value: str, unit: AmountUnit) -> int:
     """One value in cents; ``ValueError`` naming the reason code otherwise."""
     row = parse(pl.Series([value.strip()], dtype=pl.String), unit).row(0)
     if row[1] is not None:

@@ -26,7 +26,7 @@ from batch.rules.plan import (
     Plan,
     trimmed,
 )
-from batch.rules.templates import utf16_lengths
+from batch.rules.templates import literal_lengths, render_expr, utf16_lengths
 
 #: Characters no value that reaches a message may hold: C0 controls but tab (blank space
 #: that spreadsheets write when a cell is pasted; it hides nothing and IO shows it as a
@@ -149,8 +149,9 @@ def length_checks(
         ("subject", plan.subject, io_rules.SUBJECT_LENGTH),
         ("markdown", plan.markdown, io_rules.MARKDOWN_LENGTH),
     ):
-        longest = pl.repeat(template.literal_length, frame.height, dtype=pl.Int64, eager=True)
-        shortest = pl.repeat(template.literal_code_points, frame.height, dtype=pl.Int64, eager=True)
+        literal_units, literal_points = literal_lengths(template)
+        longest = pl.repeat(literal_units, frame.height, dtype=pl.Int64, eager=True)
+        shortest = pl.repeat(literal_points, frame.height, dtype=pl.Int64, eager=True)
         for name in template.placeholders:
             size = sizes[plan.placeholders[name]]
             longest = longest + size
@@ -159,10 +160,8 @@ def length_checks(
         units = pl.Series(dtype=pl.Int64).extend_constant(None, frame.height)
         points = units.clone()
         if unsure.len():
-            exact = pl.repeat(template.literal_length, unsure.len(), dtype=pl.Int64, eager=True)
-            chars = pl.repeat(
-                template.literal_code_points, unsure.len(), dtype=pl.Int64, eager=True
-            )
+            exact = pl.repeat(literal_units, unsure.len(), dtype=pl.Int64, eager=True)
+            chars = pl.repeat(literal_points, unsure.len(), dtype=pl.Int64, eager=True)
             for name in template.placeholders:
                 values = cells[plan.placeholders[name]].gather(unsure)
                 exact = exact + utf16_lengths(values)
@@ -189,8 +188,8 @@ def length_checks(
             return pl.col(trimmed(plan.placeholders[name]))
 
         expressions += [
-            plan.subject.render_expr(value_of).alias(SUBJECT),
-            plan.markdown.render_expr(value_of).alias(MARKDOWN),
+            render_expr(plan.subject, value_of).alias(SUBJECT),
+            render_expr(plan.markdown, value_of).alias(MARKDOWN),
         ]
     frame = frame.with_columns(expressions)
     return frame, [("_c:subject", SUBJECT_FIELD), ("_c:markdown", MARKDOWN_FIELD)]

@@ -11,11 +11,13 @@ from functools import cache
 
 import polars as pl
 
+from batch.config.choices import AmountUnit
 from batch.config.job import Job
 from batch.errors import ConfigError
+from batch.models import FeatureLevel
 from batch.rules import fiscal_code
 from batch.rules.message_id import ULID_PATTERN
-from batch.rules.templates import Template
+from batch.rules.templates import literal_lengths
 
 SUBJECT_LENGTH = (10, 120)
 MARKDOWN_LENGTH = (80, 10000)
@@ -58,8 +60,8 @@ _CENTS_FORMAT = 'not a whole number of cents (amount_unit is "cents": 12,50 euro
 _EXCEL_NUMBER = " (Excel turned it into a number: format the column as text and export again)"
 
 
-def amount_format_message(unit: str) -> str:
-    return _CENTS_FORMAT if unit == "cents" else MESSAGES["amount.format"]
+def amount_format_message(unit: AmountUnit) -> str:
+    return _CENTS_FORMAT if unit is AmountUnit.CENTS else MESSAGES["amount.format"]
 
 
 def excel_hint(value: pl.Expr) -> pl.Expr:
@@ -188,7 +190,7 @@ def fiscal_code_problems(codes: pl.Series) -> pl.DataFrame:
 def check_job(job: Job) -> None:
     """Rules about the job's options that IO would refuse for every single message."""
     message = job.message
-    if message.has_attachments and message.feature_level_type != "ADVANCED":
+    if message.has_attachments and message.feature_level_type is not FeatureLevel.ADVANCED:
         raise ConfigError(
             'message.has_attachments needs feature_level_type = "ADVANCED"',
             hint="IO refuses attachments on STANDARD messages (403 Attachments call forbidden)",
@@ -205,12 +207,11 @@ def check_job(job: Job) -> None:
         )
     if message.invalid_after_due_date and job.columns.due_date is None:
         raise ConfigError("message.invalid_after_due_date needs columns.due_date")
-    for field, text, (low, high) in (
+    for field, template, (low, high) in (
         ("subject", message.subject, SUBJECT_LENGTH),
         ("markdown", message.markdown, MARKDOWN_LENGTH),
     ):
-        template = Template.parse(text)
-        units, points = template.literal_length, template.literal_code_points
+        units, points = literal_lengths(template)
         if units > high:
             raise ConfigError(
                 f"message.{field} is {units} UTF-16 units without its placeholders; IO takes "

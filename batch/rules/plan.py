@@ -8,11 +8,10 @@ Every column we add starts with an underscore: an input may have a column called
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from batch.config.job import Job
-from batch.input.read import normalise_name
-from batch.rules.templates import Template
+from batch.config.template import Template
+from batch.input.columns import HeaderColumns
 
 FISCAL_CODE = "_fiscal_code"
 SUBJECT = "_subject"
@@ -33,25 +32,6 @@ SUBJECT_FIELD = "message.subject"
 MARKDOWN_FIELD = "message.markdown"
 
 
-class ColumnNames(Protocol):
-    """Maps a job's column name to the file's header name (``read.InputFile`` is one)."""
-
-    def resolve(self, name: str) -> str: ...
-
-
-class HeaderColumns:
-    """``ColumnNames`` over a plain header list (case and blank tolerant)."""
-
-    def __init__(self, header: list[str]) -> None:
-        self._names = {normalise_name(name): name for name in reversed(header)}
-        self._exact = set(header)
-
-    def resolve(self, name: str) -> str:
-        if name in self._exact:
-            return name
-        return self._names[normalise_name(name)]
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """The job's columns resolved against one file's header."""
@@ -68,12 +48,11 @@ class Plan:
     multiline: frozenset[str] = frozenset()  # header names whose values may hold a line break
 
     @classmethod
-    def of(cls, job: Job, columns: ColumnNames) -> Plan:
+    def of(cls, job: Job, columns: HeaderColumns) -> Plan:
         def optional(name: str | None) -> str | None:
             return None if name is None else columns.resolve(name)
 
-        subject = Template.parse(job.message.subject)
-        markdown = Template.parse(job.message.markdown)
+        subject, markdown = job.message.subject, job.message.markdown
         names = [*subject.placeholders, *markdown.placeholders]
         return cls(
             fiscal_code=columns.resolve(job.columns.fiscal_code),
@@ -97,7 +76,3 @@ class Plan:
 
 def trimmed(header_name: str) -> str:
     return f"_t:{header_name}"
-
-
-def length_column(header_name: str) -> str:
-    return f"_n:{header_name}"

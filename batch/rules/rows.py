@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import polars as pl
 
 from batch.config.job import Job
-from batch.input.read import LINE_COLUMN
+from batch.input.columns import HeaderColumns
+from batch.input.header import LINE_COLUMN
 from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData
 from batch.rules.plan import (
     AMOUNT_CENTS,
@@ -21,18 +22,17 @@ from batch.rules.plan import (
     REASON_CODE,
     SUBJECT,
     THIRD_PARTY_ID,
-    HeaderColumns,
     Plan,
 )
-from batch.rules.templates import trim
+from batch.rules.templates import render, trim
 
 
-def to_rows(validated: pl.DataFrame, job: Job, header: list[str]) -> Iterator[Row]:
+def to_rows(validated: pl.DataFrame, job: Job, columns: HeaderColumns) -> Iterator[Row]:
     """``models.Row`` values for a validated batch: a message, or why there is none."""
-    plan = Plan.of(job, HeaderColumns(header))
+    plan = Plan.of(job, columns)
     message = job.message
     for cells in validated.iter_rows(named=True):
-        fields = {name: cells[name] or "" for name in header}
+        fields = {name: cells[name] or "" for name in columns.header}
         line = int(cells[LINE_COLUMN])
         fiscal = str(cells[FISCAL_CODE] or "")
         if cells[REASON_CODE] is not None:
@@ -59,8 +59,8 @@ def to_rows(validated: pl.DataFrame, job: Job, header: list[str]) -> Iterator[Ro
             )
         built = Message(
             fiscal_code=fiscal,
-            subject=cells.get(SUBJECT) or plan.subject.render(values),
-            markdown=cells.get(MARKDOWN) or plan.markdown.render(values),
+            subject=cells.get(SUBJECT) or render(plan.subject, values),
+            markdown=cells.get(MARKDOWN) or render(plan.markdown, values),
             feature_level_type=message.feature_level_type,
             time_to_live=message.time_to_live,
             require_secure_channels=message.require_secure_channels,

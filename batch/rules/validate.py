@@ -5,7 +5,7 @@ problem found (``_invalid_column``, ``_reason_code``, ``_reason``; null when val
 Checks run in column order: the CSV line itself, fiscal code, control characters and
 bidirectional overrides in the other values a message uses, due date, amount,
 notice number, payee, third-party id, then subject and markdown lengths.
-``to_rows`` turns a validated batch into ``models.Row`` values for the send path.
+``rows.to_rows`` then turns a validated batch into ``models.Row`` values for the send path.
 
 Per-row Python cannot reach a million rows per second, so the rules are vectorised;
 the scalar helpers (``fiscal_code``, ``dates.to_utc``, ``amounts.to_cents``) say the
@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
-from batch.input.read import CSV_ERROR_COLUMN
+from batch.input.columns import HeaderColumns
+from batch.input.header import CSV_ERROR_COLUMN
 from batch.rules import amounts, io_rules
 from batch.rules.checks import field_checks, length_checks, text_checks
 from batch.rules.plan import (
@@ -26,50 +28,21 @@ from batch.rules.plan import (
     DUE_DATE,
     FISCAL_CODE,
     INVALID_COLUMN,
-    MARKDOWN,
-    MARKDOWN_FIELD,
     NOTICE_NUMBER,
     PAYEE_FISCAL_CODE,
     REASON,
     REASON_CODE,
-    SUBJECT,
-    SUBJECT_FIELD,
     THIRD_PARTY_ID,
     WHOLE_LINE,
-    ColumnNames,
-    HeaderColumns,
     Plan,
     trimmed,
 )
-from batch.rules.rows import to_rows
-
-__all__ = [
-    "AMOUNT_CENTS",
-    "CONTENT_KEY",
-    "DUE_DATE",
-    "FISCAL_CODE",
-    "INVALID_COLUMN",
-    "MARKDOWN",
-    "MARKDOWN_FIELD",
-    "NOTICE_NUMBER",
-    "PAYEE_FISCAL_CODE",
-    "REASON",
-    "REASON_CODE",
-    "SUBJECT",
-    "SUBJECT_FIELD",
-    "THIRD_PARTY_ID",
-    "WHOLE_LINE",
-    "ColumnNames",
-    "HeaderColumns",
-    "to_rows",
-    "validate_batch",
-]
 
 
 def validate_batch(
     frame: pl.DataFrame,
     job: Job,
-    columns: ColumnNames,
+    columns: HeaderColumns,
     *,
     render: bool = True,
     content_key: bool = False,
@@ -166,9 +139,9 @@ def _explain(
 
 def _content_key(job: Job, plan: Plan) -> pl.Expr:
     """Equal keys = duplicates under the job's policy (as the send path's journal sees it)."""
-    if job.message.duplicates == "send_all":
+    if job.message.duplicates is DuplicatePolicy.SEND_ALL:
         return pl.lit(None, dtype=pl.UInt64)
-    if job.message.duplicates == "one_per_citizen":
+    if job.message.duplicates is DuplicatePolicy.ONE_PER_CITIZEN:
         return pl.col("_fc").hash(seed=7)
     # send_once: same citizen and same content. The templates' cells stand for the filled
     # texts (they decide them), so the texts need not be built in a dry run.

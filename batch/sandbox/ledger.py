@@ -16,8 +16,6 @@ from typing import Any
 
 import httpx
 
-SUBMIT_OUTCOMES = ("created", "error", "timeout", "dropped")
-
 
 def payload_hash(body: Any) -> str:
     """sha256 of the canonical JSON of a request body: equals models.Message.content_hash()."""

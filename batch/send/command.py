@@ -13,6 +13,7 @@ import anyio
 
 from batch.common import logs
 from batch.common.writable import Destination, check_writable
+from batch.config.choices import Resend
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
@@ -73,11 +74,13 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     )
     key = resolve_api_key(job.target, os.environ)
     logs.add_secret(key.value)
-    resend = {"sent"} if args.force_resend else set()
+    resend = Resend.NONE
+    if args.force_resend:
+        resend |= Resend.SENT
     if args.resend_unknown:
-        resend.add("unknown")
+        resend |= Resend.UNKNOWN
     options = SendOptions(
-        resend=frozenset(resend),
+        resend=resend,
         durable=args.durable,
         rerun_statuses=rerun_statuses,
         show_progress=sys.stderr.isatty() and not args.no_progress,

@@ -20,17 +20,9 @@ from datetime import UTC, datetime
 
 import httpx
 
-from batch.api.classify import (
-    Abort,
-    Final,
-    Proceed,
-    ProfileDecision,
-    Retry,
-    SubmitDecision,
-    classify_profile,
-    classify_submit,
-)
+from batch.api.classify import classify_profile, classify_submit
 from batch.api.client import IOClient
+from batch.api.decisions import Abort, Final, Proceed, ProfileDecision, Retry, SubmitDecision
 from batch.api.first_call import FirstCallGate
 from batch.common.logs import get_logger
 from batch.config.job import RetryPolicy

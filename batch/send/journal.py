@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import InputError
 from batch.models import Outcome, Status
 from batch.send.journal_sql import SCHEMA, UPSERT_DONE, Transaction, lock_exclusively
@@ -155,23 +156,23 @@ class Journal:
         fiscal_code: str,
         content_hash: str,
         *,
-        duplicates: str,
-        resend: frozenset[str] = frozenset(),
+        duplicates: DuplicatePolicy,
+        resend: Resend = Resend.NONE,
     ) -> Outcome | None:
         """Take a valid row for sending, or say why it must not be sent at all.
 
-        ``resend`` may hold "sent" and/or "unknown": the operator's explicit wish to send
-        again what an earlier run sent, or may have sent.
+        ``resend``: the operator's explicit wish to send again what an earlier run sent
+        (``SENT``), or may have sent (``UNKNOWN``).
         """
-        if duplicates != "send_all":
+        if duplicates is not DuplicatePolicy.SEND_ALL:
             earlier = self._earlier_in_run(run_id, line, fiscal_code, content_hash, duplicates)
             if earlier is not None:
-                return Outcome(
-                    Status.DUPLICATE,
-                    "row.duplicate",
-                    f"same recipient{' and content' if duplicates == 'send_once' else ''}"
-                    f" as line {earlier}",
+                same = (
+                    "recipient and content"
+                    if duplicates is DuplicatePolicy.SEND_ONCE
+                    else "recipient"
                 )
+                return Outcome(Status.DUPLICATE, "row.duplicate", f"same {same} as line {earlier}")
         record = self._db.execute(
             "SELECT state, message_id, run_id, line FROM sent "
             "WHERE fiscal_code = ? AND content_hash = ?",
@@ -179,14 +180,14 @@ class Journal:
         ).fetchone()
         if record is not None and record[2] != run_id:
             state, message_id, earlier_run, earlier_line = record
-            if state == "sent" and "sent" not in resend:
+            if state == "sent" and Resend.SENT not in resend:
                 return Outcome(
                     Status.ALREADY_SENT,
                     "row.already_sent",
                     f"sent by run {earlier_run} (line {earlier_line}); --force-resend sends again",
                     message_id=message_id or "",
                 )
-            if state != "sent" and "unknown" not in resend:
+            if state != "sent" and Resend.UNKNOWN not in resend:
                 return Outcome(
                     Status.UNKNOWN,
                     "row.earlier_unknown",
@@ -201,9 +202,14 @@ class Journal:
         return None
 
     def _earlier_in_run(
-        self, run_id: str, line: int, fiscal_code: str, content_hash: str, duplicates: str
+        self,
+        run_id: str,
+        line: int,
+        fiscal_code: str,
+        content_hash: str,
+        duplicates: DuplicatePolicy,
     ) -> int | None:
-        if duplicates == "one_per_citizen":
+        if duplicates is DuplicatePolicy.ONE_PER_CITIZEN:
             query = (
                 "SELECT min(line) FROM rows WHERE run_id = ? AND fiscal_code = ? "
                 "AND line != ? AND (status IS NULL OR status != 'invalid')"

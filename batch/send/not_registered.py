@@ -12,7 +12,7 @@ start of a run: the first answer of any other kind disarms it.
 
 from __future__ import annotations
 
-from batch.api.classify import Proceed
+from batch.api.decisions import Proceed
 from batch.errors import ConfigError
 from batch.models import Outcome, Status
 

@@ -8,8 +8,7 @@ its summary, so that a date typed a year off does not go unnoticed.
 
 from __future__ import annotations
 
-from typing import Any
-
+from batch.common.logs import Logger
 from batch.models import Message, Outcome, Status
 from batch.rules import dates
 from batch.send.summary import RunReport
@@ -31,7 +30,7 @@ class PastDueCount:
             if len(self.lines) < LINES_SHOWN:
                 self.lines.append(line)
 
-    def report_to(self, report: RunReport, log: Any) -> None:
+    def report_to(self, report: RunReport, log: Logger) -> None:
         report.sent_past_due_date = self.count
         if self.count:
             log.warning(

@@ -35,10 +35,12 @@ from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested, watch_signals
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
+from batch.config.choices import Resend
 from batch.config.job import Job
 from batch.config.state_dir import journal_location
 from batch.errors import BatchError
 from batch.input import read
+from batch.input.header import LINE_COLUMN
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
@@ -49,14 +51,14 @@ from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
 
-LINE = read.LINE_COLUMN
+LINE = LINE_COLUMN
 
 
 @dataclass(frozen=True)
 class SendOptions:
     """What the operator asked for on the command line, beyond the job file."""
 
-    resend: frozenset[str] = frozenset()  # "sent" (--force-resend), "unknown"
+    resend: Resend = Resend.NONE  # --force-resend, --resend-unknown
     durable: bool = False  # synchronous=FULL: survive a power loss, not only a crash
     rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
     show_progress: bool = False

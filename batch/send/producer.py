@@ -19,13 +19,15 @@ from batch.api.stopping import Stop
 from batch.common.csv_safety import restore_expr
 from batch.config.job import Job
 from batch.input import read
-from batch.input.results_layout import result_field
+from batch.input.header import LINE_COLUMN
+from batch.input.results_layout import RESULT_COLUMNS, result_field
 from batch.models import Outcome, Row, Status
 from batch.rules import validate
+from batch.rules.rows import to_rows
 from batch.send.journal import Journal
-from batch.send.results import RESULT_COLUMNS, outcome_from_cells
+from batch.send.results import outcome_from_cells
 
-LINE = read.LINE_COLUMN
+LINE = LINE_COLUMN
 BATCH_ROWS = 50_000
 
 
@@ -73,9 +75,9 @@ class Producer:
                 batch = self._prepare(raw, done)
                 if self._rerun_statuses is not None:
                     batch = await self._carry(batch, finished_out)
-                validated = validate.validate_batch(batch, self._job, self._source)
+                validated = validate.validate_batch(batch, self._job, self._source.header_columns)
                 immediate: list[Finished] = []
-                for row in validate.to_rows(validated, self._job, self._source.header):
+                for row in to_rows(validated, self._job, self._source.header_columns):
                     if row.message is None:
                         immediate.append(_invalid(row))
                         continue

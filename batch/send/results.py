@@ -25,17 +25,6 @@ from batch.errors import InputError
 from batch.input.results_layout import RESULT_COLUMNS, is_results_header, results_header
 from batch.models import Outcome, Status
 
-__all__ = [
-    "RESULT_COLUMNS",
-    "ResultsWriter",
-    "is_results_header",
-    "open_private",
-    "outcome_from_cells",
-    "read_results",
-    "result_cells",
-    "results_header",
-]
-
 
 def open_private(path: Path, mode: str) -> IO[str]:
     """Open a text file that only its owner can read, whatever the umask says."""

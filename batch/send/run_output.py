@@ -11,14 +11,15 @@ from batch.api.limiter import Limiter
 from batch.common.csv_safety import neutralise, neutralise_expr
 from batch.config.job import Job
 from batch.input import read
-from batch.input.results_layout import input_column, result_field, results_header
+from batch.input.header import LINE_COLUMN
+from batch.input.results_layout import RESULT_COLUMNS, input_column, result_field, results_header
 from batch.models import Status
 from batch.rules.io_rules import upper_ascii_expr
 from batch.send.journal import Journal, Run
-from batch.send.results import RESULT_COLUMNS, open_private
+from batch.send.results import open_private
 from batch.send.summary import RunReport
 
-LINE = read.LINE_COLUMN
+LINE = LINE_COLUMN
 BATCH_ROWS = 50_000
 ALL_LINES = (0, 2**62)
 PENDING_CODE = "row.pending"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
-from batch.api.classify import MessageMissing, Retry
 from batch.api.client import json_body
+from batch.api.decisions import MessageMissing, Retry
 from batch.config.job import Target
 from batch.errors import ConfigError
 from batch.models import Status

@@ -30,15 +30,9 @@ import httpx
 from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream
 
-from batch.api.classify import (
-    Abort,
-    GetMessageDecision,
-    MessageFound,
-    MessageMissing,
-    Retry,
-    classify_get_message,
-)
+from batch.api.classify import classify_get_message
 from batch.api.client import IOClient, make_http_client
+from batch.api.decisions import Abort, GetMessageDecision, MessageFound, MessageMissing, Retry
 from batch.api.first_call import FirstCallGate
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested, watch_signals
@@ -68,7 +62,6 @@ class VerifyOptions:
     show_progress: bool = False
     first_poll: float = 5.0  # seconds before the first new ask, doubled up to max_poll
     max_poll: float = 60.0
-    handle_signals: bool = True
 
 
 class VerifyRun:
@@ -121,8 +114,7 @@ class VerifyRun:
             self._writer.rewrite(self._records)  # compacted: one row per message
             if to_ask:
                 async with anyio.create_task_group() as watcher:
-                    if self._options.handle_signals:
-                        watcher.start_soon(self._watch_signals)
+                    watcher.start_soon(self._watch_signals)
                     with CancelScope() as self._work_scope:
                         await self._ask_all(to_ask, started + self._options.deadline)
                     watcher.cancel_scope.cancel()

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from batch.config.choices import DuplicatePolicy
 from batch.models import Outcome, Status
 from batch.rules import fiscal_code
 from batch.sandbox import new_ulid
@@ -43,7 +44,9 @@ def _one_run(folder: Path, messages: int, *, durable: bool, seed: int) -> list[f
                     Status.SENT, "submit.created", "", new_ulid(), 201, 2, "2026-12-01T10:00:00Z"
                 )
                 started = time.perf_counter()
-                preset = journal.claim(run_id, line, code, digest, duplicates="send_once")
+                preset = journal.claim(
+                    run_id, line, code, digest, duplicates=DuplicatePolicy.SEND_ONCE
+                )
                 journal.record_intent(run_id, line, code, digest)
                 journal.record(run_id, line, code, digest, sent)
                 timings.append(time.perf_counter() - started)

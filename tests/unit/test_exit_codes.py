@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.cli import build_parser
+from batch.arguments import build_parser
 from batch.errors import (
     EXIT_CODES,
     SIGNAL_EXIT_CODES,

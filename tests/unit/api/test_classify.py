@@ -12,18 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.api.classify import (
-    Abort,
-    Final,
-    MessageFound,
-    MessageMissing,
-    Proceed,
-    Retry,
-    classify_get_message,
-    classify_profile,
-    classify_submit,
-)
+from batch.api.classify import classify_get_message, classify_profile, classify_submit
 from batch.api.client import MAX_RETRY_AFTER, REASON_LIMIT, problem_text, retry_after_seconds
+from batch.api.decisions import Abort, Final, MessageFound, MessageMissing, Proceed, Retry
 from batch.errors import AuthError, ConfigError
 from batch.models import Status
 

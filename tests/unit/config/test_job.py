@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
-from batch.config.job import IO_BASE_URL, load_job, parse_job, template_fields
+from batch.config.choices import AmountUnit, DuplicatePolicy, TargetKind
+from batch.config.job import IO_BASE_URL, load_job, parse_job
+from batch.config.template import Template
 from batch.errors import ConfigError, ExitCode
+from batch.models import FeatureLevel
 
 SOURCE = Path("/jobs/example.toml")
 
@@ -35,7 +38,10 @@ def test_minimal_job_gets_documented_defaults() -> None:
     assert job.rate.concurrency == 8
     assert job.timeouts.read == 30.0 and job.timeouts.connect == 5.0
     assert job.retry.max_attempts == 5
-    assert job.message.duplicates == "send_once"
+    assert job.message.duplicates is DuplicatePolicy.SEND_ONCE
+    assert job.message.amount_unit is AmountUnit.CENTS
+    assert job.message.feature_level_type is FeatureLevel.STANDARD
+    assert job.target.kind is TargetKind.SANDBOX
     assert job.target.base_url is None  # sandbox without URL: the embedded one
     assert job.retention_days == 90
 
@@ -81,8 +87,61 @@ def test_mistakes_are_config_errors(overrides: dict[str, Any], message: str) -> 
     assert caught.value.exit_code == ExitCode.CONFIG_ERROR
 
 
+def test_the_closed_choices_are_parsed_into_their_members_once() -> None:
+    job = parse_job(
+        minimal(
+            message={
+                "duplicates": "one_per_citizen",
+                "amount_unit": "euro",
+                "feature_level_type": "ADVANCED",
+            },
+            target={"kind": "io"},
+        ),
+        source=SOURCE,
+    )
+    assert job.message.duplicates is DuplicatePolicy.ONE_PER_CITIZEN
+    assert job.message.amount_unit is AmountUnit.EURO
+    assert job.message.feature_level_type is FeatureLevel.ADVANCED
+    assert job.target.kind is TargetKind.IO
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"message": {"duplicates": "once"}},
+            "message.duplicates must be one of send_once, one_per_citizen, send_all; got 'once'",
+        ),
+        (
+            {"message": {"amount_unit": "EUR"}},
+            "message.amount_unit must be one of cents, euro; got 'EUR'",
+        ),
+        (
+            {"message": {"feature_level_type": "standard"}},
+            "message.feature_level_type must be one of STANDARD, ADVANCED; got 'standard'",
+        ),
+        ({"target": {"kind": "IO"}}, "target.kind must be one of io, sandbox; got 'IO'"),
+    ],
+)
+def test_a_bad_choice_names_the_key_and_every_allowed_value(
+    overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_job(minimal(**overrides), source=SOURCE)
+    assert caught.value.message == message
+
+
 def test_template_fields_and_literal_braces() -> None:
-    assert template_fields("Gentile {nome}, {{non}} {anno}") == ["nome", "anno"]
+    template = Template.parse("Gentile {nome}, {{non}} {anno}")
+    assert template.placeholders == ["nome", "anno"]
+    assert template.literal_text == "Gentile , {non} "
+
+
+def test_the_job_keeps_its_templates_parsed() -> None:
+    job = parse_job(minimal(), source=SOURCE)
+    assert job.message.subject == Template.parse("Subject {nome}")
+    assert job.message.subject.parts == (("Subject ", "nome"),)
+    assert job.message.markdown.text == "Body {nome}"
 
 
 def test_overrides_from_the_command_line(tmp_path: Path) -> None:
@@ -105,7 +164,7 @@ def test_load_job_reports_missing_and_malformed_files(tmp_path: Path) -> None:
 
 def test_demo_job_parses() -> None:
     job = load_job(Path(__file__).parents[3] / "jobs" / "demo.toml")
-    assert job.target.kind == "sandbox"
+    assert job.target.kind is TargetKind.SANDBOX
     assert set(job.message.placeholders()) == {"anno", "scadenza", "nome", "importo"}
 
 

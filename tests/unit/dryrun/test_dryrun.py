@@ -14,6 +14,7 @@ import pytest
 from batch.config.job import Job, parse_job
 from batch.dryrun import run as dryrun
 from batch.dryrun.duplicates import DuplicateFinder
+from batch.dryrun.output import ValidationSummary
 from batch.errors import ExitCode, InputError
 from batch.input import scan as input_scan
 
@@ -41,7 +42,7 @@ def make_job(
     return parse_job(raw, source=tmp_path / "job.toml")
 
 
-def run(job: Job, tmp_path: Path, **options: Any) -> tuple[dryrun.ValidationSummary, str]:
+def run(job: Job, tmp_path: Path, **options: Any) -> tuple[ValidationSummary, str]:
     out = io.StringIO()
     report = tmp_path / "out" / "errors.csv"
     summary = dryrun.run_validate(job, report_path=report, out=out, **options)
@@ -55,6 +56,13 @@ def report_rows(tmp_path: Path) -> list[dict[str, str]]:
 
 HEADER = "cf;nome;importo;avviso\n"
 GOOD = f"{CODE};Mario;12,50;302000100000009424\n"
+
+
+def test_previews_of_a_file_with_columns_the_job_does_not_read(tmp_path: Path) -> None:
+    text = "cf;note;nome;importo;avviso\n" + f"{CODE};x;Mario;12,50;302000100000009424\n"
+    summary, printed = run(make_job(tmp_path, text), tmp_path)
+    assert (summary.rows, summary.valid, summary.exit_code) == (1, 1, ExitCode.OK)
+    assert "  subject:  Avviso per Mario" in printed
 
 
 def test_a_clean_file(tmp_path: Path) -> None:

@@ -20,10 +20,12 @@ from batch.config.job import InputSpec, parse_job
 from batch.errors import ConfigError, InputError
 from batch.input import exact as input_exact
 from batch.input import scan as input_scan
+from batch.input.columns import HeaderColumns
+from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.limits import KEPT_CHARACTERS, MAX_CELL_BYTES
-from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
+from batch.input.read import open_input
 from batch.rules import validate
-from batch.rules.plan import HeaderColumns
+from batch.rules.plan import INVALID_COLUMN, REASON_CODE
 
 CODE = "RSSMRA85T10A562S"
 
@@ -164,7 +166,7 @@ def check(job: Any, rows: list[tuple[str, str, str]]) -> list[tuple[str | None, 
         }
     )
     out = validate.validate_batch(frame, job, HeaderColumns(list(frame.columns[2:])))
-    return out.select(validate.REASON_CODE, validate.INVALID_COLUMN).rows()
+    return out.select(REASON_CODE, INVALID_COLUMN).rows()
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input import read
 from batch.input import scan as input_scan
-from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, open_input
+from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.input.read import open_input
 
 
 def write(tmp_path: Path, data: bytes, name: str = "in.csv") -> Path:
@@ -158,8 +159,17 @@ def test_wrong_explicit_separator_is_explained(tmp_path: Path) -> None:
 
 def test_ambiguous_column_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, b"Nome;NOME\nA;b\n")
-    with pytest.raises(InputError, match="ambiguous"):
+    with pytest.raises(InputError) as caught:
         read_all(path, required=("nome",))
+    assert caught.value.message == f"column 'nome' is ambiguous in {path}: 'Nome', 'NOME'"
+    assert caught.value.hint == "rename one of them in the CSV"
+
+
+def test_resolving_an_ambiguous_name_on_an_open_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, b"cf;Nome;NOME\nA;b;c\n")
+    with pytest.raises(InputError) as caught:
+        open_input(InputSpec(path), ["cf"]).resolve("nome")
+    assert caught.value.message == f"column 'nome' is ambiguous in {path}: 'Nome', 'NOME'"
 
 
 def test_duplicate_header_names_are_refused(tmp_path: Path) -> None:

@@ -10,8 +10,10 @@ import polars as pl
 import pytest
 
 from batch.config.job import Job, parse_job
-from batch.input.read import LINE_COLUMN, open_input
+from batch.input.header import LINE_COLUMN
+from batch.input.read import open_input
 from batch.rules import validate
+from batch.rules.plan import REASON_CODE
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "csv"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text("utf-8"))
@@ -57,7 +59,7 @@ def test_fixture_rows_lines_and_reasons(name: str) -> None:
     expected = EXPECTED[name]
     encoding, separator, frame = validated(name)
     assert (encoding, separator) == (expected["encoding"], expected["separator"])
-    rows = frame.select(LINE_COLUMN, validate.REASON_CODE).rows()
+    rows = frame.select(LINE_COLUMN, REASON_CODE).rows()
     assert rows == [tuple(row) for row in expected["rows"]]
 
 

@@ -6,11 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from batch.config.choices import AmountUnit
 from batch.rules import amounts
 
 
 @pytest.mark.parametrize(
-    ("written", "cents"),
+    ("written", AmountUnit.CENTS),
     [
         ("12", 1200),
         ("12,50", 1250),
@@ -30,7 +31,7 @@ from batch.rules import amounts
     ],
 )
 def test_euro_forms(written: str, cents: int) -> None:
-    assert amounts.to_cents(written, "euro") == cents
+    assert amounts.to_cents(written, AmountUnit.EURO) == cents
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_euro_forms(written: str, cents: int) -> None:
 )
 def test_euro_refusals(written: str, code: str) -> None:
     with pytest.raises(ValueError, match=code):
-        amounts.to_cents(written, "euro")
+        amounts.to_cents(written, AmountUnit.EURO)
 
 
 @pytest.mark.parametrize(
@@ -71,10 +72,10 @@ def test_euro_refusals(written: str, code: str) -> None:
 )
 def test_cents(written: str, outcome: int | str) -> None:
     if isinstance(outcome, int):
-        assert amounts.to_cents(written, "cents") == outcome
+        assert amounts.to_cents(written, AmountUnit.CENTS) == outcome
     else:
         with pytest.raises(ValueError, match=outcome):
-            amounts.to_cents(written, "cents")
+            amounts.to_cents(written, AmountUnit.CENTS)
 
 
 @settings(max_examples=200)
@@ -89,4 +90,4 @@ def test_euro_conversion_is_exact(cents: int, style: str) -> None:
         written = f"{euros:,}".replace(",", ".") + f",{rest:02d}"
     else:
         written = f"{euros:,}.{rest:02d}"
-    assert amounts.to_cents(written, "euro") == cents
+    assert amounts.to_cents(written, AmountUnit.EURO) == cents

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch.config.job import Job, parse_job
-from batch.errors import ConfigError
-from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.config.template import Template
+from batch.errors import ConfigError, InputError
+from batch.input.columns import HeaderColumns
+from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.models import Message, PaymentData, ThirdPartyData
 from batch.rules import validate
-from batch.rules.templates import WHITESPACE, Template, trim, utf16_length, utf16_lengths
-from batch.rules.validate import HeaderColumns
+from batch.rules.plan import CONTENT_KEY, FISCAL_CODE, INVALID_COLUMN, REASON, REASON_CODE, SUBJECT
+from batch.rules.rows import to_rows
+from batch.rules.templates import (
+    WHITESPACE,
+    literal_lengths,
+    render,
+    trim,
+    utf16_length,
+    utf16_lengths,
+)
 
 CODE = "RSSMRA85T10A562S"
 EMOJI = "\U0001f600"  # two UTF-16 units
@@ -51,7 +62,7 @@ def check(job: Job, *rows: dict[str, str]) -> pl.DataFrame:
 
 
 def reasons(frame: pl.DataFrame) -> list[str | None]:
-    return frame.get_column(validate.REASON_CODE).to_list()
+    return frame.get_column(REASON_CODE).to_list()
 
 
 def row(**cells: str) -> dict[str, str]:
@@ -77,14 +88,14 @@ def test_fiscal_code_is_normalised_and_checked() -> None:
         "field.missing",
         None,
     ]
-    assert out.get_column(validate.FISCAL_CODE).to_list() == [
+    assert out.get_column(FISCAL_CODE).to_list() == [
         CODE,
         "RSSMRA85T10A562T",
         "RSSMRA85T10A562",
         "",
         "AAAAAA00A00A000A",
     ]
-    assert out.get_column(validate.INVALID_COLUMN).to_list() == [None, "cf", "cf", "cf", None]
+    assert out.get_column(INVALID_COLUMN).to_list() == [None, "cf", "cf", "cf", None]
 
 
 # -- lengths under both counts: min in code points, max in UTF-16 units -------------------
@@ -113,19 +124,19 @@ def test_subject_length_boundaries(subject: str, code: str | None) -> None:
     assert reasons(out) == [code]
     units, points = utf16_length(trim(subject)), len(trim(subject))
     if code == "subject.too_short":
-        assert out.item(0, validate.REASON) == (
+        assert out.item(0, REASON) == (
             f"the subject is {points} code points ({units} UTF-16 units) once the template is "
             "filled in; IO takes at least 10 code points (an emoji counts 1 here, as the "
             "spec's schema counts)"
         )
     if code == "subject.too_long":
-        assert out.item(0, validate.REASON) == (
+        assert out.item(0, REASON) == (
             f"the subject is {units} UTF-16 units ({points} code points) once the template is "
             "filled in; IO takes at most 120 UTF-16 units (an emoji counts 2, as IO's server "
             "counts)"
         )
     if code is not None:
-        assert out.item(0, validate.INVALID_COLUMN) == "message.subject"
+        assert out.item(0, INVALID_COLUMN) == "message.subject"
 
 
 @given(st.text(alphabet=st.sampled_from(["a", "\u00e8", "\u20ac", EMOJI]), max_size=130))
@@ -161,7 +172,7 @@ def test_empty_placeholder_cells_render_as_empty_text() -> None:
     job = make_job(message={"subject": "Avviso per {nome}!"})
     out = check(job, row(nome=""))
     assert reasons(out) == [None]
-    assert out.item(0, validate.SUBJECT) == "Avviso per !"
+    assert out.item(0, SUBJECT) == "Avviso per !"
 
 
 @settings(max_examples=100)
@@ -203,8 +214,24 @@ def test_trim_agrees_with_polars(text: str) -> None:
 def test_templates_render_braces_and_repeat_placeholders() -> None:
     template = Template.parse("{{x}} {a} and {a}")
     assert template.placeholders == ["a", "a"]
-    assert template.render({"a": "1"}) == "{x} 1 and 1"
-    assert template.literal_length == len("{x}  and ")
+    assert render(template, {"a": "1"}) == "{x} 1 and 1"
+    assert literal_lengths(template) == (len("{x}  and "), len("{x}  and "))
+    assert literal_lengths(Template.parse(EMOJI + "{a}")) == (2, 1)
+
+
+def test_templates_are_parsed_once_with_the_job_never_per_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = make_job()
+
+    def parse_again(*_args: object) -> None:
+        raise AssertionError("a template was parsed again")
+
+    monkeypatch.setattr(string.Formatter, "parse", parse_again)
+    for _ in range(2):
+        out = check(job, row(nome="Anna"))
+        (built,) = to_rows(out, job, HeaderColumns(["cf", "nome"]))
+        assert built.message is not None and built.message.subject == "Avviso per Anna"
 
 
 # -- due date, amount, notice, payee, third party ----------------------------------------------
@@ -262,17 +289,17 @@ def pay(**cells: str) -> dict[str, str]:
 def test_payment_fields(cells: dict[str, str], code: str | None, column: str | None) -> None:
     out = check(payment_job(), pay(**cells))
     assert reasons(out) == [code]
-    assert out.item(0, validate.INVALID_COLUMN) == column
+    assert out.item(0, INVALID_COLUMN) == column
 
 
 def test_cents_message_explains_the_unit() -> None:
     out = check(payment_job(), pay(importo="12,50"))
-    assert 'amount_unit is "cents"' in out.item(0, validate.REASON)
+    assert 'amount_unit is "cents"' in out.item(0, REASON)
 
 
 def test_excel_scientific_notice_number_gets_a_hint() -> None:
     out = check(payment_job(), pay(avviso="3,02E+17"))
-    assert out.item(0, validate.REASON).endswith(
+    assert out.item(0, REASON).endswith(
         "(Excel turned it into a number: format the column as text and export again)"
     )
 
@@ -292,7 +319,7 @@ def test_csv_problems_come_first() -> None:
         }
     )
     out = validate.validate_batch(frame, make_job(), HeaderColumns(["cf", "nome"]))
-    assert out.select(validate.INVALID_COLUMN, validate.REASON_CODE, validate.REASON).row(0) == (
+    assert out.select(INVALID_COLUMN, REASON_CODE, REASON).row(0) == (
         "(line)",
         "csv.field_count",
         "3 fields where the header has 2",
@@ -310,11 +337,52 @@ def test_third_party_id_is_required() -> None:
     )
     out = check(job, row(pratica=" P-1 "), row(pratica=" "))
     assert reasons(out) == [None, "third_party_id.missing"]
-    rows = list(validate.to_rows(out, job, ["cf", "nome", "pratica"]))
+    rows = list(to_rows(out, job, HeaderColumns(["cf", "nome", "pratica"])))
     assert rows[0].message is not None
     assert rows[0].message.third_party_data == ThirdPartyData(
         id="P-1", has_attachments=True, configuration_id="01ARZ3NDEKTSV4RRFFQ69G5FAV"
     )
+
+
+# -- column lookup ---------------------------------------------------------------------------
+
+
+def test_a_column_name_that_matches_two_header_names_is_refused_not_guessed() -> None:
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([2], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([None], dtype=pl.String),
+            "CF": [CODE],
+            "cf ": ["RSSMRA85T10A562T"],
+            "nome": ["Anna"],
+        }
+    )
+    columns = HeaderColumns(["CF", "cf ", "nome"])
+    expected = "column 'cf' is ambiguous in the input: 'CF', 'cf '"
+    with pytest.raises(InputError) as validating:
+        validate.validate_batch(frame, make_job(), columns)
+    assert validating.value.message == expected
+    one_header = HeaderColumns(["CF", "nome"])
+    validated = validate.validate_batch(frame.drop("cf "), make_job(), one_header)
+    with pytest.raises(InputError) as building:
+        list(to_rows(validated, make_job(), columns))
+    assert building.value.message == expected
+
+
+def test_an_exact_header_name_wins_over_the_ones_equal_up_to_case() -> None:
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([2], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([None], dtype=pl.String),
+            "CF": ["not a code"],
+            "cf": [CODE],
+            "nome": ["Anna"],
+        }
+    )
+    columns = HeaderColumns(["CF", "cf", "nome"])
+    out = validate.validate_batch(frame, make_job(), columns)
+    (row,) = to_rows(out, make_job(), columns)
+    assert row.invalid is None and row.fiscal_code == CODE
 
 
 # -- job-level rules ---------------------------------------------------------------------
@@ -360,7 +428,7 @@ def test_to_rows_builds_messages_and_keeps_raw_cells() -> None:
         pay(importo="x"),
     )
     header = ["cf", "nome", "scadenza", "importo", "avviso", "ente"]
-    valid, invalid = list(validate.to_rows(out, job, header))
+    valid, invalid = list(to_rows(out, job, HeaderColumns(header)))
     assert valid.line == 2
     assert valid.fiscal_code == CODE
     assert valid.fields["cf"] == " rssmra85t10a562s"
@@ -389,8 +457,8 @@ def test_to_rows_renders_when_the_batch_was_not_rendered() -> None:
         }
     )
     out = validate.validate_batch(frame, job, HeaderColumns(["cf", "nome"]), render=False)
-    assert validate.SUBJECT not in out.columns
-    (built,) = validate.to_rows(out, job, ["cf", "nome"])
+    assert SUBJECT not in out.columns
+    (built,) = to_rows(out, job, HeaderColumns(["cf", "nome"]))
     assert built.message is not None
     assert built.message.subject == "Avviso per Anna"
 
@@ -416,7 +484,7 @@ def test_content_key_follows_the_policy(policy: str, same: list[bool]) -> None:
         }
     )
     out = validate.validate_batch(frame, job, HeaderColumns(["cf", "nome"]), content_key=True)
-    keys = out.get_column(validate.CONTENT_KEY).to_list()
+    keys = out.get_column(CONTENT_KEY).to_list()
     assert [keys[0] == other for other in keys[1:]] == same
 
 
@@ -448,7 +516,7 @@ def test_unicode_digits_are_a_format_error(
     written = {name: value.translate(digits) for name, value in cells.items()}
     out = check(payment_job(amount_unit=unit), pay(**written))
     assert reasons(out) == [code]
-    assert out.item(0, validate.INVALID_COLUMN) == column
+    assert out.item(0, INVALID_COLUMN) == column
 
 
 @settings(max_examples=150)
@@ -473,4 +541,4 @@ def test_a_lookalike_fiscal_code_row_is_invalid_and_keeps_its_code_as_written(
 ) -> None:
     out = check(make_job(), row(cf=f" {written.lower()} "), row())
     assert reasons(out) == ["fiscal_code.format", None]
-    assert out.get_column(validate.FISCAL_CODE).to_list() == [written.lower(), CODE]
+    assert out.get_column(FISCAL_CODE).to_list() == [written.lower(), CODE]

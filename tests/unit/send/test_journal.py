@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import BusyError, ExitCode, InputError
 from batch.models import Outcome, Status
 from batch.send.journal import Journal
+
+SEND_ONCE = DuplicatePolicy.SEND_ONCE
 
 SENT = Outcome(Status.SENT, message_id="01ABC", http_status=201, attempts=2, sent_at="t")
 
@@ -27,7 +30,7 @@ def test_resume_turns_in_flight_submits_into_unknown(journal: Journal, tmp_path:
     assert not run.resumed
     for line in (2, 3, 4):
         assert (
-            journal.claim(run.run_id, line, f"CF{line}", f"h{line}", duplicates="send_once") is None
+            journal.claim(run.run_id, line, f"CF{line}", f"h{line}", duplicates=SEND_ONCE) is None
         )
     journal.record_intent(run.run_id, 2, "CF2", "h2")
     journal.record(run.run_id, 2, "CF2", "h2", SENT)
@@ -54,62 +57,61 @@ def test_a_finished_run_is_not_resumed_and_its_messages_are_already_sent(
     journal: Journal, tmp_path: Path
 ) -> None:
     first = journal.start_run(tmp_path / "out.csv", "d")
-    journal.claim(first.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.claim(first.run_id, 2, "CF", "h", duplicates=SEND_ONCE)
     journal.record_intent(first.run_id, 2, "CF", "h")
     journal.record(first.run_id, 2, "CF", "h", SENT)
     journal.finish_run(first.run_id, interrupted=False)
 
     second = journal.start_run(tmp_path / "out.csv", "d")
     assert second.run_id != first.run_id and not second.resumed
-    preset = journal.claim(second.run_id, 2, "CF", "h", duplicates="send_once")
+    preset = journal.claim(second.run_id, 2, "CF", "h", duplicates=SEND_ONCE)
     assert preset is not None
     assert preset.status is Status.ALREADY_SENT and preset.message_id == "01ABC"
     # --force-resend
     assert (
-        journal.claim(
-            second.run_id, 2, "CF", "h", duplicates="send_once", resend=frozenset({"sent"})
-        )
-        is None
+        journal.claim(second.run_id, 2, "CF", "h", duplicates=SEND_ONCE, resend=Resend.SENT) is None
     )
 
 
 def test_an_earlier_unknown_blocks_a_resend_unless_asked(journal: Journal, tmp_path: Path) -> None:
     first = journal.start_run(tmp_path / "a.csv", "d")
-    journal.claim(first.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.claim(first.run_id, 2, "CF", "h", duplicates=SEND_ONCE)
     journal.record_intent(first.run_id, 2, "CF", "h")
     journal.record(first.run_id, 2, "CF", "h", Outcome(Status.UNKNOWN, "submit.timeout"))
     second = journal.start_run(tmp_path / "b.csv", "d")
-    preset = journal.claim(second.run_id, 2, "CF", "h", duplicates="send_once")
+    preset = journal.claim(second.run_id, 2, "CF", "h", duplicates=SEND_ONCE)
     assert preset is not None and preset.status is Status.UNKNOWN
     assert preset.reason_code == "row.earlier_unknown"
     assert (
-        journal.claim(
-            second.run_id, 2, "CF", "h", duplicates="send_once", resend=frozenset({"unknown"})
-        )
+        journal.claim(second.run_id, 2, "CF", "h", duplicates=SEND_ONCE, resend=Resend.UNKNOWN)
         is None
     )
 
 
 def test_a_refused_submit_does_not_block_a_later_run(journal: Journal, tmp_path: Path) -> None:
     first = journal.start_run(tmp_path / "a.csv", "d")
-    journal.claim(first.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.claim(first.run_id, 2, "CF", "h", duplicates=SEND_ONCE)
     journal.record_intent(first.run_id, 2, "CF", "h")
     journal.record(first.run_id, 2, "CF", "h", Outcome(Status.FAILED, "submit.server_error"))
     second = journal.start_run(tmp_path / "b.csv", "d")
-    assert journal.claim(second.run_id, 2, "CF", "h", duplicates="send_once") is None
+    assert journal.claim(second.run_id, 2, "CF", "h", duplicates=SEND_ONCE) is None
 
 
 @pytest.mark.parametrize(
     ("policy", "same_content", "expected"),
     [
-        ("send_once", True, Status.DUPLICATE),
-        ("send_once", False, None),
-        ("one_per_citizen", False, Status.DUPLICATE),
-        ("send_all", True, None),
+        (SEND_ONCE, True, Status.DUPLICATE),
+        (SEND_ONCE, False, None),
+        (DuplicatePolicy.ONE_PER_CITIZEN, False, Status.DUPLICATE),
+        (DuplicatePolicy.SEND_ALL, True, None),
     ],
 )
 def test_duplicates_in_one_file(
-    journal: Journal, tmp_path: Path, policy: str, same_content: bool, expected: Status | None
+    journal: Journal,
+    tmp_path: Path,
+    policy: DuplicatePolicy,
+    same_content: bool,
+    expected: Status | None,
 ) -> None:
     run = journal.start_run(tmp_path / "out.csv", "d")
     assert journal.claim(run.run_id, 2, "CF", "h1", duplicates=policy) is None
@@ -121,12 +123,12 @@ def test_duplicates_in_one_file(
 
 def test_release_returns_the_row_to_pending(journal: Journal, tmp_path: Path) -> None:
     run = journal.start_run(tmp_path / "out.csv", "d")
-    journal.claim(run.run_id, 2, "CF", "h", duplicates="send_once")
+    journal.claim(run.run_id, 2, "CF", "h", duplicates=SEND_ONCE)
     journal.record_intent(run.run_id, 2, "CF", "h")
     journal.release(run.run_id, 2)
     assert journal.done_lines(run.run_id) == []
     assert journal.settle(run.run_id) == 0
-    assert journal.claim(run.run_id, 2, "CF", "h", duplicates="send_once") is None
+    assert journal.claim(run.run_id, 2, "CF", "h", duplicates=SEND_ONCE) is None
 
 
 def test_purge_forgets_old_finished_runs_only(journal: Journal, tmp_path: Path) -> None:

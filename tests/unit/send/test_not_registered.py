@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.api.classify import Proceed
+from batch.api.decisions import Proceed
 from batch.config.job import parse_job
 from batch.errors import ConfigError
 from batch.models import Outcome, Status

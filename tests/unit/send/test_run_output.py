@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from batch.config.choices import DuplicatePolicy
 from batch.config.job import parse_job
 from batch.input import read
+from batch.input.results_layout import RESULT_COLUMNS
 from batch.models import Outcome, Status
 from batch.send.journal import Journal
-from batch.send.results import RESULT_COLUMNS, ResultsWriter, read_results
+from batch.send.results import ResultsWriter, read_results
 from batch.send.run_output import rewrite_from_journal
 
 SENT = Outcome(
@@ -40,7 +42,7 @@ def make(tmp_path: Path) -> tuple[object, read.InputFile, Journal, str]:
 def test_rewrite_puts_rows_in_input_order_with_pending_and_safe_cells(tmp_path: Path) -> None:
     job, source, journal, run_id = make(tmp_path)
     journal.record_many(run_id, [(5, "CCC", Outcome(Status.INVALID, "fiscal_code.format", "bad"))])
-    journal.claim(run_id, 2, "AAAAAA00A00A000A", "h", duplicates="send_once")
+    journal.claim(run_id, 2, "AAAAAA00A00A000A", "h", duplicates=DuplicatePolicy.SEND_ONCE)
     journal.record_intent(run_id, 2, "AAAAAA00A00A000A", "h")
     journal.record(run_id, 2, "AAAAAA00A00A000A", "h", SENT)
     rewrite_from_journal(

@@ -16,8 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from batch.config.choices import TargetKind
 from batch.config.job import Columns, InputSpec, Job, MessageSpec, RateBudget, RetryPolicy, Target
 from batch.config.state_dir import journal_path
+from batch.config.template import Template
 from batch.errors import AuthError, ExitCode
 from batch.rules.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
@@ -83,8 +85,8 @@ def make_job(tmp_path: Path, codes: list[str], *, concurrency: int = 4) -> Job:
         input=InputSpec(tmp_path / "input.csv"),
         output=tmp_path / "results.csv",
         columns=Columns(fiscal_code="codice_fiscale"),
-        message=MessageSpec(SUBJECT, MARKDOWN),
-        target=Target("sandbox", base_url=BASE_URL),
+        message=MessageSpec(Template.parse(SUBJECT), Template.parse(MARKDOWN)),
+        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
         rate=RateBudget(calls=None, concurrency=concurrency),
         retry=RetryPolicy(max_attempts=2, backoff_base=0.0, backoff_max=0.0),
     )

@@ -12,8 +12,8 @@ import pytest
 import structlog
 
 from batch import cli
+from batch.input.results_layout import RESULT_COLUMNS
 from batch.sandbox import SandboxConfig, running_sandbox
-from batch.send.results import RESULT_COLUMNS
 
 CODE = "AAAAAA00A00A000A"
 

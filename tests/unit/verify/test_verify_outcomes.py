@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.api.classify import THROTTLED, MessageMissing, Retry
+from batch.api.decisions import THROTTLED, MessageMissing, Retry
+from batch.config.choices import TargetKind
 from batch.config.job import Target
 from batch.errors import ConfigError
 from batch.verify.outcomes import (
@@ -164,7 +165,10 @@ def test_every_poll_stays_within_a_fifth_of_its_doubling_base(
 
 def test_an_embedded_sandbox_cannot_be_verified() -> None:
     with pytest.raises(ConfigError, match="needs the sandbox the messages were sent to") as caught:
-        verify_base_url(Target("sandbox"))
+        verify_base_url(Target(TargetKind.SANDBOX))
     assert "io-batch sandbox" in caught.value.hint and "base_url" in caught.value.hint
-    assert verify_base_url(Target("sandbox", "http://127.0.0.1:9")) == "http://127.0.0.1:9"
-    assert verify_base_url(Target("io", "https://api.io.pagopa.it")) == "https://api.io.pagopa.it"
+    assert verify_base_url(Target(TargetKind.SANDBOX, "http://127.0.0.1:9")) == "http://127.0.0.1:9"
+    assert (
+        verify_base_url(Target(TargetKind.IO, "https://api.io.pagopa.it"))
+        == "https://api.io.pagopa.it"
+    )

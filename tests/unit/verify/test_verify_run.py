@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from batch.config.choices import TargetKind
 from batch.config.job import (
     Columns,
     InputSpec,
@@ -20,7 +21,9 @@ from batch.config.job import (
     RetryPolicy,
     Target,
 )
+from batch.config.template import Template
 from batch.errors import AbortedError, AuthError, ConfigError
+from batch.input.results_layout import RESULT_COLUMNS
 from batch.rules.fiscal_code import generate
 from batch.sandbox import (
     DEFAULT_API_KEY,
@@ -33,7 +36,7 @@ from batch.sandbox import (
     profile_state,
 )
 from batch.sandbox.messages import final_status
-from batch.send.results import RESULT_COLUMNS, read_results
+from batch.send.results import read_results
 from batch.verify.outcomes import select_checks
 from batch.verify.output import VERIFY_COLUMNS
 from batch.verify.run import VerifyOptions, VerifyRun
@@ -64,8 +67,8 @@ def make_job(tmp_path: Path, *, max_attempts: int = 3, min_calls: int = 50) -> J
         input=InputSpec(tmp_path / "input.csv"),
         output=tmp_path / "results.csv",
         columns=Columns(),
-        message=MessageSpec(SUBJECT, MARKDOWN),
-        target=Target("sandbox", base_url=BASE_URL),
+        message=MessageSpec(Template.parse(SUBJECT), Template.parse(MARKDOWN)),
+        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
         rate=RateBudget(calls=None, concurrency=4),
         retry=RetryPolicy(
             max_attempts=max_attempts,

@@ -1,0 +1,58 @@
+"""The job's column names looked up in one file's header: the one lookup, used everywhere.
+
+Case and blanks do not matter (``Codice Fiscale`` finds `` codice  fiscale``), but a name
+that matches two header names is an error, never a guess: taking either could put one
+citizen's data into another's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from batch.errors import InputError
+
+
+def normalise_name(name: str) -> str:
+    """How column names are compared: case, blanks around and inside do not matter."""
+    return " ".join(name.replace("\ufeff", "").split()).casefold()
+
+
+class HeaderColumns:
+    """A file's header names, looked up by the job's column names."""
+
+    def __init__(self, header: Sequence[str], source: str = "the input") -> None:
+        """``source`` names the file in errors."""
+        self.header = list(header)
+        self._source = source
+        self._by_name: dict[str, list[str]] = {}
+        for name in self.header:
+            self._by_name.setdefault(normalise_name(name), []).append(name)
+
+    def __contains__(self, name: object) -> bool:
+        """Does some header name match ``name`` (ambiguously or not)?"""
+        return isinstance(name, str) and normalise_name(name) in self._by_name
+
+    def resolve(self, name: str) -> str:
+        """The file's own header name for the job's column ``name``.
+
+        An exact match wins; otherwise the one match up to case and blanks. Raises
+        ``InputError`` when there is none, or more than one.
+        """
+        matches = self._by_name.get(normalise_name(name), [])
+        if name in matches:
+            return name
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise InputError(
+                f"column {name!r} is ambiguous in {self._source}: {', '.join(map(repr, matches))}",
+                hint="rename one of them in the CSV",
+            )
+        raise InputError(
+            f"{self._source} has no column {name!r}; its columns are: {self.listing()}",
+            hint="rename the column in the CSV, or change [columns] / the templates in the job",
+        )
+
+    def listing(self) -> str:
+        """The header names, quoted, for a message."""
+        return ", ".join(repr(name) for name in self.header)
