@@ -13,11 +13,11 @@ from typing import IO
 import polars as pl
 
 from batch.common.csv_safety import mask_fiscal_code_expr, neutralise_expr
+from batch.common.files import open_private
 from batch.dryrun.duplicates import FIRST
 from batch.input.read import LINE_COLUMN
 from batch.rules import validate
 from batch.rules.io_rules import upper_ascii_expr
-from batch.send.results import open_private
 
 REPORT_COLUMNS = ("line", "column", "value", "reason_code", "reason")
 DUPLICATE = "row.duplicate"

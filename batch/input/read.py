@@ -42,6 +42,9 @@ __all__ = [
 
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]
+#: Rows per frame of ``batches()``: the send run's unit of work (the producer's batches,
+#: the row count at start, the final rewrite of the results file).
+BATCH_ROWS = 50_000
 
 
 def normalise_name(name: str) -> str:
@@ -112,7 +115,7 @@ class InputFile:
             hint="rename the column in the CSV, or change [columns] / the templates in the job",
         )
 
-    def batches(self, batch_size: int = 100_000) -> Iterator[pl.DataFrame]:
+    def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
         """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
         for chunk in self.chunks():
             frames, irregular = self.chunk_frames(chunk, batch_size)

@@ -24,7 +24,7 @@ from batch.rules.plan import (
     HeaderColumns,
     Plan,
 )
-from batch.rules.templates import trim
+from batch.rules.text import trim
 
 
 def to_rows(validated: pl.DataFrame, job: Job, header: list[str]) -> Iterator[Row]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from batch.common.clock import utc_timestamp
 from batch.models import Message, Outcome, Status
 from batch.rules import dates
 from batch.send.summary import RunReport
@@ -26,7 +27,7 @@ class PastDueCount:
         """A row's outcome: counted if it was sent now with a due date already past."""
         if outcome.status is not Status.SENT or not message.due_date:
             return
-        if message.due_date < dates.utc_now_text():  # same fixed-width format: text order
+        if message.due_date < utc_timestamp():  # same fixed-width format: text order
             self.count += 1
             if len(self.lines) < LINES_SHOWN:
                 self.lines.append(line)

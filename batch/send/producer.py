@@ -26,7 +26,6 @@ from batch.send.journal import Journal
 from batch.send.results import RESULT_COLUMNS, outcome_from_cells
 
 LINE = read.LINE_COLUMN
-BATCH_ROWS = 50_000
 
 
 @dataclass
@@ -67,7 +66,7 @@ class Producer:
         finished_out: MemoryObjectSendStream[Finished],
     ) -> None:
         async with rows_out, finished_out:
-            for raw in self._source.batches(BATCH_ROWS):
+            for raw in self._source.batches():
                 if self._stop.requested:
                     return
                 batch = self._prepare(raw, done)

@@ -23,7 +23,7 @@ from batch.api.classify import (
     classify_profile,
     classify_submit,
 )
-from batch.api.client import MAX_RETRY_AFTER, REASON_LIMIT, problem_text, retry_after_seconds
+from batch.api.wire import MAX_RETRY_AFTER, REASON_LIMIT, problem_text, retry_after_seconds
 from batch.errors import AuthError, ConfigError
 from batch.models import Status
 

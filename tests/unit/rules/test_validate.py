@@ -15,7 +15,8 @@ from batch.errors import ConfigError
 from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.models import Message, PaymentData, ThirdPartyData
 from batch.rules import validate
-from batch.rules.templates import WHITESPACE, Template, trim, utf16_length, utf16_lengths
+from batch.rules.templates import Template, utf16_lengths
+from batch.rules.text import WHITESPACE, trim, utf16_length
 from batch.rules.validate import HeaderColumns
 
 CODE = "RSSMRA85T10A562S"
@@ -326,6 +327,8 @@ def test_third_party_id_is_required() -> None:
         ({"has_attachments": True, "configuration_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "ADVANCED"),
         ({"has_remote_content": True}, "configuration_id"),
         ({"has_remote_content": True, "configuration_id": "nope"}, "ULID"),
+        # IO's pattern has no multiline "$": a trailing newline is not part of a ULID.
+        ({"has_remote_content": True, "configuration_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV\n"}, "ULID"),
         ({"subject": "Breve"}, "message.subject is 5 code points"),
         ({"subject": "Avviso 1" + EMOJI}, "message.subject is 9 code points"),
         ({"subject": "x" * 121 + "{nome}"}, "message.subject is 121 UTF-16 units"),

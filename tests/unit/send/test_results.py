@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from batch.errors import InputError
+from batch.input.results_file import read_results
 from batch.input.results_layout import layout, result_field
 from batch.models import Outcome, Status
 from batch.send.results import (
     RESULT_COLUMNS,
     ResultsWriter,
     outcome_from_cells,
-    read_results,
 )
 
 SENT = Outcome(

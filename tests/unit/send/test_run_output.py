@@ -6,9 +6,10 @@ from pathlib import Path
 
 from batch.config.job import parse_job
 from batch.input import read
+from batch.input.results_file import read_results
 from batch.models import Outcome, Status
 from batch.send.journal import Journal
-from batch.send.results import RESULT_COLUMNS, ResultsWriter, read_results
+from batch.send.results import RESULT_COLUMNS, ResultsWriter
 from batch.send.run_output import rewrite_from_journal
 
 SENT = Outcome(
