@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -30,14 +29,13 @@ def open_private(path: Path, mode: str) -> IO[str]:
 def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
     """Replace ``path`` with what ``write`` puts in a text handle, all or nothing.
 
-    The text goes to a temporary file in the same folder (``os.replace`` is atomic
-    only within one file system), created 0600, flushed to disk, then renamed over
-    ``path``. If ``write`` raises, ``path`` is untouched and the temporary is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
+    The text goes to ``.<name>.tmp`` in the same folder (``os.replace`` is atomic only
+    within one file system), 0600, flushed to disk, then renamed over ``path``. If
+    ``write`` raises, ``path`` is untouched and the temporary is removed; one left by a
+    kill has a fixed name, so the next write reuses it instead of leaving another."""
+    temporary = path.with_name(f".{path.name}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:  # mkstemp: 0600
+        with open_private(temporary, "w") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())

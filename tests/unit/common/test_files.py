@@ -77,3 +77,14 @@ def test_open_private_makes_an_existing_file_owner_only(tmp_path: Path) -> None:
         handle.write("y\n")
     assert path.read_text(encoding="utf-8") == "x\ny\n"
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_temporary_left_by_a_kill_is_reused_not_piled_up(tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    leftover = tmp_path / ".results.csv.tmp"
+    leftover.write_text("half a file from a killed run", encoding="utf-8")
+    leftover.chmod(0o644)
+    write_atomically(path, lambda handle: handle.write("whole\n"))
+    assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
+    assert path.read_text(encoding="utf-8") == "whole\n"
+    assert path.stat().st_mode & 0o777 == 0o600
