@@ -32,6 +32,11 @@ kill and run again: nothing is sent twice, nothing is lost.
 EPILOG = textwrap.fill(exit_codes_help(), width=88) + "\n"
 
 
+def _send_or_dry_run(args: argparse.Namespace) -> int:
+    """``send --dry-run`` is ``validate``: a dry run never enters the send stage."""
+    return run_validate_command(args) if args.dry_run else run_send(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="io-batch",
@@ -67,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="validate only, make no call (same as validate)"
     )
     _add_send_options(send)
-    send.set_defaults(func=run_send, max_errors=20, report=None)
+    send.set_defaults(func=_send_or_dry_run, max_errors=20, report=None)
 
     validate = commands.add_parser(
         "validate",

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from batch.arguments import build_parser
 from batch.common import logs
 from batch.errors import BatchError, ExitCode
-from batch.send.command import finish
-from batch.send.summary import RunReport
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,9 +47,8 @@ def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
 def _fail(error: BaseException) -> int:
     log = logs.get_logger()
     if isinstance(error, BatchError):
-        report: RunReport | None = getattr(error, "report", None)
-        if report is not None:
-            finish(report, Path(report.output))
+        if error.report is not None:
+            error.report.finish()
         log.error("job.failed", error=str(error), exit_code=int(error.exit_code))
         print(f"io-batch: error: {logs.mask_text(str(error))}", file=sys.stderr)
         return int(error.exit_code)

@@ -1,5 +1,5 @@
-"""The IO API: the client, the one limiter, the stop gate, and the pure classification of
-every answer.
+"""The IO API: the client, the one limiter, the stop gate, the one retry loop (``retry``),
+and, pure, the wire format (``wire``) and the classification of every answer.
 
 May import: ``errors``, ``models``, ``config``, ``rules``, ``common``.
 """

@@ -4,14 +4,13 @@ Each operation has its own table (io-api.md sections 3-5): the same status code 
 mean "final" on one operation and "retry" on another, and a lost answer to a submit
 is "unknown" while a lost answer to a read is simply retried. Nothing here does I/O,
 sleeps or raises: the dispatcher acts on the decision. Reading the bodies themselves
-(ProblemJson, APIM's format, anything else) is ``api.py``'s job.
+(ProblemJson, APIM's format, anything else) is ``wire.py``'s job.
 """
 
 from __future__ import annotations
 
 import httpx
 
-from batch.api.client import created_message_id, json_body, problem_text, retry_after_seconds
 from batch.api.decisions import (
     THROTTLED,
     Abort,
@@ -26,6 +25,7 @@ from batch.api.decisions import (
     SubmitDecision,
 )
 from batch.api.not_io import called_url, describe_body, is_problem_json
+from batch.api.wire import created_message_id, json_body, problem_text, retry_after_seconds
 from batch.common.logs import mask_text
 from batch.errors import ExitCode
 from batch.models import Status

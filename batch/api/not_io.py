@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import httpx
 
-from batch.api.client import json_body
+from batch.api.wire import json_body
 from batch.common.logs import mask_text
 
 _SHOWN = 80  # characters of a text body quoted in an error message

@@ -1,4 +1,5 @@
-"""Shared by every stage: CSV safety, logs, the progress display, file checks.
+"""Shared by every stage: CSV safety, logs, the progress display, file checks, private and
+atomic files (``files``), the one timestamp form (``clock``), the run summaries' ending.
 
 Imports nothing of io-batch but ``errors`` and ``models``.
 """

@@ -101,6 +101,11 @@ class RateBudget:
     window_seconds: float = 5.0
     concurrency: int = 8
 
+    @property
+    def label(self) -> str:
+        """How summaries show the budget: ``150/5s``, or ``unlimited``."""
+        return "unlimited" if self.calls is None else f"{self.calls}/{self.window_seconds:g}s"
+
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:

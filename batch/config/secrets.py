@@ -15,7 +15,6 @@ from pathlib import Path
 from batch.config.choices import TargetKind
 from batch.config.job import Target
 from batch.errors import ConfigError
-from batch.sandbox.config import DEFAULT_API_KEY
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +43,8 @@ def resolve_api_key(target: Target, environ: Mapping[str, str]) -> ApiKey:
     if value:
         return ApiKey(value)
     if target.kind is TargetKind.SANDBOX:
+        from batch.sandbox.config import DEFAULT_API_KEY  # noqa: PLC0415 - sandbox jobs only
+
         return ApiKey(DEFAULT_API_KEY)
     raise ConfigError(
         f"no API key: set {name} (or {file_name} to a file that holds it)",

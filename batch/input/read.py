@@ -33,6 +33,9 @@ from batch.rules import fiscal_code
 
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]
+#: Rows per frame of ``batches()``: the send run's unit of work (the producer's batches,
+#: the row count at start, the final rewrite of the results file).
+BATCH_ROWS = 50_000
 
 
 class InputFile:
@@ -80,7 +83,7 @@ class InputFile:
         """The file's own header name for the job's column ``name`` (``HeaderColumns``)."""
         return self.header_columns.resolve(name)
 
-    def batches(self, batch_size: int = 100_000) -> Iterator[pl.DataFrame]:
+    def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
         """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
         for chunk in self.chunks():
             frames, irregular = self.chunk_frames(chunk, batch_size)

@@ -18,11 +18,10 @@ Always output as ``YYYY-MM-DDTHH:MM:SS.mmmZ``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import polars as pl
 
 ZONE = "Europe/Rome"
+# ``common.clock.utc_timestamp``'s form, in polars' spelling (for whole columns at once).
 OUTPUT_FORMAT = "%Y-%m-%dT%H:%M:%S%.3fZ"
 FORMAT = "due_date.format"
 INVALID = "due_date.invalid"
@@ -110,11 +109,6 @@ def to_utc(value: str) -> str:
     if row[1] is not None:
         raise ValueError(row[1])
     return str(row[0])
-
-
-def utc_now_text(now: datetime | None = None) -> str:
-    """``now`` (default: this instant) in the due dates' own format, to compare with them."""
-    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def is_past(due_date: pl.Expr, now_text: str) -> pl.Expr:

@@ -16,6 +16,8 @@ import random
 import re
 import string
 
+from batch.rules.text import trim
+
 #: The pattern IO enforces (io-api.md section 2), anchored, upper case only.
 PATTERN = (
     r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$"
@@ -57,11 +59,6 @@ ODD_VALUES = (
     23,
 )
 
-# Unicode White_Space, as polars trims (see templates.WHITESPACE; kept here to stay a leaf).
-_BLANKS = (
-    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 _OMOCODE_LETTERS = "LMNPQRSTUV"  # replace the digits 0-9 in an omocode
 _OMOCODE_POSITIONS = (14, 13, 12, 10, 9, 7, 6)  # 0-based, replaced right to left
 _MONTHS = "ABCDEHLMPRST"
@@ -96,7 +93,7 @@ def normalise(code: str) -> str:
     code into another citizen's. Any other code comes back as written, and ``is_valid``
     refuses it.
     """
-    stripped = code.strip(_BLANKS)
+    stripped = trim(code)
     return stripped.upper() if stripped.isascii() else stripped
 
 

@@ -6,7 +6,6 @@ messages may improve over time.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 import polars as pl
@@ -16,7 +15,7 @@ from batch.config.job import Job
 from batch.errors import ConfigError
 from batch.models import FeatureLevel
 from batch.rules import fiscal_code
-from batch.rules.message_id import ULID_PATTERN
+from batch.rules.message_id import is_message_id
 from batch.rules.templates import literal_lengths
 
 SUBJECT_LENGTH = (10, 120)
@@ -25,7 +24,6 @@ MARKDOWN_LENGTH = (80, 10000)
 _ASCII = "(?-u)"
 NOTICE_NUMBER = _ASCII + r"^[0123][0-9]{17}$"
 ORGANISATION_FISCAL_CODE = _ASCII + r"^[0-9]{11}$"
-ULID = ULID_PATTERN
 
 FIELD_MISSING = "field.missing"
 FISCAL_CODE_FORMAT = "fiscal_code.format"
@@ -200,7 +198,7 @@ def check_job(job: Job) -> None:
             "remote content and attachments need message.configuration_id",
             hint="IO answers 403 'No configuration id for remote content' otherwise",
         )
-    if message.configuration_id is not None and not re.match(ULID, message.configuration_id):
+    if message.configuration_id is not None and not is_message_id(message.configuration_id):
         raise ConfigError(
             f"message.configuration_id must be a ULID (26 characters); "
             f"got {message.configuration_id!r}"

@@ -1,5 +1,5 @@
-"""The one rule for a valid IO message id, used by ``send`` (what it records) and
-``verify`` (what it asks about).
+"""The one rule for a valid IO message id, used by ``send`` (what it records), ``verify``
+(what it asks about) and the job's rules (``message.configuration_id`` is a ULID too).
 
 IO's message ids are ULIDs (io-api.md section 1): 26 characters of Crockford base32,
 which IO's Ulid codec accepts in either case. The spec only says "string", so an id of
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-ULID_PATTERN = r"^[0-9a-hjkmnp-tv-zA-HJKMNP-TV-Z]{26}$"
-_ULID = re.compile(ULID_PATTERN)
+#: The one copy of the ULID shape on the client side (the sandbox keeps its own, as an
+#: independent oracle): Crockford base32, either case, matched whole.
+_ULID = re.compile(r"[0-9a-hjkmnp-tv-zA-HJKMNP-TV-Z]{26}")
 
 
 def is_message_id(value: str) -> bool:

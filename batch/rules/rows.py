@@ -24,7 +24,8 @@ from batch.rules.plan import (
     THIRD_PARTY_ID,
     Plan,
 )
-from batch.rules.templates import render, trim
+from batch.rules.templates import render
+from batch.rules.text import trim
 
 
 def to_rows(validated: pl.DataFrame, job: Job, columns: HeaderColumns) -> Iterator[Row]:

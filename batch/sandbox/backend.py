@@ -51,6 +51,8 @@ def _problems_detail(problems: list[str]) -> str:
 
 
 def _iso_now() -> str:
+    # IO's own clock, not io-batch's: the sandbox imports nothing of the client it tests
+    # (an independent oracle), so this stays its own copy of common.clock's format.
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -12,22 +12,19 @@ from pathlib import Path
 import anyio
 
 from batch.common import logs
+from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.choices import Resend
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
-from batch.dryrun.command import run_validate_command
 from batch.errors import ConfigError
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.summary import RunReport
 
 
 def run_send(args: argparse.Namespace) -> int:
-    """``io-batch send JOB`` (``--dry-run`` is ``validate``)."""
-    if args.dry_run:
-        return run_validate_command(args)
+    """``io-batch send JOB`` (``send --dry-run`` goes to ``validate`` instead)."""
     job = load_job(args.job).with_overrides(
         input_path=args.input,
         output=args.output,
@@ -91,20 +88,8 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     with _base_url(job) as base_url:
         run = SendRun(job, options, base_url=base_url, api_key=key.value)
         report = anyio.run(run.run)
-    finish(report, job.output)
+    report.finish()
     return report.exit_code
-
-
-def summary_path(output: Path) -> Path:
-    return output.with_name(f"{output.stem}.summary.json")
-
-
-def finish(report: RunReport, output: Path) -> None:
-    report.write_json(summary_path(output))
-    logs.get_logger().info("run.summary", **report.__dict__)
-    # With JSON logs, stdout is a stream of JSON lines: the event above is the summary there.
-    if not logs.writes_json():
-        report.print(sys.stdout)
 
 
 @contextmanager

@@ -2,8 +2,8 @@
 
 Reads are retried on any transient failure; a submit only when the answer proves that
 nothing was queued (a 500, a 429, a request that never left). Every decision comes from
-``classify.py``; this module adds the retry loop, full-jitter backoff (slept outside
-the limiter, so a waiting row never holds up the others) and the job's failure budget.
+``classify.py``, the retry loop, its backoff and the job's failure budget from
+``api/retry.py``; this module chains the two operations and turns decisions into outcomes.
 
 A job-level stop (``AuthError``, ``AbortedError``) is raised only while no submit of the
 row can have been accepted, so the pipeline may put the row back to pending. So is the
@@ -15,64 +15,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import httpx
 
 from batch.api.classify import classify_profile, classify_submit
 from batch.api.client import IOClient
-from batch.api.decisions import Abort, Final, Proceed, ProfileDecision, Retry, SubmitDecision
-from batch.api.first_call import FirstCallGate
-from batch.common.logs import get_logger
+from batch.api.decisions import Abort, Final, Proceed, ProfileDecision, Retry
+from batch.api.retry import FailureBudget, Retrier
+from batch.common.clock import utc_timestamp
 from batch.config.job import RetryPolicy
-from batch.errors import AbortedError, BatchError
 from batch.models import Message, Outcome, Status
 from batch.send.not_registered import NotRegisteredGuard
-
-# What a call may raise instead of answering: httpx's errors, and the client's deadline.
-CALL_ERRORS = (httpx.HTTPError, httpx.InvalidURL, TimeoutError)
-
-
-class FailureBudget:
-    """Counts the job's calls and failed calls; once enough calls were made, a failure
-    share above the limit stops the job rather than burning the rate budget.
-
-    A failed call is one with no usable answer: 5xx, timeouts, dropped connections,
-    unknown submits. A 429 is not one: the limiter deals with throttling.
-    """
-
-    def __init__(self, policy: RetryPolicy) -> None:
-        self.calls = 0
-        self.failures = 0
-        self._max_ratio = policy.max_failure_ratio
-        self._min_calls = policy.min_calls_before_abort
-        self._last_failure = ""
-
-    def record(self, *, failed: bool, reason_code: str = "") -> None:
-        self.calls += 1
-        if failed:
-            self.failures += 1
-            self._last_failure = reason_code
-
-    @property
-    def exhausted(self) -> bool:
-        return self.calls >= self._min_calls and self.failures > self._max_ratio * self.calls
-
-    def check(self) -> None:
-        """Raise ``AbortedError`` if the budget is spent: called before each call."""
-        if self.exhausted:
-            share = self.failures / self.calls
-            raise AbortedError(
-                f"stopped: {self.failures} of {self.calls} calls failed ({share:.0%}, more "
-                f"than {self._max_ratio:.0%}); last failure: {self._last_failure}",
-                hint="the API or the network is failing: check them, then run again to resume",
-            )
-
-
-@dataclass
-class _Row:
-    attempts: int = 0
 
 
 class Dispatcher:
@@ -88,26 +41,23 @@ class Dispatcher:
         not_registered_guard: int = 0,
     ) -> None:
         self._client = client
-        self._policy = policy
-        self._rng = rng
-        self.budget = budget if budget is not None else FailureBudget(policy)
-        self._log = get_logger()
-        self._first_call = FirstCallGate()
+        self._retrier = Retrier(policy, rng, client.stop, budget)
+        self.budget = self._retrier.budget
         self._guard = NotRegisteredGuard(not_registered_guard)
 
     async def send(self, message: Message, before_submit: Callable[[], Awaitable[None]]) -> Outcome:
         """The row's final outcome. ``before_submit`` (the journal's intent) completes
         before the first submit goes out (after its turn in the limiter), and is called
         only if one does."""
-        row = _Row()
         fiscal_code = message.fiscal_code
 
         async def check_profile(_attempt: int) -> httpx.Response:
             return await self._client.profile(fiscal_code)
 
-        self.budget.check()
+        self.budget.check()  # before the guard, as before: a spent budget is the first news
         self._guard.check()
-        allowed = await self._with_retries(check_profile, classify_profile, row)
+        profile = await self._retrier.call(check_profile, classify_profile)
+        allowed = _outcome(profile.decision, profile.attempts)
         self._guard.record(allowed)
         if isinstance(allowed, Outcome):
             return allowed
@@ -118,98 +68,34 @@ class Dispatcher:
             # that says the earlier submit was not queued.
             return await self._client.submit(payload, before_submit if attempt == 1 else None)
 
-        self.budget.check()
-        outcome = await self._with_retries(submit, classify_submit, row)
+        submitted = await self._retrier.call(submit, classify_submit)
+        outcome = _outcome(submitted.decision, profile.attempts + submitted.attempts)
         assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
         return outcome
 
-    async def _with_retries(
-        self,
-        call: Callable[[int], Awaitable[httpx.Response]],
-        classify: Callable[[httpx.Response | Exception], ProfileDecision | SubmitDecision],
-        row: _Row,
-    ) -> Proceed | Outcome:
-        """Make ``call`` until its answer is final, retrying what ``classify`` says is
-        safe to retry, with backoff, up to the policy's attempts."""
-        for attempt in range(1, self._policy.max_attempts + 1):
-            if attempt > 1:
-                self.budget.check()
-            row.attempts += 1
 
-            async def call_and_classify(
-                attempt: int = attempt,
-            ) -> ProfileDecision | SubmitDecision:
-                try:
-                    result: httpx.Response | Exception = await call(attempt)
-                except CALL_ERRORS as exc:
-                    result = exc
-                return classify(result)
-
-            decision = await self._first_call.through(call_and_classify, stop_error)
-            self._record(decision)
-            match decision:
-                case Proceed():
-                    return decision
-                case Final():
-                    return _outcome(decision, row)
-                case Abort():
-                    raise decision.error
-                case Retry():
-                    if attempt == self._policy.max_attempts:
-                        return _gave_up(decision, row)
-                    await self._back_off(decision, attempt)
-        raise AssertionError("unreachable: the loop returns on its last attempt")
-
-    def _record(self, decision: Proceed | Final | Retry | Abort) -> None:
-        match decision:
-            case Retry(throttled=False):
-                self.budget.record(failed=True, reason_code=decision.reason_code)
-            case Final(status=Status.FAILED | Status.UNKNOWN):
-                self.budget.record(failed=True, reason_code=decision.reason_code)
-            case _:
-                self.budget.record(failed=False)
-
-    async def _back_off(self, decision: Retry, attempt: int) -> None:
-        """Full jitter: a random wait up to base * 2^(attempt-1), capped. A 429 waits
-        for nothing here: the limiter holds every call until the hint expires."""
-        if decision.throttled:
-            return
-        cap = min(self._policy.backoff_max, self._policy.backoff_base * 2 ** (attempt - 1))
-        delay = self._rng.uniform(0, cap)
-        self._log.debug(
-            "call.retry", reason_code=decision.reason_code, attempt=attempt, delay_s=delay
-        )
-        await self._client.stop.sleep(delay)
-
-
-def stop_error(decision: object) -> BatchError | None:
-    """The job-level error a decision means, if any (for the first-call gate)."""
-    return decision.error if isinstance(decision, Abort) else None
-
-
-def _outcome(decision: Final, row: _Row) -> Outcome:
-    return Outcome(
-        status=decision.status,
-        reason_code=decision.reason_code,
-        reason=decision.reason,
-        message_id=decision.message_id,
-        http_status=decision.http_status,
-        attempts=row.attempts,
-        sent_at=utc_timestamp() if decision.status is Status.SENT else "",
-    )
-
-
-def _gave_up(decision: Retry, row: _Row) -> Outcome:
-    return Outcome(
-        status=Status.FAILED,
-        reason_code=decision.reason_code,
-        reason=f"gave up after {row.attempts} attempts: {decision.reason}",
-        http_status=decision.http_status,
-        attempts=row.attempts,
-    )
-
-
-def utc_timestamp(now: datetime | None = None) -> str:
-    """``YYYY-MM-DDTHH:MM:SS.sssZ`` in UTC."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+def _outcome(decision: ProfileDecision, attempts: int) -> Proceed | Outcome:
+    """What a settled call means for the row."""
+    match decision:
+        case Proceed():
+            return decision
+        case Final():
+            return Outcome(
+                status=decision.status,
+                reason_code=decision.reason_code,
+                reason=decision.reason,
+                message_id=decision.message_id,
+                http_status=decision.http_status,
+                attempts=attempts,
+                sent_at=utc_timestamp() if decision.status is Status.SENT else "",
+            )
+        case Retry():
+            return Outcome(
+                status=Status.FAILED,
+                reason_code=decision.reason_code,
+                reason=f"gave up after {attempts} attempts: {decision.reason}",
+                http_status=decision.http_status,
+                attempts=attempts,
+            )
+        case Abort():  # the retrier raises it: never an answer
+            raise decision.error

@@ -27,10 +27,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from batch.common.clock import utc_timestamp
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import InputError
 from batch.models import Outcome, Status
-from batch.send.journal_sql import SCHEMA, UPSERT_DONE, Transaction, lock_exclusively
+from batch.send.journal_sql import (
+    FORGET_CLAIMS,
+    IN_FLIGHT_ROWS,
+    SCHEMA,
+    UPSERT_DONE,
+    Transaction,
+    lock_exclusively,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +54,6 @@ class RecordedOutcome:
     fiscal_code: str
     outcome: Outcome
     run_id: str
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class Journal:
@@ -84,7 +88,7 @@ class Journal:
             self._db.execute(
                 "INSERT INTO runs (run_id, output, input_digest, started_at, state) "
                 "VALUES (?, ?, ?, ?, 'running')",
-                (run_id, key, input_digest, now_iso()),
+                (run_id, key, input_digest, utc_timestamp()),
             )
             return Run(run_id, resumed=False, unknown_after_crash=0)
         run_id, digest = found
@@ -101,15 +105,8 @@ class Journal:
         """After a crash or a forced stop: claims are forgotten (those rows are pending
         again) and submits that were in flight are UNKNOWN. Returns how many."""
         with self._transaction():
-            self._db.execute(
-                "DELETE FROM rows WHERE run_id = ? AND state != 'done' AND state = 'claimed'",
-                (run_id,),
-            )
-            in_flight = self._db.execute(
-                "SELECT line, fiscal_code, content_hash FROM rows "
-                "WHERE run_id = ? AND state != 'done' AND state = 'in_flight'",
-                (run_id,),
-            ).fetchall()
+            self._db.execute(FORGET_CLAIMS, (run_id,))
+            in_flight = self._db.execute(IN_FLIGHT_ROWS, (run_id,)).fetchall()
             for line, fiscal_code, content_hash in in_flight:
                 self._write_outcome(run_id, line, fiscal_code, content_hash, _unknown_after_crash())
         return len(in_flight)
@@ -117,7 +114,7 @@ class Journal:
     def finish_run(self, run_id: str, *, interrupted: bool) -> None:
         self._db.execute(
             "UPDATE runs SET state = ?, finished_at = ? WHERE run_id = ?",
-            ("interrupted" if interrupted else "finished", now_iso(), run_id),
+            ("interrupted" if interrupted else "finished", utc_timestamp(), run_id),
         )
 
     def purge(self, retention_days: int) -> int:
@@ -235,7 +232,7 @@ class Journal:
                 "INSERT OR REPLACE INTO sent "
                 "(fiscal_code, content_hash, state, run_id, line, recorded_at) "
                 "VALUES (?, ?, 'in_flight', ?, ?, ?)",
-                (fiscal_code, content_hash, run_id, line, now_iso()),
+                (fiscal_code, content_hash, run_id, line, utc_timestamp()),
             )
 
     def record(
@@ -319,7 +316,7 @@ class Journal:
             self._db.execute(
                 "UPDATE sent SET state = 'sent', message_id = ?, recorded_at = ? "
                 "WHERE fiscal_code = ? AND content_hash = ? AND run_id = ?",
-                (outcome.message_id, now_iso(), fiscal_code, content_hash, run_id),
+                (outcome.message_id, utc_timestamp(), fiscal_code, content_hash, run_id),
             )
         elif outcome.status is Status.UNKNOWN:
             self._db.execute(

@@ -8,6 +8,7 @@ its summary, so that a date typed a year off does not go unnoticed.
 
 from __future__ import annotations
 
+from batch.common.clock import utc_timestamp
 from batch.common.logs import Logger
 from batch.models import Message, Outcome, Status
 from batch.rules import dates
@@ -25,7 +26,7 @@ class PastDueCount:
         """A row's outcome: counted if it was sent now with a due date already past."""
         if outcome.status is not Status.SENT or not message.due_date:
             return
-        if message.due_date < dates.utc_now_text():  # same fixed-width format: text order
+        if message.due_date < utc_timestamp():  # same fixed-width format: text order
             self.count += 1
             if len(self.lines) < LINES_SHOWN:
                 self.lines.append(line)

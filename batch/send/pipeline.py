@@ -46,7 +46,7 @@ from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
 from batch.send.journal import Journal
 from batch.send.past_due import PastDueCount
-from batch.send.producer import BATCH_ROWS, Finished, Producer
+from batch.send.producer import Finished, Producer
 from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
@@ -111,7 +111,7 @@ class SendRun:
                 run = journal.start_run(job.output, file_digest(job.input.path))
                 self._journal, self._run_id = journal, run.run_id
                 done = journal.done_lines(run.run_id)
-                total = sum(len(batch) for batch in source.batches(BATCH_ROWS))
+                total = sum(len(batch) for batch in source.batches())
                 self._log.info(
                     "run.start",
                     job=job.name,
@@ -170,7 +170,7 @@ class SendRun:
         if self._job_error is not None:
             report.error = str(self._job_error)
             report.exit_code = int(self._job_error.exit_code)
-            self._job_error.report = report  # type: ignore[attr-defined]
+            self._job_error.report = report
             raise self._job_error
         return report
 

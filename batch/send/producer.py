@@ -28,7 +28,6 @@ from batch.send.journal import Journal
 from batch.send.results import outcome_from_cells
 
 LINE = LINE_COLUMN
-BATCH_ROWS = 50_000
 
 
 @dataclass
@@ -69,7 +68,7 @@ class Producer:
         finished_out: MemoryObjectSendStream[Finished],
     ) -> None:
         async with rows_out, finished_out:
-            for raw in self._source.batches(BATCH_ROWS):
+            for raw in self._source.batches():
                 if self._stop.requested:
                     return
                 batch = self._prepare(raw, done)

@@ -16,23 +16,14 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from batch.common.csv_safety import neutralise, restore
-from batch.errors import InputError
-from batch.input.results_layout import RESULT_COLUMNS, is_results_header, results_header
+from batch.common.csv_safety import neutralise
+from batch.common.files import open_private
+from batch.input.results_layout import results_header
 from batch.models import Outcome, Status
-
-
-def open_private(path: Path, mode: str) -> IO[str]:
-    """Open a text file that only its owner can read, whatever the umask says."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
-    path.chmod(0o600)  # an existing file keeps its old mode otherwise
-    return os.fdopen(fd, mode, encoding="utf-8", newline="")
 
 
 def result_cells(line: int, fiscal_code: str, outcome: Outcome, run_id: str) -> list[str]:
@@ -96,24 +87,6 @@ def _drop_partial_line(path: Path) -> None:
                 return
             position = start
         handle.truncate(0)
-
-
-def read_results(path: Path) -> Iterator[dict[str, str]]:
-    """Rows of a results file as dicts (for verify and tests); neutralised cells restored."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or not is_results_header(reader.fieldnames):
-                raise InputError(
-                    f"{path} is not an io-batch results file",
-                    hint=f"its header must start with {','.join(RESULT_COLUMNS)}",
-                )
-            for row in reader:
-                yield {key: restore(value or "") for key, value in row.items() if key}
-    except FileNotFoundError:
-        raise InputError(f"results file not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8: {exc}") from None
 
 
 def outcome_from_cells(cells: dict[str, Any]) -> Outcome:

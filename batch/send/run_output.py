@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from typing import IO
 
 import polars as pl
 
 from batch.api.limiter import Limiter
 from batch.common.csv_safety import neutralise, neutralise_expr
+from batch.common.files import write_atomically
 from batch.config.job import Job
 from batch.input import read
 from batch.input.header import LINE_COLUMN
@@ -16,11 +18,9 @@ from batch.input.results_layout import RESULT_COLUMNS, input_column, result_fiel
 from batch.models import Status
 from batch.rules.io_rules import upper_ascii_expr
 from batch.send.journal import Journal, Run
-from batch.send.results import open_private
 from batch.send.summary import RunReport
 
 LINE = LINE_COLUMN
-BATCH_ROWS = 50_000
 ALL_LINES = (0, 2**62)
 PENDING_CODE = "row.pending"
 PENDING_REASON = "not processed: run the job again"
@@ -54,11 +54,11 @@ def rewrite_from_journal(
     seconds, not minutes). ``include_pending`` writes unprocessed rows as ``pending``;
     without it they are left out."""
     fiscal = source.resolve(job.columns.fiscal_code)
-    temporary = job.output.with_name(f".{job.output.name}.tmp")
-    with open_private(temporary, "w") as handle:
+
+    def write(handle: IO[str]) -> None:
         header = [neutralise(name) for name in results_header(passthrough)]
         csv.writer(handle, lineterminator="\n").writerow(header)
-        for raw in source.batches(BATCH_ROWS):
+        for raw in source.batches():
             batch = raw
             if rerun:  # a rerun keeps the original input's line numbers
                 batch = raw.with_columns(pl.col(result_field("line")).cast(pl.Int64).alias(LINE))
@@ -75,7 +75,8 @@ def rewrite_from_journal(
             frame.select(neutralise_expr(pl.all().cast(pl.String).fill_null(""))).write_csv(
                 handle, include_header=False, line_terminator="\n"
             )
-    temporary.replace(job.output)
+
+    write_atomically(job.output, write)
 
 
 def _results_frame(
@@ -120,7 +121,6 @@ def build_report(
     pending = total - sum(counts.values())
     if pending:
         counts[Status.PENDING.value] = pending
-    budget = job.rate
     report = RunReport(
         job=job.name,
         run_id=run.run_id,
@@ -131,9 +131,7 @@ def build_report(
         calls=limiter.calls,
         throttled=limiter.throttled,
         calls_per_s=round(limiter.calls / elapsed, 3) if elapsed > 0 else 0.0,
-        budget="unlimited"
-        if budget.calls is None
-        else f"{budget.calls}/{budget.window_seconds:g}s",
+        budget=job.rate.label,
         resumed=run.resumed,
         unknown_after_crash=run.unknown_after_crash,
         interrupted=interrupted,

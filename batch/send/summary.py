@@ -3,15 +3,14 @@ beside the results for the scheduler's monitoring."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from batch.common.progress_line import format_duration
+from batch.common.summary import publish
 from batch.errors import ExitCode
 from batch.models import NEEDS_ATTENTION, Status
-from batch.send.results import open_private
 
 
 @dataclass
@@ -47,10 +46,12 @@ class RunReport:
             if status in NEEDS_ATTENTION and self.counts.get(status.value)
         }
 
-    def write_json(self, path: Path) -> None:
-        with open_private(path, "w") as handle:
-            json.dump(asdict(self), handle, indent=2, sort_keys=True)
-            handle.write("\n")
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def finish(self) -> None:
+        """The summary beside the results file, in the log, and on stdout."""
+        publish(self, Path(self.output), event="run.summary")
 
     def print(self, out: TextIO) -> None:
         out.write(f"\nio-batch: job {self.job}, run {self.run_id}\n")

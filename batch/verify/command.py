@@ -10,15 +10,15 @@ from pathlib import Path
 import anyio
 
 from batch.common import logs
+from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
 from batch.config.secrets import resolve_api_key
 from batch.errors import ConfigError
-from batch.send.results import read_results
+from batch.input.results_file import read_results
 from batch.verify.outcomes import select_checks, verify_base_url
-from batch.verify.output import default_output, summary_path
+from batch.verify.output import default_output
 from batch.verify.run import VerifyOptions, VerifyRun
-from batch.verify.summary import VerifySummary
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -53,14 +53,5 @@ def run_verify(args: argparse.Namespace) -> int:
         api_key=key.value,
     )
     summary = anyio.run(run.run)
-    finish(summary, output, print_text=not logs.writes_json())
+    summary.finish()
     return summary.exit_code
-
-
-def finish(summary: VerifySummary, output: Path, *, print_text: bool) -> None:
-    """The summary as JSON beside the verification file, one log event, and on stdout."""
-    summary.write_json(summary_path(output))
-    logs.get_logger().info("verify.summary", **summary.to_json())
-    # With JSON logs, stdout is a stream of JSON lines: the event above is the summary there.
-    if print_text:
-        summary.print(sys.stdout)

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import IO
 
 from batch.common.csv_safety import neutralise
+from batch.common.files import open_private, write_atomically
 from batch.errors import ConfigError, InputError
-from batch.send.results import open_private
 
 VERIFY_COLUMNS = (
     "line",
@@ -103,11 +103,6 @@ def default_output(results: Path) -> Path:
     return results.with_name(f"{results.stem}.verify.csv")
 
 
-def summary_path(output: Path) -> Path:
-    """``<verify stem>.summary.json`` beside the verification file."""
-    return output.with_name(f"{output.stem}.summary.json")
-
-
 def read_verifications(path: Path) -> dict[MessageKey, Verification]:
     """An earlier verification file, the last row of each message winning; {} if none.
 
@@ -175,13 +170,14 @@ class VerificationWriter:
     def rewrite(self, records: Iterable[Verification]) -> None:
         """Write the whole file afresh and atomically (temporary file, then rename)."""
         self.close()
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        with open_private(temporary, "w") as handle:
+
+        def write(handle: IO[str]) -> None:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(VERIFY_COLUMNS)
             for record in records:
                 writer.writerow([neutralise(cell) for cell in record.cells()])
-        temporary.replace(self.path)
+
+        write_atomically(self.path, write)
 
     def append(self, record: Verification) -> None:
         if self._file is None:

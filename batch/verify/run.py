@@ -15,7 +15,7 @@ pause between rounds and any wait for a turn end at once, the calls on the wire 
 and the file and summary are written (exit 130); a row not asked keeps its earlier
 answer, and the next verify asks it. A second signal cuts the calls in flight off.
 
-The pure helpers (which rows, what an answer means for a row) are in ``verify_outcomes``.
+The pure helpers (which rows, what an answer means for a row) are in ``outcomes.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -32,15 +33,15 @@ from anyio.streams.memory import MemoryObjectReceiveStream
 
 from batch.api.classify import classify_get_message
 from batch.api.client import IOClient, make_http_client
-from batch.api.decisions import Abort, GetMessageDecision, MessageFound, MessageMissing, Retry
-from batch.api.first_call import FirstCallGate
+from batch.api.decisions import Abort, MessageFound, MessageMissing, Retry
 from batch.api.limiter import Limiter
+from batch.api.retry import Retrier
 from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.common.clock import utc_timestamp
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, verify_ticks
 from batch.config.job import Job
 from batch.errors import BatchError
-from batch.send.dispatch import CALL_ERRORS, FailureBudget, stop_error, utc_timestamp
 from batch.verify.outcomes import (
     NOT_ASKED,
     Selection,
@@ -51,7 +52,7 @@ from batch.verify.outcomes import (
     row_problem,
     with_note,
 )
-from batch.verify.output import Check, Verification, VerificationWriter, read_verifications
+from batch.verify.output import Verification, VerificationWriter, read_verifications
 from batch.verify.summary import VerifySummary, progress_status
 
 
@@ -89,7 +90,6 @@ class VerifyRun:
         self._api_key = api_key
         self._transport = transport
         self._rng = rng if rng is not None else random.Random()
-        self._budget = FailureBudget(job.retry)
         self._log = get_logger()
         self._progress = Progress(
             0, draw=options.show_progress, on_tick=verify_ticks(self._log), unit="checks"
@@ -101,8 +101,8 @@ class VerifyRun:
         self._error: BatchError | None = None
         self._limiter = Limiter(job.rate)
         self._stop = Stop()
+        self._retrier = Retrier(job.retry, self._rng, self._stop)
         self._work_scope: CancelScope | None = None
-        self._first_call = FirstCallGate()
 
     async def run(self) -> VerifySummary:
         started = time.monotonic()
@@ -240,35 +240,32 @@ class VerifyRun:
                 )
 
     async def _ask(self, client: IOClient, prior: Verification, tries: int) -> Verification:
-        check, attempts = prior.check, prior.attempts
-        policy = self._job.retry
-        for attempt in range(1, tries + 1):
-            self._budget.check()
-            attempts += 1
-            result, decision = await self._first_call.through(
-                lambda: _ask_once(client, check), lambda answer: stop_error(answer[1])
-            )
-            failed = isinstance(decision, Retry) and not decision.throttled
-            self._budget.record(failed=failed, reason_code=getattr(decision, "reason_code", ""))
-            match decision:
-                case MessageFound():
-                    assert isinstance(result, httpx.Response)  # only an answer has a status
-                    return found(check, decision.status, result, attempts)
-                case MessageMissing():
-                    return missing(check, decision, attempts)
-                case Abort():
-                    raise decision.error
-                case Retry() if attempt < tries:
-                    # Full jitter; a 429 waits for nothing here: the limiter holds every call.
-                    if not decision.throttled:
-                        cap = min(policy.backoff_max, policy.backoff_base * 2 ** (attempt - 1))
-                        await self._stop.sleep(self._rng.uniform(0, cap))
-                case Retry():
-                    return gave_up(check, decision, attempts)
-        raise AssertionError("unreachable: the loop returns on its last attempt")
+        check = prior.check
+
+        async def get_message(_attempt: int) -> httpx.Response:
+            return await client.get_message(check.fiscal_code, check.message_id)
+
+        answer = await self._retrier.call(
+            get_message,
+            partial(
+                classify_get_message, fiscal_code=check.fiscal_code, message_id=check.message_id
+            ),
+            tries=tries,
+        )
+        attempts = prior.attempts + answer.attempts
+        decision = answer.decision
+        match decision:
+            case MessageFound():
+                assert isinstance(answer.result, httpx.Response)  # only an answer has a status
+                return found(check, decision.status, answer.result, attempts)
+            case MessageMissing():
+                return missing(check, decision, attempts)
+            case Retry():
+                return gave_up(check, decision, attempts)
+            case Abort():  # the retrier raises it: never an answer
+                raise decision.error
 
     def _summary(self, started: float) -> VerifySummary:
-        budget = self._job.rate
         summary = VerifySummary(
             results=str(self._results),
             output=str(self._output),
@@ -282,22 +279,7 @@ class VerifyRun:
             elapsed_s=round(time.monotonic() - started, 3),
             calls=self._limiter.calls,
             throttled=self._limiter.throttled,
-            budget="unlimited"
-            if budget.calls is None
-            else f"{budget.calls}/{budget.window_seconds:g}s",
+            budget=self._job.rate.label,
         )
         summary.add_records(self._records)
         return summary
-
-
-async def _ask_once(
-    client: IOClient, check: Check
-) -> tuple[httpx.Response | Exception, GetMessageDecision]:
-    """One get-message call and what its answer means."""
-    try:
-        result: httpx.Response | Exception = await client.get_message(
-            check.fiscal_code, check.message_id
-        )
-    except CALL_ERRORS as exc:
-        result = exc
-    return result, classify_get_message(result, check.fiscal_code, check.message_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -11,8 +10,8 @@ from typing import Any, TextIO
 
 from batch.common.csv_safety import mask_fiscal_code
 from batch.common.progress_line import format_duration
+from batch.common.summary import publish
 from batch.errors import ExitCode
-from batch.send.results import open_private
 from batch.verify.output import Verification
 
 # The rows that need attention are all in the verification file; the summary names the
@@ -67,10 +66,9 @@ class VerifySummary:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    def write_json(self, path: Path) -> None:
-        with open_private(path, "w") as handle:
-            json.dump(self.to_json(), handle, indent=2, sort_keys=True)
-            handle.write("\n")
+    def finish(self) -> None:
+        """The summary beside the verification file, in the log, and on stdout."""
+        publish(self, Path(self.output), event="verify.summary")
 
     def print(self, out: TextIO) -> None:
         out.write(f"\nio-batch verify: {self.checked} sent message(s) of {self.results}\n")

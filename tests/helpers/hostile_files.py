@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batch.rules.fiscal_code import generate
-from batch.rules.templates import trim
+from batch.rules.text import trim
 
 SUBJECT = "Avviso per {nome}: scadenza"
 MARKDOWN = (

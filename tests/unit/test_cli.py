@@ -29,6 +29,27 @@ def test_fail_maps_errors_to_exit_codes(capsys: pytest.CaptureFixture[str]) -> N
     assert "internal error (RuntimeError)" in err and "Traceback" not in err
 
 
+class FinishedReport:
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+        self.finished = 0
+
+    def finish(self) -> None:
+        assert self.capsys.readouterr().err == ""  # the summary comes before the error line
+        self.finished += 1
+
+
+def test_a_run_report_declared_on_the_error_is_finished_before_the_error_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    error = AuthError("key refused (401)")
+    assert error.report is None  # declared on every BatchError, set only by a stopped run
+    error.report = report = FinishedReport(capsys)
+    assert cli._fail(error) == ExitCode.AUTH_ERROR
+    assert report.finished == 1
+    assert "io-batch: error: key refused (401)" in capsys.readouterr().err
+
+
 def test_error_text_never_shows_a_fiscal_code(capsys: pytest.CaptureFixture[str]) -> None:
     cli._fail(InputError("bad row for RSSMRA80A01H501U"))
     err = capsys.readouterr().err

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch.api.classify import classify_get_message, classify_profile, classify_submit
-from batch.api.client import MAX_RETRY_AFTER, REASON_LIMIT, problem_text, retry_after_seconds
 from batch.api.decisions import Abort, Final, MessageFound, MessageMissing, Proceed, Retry
+from batch.api.wire import MAX_RETRY_AFTER, REASON_LIMIT, problem_text, retry_after_seconds
 from batch.errors import AuthError, ConfigError
 from batch.models import Status
 

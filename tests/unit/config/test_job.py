@@ -61,6 +61,13 @@ def test_io_target_defaults_to_the_real_api_and_rejects_plain_http() -> None:
 def test_unlimited_rate() -> None:
     job = parse_job(minimal(rate={"unlimited": True}), source=SOURCE)
     assert job.rate.calls is None
+    assert job.rate.label == "unlimited"
+
+
+def test_the_budget_label_that_summaries_show() -> None:
+    assert parse_job(minimal(), source=SOURCE).rate.label == "150/5s"
+    slow = parse_job(minimal(rate={"calls": 10, "window_seconds": 0.5}), source=SOURCE)
+    assert slow.rate.label == "10/0.5s"
 
 
 @pytest.mark.parametrize(

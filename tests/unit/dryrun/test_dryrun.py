@@ -213,7 +213,7 @@ def test_without_report_path(tmp_path: Path) -> None:
 
 
 def test_many_rows_across_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dryrun, "BATCH_ROWS", 100)
+    monkeypatch.setattr(dryrun, "DRY_RUN_BATCH_ROWS", 100)
     lines = [f"{CODE};Mario {n};{n + 1},00;302000100000009424\n" for n in range(1000)]
     lines[500] = f"{CODE};Mario;0;302000100000009424\n"
     summary, _ = run(make_job(tmp_path, HEADER + "".join(lines)), tmp_path)
@@ -251,7 +251,7 @@ def test_duplicate_finder_removes_its_files() -> None:
 def test_damage_midway_through_many_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks parsed on two threads, then the exact reader after a damaged line."""
     monkeypatch.setattr(input_scan, "CHUNK_BYTES", 512)
-    monkeypatch.setattr(dryrun, "BATCH_ROWS", 7)
+    monkeypatch.setattr(dryrun, "DRY_RUN_BATCH_ROWS", 7)
     lines = [f"{CODE};Mario {n};{n + 1},00;302000100000009424\n" for n in range(400)]
     lines[150] = f"{CODE};Mario;12,50;3020001;extra\n"
     # A quoted line break where the job allows none: the record is refused, and its second

@@ -20,14 +20,8 @@ from batch.models import Message, PaymentData, ThirdPartyData
 from batch.rules import validate
 from batch.rules.plan import CONTENT_KEY, FISCAL_CODE, INVALID_COLUMN, REASON, REASON_CODE, SUBJECT
 from batch.rules.rows import to_rows
-from batch.rules.templates import (
-    WHITESPACE,
-    literal_lengths,
-    render,
-    trim,
-    utf16_length,
-    utf16_lengths,
-)
+from batch.rules.templates import literal_lengths, render, utf16_lengths
+from batch.rules.text import WHITESPACE, trim, utf16_length
 
 CODE = "RSSMRA85T10A562S"
 EMOJI = "\U0001f600"  # two UTF-16 units
@@ -394,6 +388,8 @@ def test_an_exact_header_name_wins_over_the_ones_equal_up_to_case() -> None:
         ({"has_attachments": True, "configuration_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "ADVANCED"),
         ({"has_remote_content": True}, "configuration_id"),
         ({"has_remote_content": True, "configuration_id": "nope"}, "ULID"),
+        # IO's pattern has no multiline "$": a trailing newline is not part of a ULID.
+        ({"has_remote_content": True, "configuration_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV\n"}, "ULID"),
         ({"subject": "Breve"}, "message.subject is 5 code points"),
         ({"subject": "Avviso 1" + EMOJI}, "message.subject is 9 code points"),
         ({"subject": "x" * 121 + "{nome}"}, "message.subject is 121 UTF-16 units"),

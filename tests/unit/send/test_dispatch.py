@@ -7,7 +7,6 @@ import random
 import re
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta, timezone
 
 import anyio
 import httpx
@@ -15,10 +14,11 @@ import pytest
 
 from batch.api.client import IOClient, make_http_client
 from batch.api.limiter import Limiter
+from batch.api.retry import FailureBudget
 from batch.config.job import RateBudget, RetryPolicy, Timeouts
 from batch.errors import AbortedError, AuthError
 from batch.models import Message, Outcome, Status
-from batch.send.dispatch import Dispatcher, FailureBudget, utc_timestamp
+from batch.send.dispatch import Dispatcher
 
 pytestmark = pytest.mark.anyio
 
@@ -374,9 +374,3 @@ async def test_cancelled_while_the_submit_is_in_flight_propagates() -> None:
             await dispatcher.send(MESSAGE, before_submit)
     assert scope.cancelled_caught
     assert io.events == ["profile", "intent", "submit"]
-
-
-def test_utc_timestamp_has_milliseconds_and_a_z() -> None:
-    moment = datetime(2026, 3, 1, 10, 20, 30, 456789, tzinfo=timezone(timedelta(hours=1)))
-    assert utc_timestamp(moment) == "2026-03-01T09:20:30.456Z"
-    assert utc_timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05.000Z"

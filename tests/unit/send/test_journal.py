@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import BusyError, ExitCode, InputError
 from batch.models import Outcome, Status
 from batch.send.journal import Journal
+from batch.send.journal_sql import FORGET_CLAIMS, IN_FLIGHT_ROWS
 
 SEND_ONCE = DuplicatePolicy.SEND_ONCE
 
@@ -145,3 +147,15 @@ def test_a_second_run_of_the_same_job_is_refused_while_the_first_holds_it(tmp_pa
     assert caught.value.exit_code == ExitCode.BUSY
     first.close()
     Journal(tmp_path / "job.journal.sqlite").close()  # free again once the first closed
+
+
+@pytest.mark.parametrize("query", [FORGET_CLAIMS, IN_FLIGHT_ROWS])
+def test_the_resume_queries_use_the_partial_index(tmp_path: Path, query: str) -> None:
+    """They repeat rows_open's condition so that SQLite uses it: no scan of done rows."""
+    Journal(tmp_path / "job.journal.sqlite").close()
+    db = sqlite3.connect(tmp_path / "job.journal.sqlite")
+    try:
+        plan = " ".join(str(step[-1]) for step in db.execute(f"EXPLAIN QUERY PLAN {query}", ("r",)))
+    finally:
+        db.close()
+    assert "USING INDEX rows_open" in plan or "USING COVERING INDEX rows_open" in plan

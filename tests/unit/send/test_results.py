@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from batch.errors import InputError
+from batch.input.results_file import read_results
 from batch.input.results_layout import RESULT_COLUMNS, layout, result_field
 from batch.models import Outcome, Status
-from batch.send.results import ResultsWriter, outcome_from_cells, read_results
+from batch.send.results import ResultsWriter, outcome_from_cells
 
 SENT = Outcome(
     Status.SENT, message_id="01ID", http_status=201, attempts=2, sent_at="2026-01-01T00:00:00.000Z"

@@ -212,7 +212,8 @@ async def test_a_key_refused_mid_run_releases_the_claimed_rows(tmp_path: Path) -
     with pytest.raises(AuthError) as raised:
         await new_run(job, transport).run()
 
-    report = raised.value.report  # type: ignore[attr-defined]
+    report = raised.value.report
+    assert isinstance(report, RunReport)  # declared on the error, not patched on
     assert report.exit_code == int(ExitCode.AUTH_ERROR) == int(raised.value.exit_code)
     assert "401" in report.error
     assert transport.refused >= 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from batch.common.files import summary_path, write_summary
 from batch.common.progress import Progress, verify_ticks
 from batch.errors import ConfigError
 from batch.verify.output import (
@@ -17,7 +18,6 @@ from batch.verify.output import (
     VerificationWriter,
     default_output,
     read_verifications,
-    summary_path,
 )
 from batch.verify.summary import ATTENTION_LIMIT, VerifySummary, progress_status
 
@@ -126,8 +126,8 @@ def test_the_attention_list_is_capped_but_the_count_is_not(tmp_path: Path) -> No
     out = io.StringIO()
     summary.print(out)
     assert "... and 7 more: see the verification file" in out.getvalue()
-    path = tmp_path / "s.json"
-    summary.write_json(path)
+    path = write_summary(tmp_path / "s.verify.csv", summary.to_json())
+    assert path == tmp_path / "s.verify.summary.json"
     assert json.loads(path.read_text(encoding="utf-8"))["attention_count"] == ATTENTION_LIMIT + 7
     assert path.stat().st_mode & 0o777 == 0o600
 

@@ -23,6 +23,7 @@ from batch.config.job import (
 )
 from batch.config.template import Template
 from batch.errors import AbortedError, AuthError, ConfigError
+from batch.input.results_file import read_results
 from batch.input.results_layout import RESULT_COLUMNS
 from batch.rules.fiscal_code import generate
 from batch.sandbox import (
@@ -36,7 +37,6 @@ from batch.sandbox import (
     profile_state,
 )
 from batch.sandbox.messages import final_status
-from batch.send.results import read_results
 from batch.verify.outcomes import select_checks
 from batch.verify.output import VERIFY_COLUMNS
 from batch.verify.run import VerifyOptions, VerifyRun
