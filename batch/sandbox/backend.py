@@ -15,6 +15,8 @@ from typing import Any
 from batch.sandbox import responses as r
 from batch.sandbox.config import KeyConfig, SandboxConfig
 from batch.sandbox.faults import ERROR, FaultInjector, FaultPlan
+from batch.sandbox.feed_answer import feed_answer
+from batch.sandbox.history import FeedHistory
 from batch.sandbox.ledger import Ledger, LedgerEntry, payload_hash
 from batch.sandbox.messages import (
     ACCEPTED,
@@ -24,8 +26,6 @@ from batch.sandbox.messages import (
     final_status,
     message_view,
 )
-from batch.sandbox.feed_answer import feed_answer
-from batch.sandbox.history import FeedHistory
 from batch.sandbox.quirks import SPEC_PROFILE_EXAMPLE
 from batch.sandbox.spec import decode_fiscal_code_payload, decode_new_message, fiscal_code_problem
 from batch.sandbox.ulid import UlidGenerator

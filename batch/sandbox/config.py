@@ -7,8 +7,8 @@ production service with bulk sending enabled, at the gateway's default budget.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from typing import Any
 
 from batch.sandbox.quirks import (
