@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import anyio
+import httpx
 
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
@@ -83,6 +84,7 @@ async def sync_feed(
     *,
     show_progress: bool = False,
     handle_signals: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> SyncReport:
     """Sync the job's subscriber list; a job-level error carries the report (``.report``)."""
     started = time.monotonic()
