@@ -102,7 +102,9 @@ async def sync_feed(
         else f"{budget.calls}/{budget.window_seconds:g}s",
     )
     with SubscriberStore(Path(report.store)) as store:
-        async with make_http_client(base_url, api_key, job.timeouts, job.rate.concurrency) as http:
+        async with make_http_client(
+            base_url, api_key, job.timeouts, job.rate.concurrency, transport=transport
+        ) as http:
             client = IOClient(http, limiter, Stop())
             sync = FeedSync(
                 job, store, client, show_progress=show_progress, handle_signals=handle_signals
