@@ -85,6 +85,7 @@ async def sync_feed(
     show_progress: bool = False,
     handle_signals: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
+    stop: Stop | None = None,
 ) -> SyncReport:
     """Sync the job's subscriber list; a job-level error carries the report (``.report``)."""
     started = time.monotonic()
@@ -105,7 +106,7 @@ async def sync_feed(
         async with make_http_client(
             base_url, api_key, job.timeouts, job.rate.concurrency, transport=transport
         ) as http:
-            client = IOClient(http, limiter, Stop())
+            client = IOClient(http, limiter, stop or Stop())
             sync = FeedSync(
                 job, store, client, show_progress=show_progress, handle_signals=handle_signals
             )

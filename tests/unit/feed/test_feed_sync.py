@@ -7,9 +7,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from batch.api.limiter import Limiter
+from batch.api.stopping import Stop
 from batch.config.job import (
     Columns,
     InputSpec,
@@ -27,6 +29,7 @@ from batch.sandbox import (
     Faults,
     KeyConfig,
     OperationFaults,
+    SandboxApp,
     SandboxConfig,
     create_app,
     profile_state,
@@ -180,3 +183,44 @@ async def test_api_mode_counts_profile_and_submit_calls(tmp_path: Path) -> None:
         "feed": 0,
     }
     assert sum(report.calls_by_operation.values()) == report.calls
+
+
+class StopAfter(httpx.AsyncBaseTransport):
+    """The sandbox's transport; requests the stop once ``count`` days were answered."""
+
+    def __init__(self, app: SandboxApp, stop: Stop, count: int) -> None:
+        self._inner = app.transport()
+        self._stop = stop
+        self._count = count
+        self.answered = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        self.answered += 1
+        if self.answered == self._count:
+            self._stop.request("stopped by SIGTERM")
+        return response
+
+
+async def test_a_stopped_sync_keeps_its_days_and_the_next_fetches_only_the_rest(
+    tmp_path: Path,
+) -> None:
+    app = create_app(CONFIG)
+    job = replace(make_job(tmp_path, CODES), rate=RateBudget(calls=None, concurrency=1))
+    stop = Stop()
+
+    stopped = await sync_feed(
+        job,
+        DEFAULT_API_KEY,
+        BASE_URL,
+        Limiter(job.rate),
+        handle_signals=False,
+        transport=StopAfter(app, stop, 5),
+        stop=stop,
+    )
+    rest = await sync(job, app)
+
+    assert (stopped.interrupted, stopped.exit_code, stopped.days_fetched) == (True, 130, 5)
+    assert stopped.days_missing == DAYS - 5
+    assert (rest.days_missing_before, rest.days_fetched, rest.calls) == (DAYS - 5,) * 3
+    assert len(app.calls.entries()) == DAYS  # no day fetched twice
