@@ -19,6 +19,7 @@ class Status(StrEnum):
     SENT = "sent"  # IO accepted the message (201); message_id is set
     NOT_REGISTERED = "not_registered"  # profile check 404: no IO profile or inbox disabled
     NOT_ALLOWED = "not_allowed"  # profile check 200 with sender_allowed false
+    NOT_SUBSCRIBED = "not_subscribed"  # feed mode: not a subscriber per the feed; no call
     NOT_TEST_RECIPIENT = "not_test_recipient"  # 403 "Recipient forbidden": service in test mode
     INVALID = "invalid"  # the row failed validation; nothing was called
     DUPLICATE = "duplicate"  # same fiscal code and content earlier in the same file

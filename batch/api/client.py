@@ -32,6 +32,9 @@ from batch.errors import ConfigError
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 PROFILES = "/api/v1/profiles"
 MESSAGES = "/api/v1/messages"
+SUBSCRIPTIONS_FEED = "/api/v1/subscriptions-feed"
+#: The operations a summary counts calls of (``calls_by_operation``), in this order.
+OPERATIONS = ("profile", "submit", "get_message", "feed")
 USER_AGENT = "io-batch/0.1"
 REASON_LIMIT = 300
 # A longer hint counts as this much: a bogus header must not stall a job for hours.
@@ -90,9 +93,12 @@ BeforeSend = Callable[[], Awaitable[None]]
 
 
 class IOClient:
-    """The three operations of a batch sender, each under the shared limiter."""
+    """The four operations of a batch sender, each under the shared limiter.
+
+    ``calls_by_operation`` counts the requests that went out, per operation."""
 
     def __init__(self, http: httpx.AsyncClient, limiter: Limiter, stop: Stop | None = None) -> None:
+        self.calls_by_operation = dict.fromkeys(OPERATIONS, 0)
         self._http = http
         self._limiter = limiter
         self.stop = stop if stop is not None else Stop()
@@ -104,7 +110,7 @@ class IOClient:
 
     async def profile(self, fiscal_code: str) -> httpx.Response:
         """``POST /profiles``: may the service write to this citizen?"""
-        return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code})
+        return await self._call("profile", "POST", PROFILES, {"fiscal_code": fiscal_code})
 
     async def submit(
         self, payload: dict[str, Any], before_send: BeforeSend | None = None
@@ -114,15 +120,20 @@ class IOClient:
         ``before_send`` runs once the limiter has given this call its turn, right before
         the request goes out: the journal records the intent there, so that a crash while
         the call still waits for its turn leaves the row pending, not unknown."""
-        return await self._call("POST", MESSAGES, payload, before_send)
+        return await self._call("submit", "POST", MESSAGES, payload, before_send)
 
     async def get_message(self, fiscal_code: str, message_id: str) -> httpx.Response:
         """``GET /messages/{fiscal_code}/{id}``: the processing status of a sent message."""
         path = f"{MESSAGES}/{quote(fiscal_code, safe='')}/{quote(message_id, safe='')}"
-        return await self._call("GET", path, None)
+        return await self._call("get_message", "GET", path, None)
+
+    async def subscriptions_feed(self, day: str) -> httpx.Response:
+        """``GET /subscriptions-feed/{date}``: who subscribed and unsubscribed that UTC day."""
+        return await self._call("feed", "GET", f"{SUBSCRIPTIONS_FEED}/{quote(day, safe='')}", None)
 
     async def _call(
         self,
+        operation: str,
         method: str,
         path: str,
         body: dict[str, Any] | None,
@@ -133,6 +144,7 @@ class IOClient:
         if before_send is not None:
             await before_send()
         self.stop.check()  # the gate: nothing may await between it and the request
+        self.calls_by_operation[operation] += 1
         try:
             # httpx's timeouts bound each phase; this bounds the whole call, so that
             # a server trickling bytes cannot keep it alive past them.

@@ -88,7 +88,25 @@ class MessageMissing:
     http_status: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FeedDay:
+    """Subscriptions feed 200: the digests that subscribed and unsubscribed that day."""
+
+    subscriptions: tuple[str, ...]
+    unsubscriptions: tuple[str, ...]
+    http_status: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class FeedNotYet:
+    """Subscriptions feed 404 "Data not available yet": the day has not ended at IO."""
+
+    reason: str
+    http_status: int = 404
+
+
 ProfileDecision = Proceed | Final | Retry | Abort
 SubmitDecision = Final | Retry | Abort
 GetMessageDecision = MessageFound | MessageMissing | Retry | Abort
+FeedDecision = FeedDay | FeedNotYet | Retry | Abort
 Result = httpx.Response | Exception

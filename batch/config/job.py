@@ -11,6 +11,7 @@ import os
 import string
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ AMOUNT_UNITS = ("cents", "euro")
 DUPLICATE_POLICIES = ("send_once", "one_per_citizen", "send_all")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
 IO_BASE_URL = "https://api.io.pagopa.it"
+PROFILE_CHECKS = ("api", "feed")
+FEED_FIRST_DAY = "2020-03-24"  # IO's docs: read the feed from this day on
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,20 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileCheck:
+    """How a send learns who may get a message: ``api`` asks the profile of every row;
+    ``feed`` looks the row up in the subscriber list kept from the subscriptions feed,
+    synced from ``feed_start`` (README, "The subscriptions feed")."""
+
+    check: str = "api"
+    feed_start: str = FEED_FIRST_DAY
+
+    @property
+    def uses_feed(self) -> bool:
+        return self.check == "feed"
+
+
+@dataclass(frozen=True, slots=True)
 class RateBudget:
     """The gateway's budget: ``calls`` per sliding ``window_seconds`` (None: unlimited)."""
 
@@ -132,6 +149,7 @@ class Job:
     rate: RateBudget = field(default_factory=RateBudget)
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    profile: ProfileCheck = field(default_factory=ProfileCheck)
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
     dry_run: bool = False
@@ -216,6 +234,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     rate_section = sections.table("rate")
     http_section = sections.table("http")
     retry_section = sections.table("retry")
+    profile_section = sections.table("profile")
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -330,6 +349,14 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
     retry_section.done()
 
+    profile = ProfileCheck(
+        check=_choice(profile_section.get_str("check", "api"), PROFILE_CHECKS, "profile.check"),
+        feed_start=_day(
+            profile_section.get_str("feed_start", FEED_FIRST_DAY), "profile.feed_start"
+        ),
+    )
+    profile_section.done()
+
     return Job(
         name=name,
         source=source,
@@ -341,6 +368,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         rate=rate,
         timeouts=timeouts,
         retry=retry,
+        profile=profile,
         state_dir=state_dir,
         retention_days=retention_days,
     )
@@ -366,6 +394,17 @@ def _choice(value: str, choices: tuple[str, ...], key: str) -> str:
     if value not in choices:
         raise ConfigError(f"{key} must be one of {', '.join(choices)}; got {value!r}")
     return value
+
+
+def _day(value: str, key: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_day(key, value)
+    except ValueError:
+        return _bad_day(key, value)
+
+
+def _bad_day(key: str, value: str) -> str:
+    raise ConfigError(f"{key} must be a date YYYY-MM-DD; got {value!r}")
 
 
 def _optional_choice(value: str | None, choices: tuple[str, ...], key: str) -> str | None:

@@ -59,7 +59,7 @@ class CallRecord:
 
     t: float  # monotonic arrival time
     key: str | None  # the configured key it used; None when missing or not a valid key
-    operation: str  # "profile", "submit", "get", or "unknown" for a path the API lacks
+    operation: str  # "profile", "submit", "get", "feed", or "unknown" for a path the API lacks
     route: str  # e.g. "POST /messages", "GET /profiles/{fiscal_code}" (no personal data)
     status: int | None  # None: no answer (dropped, or held by a timeout fault)
     retry_after: int | None = None  # the 429's x-rate-limit-retry-after

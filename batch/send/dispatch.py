@@ -103,22 +103,30 @@ class Dispatcher:
         self._first_call = FirstCallGate()
         self._guard = NotRegisteredGuard(not_registered_guard)
 
-    async def send(self, message: Message, before_submit: Callable[[], Awaitable[None]]) -> Outcome:
+    async def send(
+        self,
+        message: Message,
+        before_submit: Callable[[], Awaitable[None]],
+        *,
+        check_profile: bool = True,
+    ) -> Outcome:
         """The row's final outcome. ``before_submit`` (the journal's intent) completes
         before the first submit goes out (after its turn in the limiter), and is called
-        only if one does."""
+        only if one does. ``check_profile=False`` (feed mode: the subscriber list already
+        said yes) submits at once."""
         row = _Row()
         fiscal_code = message.fiscal_code
 
-        async def check_profile(_attempt: int) -> httpx.Response:
+        async def check_profile_call(_attempt: int) -> httpx.Response:
             return await self._client.profile(fiscal_code)
 
-        self.budget.check()
-        self._guard.check()
-        allowed = await self._with_retries(check_profile, classify_profile, row)
-        self._guard.record(allowed)
-        if isinstance(allowed, Outcome):
-            return allowed
+        if check_profile:
+            self.budget.check()
+            self._guard.check()
+            allowed = await self._with_retries(check_profile_call, classify_profile, row)
+            self._guard.record(allowed)
+            if isinstance(allowed, Outcome):
+                return allowed
         payload = message.to_payload()
 
         async def submit(attempt: int) -> httpx.Response:

@@ -1,5 +1,9 @@
 """The send run: read -> validate -> dispatch (profile, submit) -> record -> report.
 
+In feed mode (``[profile] check = "feed"``) a row whose code is not a subscriber in
+the list kept from the subscriptions feed is ``not_subscribed`` with no call, and a
+subscriber's message is submitted with no profile check.
+
 One producer reads and validates the input in batches and hands valid rows to a
 bounded pool of workers; every worker claims its row in the journal, dispatches it
 under the shared limiter and records the outcome; one writer task appends outcomes
@@ -30,7 +34,7 @@ import polars as pl
 from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from batch.api.client import IOClient, make_http_client
+from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested, watch_signals
 from batch.common.logs import get_logger
@@ -38,8 +42,12 @@ from batch.common.progress import Progress, send_ticks
 from batch.config.job import Job
 from batch.config.state_dir import journal_location
 from batch.errors import BatchError
+from batch.feed.location import store_path
+from batch.feed.outcome import not_subscribed
+from batch.feed.store import SubscriberStore
 from batch.input import read
 from batch.models import Message, Outcome, Row, Status
+from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
 from batch.send.journal import Journal
@@ -77,8 +85,12 @@ class SendRun:
         base_url: str,
         api_key: str,
         transport: httpx.AsyncBaseTransport | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.job = job
+        self._limiter = limiter  # shared with a sync that ran first (send --sync)
+        self._subscribers: SubscriberStore | None = None  # feed mode: who may be messaged
+        self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)
         self.options = options
         self._base_url = base_url
         self._api_key = api_key
@@ -129,7 +141,8 @@ class SendRun:
                     draw=self.options.show_progress,
                     on_tick=send_ticks(self._log),
                 )
-                limiter = Limiter(job.rate)
+                limiter = self._limiter or Limiter(job.rate)
+                self._subscribers = self._open_subscribers()
                 async with make_http_client(
                     self._base_url,
                     self._api_key,
@@ -137,8 +150,10 @@ class SendRun:
                     job.rate.concurrency,
                     transport=self._transport,
                 ) as http:
+                    client = IOClient(http, limiter, self._stop)
+                    self._calls_by_operation = client.calls_by_operation
                     self._dispatcher = Dispatcher(
-                        IOClient(http, limiter, self._stop),
+                        client,
                         job.retry,
                         random.Random(),
                         not_registered_guard=self._not_registered_guard(),
@@ -160,17 +175,29 @@ class SendRun:
                     interrupted=interrupted,
                 )
                 report.unknown_after_crash += cut_off
+                report.calls_by_operation = dict(self._calls_by_operation)
                 report.journal = str(location.path)
                 self._past_due.report_to(report, self._log)
             finally:
                 self._progress.close()  # an error then shows below the bar, not over it
                 journal.close()
+                self._close_subscribers()
         if self._job_error is not None:
             report.error = str(self._job_error)
             report.exit_code = int(self._job_error.exit_code)
             self._job_error.report = report  # type: ignore[attr-defined]
             raise self._job_error
         return report
+
+    def _open_subscribers(self) -> SubscriberStore | None:
+        """Feed mode: the subscriber list (the command checked that it is up to date)."""
+        if not self.job.profile.uses_feed:
+            return None
+        return SubscriberStore(store_path(self.job, self._api_key))
+
+    def _close_subscribers(self) -> None:
+        if self._subscribers is not None:
+            self._subscribers.close()
 
     # -- the concurrent part -------------------------------------------------------------
 
@@ -261,8 +288,15 @@ class SendRun:
         async def before_submit() -> None:
             journal.record_intent(run_id, line, code, digest)
 
+        subscribers = self._subscribers
+        if subscribers is not None and not subscribers.is_subscriber(code_digest(code)):
+            outcome = not_subscribed()  # no call: the feed says IO would refuse it
+            journal.record(run_id, line, code, digest, outcome)
+            return outcome
         try:
-            outcome = await self._dispatcher.send(message, before_submit)
+            outcome = await self._dispatcher.send(
+                message, before_submit, check_profile=subscribers is None
+            )
         except StopRequested:
             # Raised only before a request went out, and every earlier submit of the row
             # was answered "not queued": nothing reached the citizen, the row is pending.

@@ -24,6 +24,8 @@ class RunReport:
     elapsed_s: float = 0.0
     calls: int = 0
     throttled: int = 0  # 429 answers received
+    # Requests per operation (profile, submit, get_message, feed): where the budget went.
+    calls_by_operation: dict[str, int] = field(default_factory=dict)
     calls_per_s: float = 0.0
     budget: str = ""
     resumed: bool = False
@@ -65,6 +67,9 @@ class RunReport:
             f"{self.calls_per_s:.2f} calls/s (budget {self.budget}), "
             f"{self.throttled} throttled (429)\n"
         )
+        if self.calls_by_operation:
+            parts = ", ".join(f"{name} {count}" for name, count in self.calls_by_operation.items())
+            out.write(f"calls by operation: {parts}\n")
         if self.unknown_after_crash:
             out.write(
                 f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "

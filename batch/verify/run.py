@@ -38,7 +38,7 @@ from batch.api.classify import (
     Retry,
     classify_get_message,
 )
-from batch.api.client import IOClient, make_http_client
+from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.first_call import FirstCallGate
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested, watch_signals
@@ -110,6 +110,7 @@ class VerifyRun:
         self._stop = Stop()
         self._work_scope: CancelScope | None = None
         self._first_call = FirstCallGate()
+        self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)  # the client's, once made
 
     async def run(self) -> VerifySummary:
         started = time.monotonic()
@@ -142,6 +143,7 @@ class VerifyRun:
                 transport=self._transport,
             ) as http:
                 client = IOClient(http, self._limiter, self._stop)
+                self._calls_by_operation = client.calls_by_operation
                 await self._round(client, "check", to_ask, self._job.retry.max_attempts)
                 if self._options.wait:
                     await self._wait(client, to_ask, deadline)
@@ -290,6 +292,7 @@ class VerifyRun:
             elapsed_s=round(time.monotonic() - started, 3),
             calls=self._limiter.calls,
             throttled=self._limiter.throttled,
+            calls_by_operation=dict(self._calls_by_operation),
             budget="unlimited"
             if budget.calls is None
             else f"{budget.calls}/{budget.window_seconds:g}s",

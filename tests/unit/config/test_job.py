@@ -112,3 +112,28 @@ def test_demo_job_parses() -> None:
 def test_required_columns_are_the_named_columns_then_the_placeholders_once() -> None:
     job = parse_job(minimal(columns={"fiscal_code": "cf", "due_date": "nome"}), source=SOURCE)
     assert job.required_columns() == ["cf", "nome"]
+
+
+def test_profile_check_defaults_to_the_api_and_may_use_the_feed() -> None:
+    default = parse_job(minimal(), source=SOURCE).profile
+    assert (default.check, default.feed_start, default.uses_feed) == ("api", "2020-03-24", False)
+    feed = parse_job(minimal(profile={"check": "feed", "feed_start": "2026-01-05"}), source=SOURCE)
+    assert (feed.profile.check, feed.profile.feed_start, feed.profile.uses_feed) == (
+        "feed",
+        "2026-01-05",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ({"check": "both"}, "profile.check must be one of api, feed"),
+        ({"feed_start": "2026-02-30"}, "profile.feed_start must be a date"),
+        ({"feed_start": "20260101"}, "profile.feed_start must be a date"),
+        ({"checks": "feed"}, "checks"),
+    ],
+)
+def test_a_bad_profile_section_is_a_config_error(profile: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_job(minimal(profile=profile), source=SOURCE)
