@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -40,6 +40,8 @@ from batch.send.not_registered import NotRegisteredGuard
 
 # What a call may raise instead of answering: httpx's errors, and the client's deadline.
 CALL_ERRORS = (httpx.HTTPError, httpx.InvalidURL, TimeoutError)
+#: The profile's preferred languages -> (the language chosen, the message in it).
+Localise = Callable[[tuple[str, ...]], tuple[str, Message]]
 
 
 class FailureBudget:
@@ -103,10 +105,16 @@ class Dispatcher:
         self._first_call = FirstCallGate()
         self._guard = NotRegisteredGuard(not_registered_guard)
 
-    async def send(self, message: Message, before_submit: Callable[[], Awaitable[None]]) -> Outcome:
+    async def send(
+        self,
+        message: Message,
+        before_submit: Callable[[], Awaitable[None]],
+        localise: Localise | None = None,
+    ) -> Outcome:
         """The row's final outcome. ``before_submit`` (the journal's intent) completes
         before the first submit goes out (after its turn in the limiter), and is called
-        only if one does."""
+        only if one does. ``localise`` picks the message in the citizen's language from
+        the profile's preferred languages; the outcome of a submit names the language."""
         row = _Row()
         fiscal_code = message.fiscal_code
 
@@ -119,6 +127,10 @@ class Dispatcher:
         self._guard.record(allowed)
         if isinstance(allowed, Outcome):
             return allowed
+        language = ""
+        if localise is not None:
+            assert isinstance(allowed, Proceed)
+            language, message = localise(allowed.preferred_languages)
         payload = message.to_payload()
 
         async def submit(attempt: int) -> httpx.Response:
@@ -129,7 +141,7 @@ class Dispatcher:
         self.budget.check()
         outcome = await self._with_retries(submit, classify_submit, row)
         assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
-        return outcome
+        return replace(outcome, language=language) if language else outcome
 
     async def _with_retries(
         self,

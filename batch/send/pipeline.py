@@ -43,6 +43,7 @@ from batch.models import Message, Outcome, Row, Status
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
 from batch.send.journal import Journal
+from batch.send.languages import content_digest, localised
 from batch.send.past_due import PastDueCount
 from batch.send.producer import BATCH_ROWS, Finished, Producer
 from batch.send.results import ResultsWriter
@@ -233,11 +234,12 @@ class SendRun:
                     )
 
     def _digest(self, row: Row, message: Message) -> str:
-        """What "the same message" means for this job: its content, or the dedupe key
-        column's value when the job names one (so a corrected text is not sent again)."""
+        """What "the same message" means for this job: its content (in every language:
+        ``languages.content_digest``), or the dedupe key column's value when the job names
+        one (so a corrected text is not sent again)."""
         key = row.fields.get(self._dedupe_column, "").strip() if self._dedupe_column else ""
         if not key:
-            return message.content_hash()
+            return content_digest(row, self.job.message.language)
         return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     async def _dispatch(self, row: Row) -> Outcome | None:
@@ -261,8 +263,13 @@ class SendRun:
         async def before_submit() -> None:
             journal.record_intent(run_id, line, code, digest)
 
+        base = self.job.message.language
+
+        def localise(preferred: tuple[str, ...]) -> tuple[str, Message]:
+            return localised(row, base, preferred)
+
         try:
-            outcome = await self._dispatcher.send(message, before_submit)
+            outcome = await self._dispatcher.send(message, before_submit, localise)
         except StopRequested:
             # Raised only before a request went out, and every earlier submit of the row
             # was answered "not queued": nothing reached the citizen, the row is pending.
