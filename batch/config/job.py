@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from batch.config.languages import MessageVariant, check_language, take_variants
-from batch.config.schedule import ON_QUIET_HOURS, Schedule, parse_quiet_hours
+from batch.config.schedule import Schedule, parse_schedule
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
 
@@ -358,19 +358,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
     retry_section.done()
 
-    quiet_hours = schedule_section.optional_str("quiet_hours")
-    schedule = Schedule(
-        quiet_hours=parse_quiet_hours(quiet_hours) if quiet_hours is not None else None,
-        on_quiet_hours=_choice(
-            schedule_section.get_str("on_quiet_hours", "wait"),
-            ON_QUIET_HOURS,
-            "schedule.on_quiet_hours",
-        ),
-        profile_checks_in_quiet_hours=schedule_section.get_bool(
-            "profile_checks_in_quiet_hours", False
-        ),
-    )
-    schedule_section.done()
+    schedule = parse_schedule(schedule_section)
 
     return Job(
         name=name,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from batch.config.toml_table import Table
 from batch.errors import ConfigError
 
 ZONE = ZoneInfo("Europe/Rome")
@@ -73,3 +74,21 @@ def parse_quiet_hours(text: str) -> QuietHours:
             hint="give a window such as 21:00-08:00, or leave quiet_hours out",
         )
     return QuietHours(start, end)
+
+
+def parse_schedule(table: Table) -> Schedule:
+    """The ``[schedule]`` table (every key checked, unknown ones refused)."""
+    window = table.optional_str("quiet_hours")
+    on_quiet_hours = table.get_str("on_quiet_hours", "wait")
+    if on_quiet_hours not in ON_QUIET_HOURS:
+        raise ConfigError(
+            f"schedule.on_quiet_hours must be one of {', '.join(ON_QUIET_HOURS)}; "
+            f"got {on_quiet_hours!r}"
+        )
+    schedule = Schedule(
+        quiet_hours=parse_quiet_hours(window) if window is not None else None,
+        on_quiet_hours=on_quiet_hours,
+        profile_checks_in_quiet_hours=table.get_bool("profile_checks_in_quiet_hours", False),
+    )
+    table.done()
+    return schedule
