@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.config.job import Columns, Job, MessageSpec
+from batch.config.job import Columns, Job
 from batch.config.languages import MessageVariant
 from batch.models import Message, Row, Translation
 from batch.sandbox import SandboxConfig, create_app, profile_state
@@ -85,7 +85,9 @@ def three_language_job(tmp_path: Path, codes: list[str], hints: list[str]) -> Jo
     with (tmp_path / "input.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["codice_fiscale", "nome", "lingua"])
-        writer.writerows([c, f"Persona{i}", h] for i, (c, h) in enumerate(zip(codes, hints)))
+        writer.writerows(
+            [c, f"Persona{i}", h] for i, (c, h) in enumerate(zip(codes, hints, strict=True))
+        )
     message = replace(
         job.message,
         variants=(
@@ -126,7 +128,7 @@ async def test_each_citizen_gets_their_language_and_the_results_say_which(
     # Every path was taken: profiles in each language, and the column for some with none.
     assert set(chosen) == {"it_IT", "de_DE", "en_GB"}
     no_profile_language = [
-        c for c, h in zip(codes, hints) if h and not preferred_languages(c, config)
+        c for c, h in zip(codes, hints, strict=True) if h and not preferred_languages(c, config)
     ]
     assert no_profile_language  # the column decided for these
     assert all(profile_state(code, config) == "allowed" for code in codes)
