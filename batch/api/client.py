@@ -25,6 +25,7 @@ import anyio
 import httpx
 
 from batch.api.limiter import Limiter
+from batch.api.quiet_gate import QuietGate
 from batch.api.stopping import Stop
 from batch.config.job import Timeouts
 from batch.errors import ConfigError
@@ -92,10 +93,17 @@ BeforeSend = Callable[[], Awaitable[None]]
 class IOClient:
     """The three operations of a batch sender, each under the shared limiter."""
 
-    def __init__(self, http: httpx.AsyncClient, limiter: Limiter, stop: Stop | None = None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        limiter: Limiter,
+        stop: Stop | None = None,
+        quiet: QuietGate | None = None,
+    ) -> None:
         self._http = http
         self._limiter = limiter
         self.stop = stop if stop is not None else Stop()
+        self._quiet = quiet  # the job's quiet hours: no submit (push) inside them
         self._deadline = _total_deadline(http.timeout)
         self._secret = _secret_of(http)
 
@@ -104,7 +112,7 @@ class IOClient:
 
     async def profile(self, fiscal_code: str) -> httpx.Response:
         """``POST /profiles``: may the service write to this citizen?"""
-        return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code})
+        return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code}, op="profile")
 
     async def submit(
         self, payload: dict[str, Any], before_send: BeforeSend | None = None
@@ -114,7 +122,7 @@ class IOClient:
         ``before_send`` runs once the limiter has given this call its turn, right before
         the request goes out: the journal records the intent there, so that a crash while
         the call still waits for its turn leaves the row pending, not unknown."""
-        return await self._call("POST", MESSAGES, payload, before_send)
+        return await self._call("POST", MESSAGES, payload, before_send, op="submit")
 
     async def get_message(self, fiscal_code: str, message_id: str) -> httpx.Response:
         """``GET /messages/{fiscal_code}/{id}``: the processing status of a sent message."""
@@ -127,9 +135,17 @@ class IOClient:
         path: str,
         body: dict[str, Any] | None,
         before_send: BeforeSend | None = None,
+        *,
+        op: str = "",
     ) -> httpx.Response:
-        with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
-            await self._limiter.acquire()
+        while True:
+            if self._quiet is not None:
+                await self._quiet.wait_open(op)  # a stop ends this wait too
+            with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
+                await self._limiter.acquire()
+            # The turn may have come once the window began: it is given up, the call waits.
+            if self._quiet is None or self._quiet.closed_until(op) is None:
+                break
         if before_send is not None:
             await before_send()
         self.stop.check()  # the gate: nothing may await between it and the request

@@ -12,6 +12,7 @@ from pathlib import Path
 import anyio
 
 from batch.common import logs
+from batch.common.clock import clock_from_env
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
@@ -85,8 +86,9 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         location = journal_location(job)
         print(f"io-batch: journal {location.path} ({location.source})", file=sys.stderr)
+    clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with _base_url(job) as base_url:
-        run = SendRun(job, options, base_url=base_url, api_key=key.value)
+        run = SendRun(job, options, base_url=base_url, api_key=key.value, clock=clock)
         report = anyio.run(run.run)
     finish(report, job.output)
     return report.exit_code

@@ -33,6 +33,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from batch.api.client import IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.common.clock import SystemClock, WallClock
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
 from batch.config.job import Job
@@ -46,6 +47,7 @@ from batch.send.journal import Journal
 from batch.send.languages import content_digest, localised
 from batch.send.past_due import PastDueCount
 from batch.send.producer import BATCH_ROWS, Finished, Producer
+from batch.send.quiet_hours import add_to_report, quiet_gate
 from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
@@ -78,8 +80,10 @@ class SendRun:
         base_url: str,
         api_key: str,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: WallClock | None = None,
     ) -> None:
         self.job = job
+        self._clock = clock if clock is not None else SystemClock()  # what quiet hours read
         self.options = options
         self._base_url = base_url
         self._api_key = api_key
@@ -131,6 +135,7 @@ class SendRun:
                     on_tick=send_ticks(self._log),
                 )
                 limiter = Limiter(job.rate)
+                quiet = quiet_gate(job, self._clock, self._stop, self._progress)
                 async with make_http_client(
                     self._base_url,
                     self._api_key,
@@ -139,7 +144,7 @@ class SendRun:
                     transport=self._transport,
                 ) as http:
                     self._dispatcher = Dispatcher(
-                        IOClient(http, limiter, self._stop),
+                        IOClient(http, limiter, self._stop, quiet),
                         job.retry,
                         random.Random(),
                         not_registered_guard=self._not_registered_guard(),
@@ -162,6 +167,7 @@ class SendRun:
                 )
                 report.unknown_after_crash += cut_off
                 report.journal = str(location.path)
+                add_to_report(report, quiet)
                 self._past_due.report_to(report, self._log)
             finally:
                 self._progress.close()  # an error then shows below the bar, not over it
