@@ -68,15 +68,18 @@ class QuietGate:
 
     async def wait_open(self, operation: str) -> None:
         """Return once ``operation`` may go out; inside the window, wait or stop the run."""
+        waited = False
         while (until := self.closed_until(operation)) is not None:
             if self._schedule.on_quiet_hours == "stop":
                 self._stop_run(until)
                 raise StopRequested(self._stop.reason)
             self._pause(until)
+            waited = True
             seconds = (until - self._clock.now()).total_seconds()
             with self._stop.cuts_short():
                 await self._clock.sleep(min(max(seconds, 0.0), MAX_NAP_S))
-        self._resume()
+        if waited:  # only a call held by the window ends the pause (not a profile check
+            self._resume()  # that the job lets go on meanwhile)
 
     def finish(self) -> None:
         """At the end of the run: a wait still going (a stop came) counts too."""
