@@ -21,7 +21,7 @@ def rome(*parts: int) -> datetime:
 
 
 def test_a_window_across_midnight() -> None:
-    assert NIGHT == QuietHours(time(21), time(8))
+    assert QuietHours(time(21), time(8)) == NIGHT
     assert NIGHT.ends_after(rome(2026, 11, 30, 20, 59, 59)) is None
     assert NIGHT.ends_after(rome(2026, 11, 30, 21, 0)) == rome(2026, 12, 1, 8, 0)
     assert NIGHT.ends_after(rome(2026, 12, 1, 2, 0)) == rome(2026, 12, 1, 8, 0)
