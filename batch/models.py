@@ -130,6 +130,15 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """A row's message in one more language (``[message.<language>]``, filled in)."""
+
+    language: str
+    subject: str
+    markdown: str
+
+
+@dataclass(frozen=True, slots=True)
 class Invalid:
     """Why a row cannot become a message: which column, and a stable reason code."""
 
@@ -145,7 +154,10 @@ class Row:
     ``line`` is the row's line number in the source file (1 is the header), so an
     operator can find it in an editor. ``fiscal_code`` is the normalised code (or the
     raw cell when it is invalid). ``fields`` are the raw input cells, kept so the
-    results CSV can carry them and be the input of a rerun.
+    results CSV can carry them and be the input of a rerun. ``message`` is in the job's
+    base language; ``translations`` holds it in the job's other languages, and
+    ``language_hint`` the row's language column (IO's code, "" when none), for when the
+    profile names no language the job has.
     """
 
     line: int
@@ -153,6 +165,8 @@ class Row:
     message: Message | None
     invalid: Invalid | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    translations: tuple[Translation, ...] = ()
+    language_hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +180,4 @@ class Outcome:
     http_status: int | None = None
     attempts: int = 0
     sent_at: str = ""  # ISO-8601 UTC, set when status is SENT
+    language: str = ""  # the language the message was submitted in (set once one was)

@@ -25,6 +25,7 @@ import anyio
 import httpx
 
 from batch.api.limiter import Limiter
+from batch.api.quiet_gate import QuietGate
 from batch.api.stopping import Stop
 from batch.config.job import Timeouts
 from batch.errors import ConfigError
@@ -97,11 +98,18 @@ class IOClient:
 
     ``calls_by_operation`` counts the requests that went out, per operation."""
 
-    def __init__(self, http: httpx.AsyncClient, limiter: Limiter, stop: Stop | None = None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        limiter: Limiter,
+        stop: Stop | None = None,
+        quiet: QuietGate | None = None,
+    ) -> None:
         self.calls_by_operation = dict.fromkeys(OPERATIONS, 0)
         self._http = http
         self._limiter = limiter
         self.stop = stop if stop is not None else Stop()
+        self._quiet = quiet  # the job's quiet hours: no submit (push) inside them
         self._deadline = _total_deadline(http.timeout)
         self._secret = _secret_of(http)
 
@@ -139,8 +147,14 @@ class IOClient:
         body: dict[str, Any] | None,
         before_send: BeforeSend | None = None,
     ) -> httpx.Response:
-        with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
-            await self._limiter.acquire()
+        while True:
+            if self._quiet is not None:
+                await self._quiet.wait_open(operation)  # a stop ends this wait too
+            with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
+                await self._limiter.acquire()
+            # The turn may have come once the window began: it is given up, the call waits.
+            if self._quiet is None or self._quiet.closed_until(operation) is None:
+                break
         if before_send is not None:
             await before_send()
         self.stop.check()  # the gate: nothing may await between it and the request

@@ -35,9 +35,12 @@ class Final:
 
 @dataclass(frozen=True, slots=True)
 class Proceed:
-    """Profile check 200 with ``sender_allowed: true``: the message may be submitted."""
+    """Profile check 200 with ``sender_allowed: true``: the message may be submitted.
+
+    ``preferred_languages``: the profile's, in its order (IO codes such as ``it_IT``)."""
 
     http_status: int = 200
+    preferred_languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

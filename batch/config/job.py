@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from batch.config.languages import MessageVariant, check_language, take_variants
+from batch.config.schedule import Schedule, parse_schedule
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
 
@@ -51,6 +53,7 @@ class Columns:
     payee_fiscal_code: str | None = None
     third_party_id: str | None = None
     dedupe_key: str | None = None
+    language: str | None = None  # the citizen's language, when the profile gives none
 
     def used(self) -> dict[str, str]:
         """Field name -> column name, for the columns this job reads."""
@@ -62,6 +65,7 @@ class Columns:
             "payee_fiscal_code": self.payee_fiscal_code,
             "third_party_id": self.third_party_id,
             "dedupe_key": self.dedupe_key,
+            "language": self.language,
         }
         return {key: value for key, value in names.items() if value is not None}
 
@@ -80,10 +84,21 @@ class MessageSpec:
     has_precondition: str | None = None
     configuration_id: str | None = None
     duplicates: str = "send_once"
+    language: str = "it_IT"  # the language of the base subject and markdown
+    variants: tuple[MessageVariant, ...] = ()  # [message.<language>]: the same in another
 
     def placeholders(self) -> list[str]:
-        """The CSV columns named by ``{...}`` in the subject and markdown templates."""
-        return [*template_fields(self.subject), *template_fields(self.markdown)]
+        """The CSV columns named by ``{...}`` in the subject and markdown templates, of
+        every language."""
+        names = [*template_fields(self.subject), *template_fields(self.markdown)]
+        for variant in self.variants:
+            names += [*template_fields(variant.subject), *template_fields(variant.markdown)]
+        return names
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language the job can send: the base one first."""
+        return [self.language, *(variant.language for variant in self.variants)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +168,7 @@ class Job:
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
     dry_run: bool = False
+    schedule: Schedule = field(default_factory=Schedule)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -229,12 +245,15 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     input_section = sections.table("input")
     output_section = sections.table("output")
     columns_section = sections.table("columns")
-    message_section = sections.table("message")
+    raw_message, variants = take_variants(_section(raw, "message"))
+    message_section = Table(raw_message, "message")
+    sections.table("message")
     target_section = sections.table("target")
     rate_section = sections.table("rate")
     http_section = sections.table("http")
     retry_section = sections.table("retry")
-    profile_section = sections.table("profile")
+    profile = _profile_check(sections.table("profile"))
+    schedule = parse_schedule(sections.table("schedule"))
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -262,6 +281,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         payee_fiscal_code=columns_section.optional_str("payee_fiscal_code"),
         third_party_id=columns_section.optional_str("third_party_id"),
         dedupe_key=columns_section.optional_str("dedupe_key"),
+        language=columns_section.optional_str("language"),
     )
     columns_section.done()
     if (columns.amount is None) != (columns.notice_number is None):
@@ -299,9 +319,17 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
             DUPLICATE_POLICIES,
             "message.duplicates",
         ),
+        language=check_language(message_section.get_str("language", "it_IT"), "message.language"),
+        variants=variants,
     )
     message_section.done()
     message.placeholders()  # a malformed template fails here, before any row is read
+    if message.language in message.languages[1:]:
+        raise ConfigError(
+            f"[message.{message.language}] repeats the base message's language",
+            hint=f"the base [message] is {message.language} (message.language): "
+            "give each language once",
+        )
     uses_third_party = (
         message.has_attachments
         or message.has_remote_content
@@ -349,13 +377,6 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
     retry_section.done()
 
-    profile = ProfileCheck(
-        check=_choice(profile_section.get_str("check", "api"), PROFILE_CHECKS, "profile.check"),
-        feed_start=_day(
-            profile_section.get_str("feed_start", FEED_FIRST_DAY), "profile.feed_start"
-        ),
-    )
-    profile_section.done()
 
     return Job(
         name=name,
@@ -371,7 +392,15 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         profile=profile,
         state_dir=state_dir,
         retention_days=retention_days,
+        schedule=schedule,
     )
+
+
+def _section(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{key}] must be a table")
+    return value
 
 
 def _under(base: Path, value: str) -> Path:
@@ -417,3 +446,13 @@ def _separator(value: str) -> str | None:
             f"separator must be one of auto, ',', ';', tab; got {value!r}",
         )
     return SEPARATORS[value]
+
+
+def _profile_check(section: Table) -> ProfileCheck:
+    """``[profile]``: a profile check per row (``api``) or the subscriber list (``feed``)."""
+    profile = ProfileCheck(
+        check=_choice(section.get_str("check", "api"), PROFILE_CHECKS, "profile.check"),
+        feed_start=_day(section.get_str("feed_start", FEED_FIRST_DAY), "profile.feed_start"),
+    )
+    section.done()
+    return profile

@@ -8,12 +8,13 @@ import polars as pl
 
 from batch.config.job import Job
 from batch.input.read import LINE_COLUMN
-from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData
+from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData, Translation
 from batch.rules.plan import (
     AMOUNT_CENTS,
     DUE_DATE,
     FISCAL_CODE,
     INVALID_COLUMN,
+    LANGUAGE,
     MARKDOWN,
     NOTICE_NUMBER,
     PAYEE_FISCAL_CODE,
@@ -68,4 +69,11 @@ def to_rows(validated: pl.DataFrame, job: Job, header: list[str]) -> Iterator[Ro
             payment_data=payment,
             third_party_data=third_party,
         )
-        yield Row(line, fiscal, built, None, fields)
+        translations = tuple(
+            Translation(
+                variant.language, variant.subject.render(values), variant.markdown.render(values)
+            )
+            for variant in plan.variants
+        )
+        hint = str(cells.get(LANGUAGE) or "")
+        yield Row(line, fiscal, built, None, fields, translations, hint)

@@ -26,6 +26,7 @@ from batch.sandbox.messages import (
     final_status,
     message_view,
 )
+from batch.sandbox.population import preferred_languages
 from batch.sandbox.quirks import SPEC_PROFILE_EXAMPLE
 from batch.sandbox.spec import decode_fiscal_code_payload, decode_new_message, fiscal_code_problem
 from batch.sandbox.ulid import UlidGenerator
@@ -105,7 +106,10 @@ class Backend:
             )
         if self.config.profile_answer == "spec_example":
             return r.json_response(200, SPEC_PROFILE_EXAMPLE)
-        payload = {"sender_allowed": state == "allowed", "preferred_languages": ["it_IT"]}
+        payload: dict[str, Any] = {"sender_allowed": state == "allowed"}
+        languages = preferred_languages(fiscal_code, self.config)
+        if languages:  # optional in LimitedProfile: a profile without one leaves it out
+            payload["preferred_languages"] = list(languages)
         return r.json_response(200, payload)
 
     def submit(
@@ -198,6 +202,8 @@ class Backend:
                 t=arrival,
                 service_id=service_id,
                 outcome=_LEDGER_OUTCOME[plan.kind],
+                subject=message["content"]["subject"],
+                markdown=message["content"]["markdown"],
             )
         )
 

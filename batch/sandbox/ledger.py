@@ -39,6 +39,9 @@ class LedgerEntry:
     # message stays ACCEPTED and is never delivered), "timeout" (the answer came too late
     # for the client), "dropped" (the connection was closed with no answer).
     outcome: str
+    # What the citizen reads (test-only, like the whole ledger): which language went out.
+    subject: str = ""
+    markdown: str = ""
 
     @property
     def delivered(self) -> bool:
@@ -50,7 +53,7 @@ class LedgerEntry:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LedgerEntry:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 @dataclass(frozen=True, slots=True)

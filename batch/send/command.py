@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import anyio
 
 from batch.api.limiter import Limiter
 from batch.common import logs
+from batch.common.clock import WallClock, clock_from_env
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
@@ -87,8 +89,11 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         location = journal_location(job)
         print(f"io-batch: journal {location.path} ({location.source})", file=sys.stderr)
+    clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with api_base_url(job) as base_url:
-        report = anyio.run(_sync_then_send, job, options, base_url, key.value, sync_first)
+        report = anyio.run(
+            partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
+        )
     finish(report, job.output)
     return report.exit_code
 
@@ -110,7 +115,13 @@ def _feed_gate(job: Job, api_key: str, args: argparse.Namespace) -> bool:
 
 
 async def _sync_then_send(
-    job: Job, options: SendOptions, base_url: str, api_key: str, sync_first: bool
+    job: Job,
+    options: SendOptions,
+    base_url: str,
+    api_key: str,
+    sync_first: bool,
+    *,
+    clock: WallClock,
 ) -> RunReport:
     """``send --sync``: the sync and the send share one limiter, so one rate budget."""
     limiter = Limiter(job.rate)
@@ -128,7 +139,7 @@ async def _sync_then_send(
             )
         require_up_to_date(job, api_key)
         feed_calls = synced.calls_by_operation.get("feed", 0)
-    run = SendRun(job, options, base_url=base_url, api_key=api_key, limiter=limiter)
+    run = SendRun(job, options, base_url=base_url, api_key=api_key, limiter=limiter, clock=clock)
     report = await run.run()
     report.calls_by_operation["feed"] = report.calls_by_operation.get("feed", 0) + feed_calls
     return report

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -40,6 +40,8 @@ from batch.send.not_registered import NotRegisteredGuard
 
 # What a call may raise instead of answering: httpx's errors, and the client's deadline.
 CALL_ERRORS = (httpx.HTTPError, httpx.InvalidURL, TimeoutError)
+#: The profile's preferred languages -> (the language chosen, the message in it).
+Localise = Callable[[tuple[str, ...]], tuple[str, Message]]
 
 
 class FailureBudget:
@@ -109,17 +111,21 @@ class Dispatcher:
         before_submit: Callable[[], Awaitable[None]],
         *,
         check_profile: bool = True,
+        localise: Localise | None = None,
     ) -> Outcome:
         """The row's final outcome. ``before_submit`` (the journal's intent) completes
         before the first submit goes out (after its turn in the limiter), and is called
         only if one does. ``check_profile=False`` (feed mode: the subscriber list already
-        said yes) submits at once."""
+        said yes) submits at once. ``localise`` picks the message in the citizen's
+        language from the profile's preferred languages (none in feed mode); the outcome
+        of a submit names the language."""
         row = _Row()
         fiscal_code = message.fiscal_code
 
         async def check_profile_call(_attempt: int) -> httpx.Response:
             return await self._client.profile(fiscal_code)
 
+        preferred: tuple[str, ...] = ()  # feed mode: no profile, so no languages
         if check_profile:
             self.budget.check()
             self._guard.check()
@@ -127,6 +133,11 @@ class Dispatcher:
             self._guard.record(allowed)
             if isinstance(allowed, Outcome):
                 return allowed
+            assert isinstance(allowed, Proceed)
+            preferred = allowed.preferred_languages
+        language = ""
+        if localise is not None:
+            language, message = localise(preferred)
         payload = message.to_payload()
 
         async def submit(attempt: int) -> httpx.Response:
@@ -137,7 +148,7 @@ class Dispatcher:
         self.budget.check()
         outcome = await self._with_retries(submit, classify_submit, row)
         assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
-        return outcome
+        return replace(outcome, language=language) if language else outcome
 
     async def _with_retries(
         self,

@@ -36,7 +36,9 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
+from batch.api.quiet_gate import QuietGate
 from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.common.clock import SystemClock, WallClock
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
 from batch.config.job import Job
@@ -51,8 +53,10 @@ from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
 from batch.send.journal import Journal
+from batch.send.languages import content_digest, localised
 from batch.send.past_due import PastDueCount
 from batch.send.producer import BATCH_ROWS, Finished, Producer
+from batch.send.quiet_hours import add_to_report, quiet_gate
 from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
@@ -86,11 +90,13 @@ class SendRun:
         api_key: str,
         transport: httpx.AsyncBaseTransport | None = None,
         limiter: Limiter | None = None,
+        clock: WallClock | None = None,
     ) -> None:
         self.job = job
         self._limiter = limiter  # shared with a sync that ran first (send --sync)
         self._subscribers: SubscriberStore | None = None  # feed mode: who may be messaged
         self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)
+        self._clock = clock if clock is not None else SystemClock()  # what quiet hours read
         self.options = options
         self._base_url = base_url
         self._api_key = api_key
@@ -143,22 +149,8 @@ class SendRun:
                 )
                 limiter = self._limiter or Limiter(job.rate)
                 self._subscribers = self._open_subscribers()
-                async with make_http_client(
-                    self._base_url,
-                    self._api_key,
-                    job.timeouts,
-                    job.rate.concurrency,
-                    transport=self._transport,
-                ) as http:
-                    client = IOClient(http, limiter, self._stop)
-                    self._calls_by_operation = client.calls_by_operation
-                    self._dispatcher = Dispatcher(
-                        client,
-                        job.retry,
-                        random.Random(),
-                        not_registered_guard=self._not_registered_guard(),
-                    )
-                    await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+                quiet = quiet_gate(job, self._clock, self._stop, self._progress)
+                await self._dispatch_rows(source, done, limiter, quiet)
                 self._writer.close()
                 self._progress.close()
                 interrupted = self._stop.requested and self._job_error is None
@@ -177,6 +169,7 @@ class SendRun:
                 report.unknown_after_crash += cut_off
                 report.calls_by_operation = dict(self._calls_by_operation)
                 report.journal = str(location.path)
+                add_to_report(report, quiet)
                 self._past_due.report_to(report, self._log)
             finally:
                 self._progress.close()  # an error then shows below the bar, not over it
@@ -188,6 +181,28 @@ class SendRun:
             self._job_error.report = report  # type: ignore[attr-defined]
             raise self._job_error
         return report
+
+    async def _dispatch_rows(
+        self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate
+    ) -> None:
+        """Every row not done yet through the API, under the one limiter and quiet gate."""
+        job = self.job
+        async with make_http_client(
+            self._base_url,
+            self._api_key,
+            job.timeouts,
+            job.rate.concurrency,
+            transport=self._transport,
+        ) as http:
+            client = IOClient(http, limiter, self._stop, quiet)
+            self._calls_by_operation = client.calls_by_operation
+            self._dispatcher = Dispatcher(
+                client,
+                job.retry,
+                random.Random(),
+                not_registered_guard=self._not_registered_guard(),
+            )
+            await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
 
     def _open_subscribers(self) -> SubscriberStore | None:
         """Feed mode: the subscriber list (the command checked that it is up to date)."""
@@ -260,11 +275,12 @@ class SendRun:
                     )
 
     def _digest(self, row: Row, message: Message) -> str:
-        """What "the same message" means for this job: its content, or the dedupe key
-        column's value when the job names one (so a corrected text is not sent again)."""
+        """What "the same message" means for this job: its content (in every language:
+        ``languages.content_digest``), or the dedupe key column's value when the job names
+        one (so a corrected text is not sent again)."""
         key = row.fields.get(self._dedupe_column, "").strip() if self._dedupe_column else ""
         if not key:
-            return message.content_hash()
+            return content_digest(row, self.job.message.language)
         return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     async def _dispatch(self, row: Row) -> Outcome | None:
@@ -293,9 +309,14 @@ class SendRun:
             outcome = not_subscribed()  # no call: the feed says IO would refuse it
             journal.record(run_id, line, code, digest, outcome)
             return outcome
+        base = self.job.message.language
+
+        def localise(preferred: tuple[str, ...]) -> tuple[str, Message]:
+            return localised(row, base, preferred)
+
         try:
             outcome = await self._dispatcher.send(
-                message, before_submit, check_profile=subscribers is None
+                message, before_submit, check_profile=subscribers is None, localise=localise
             )
         except StopRequested:
             # Raised only before a request went out, and every earlier submit of the row

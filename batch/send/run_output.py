@@ -35,6 +35,7 @@ OUTCOME_SCHEMA = {
     "attempts": pl.Int64,
     "sent_at": pl.String,
     "run_id": pl.String,
+    "language": pl.String,
 }
 
 

@@ -32,11 +32,15 @@ class RunReport:
     unknown_after_crash: int = 0
     sent_past_due_date: int = 0  # sent by this attempt with a due date already past
     interrupted: bool = False
+    quiet_hours_wait_s: float = 0.0  # time spent waiting for the quiet hours to end
+    stopped_for_quiet_hours_until: str = ""  # on_quiet_hours = "stop": when to run again
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
     exit_code: int = 0
 
     def decide_exit_code(self) -> ExitCode:
+        if self.stopped_for_quiet_hours_until:
+            return ExitCode.QUIET_HOURS
         if self.interrupted:
             return ExitCode.INTERRUPTED
         needs_attention = any(self.counts.get(status.value, 0) for status in NEEDS_ATTENTION)
@@ -87,7 +91,17 @@ class RunReport:
                 f"needs attention: {listed} (the results' reason column says why; "
                 "'io-batch rerun' retries failed and pending rows)\n"
             )
-        if self.interrupted:
+        if self.quiet_hours_wait_s:
+            out.write(
+                f"waited {format_duration(self.quiet_hours_wait_s)} for the quiet hours to end "
+                "(no message went out inside them)\n"
+            )
+        if self.stopped_for_quiet_hours_until:
+            out.write(
+                f"stopped for the quiet hours (until {self.stopped_for_quiet_hours_until}): "
+                "run the same command again after them to resume\n"
+            )
+        elif self.interrupted:
             out.write("interrupted: run the same command again to resume\n")
         out.write(f"results: {self.output}\n")
         if self.journal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from batch.errors import BusyError, ExitCode, InputError
 from batch.models import Outcome, Status
 from batch.send.journal import Journal
+from batch.send.journal_sql import SCHEMA
 
 SENT = Outcome(Status.SENT, message_id="01ABC", http_status=201, attempts=2, sent_at="t")
 
@@ -143,3 +145,28 @@ def test_a_second_run_of_the_same_job_is_refused_while_the_first_holds_it(tmp_pa
     assert caught.value.exit_code == ExitCode.BUSY
     first.close()
     Journal(tmp_path / "job.journal.sqlite").close()  # free again once the first closed
+
+
+def test_a_journal_from_before_the_language_column_keeps_blocking_resends(
+    tmp_path: Path,
+) -> None:
+
+    path = tmp_path / "old.journal.sqlite"
+    with sqlite3.connect(path) as db:  # the schema as earlier versions wrote it
+        db.executescript(
+            SCHEMA.replace("    language TEXT,                   -- the language", "    -- ")
+        )
+        assert "language" not in {row[1] for row in db.execute("PRAGMA table_info(rows)")}
+        db.execute(
+            "INSERT INTO sent VALUES ('CF2', 'h2', 'sent', '01OLD', 'old-run', 2, '2099-01-01T')"
+        )
+    journal = Journal(path)
+    run = journal.start_run(tmp_path / "out.csv", "digest")
+    earlier = journal.claim(run.run_id, 2, "CF2", "h2", duplicates="send_once")
+    assert earlier is not None and earlier.status is Status.ALREADY_SENT
+    assert earlier.message_id == "01OLD"
+    journal.record(run.run_id, 2, "CF2", "h2", earlier)
+    journal.record(
+        run.run_id, 3, "CF3", "h3", Outcome(Status.SENT, message_id="01X", language="de_DE")
+    )
+    assert [r.outcome.language for r in journal.outcomes(run.run_id, 0, 10)] == ["", "de_DE"]
