@@ -58,7 +58,7 @@ QUICK = Sizes(
     journal_runs=3,
     huge_value_mb=5,
     huge_value_runs=1,
-    feed_rows=400,
+    feed_rows=40,
     feed_seconds=3.0,
-    feed_days=3,
+    feed_days=2,
 )
