@@ -14,6 +14,7 @@ from pathlib import Path
 from batch import __version__
 from batch.dryrun.command import run_validate_command
 from batch.errors import ExitCode, exit_codes_help
+from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
 from batch.send.command import run_rerun, run_send
 from batch.verify.command import run_verify
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.set_defaults(func=run_rerun)
 
     _add_verify(commands)
+    add_report_command(commands)
 
     sandbox_parser = commands.add_parser(
         "sandbox",

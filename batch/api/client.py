@@ -104,7 +104,7 @@ class IOClient:
 
     async def profile(self, fiscal_code: str) -> httpx.Response:
         """``POST /profiles``: may the service write to this citizen?"""
-        return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code})
+        return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code}, op="profile")
 
     async def submit(
         self, payload: dict[str, Any], before_send: BeforeSend | None = None
@@ -114,12 +114,12 @@ class IOClient:
         ``before_send`` runs once the limiter has given this call its turn, right before
         the request goes out: the journal records the intent there, so that a crash while
         the call still waits for its turn leaves the row pending, not unknown."""
-        return await self._call("POST", MESSAGES, payload, before_send)
+        return await self._call("POST", MESSAGES, payload, before_send, op="submit")
 
     async def get_message(self, fiscal_code: str, message_id: str) -> httpx.Response:
         """``GET /messages/{fiscal_code}/{id}``: the processing status of a sent message."""
         path = f"{MESSAGES}/{quote(fiscal_code, safe='')}/{quote(message_id, safe='')}"
-        return await self._call("GET", path, None)
+        return await self._call("GET", path, None, op="get_message")
 
     async def _call(
         self,
@@ -127,9 +127,12 @@ class IOClient:
         path: str,
         body: dict[str, Any] | None,
         before_send: BeforeSend | None = None,
+        *,
+        op: str,
     ) -> httpx.Response:
         with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
             await self._limiter.acquire()
+        self._limiter.by_operation[op] += 1  # the summary's calls by operation
         if before_send is not None:
             await before_send()
         self.stop.check()  # the gate: nothing may await between it and the request

@@ -134,6 +134,7 @@ class Job:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
+    report: bool = False  # [output] report: send and verify write the HTML report at the end
     dry_run: bool = False
 
     def required_columns(self) -> list[str]:
@@ -233,6 +234,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     state_dir_raw = output_section.optional_str("state_dir")
     state_dir = _under(base, state_dir_raw) if state_dir_raw is not None else None
     retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
+    report = output_section.get_bool("report", False)
     output_section.done()
 
     columns = Columns(
@@ -343,6 +345,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         retry=retry,
         state_dir=state_dir,
         retention_days=retention_days,
+        report=report,
     )
 
 

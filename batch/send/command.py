@@ -19,6 +19,7 @@ from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.dryrun.command import run_validate_command
 from batch.errors import ConfigError
 from batch.models import RETRYABLE_BY_DEFAULT, Status
+from batch.report.hook import report_after_run
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 
@@ -89,6 +90,7 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         run = SendRun(job, options, base_url=base_url, api_key=key.value)
         report = anyio.run(run.run)
     finish(report, job.output)
+    report_after_run(job, job.output)
     return report.exit_code
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from batch.common.progress_line import format_duration
 from batch.errors import ExitCode
@@ -33,6 +33,8 @@ class RunReport:
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
     exit_code: int = 0
+    calls_by_operation: dict[str, int] = field(default_factory=dict)  # profile, submit
+    pauses: list[dict[str, Any]] = field(default_factory=list)  # 429 pauses: start, end (UTC)
 
     def decide_exit_code(self) -> ExitCode:
         if self.interrupted:
