@@ -10,6 +10,7 @@ returns None and the page keeps its tables and plain-CSS bars.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,13 @@ try:
     from pygal.style import Style
 except ImportError:  # the extra is not installed: tables only
     pygal = None
+else:
+    # pygal appends an old-style import hook (for its map plugins, unused here) to
+    # sys.meta_path; on Python 3.11 every later import that fails (an optional module
+    # probed by a library) then warns through it. Take it out again.
+    sys.meta_path[:] = [
+        finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
+    ]
 
 INSTALL_HINT = "pip install 'io-batch[report]'"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"

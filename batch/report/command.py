@@ -35,7 +35,7 @@ def default_output(results: Path) -> Path:
 
 
 def write_report(
-    job: Job, chain: Sequence[Path], *, verify: Path | None, output: Path | None = None
+    job: Job, chain: Sequence[Path], *, verify: Path | None = None, output: Path | None = None
 ) -> Path:
     """Build and write the report (owner-only, atomically); returns where."""
     output = output or default_output(chain[-1])
