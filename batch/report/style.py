@@ -45,8 +45,10 @@ footer { margin-top: 36px; color: var(--soft); font-size: 12px; border-top: 1px 
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  section, table, tr, .chart, .cards { break-inside: avoid; }
-  h2 { break-after: avoid; }
+  /* A chart, a table row or the cards are never cut; sections flow on (a section per
+     page would leave half of each sheet blank). */
+  tr, .chart, .cards, ul.examples { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
   .card { border-color: #aaa; }
 }
 """
