@@ -15,6 +15,7 @@ from batch import __version__
 from batch.dryrun.command import run_validate_command
 from batch.errors import ExitCode, exit_codes_help
 from batch.feed.command import run_subscribers_status, run_subscribers_sync
+from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
 from batch.send.command import run_rerun, run_send
 from batch.verify.command import run_verify
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_verify(commands)
     _add_subscribers(commands)
+    add_report_command(commands)
 
     sandbox_parser = commands.add_parser(
         "sandbox",

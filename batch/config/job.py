@@ -167,6 +167,7 @@ class Job:
     profile: ProfileCheck = field(default_factory=ProfileCheck)
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
+    report: bool = False  # [output] report: send and verify write the HTML report at the end
     dry_run: bool = False
     schedule: Schedule = field(default_factory=Schedule)
 
@@ -259,18 +260,13 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     name = job_section.get_str("name", source.stem)
     job_section.done()
 
-    input_spec = InputSpec(
-        path=_under(base, input_section.required_str("path")),
-        encoding=_choice(input_section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
-        separator=_separator(input_section.get_str("separator", "auto")),
-        multiline_columns=tuple(input_section.get_str_list("multiline_columns")),
-    )
-    input_section.done()
+    input_spec = _input_spec(input_section, base)
 
     output = _under(base, output_section.required_str("path"))
     state_dir_raw = output_section.optional_str("state_dir")
     state_dir = _under(base, state_dir_raw) if state_dir_raw is not None else None
     retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
+    report = output_section.get_bool("report", False)
     output_section.done()
 
     columns = Columns(
@@ -377,7 +373,6 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
     retry_section.done()
 
-
     return Job(
         name=name,
         source=source,
@@ -393,6 +388,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         state_dir=state_dir,
         retention_days=retention_days,
         schedule=schedule,
+        report=report,
     )
 
 
@@ -456,3 +452,15 @@ def _profile_check(section: Table) -> ProfileCheck:
     )
     section.done()
     return profile
+
+
+def _input_spec(section: Table, base: Path) -> InputSpec:
+    """``[input]``: the recipient file and how to read it."""
+    spec = InputSpec(
+        path=_under(base, section.required_str("path")),
+        encoding=_choice(section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
+        separator=_separator(section.get_str("separator", "auto")),
+        multiline_columns=tuple(section.get_str_list("multiline_columns")),
+    )
+    section.done()
+    return spec

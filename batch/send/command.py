@@ -22,6 +22,7 @@ from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date, sync_feed
 from batch.feed.embedded import api_base_url
 from batch.models import RETRYABLE_BY_DEFAULT, Status
+from batch.report.hook import report_after_run
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 
@@ -95,6 +96,7 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
             partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
         )
     finish(report, job.output)
+    report_after_run(job, job.output)
     return report.exit_code
 
 

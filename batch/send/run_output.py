@@ -137,6 +137,7 @@ def build_report(
         resumed=run.resumed,
         unknown_after_crash=run.unknown_after_crash,
         interrupted=interrupted,
+        pauses=[pause.to_json() for pause in limiter.pauses],
     )
     report.exit_code = int(report.decide_exit_code())
     return report

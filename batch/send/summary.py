@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from batch.common.progress_line import format_duration
 from batch.errors import ExitCode
@@ -37,6 +37,7 @@ class RunReport:
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
     exit_code: int = 0
+    pauses: list[dict[str, Any]] = field(default_factory=list)  # 429 pauses: start, end (UTC)
 
     def decide_exit_code(self) -> ExitCode:
         if self.stopped_for_quiet_hours_until:

@@ -14,6 +14,7 @@ from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
 from batch.config.secrets import resolve_api_key
 from batch.errors import ConfigError
+from batch.report.hook import report_after_run
 from batch.send.results import read_results
 from batch.verify.outcomes import select_checks, verify_base_url
 from batch.verify.output import default_output, summary_path
@@ -54,6 +55,7 @@ def run_verify(args: argparse.Namespace) -> int:
     )
     summary = anyio.run(run.run)
     finish(summary, output, print_text=not logs.writes_json())
+    report_after_run(job, results, verify=output)
     return summary.exit_code
 
 
