@@ -14,6 +14,8 @@ from pathlib import Path
 from batch import __version__
 from batch.dryrun.command import run_validate_command
 from batch.errors import ExitCode, exit_codes_help
+from batch.feed.command import run_subscribers_status, run_subscribers_sync
+from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
 from batch.send.command import run_rerun, run_send
 from batch.verify.command import run_verify
@@ -124,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.set_defaults(func=run_rerun)
 
     _add_verify(commands)
+    _add_subscribers(commands)
+    add_report_command(commands)
 
     sandbox_parser = commands.add_parser(
         "sandbox",
@@ -172,6 +176,55 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bar even on a terminal"
     )
+    parser.add_argument(
+        "--sync",
+        action="store_true",
+        help='feed mode ([profile] check = "feed"): sync the subscriber list first; without '
+        "it a list not synced through yesterday stops the run (exit 2) (default: off)",
+    )
+
+
+SUBSCRIBERS_DESCRIPTION = """\
+The subscriptions feed (for services PagoPA authorised to read it): a local list of
+the service's subscribers, kept beside the job's journal, lets a job with
+[profile] check = "feed" send with one call per subscriber and no call for anyone
+else. 'sync' fetches every day the list lacks, from [profile] feed_start to yesterday,
+under the job's rate budget; running it again fetches only the new days. 'status'
+says how far the list goes (exit 1 when a day is missing).
+"""
+
+
+def _add_subscribers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    subscribers = commands.add_parser(
+        "subscribers",
+        help="keep the service's subscriber list from the subscriptions feed",
+        description=SUBSCRIBERS_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = subscribers.add_subparsers(
+        dest="subscribers_command", required=True, metavar="ACTION"
+    )
+    sync = actions.add_parser(
+        "sync",
+        help="fetch the feed's missing days, up to yesterday",
+        description="Fetch every day of the subscriptions feed the job's list lacks, from "
+        "[profile] feed_start to yesterday, under the job's rate budget and retry rules. "
+        "Resumable: a day fetched once is never fetched again.",
+    )
+    sync.add_argument("job", type=Path, help="the job file (TOML)")
+    sync.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+    sync.set_defaults(func=run_subscribers_sync)
+    status = actions.add_parser(
+        "status",
+        help="how far the subscriber list goes, and how many subscribers it holds (no call)",
+        description="Say from which day through which day the job's subscriber list is "
+        "synced and how many subscribers it holds. No call. Exit 1 when a day up to "
+        "yesterday is missing.",
+    )
+    status.add_argument("job", type=Path, help="the job file (TOML)")
+    status.set_defaults(func=run_subscribers_status)
 
 
 VERIFY_DESCRIPTION = """\

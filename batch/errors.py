@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     ABORTED = 5
     BUSY = 6
     INTERNAL_ERROR = 70
+    QUIET_HOURS = 75  # sysexits' EX_TEMPFAIL: try again later
     INTERRUPTED = 130
 
 
@@ -40,6 +41,8 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.ABORTED: "stopped after too many failed calls",
     ExitCode.BUSY: "another run of the same job is going on",
     ExitCode.INTERNAL_ERROR: "internal error (a bug: please report it)",
+    ExitCode.QUIET_HOURS: 'stopped for the quiet hours (on_quiet_hours = "stop"; run again '
+    "after them to resume)",
     ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (run again to resume)",
 }
 

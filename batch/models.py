@@ -19,6 +19,7 @@ class Status(StrEnum):
     SENT = "sent"  # IO accepted the message (201); message_id is set
     NOT_REGISTERED = "not_registered"  # profile check 404: no IO profile or inbox disabled
     NOT_ALLOWED = "not_allowed"  # profile check 200 with sender_allowed false
+    NOT_SUBSCRIBED = "not_subscribed"  # feed mode: not a subscriber per the feed; no call
     NOT_TEST_RECIPIENT = "not_test_recipient"  # 403 "Recipient forbidden": service in test mode
     INVALID = "invalid"  # the row failed validation; nothing was called
     DUPLICATE = "duplicate"  # same fiscal code and content earlier in the same file
@@ -136,6 +137,15 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """A row's message in one more language (``[message.<language>]``, filled in)."""
+
+    language: str
+    subject: str
+    markdown: str
+
+
+@dataclass(frozen=True, slots=True)
 class Invalid:
     """Why a row cannot become a message: which column, and a stable reason code."""
 
@@ -151,7 +161,10 @@ class Row:
     ``line`` is the row's line number in the source file (1 is the header), so an
     operator can find it in an editor. ``fiscal_code`` is the normalised code (or the
     raw cell when it is invalid). ``fields`` are the raw input cells, kept so the
-    results CSV can carry them and be the input of a rerun.
+    results CSV can carry them and be the input of a rerun. ``message`` is in the job's
+    base language; ``translations`` holds it in the job's other languages, and
+    ``language_hint`` the row's language column (IO's code, "" when none), for when the
+    profile names no language the job has.
     """
 
     line: int
@@ -159,6 +172,8 @@ class Row:
     message: Message | None
     invalid: Invalid | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    translations: tuple[Translation, ...] = ()
+    language_hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +187,4 @@ class Outcome:
     http_status: int | None = None
     attempts: int = 0
     sent_at: str = ""  # ISO-8601 UTC, set when status is SENT
+    language: str = ""  # the language the message was submitted in (set once one was)

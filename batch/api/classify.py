@@ -59,7 +59,7 @@ def classify_profile(result: Result) -> ProfileDecision:
         body = json_body(result)
         allowed = body.get("sender_allowed") if isinstance(body, dict) else None
         if allowed is True:
-            return Proceed()
+            return Proceed(preferred_languages=_preferred_languages(body))
         if allowed is False:
             reason = "the citizen does not accept messages from this service"
             return Final(Status.NOT_ALLOWED, "profile.sender_not_allowed", reason, code)
@@ -203,6 +203,16 @@ def _common(result: httpx.Response, text: str, operation: str) -> Abort | Retry 
     if code >= 500:
         return Retry(f"{operation}.server_error", _with(f"server error HTTP {code}", text), code)
     return None
+
+
+def _preferred_languages(body: dict[str, object]) -> tuple[str, ...]:
+    """The profile's ``preferred_languages`` (optional in ``LimitedProfile``): the string
+    items, in order; anything else there (a missing member, null, another shape) is no
+    preference, so the message goes out in the default language."""
+    languages = body.get("preferred_languages")
+    if not isinstance(languages, list):
+        return ()
+    return tuple(item for item in languages if isinstance(item, str) and item)
 
 
 def _wrong_url(result: httpx.Response) -> Abort:

@@ -21,6 +21,7 @@ import anyio
 import httpx
 
 from batch.api.limiter import Limiter
+from batch.api.quiet_gate import QuietGate
 from batch.api.stopping import Stop
 from batch.api.wire import retry_after_seconds
 from batch.config.job import Timeouts
@@ -29,6 +30,9 @@ from batch.errors import ConfigError
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 PROFILES = "/api/v1/profiles"
 MESSAGES = "/api/v1/messages"
+SUBSCRIPTIONS_FEED = "/api/v1/subscriptions-feed"
+#: The operations a summary counts calls of (``calls_by_operation``), in this order.
+OPERATIONS = ("profile", "submit", "get_message", "feed")
 USER_AGENT = "io-batch/0.1"
 _KEY_CHARS = re.compile(r"[\x21-\x7e]*")  # what an HTTP header value may safely carry
 
@@ -83,12 +87,22 @@ BeforeSend = Callable[[], Awaitable[None]]
 
 
 class IOClient:
-    """The three operations of a batch sender, each under the shared limiter."""
+    """The four operations of a batch sender, each under the shared limiter.
 
-    def __init__(self, http: httpx.AsyncClient, limiter: Limiter, stop: Stop | None = None) -> None:
+    ``calls_by_operation`` counts the requests that went out, per operation."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        limiter: Limiter,
+        stop: Stop | None = None,
+        quiet: QuietGate | None = None,
+    ) -> None:
+        self.calls_by_operation = dict.fromkeys(OPERATIONS, 0)
         self._http = http
         self._limiter = limiter
         self.stop = stop if stop is not None else Stop()
+        self._quiet = quiet  # the job's quiet hours: no submit (push) inside them
         self._deadline = _total_deadline(http.timeout)
         self._secret = _secret_of(http)
 
@@ -97,7 +111,7 @@ class IOClient:
 
     async def profile(self, fiscal_code: str) -> httpx.Response:
         """``POST /profiles``: may the service write to this citizen?"""
-        return await self._call("POST", PROFILES, {"fiscal_code": fiscal_code})
+        return await self._call("profile", "POST", PROFILES, {"fiscal_code": fiscal_code})
 
     async def submit(
         self, payload: dict[str, Any], before_send: BeforeSend | None = None
@@ -107,25 +121,37 @@ class IOClient:
         ``before_send`` runs once the limiter has given this call its turn, right before
         the request goes out: the journal records the intent there, so that a crash while
         the call still waits for its turn leaves the row pending, not unknown."""
-        return await self._call("POST", MESSAGES, payload, before_send)
+        return await self._call("submit", "POST", MESSAGES, payload, before_send)
 
     async def get_message(self, fiscal_code: str, message_id: str) -> httpx.Response:
         """``GET /messages/{fiscal_code}/{id}``: the processing status of a sent message."""
         path = f"{MESSAGES}/{quote(fiscal_code, safe='')}/{quote(message_id, safe='')}"
-        return await self._call("GET", path, None)
+        return await self._call("get_message", "GET", path, None)
+
+    async def subscriptions_feed(self, day: str) -> httpx.Response:
+        """``GET /subscriptions-feed/{date}``: who subscribed and unsubscribed that UTC day."""
+        return await self._call("feed", "GET", f"{SUBSCRIPTIONS_FEED}/{quote(day, safe='')}", None)
 
     async def _call(
         self,
+        operation: str,
         method: str,
         path: str,
         body: dict[str, Any] | None,
         before_send: BeforeSend | None = None,
     ) -> httpx.Response:
-        with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
-            await self._limiter.acquire()
+        while True:
+            if self._quiet is not None:
+                await self._quiet.wait_open(operation)  # a stop ends this wait too
+            with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
+                await self._limiter.acquire()
+            # The turn may have come once the window began: it is given up, the call waits.
+            if self._quiet is None or self._quiet.closed_until(operation) is None:
+                break
         if before_send is not None:
             await before_send()
         self.stop.check()  # the gate: nothing may await between it and the request
+        self.calls_by_operation[operation] += 1
         try:
             # httpx's timeouts bound each phase; this bounds the whole call, so that
             # a server trickling bytes cannot keep it alive past them.

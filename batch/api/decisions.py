@@ -35,9 +35,12 @@ class Final:
 
 @dataclass(frozen=True, slots=True)
 class Proceed:
-    """Profile check 200 with ``sender_allowed: true``: the message may be submitted."""
+    """Profile check 200 with ``sender_allowed: true``: the message may be submitted.
+
+    ``preferred_languages``: the profile's, in its order (IO codes such as ``it_IT``)."""
 
     http_status: int = 200
+    preferred_languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,25 @@ class MessageMissing:
     http_status: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FeedDay:
+    """Subscriptions feed 200: the digests that subscribed and unsubscribed that day."""
+
+    subscriptions: tuple[str, ...]
+    unsubscriptions: tuple[str, ...]
+    http_status: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class FeedNotYet:
+    """Subscriptions feed 404 "Data not available yet": the day has not ended at IO."""
+
+    reason: str
+    http_status: int = 404
+
+
 ProfileDecision = Proceed | Final | Retry | Abort
 SubmitDecision = Final | Retry | Abort
 GetMessageDecision = MessageFound | MessageMissing | Retry | Abort
+FeedDecision = FeedDay | FeedNotYet | Retry | Abort
 Result = httpx.Response | Exception

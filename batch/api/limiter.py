@@ -22,6 +22,8 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import anyio
 from aiolimiter import AsyncLimiter
@@ -30,6 +32,32 @@ from batch.common.logs import get_logger
 from batch.config.job import RateBudget
 
 Clock = Callable[[], float]
+
+# The summary keeps at most this many pauses (a report marks them on its time line):
+# a run throttled all night must not grow its summary without bound.
+PAUSES_KEPT = 500
+
+
+@dataclass(slots=True)
+class Pause:
+    """A time when no call went out after 429s: wall-clock UTC, for a report's time line.
+    Answers that arrive while a pause holds extend it rather than start another."""
+
+    start: datetime
+    end: datetime
+    answers: int = 1
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "answers": self.answers,
+        }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
 
 GUARD = 0.015
 # The pacing bucket holds one call plus some slack. A bucket of exactly 1 loses the
@@ -86,6 +114,7 @@ class Limiter:
     ) -> None:
         self.calls = 0
         self.throttled = 0
+        self.pauses: list[Pause] = []
         self.window_seconds = budget.window_seconds
         self._limit = budget.calls
         self._clock = clock
@@ -114,6 +143,7 @@ class Limiter:
         """A 429: no call of any kind before ``seconds`` from now; lower the pace."""
         self.throttled += 1
         self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+        self._note_pause(max(seconds, 0.0))
         if self._limit is not None and self._control.throttled(self._paused_until):
             self._log.warning(
                 "rate.throttled",
@@ -121,6 +151,16 @@ class Limiter:
                 pace_per_s=round(self._control.rate(), 3),
                 detail="the gateway answered 429: every call waits, then goes slower",
             )
+
+    def _note_pause(self, seconds: float) -> None:
+        start = datetime.now(UTC)
+        end = datetime.fromtimestamp(start.timestamp() + seconds, UTC)
+        if self.pauses and start <= self.pauses[-1].end:
+            last = self.pauses[-1]
+            last.end = max(last.end, end)
+            last.answers += 1
+        elif len(self.pauses) < PAUSES_KEPT:
+            self.pauses.append(Pause(start, end))
 
     async def acquire(self) -> None:
         """Wait for this call's turn: after any pause, at the pace, within the window."""

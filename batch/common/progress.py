@@ -91,6 +91,12 @@ class Progress:
         self._started = self._clock()
         self._open = True
 
+    def set_label(self, label: str) -> None:
+        """A new label (a pause, say), shown at once on a terminal."""
+        self._label = label
+        if self._draw and self._open:
+            self._write_line()
+
     def add(self, status: str) -> None:
         """One more item finished, with ``status``."""
         self.counts[status] += 1

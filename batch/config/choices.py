@@ -38,3 +38,17 @@ class Resend(Flag):
     NONE = 0
     SENT = auto()  # --force-resend: what an earlier run sent
     UNKNOWN = auto()  # --resend-unknown: what an earlier run may have sent
+
+
+class ProfileCheckKind(StrEnum):
+    """``profile.check``: how a send learns who may get a message."""
+
+    API = "api"  # a profile check per row
+    FEED = "feed"  # the subscriber list kept from the subscriptions feed
+
+
+class OnQuietHours(StrEnum):
+    """``schedule.on_quiet_hours``: what a call held by the quiet hours does."""
+
+    WAIT = "wait"  # pause until the window ends
+    STOP = "stop"  # no new call: the run ends with exit 75, to be run again later

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from batch.config.choices import AmountUnit, DuplicatePolicy, TargetKind
+from batch.config.choices import AmountUnit, DuplicatePolicy, ProfileCheckKind, TargetKind
+from batch.config.languages import MessageVariant, check_language, take_variants
+from batch.config.schedule import Schedule, parse_schedule
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
@@ -24,6 +27,7 @@ SEPARATORS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "tab": "\t"}
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
 IO_BASE_URL = "https://api.io.pagopa.it"
+FEED_FIRST_DAY = "2020-03-24"  # IO's docs: read the feed from this day on
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
 
@@ -47,6 +51,7 @@ class Columns:
     payee_fiscal_code: str | None = None
     third_party_id: str | None = None
     dedupe_key: str | None = None
+    language: str | None = None  # the citizen's language, when the profile gives none
 
     def used(self) -> dict[str, str]:
         """Field name -> column name, for the columns this job reads."""
@@ -58,6 +63,7 @@ class Columns:
             "payee_fiscal_code": self.payee_fiscal_code,
             "third_party_id": self.third_party_id,
             "dedupe_key": self.dedupe_key,
+            "language": self.language,
         }
         return {key: value for key, value in names.items() if value is not None}
 
@@ -76,10 +82,21 @@ class MessageSpec:
     has_precondition: str | None = None
     configuration_id: str | None = None
     duplicates: DuplicatePolicy = DuplicatePolicy.SEND_ONCE
+    language: str = "it_IT"  # the language of the base subject and markdown
+    variants: tuple[MessageVariant, ...] = ()  # [message.<language>]: the same in another
 
     def placeholders(self) -> list[str]:
-        """The CSV columns named by ``{...}`` in the subject and markdown templates."""
-        return [*self.subject.placeholders, *self.markdown.placeholders]
+        """The CSV columns named by ``{...}`` in the subject and markdown templates, of
+        every language."""
+        names = [*self.subject.placeholders, *self.markdown.placeholders]
+        for variant in self.variants:
+            names += [*variant.subject.placeholders, *variant.markdown.placeholders]
+        return names
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language the job can send: the base one first."""
+        return [self.language, *(variant.language for variant in self.variants)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +108,20 @@ class Target:
     api_key_env: str = "IO_API_KEY"
     # Stop (exit 2) when a run's first N profile checks all answer 404; 0: never.
     not_registered_guard: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileCheck:
+    """How a send learns who may get a message: ``api`` asks the profile of every row;
+    ``feed`` looks the row up in the subscriber list kept from the subscriptions feed,
+    synced from ``feed_start`` (README, "The subscriptions feed")."""
+
+    check: ProfileCheckKind = ProfileCheckKind.API
+    feed_start: str = FEED_FIRST_DAY
+
+    @property
+    def uses_feed(self) -> bool:
+        return self.check is ProfileCheckKind.FEED
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +167,11 @@ class Job:
     rate: RateBudget = field(default_factory=RateBudget)
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    profile: ProfileCheck = field(default_factory=ProfileCheck)
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
+    report: bool = False  # [output] report: send and verify write the HTML report at the end
+    schedule: Schedule = field(default_factory=Schedule)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -192,28 +226,27 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     input_section = sections.table("input")
     output_section = sections.table("output")
     columns_section = sections.table("columns")
-    message_section = sections.table("message")
+    raw_message, variants = take_variants(_section(raw, "message"))
+    message_section = Table(raw_message, "message")
+    sections.table("message")
     target_section = sections.table("target")
     rate_section = sections.table("rate")
     http_section = sections.table("http")
     retry_section = sections.table("retry")
+    profile = _profile_check(sections.table("profile"))
+    schedule = parse_schedule(sections.table("schedule"))
     sections.done()
 
     name = job_section.get_str("name", source.stem)
     job_section.done()
 
-    input_spec = InputSpec(
-        path=_under(base, input_section.required_str("path")),
-        encoding=_choice(input_section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
-        separator=_separator(input_section.get_str("separator", "auto")),
-        multiline_columns=tuple(input_section.get_str_list("multiline_columns")),
-    )
-    input_section.done()
+    input_spec = _input_spec(input_section, base)
 
     output = _under(base, output_section.required_str("path"))
     state_dir_raw = output_section.optional_str("state_dir")
     state_dir = _under(base, state_dir_raw) if state_dir_raw is not None else None
     retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
+    report = output_section.get_bool("report", False)
     output_section.done()
 
     columns = Columns(
@@ -224,6 +257,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         payee_fiscal_code=columns_section.optional_str("payee_fiscal_code"),
         third_party_id=columns_section.optional_str("third_party_id"),
         dedupe_key=columns_section.optional_str("dedupe_key"),
+        language=columns_section.optional_str("language"),
     )
     columns_section.done()
     if (columns.amount is None) != (columns.notice_number is None):
@@ -234,7 +268,13 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     if columns.payee_fiscal_code is not None and columns.amount is None:
         raise ConfigError("columns.payee_fiscal_code needs columns.amount and notice_number")
 
-    message = _message(message_section)
+    message = _message(message_section, variants)
+    if message.language in message.languages[1:]:
+        raise ConfigError(
+            f"[message.{message.language}] repeats the base message's language",
+            hint=f"the base [message] is {message.language} (message.language): "
+            "give each language once",
+        )
     uses_third_party = (
         message.has_attachments
         or message.has_remote_content
@@ -293,12 +333,15 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         rate=rate,
         timeouts=timeouts,
         retry=retry,
+        profile=profile,
         state_dir=state_dir,
         retention_days=retention_days,
+        schedule=schedule,
+        report=report,
     )
 
 
-def _message(section: Table) -> MessageSpec:
+def _message(section: Table, variants: tuple[MessageVariant, ...]) -> MessageSpec:
     """``[message]``: every key read and checked first, then the templates parsed, once."""
     subject = section.required_str("subject")
     markdown = section.required_str("markdown")
@@ -324,6 +367,7 @@ def _message(section: Table) -> MessageSpec:
         DuplicatePolicy,
         "message.duplicates",
     )
+    language = check_language(section.get_str("language", "it_IT"), "message.language")
     section.done()
     return MessageSpec(
         # A malformed template fails here, before any row is read.
@@ -339,7 +383,16 @@ def _message(section: Table) -> MessageSpec:
         has_precondition=has_precondition,
         configuration_id=configuration_id,
         duplicates=duplicates,
+        language=language,
+        variants=variants,
     )
+
+
+def _section(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{key}] must be a table")
+    return value
 
 
 def _under(base: Path, value: str) -> Path:
@@ -369,6 +422,17 @@ def _member(value: str, choices: type[_Choice], key: str) -> _Choice:
     return choices(_choice(value, tuple(choices), key))
 
 
+def _day(value: str, key: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_day(key, value)
+    except ValueError:
+        return _bad_day(key, value)
+
+
+def _bad_day(key: str, value: str) -> str:
+    raise ConfigError(f"{key} must be a date YYYY-MM-DD; got {value!r}")
+
+
 def _optional_choice(value: str | None, choices: tuple[str, ...], key: str) -> str | None:
     return None if value is None else _choice(value, choices, key)
 
@@ -379,3 +443,27 @@ def _separator(value: str) -> str | None:
             f"separator must be one of auto, ',', ';', tab; got {value!r}",
         )
     return SEPARATORS[value]
+
+
+def _profile_check(section: Table) -> ProfileCheck:
+    """``[profile]``: a profile check per row (``api``) or the subscriber list (``feed``)."""
+    profile = ProfileCheck(
+        check=_member(
+            section.get_str("check", ProfileCheckKind.API), ProfileCheckKind, "profile.check"
+        ),
+        feed_start=_day(section.get_str("feed_start", FEED_FIRST_DAY), "profile.feed_start"),
+    )
+    section.done()
+    return profile
+
+
+def _input_spec(section: Table, base: Path) -> InputSpec:
+    """``[input]``: the recipient file and how to read it."""
+    spec = InputSpec(
+        path=_under(base, section.required_str("path")),
+        encoding=_choice(section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
+        separator=_separator(section.get_str("separator", "auto")),
+        multiline_columns=tuple(section.get_str_list("multiline_columns")),
+    )
+    section.done()
+    return spec

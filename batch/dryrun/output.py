@@ -99,7 +99,7 @@ def print_summary(
     if summary.report_path is not None:
         out.write(f"Every problem, with its line and column: {summary.report_path}\n")
     for row in collected.previews:
-        _preview(row, out)
+        _preview(row, job.message.language, out)
 
 
 WARNING_MESSAGES = {dates.PAST: dates.PAST_MESSAGE}
@@ -116,17 +116,21 @@ def _warnings(summary: ValidationSummary, collected: Collected, job: Job, out: T
         out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")
 
 
-def _preview(row: Row, out: TextIO) -> None:
+def _preview(row: Row, base_language: str, out: TextIO) -> None:
+    """The row's message as the citizen will see it: in each of the job's languages,
+    when it has more than one (who gets which is known only once IO is asked)."""
     message = row.message
     assert message is not None
-    out.write(f"Preview of line {row.line} (to {mask_fiscal_code(message.fiscal_code)}):\n")
-    out.write(f"  subject:  {message.subject}\n")
-    lines = message.markdown.strip().splitlines()
-    for index, text in enumerate(lines[:_PREVIEW_LINES]):
-        out.write(f"  {'markdown: ' if index == 0 else '          '}{text}\n")
-    if len(lines) > _PREVIEW_LINES:
-        more = len(lines) - _PREVIEW_LINES
-        out.write(f"            ... ({more} more line{'s' if more > 1 else ''})\n")
+    to = mask_fiscal_code(message.fiscal_code)
+    texts = [(base_language, message.subject, message.markdown)]
+    texts += [(t.language, t.subject, t.markdown) for t in row.translations]
+    for language, subject, markdown in texts:
+        if len(texts) == 1:
+            out.write(f"Preview of line {row.line} (to {to}):\n")
+        else:
+            default = " (the default)" if language == base_language else ""
+            out.write(f"Preview of line {row.line} (to {to}) in {language}{default}:\n")
+        _texts(subject, markdown, out)
     details = []
     if message.due_date:
         details.append(f"due {message.due_date}")
@@ -136,3 +140,13 @@ def _preview(row: Row, out: TextIO) -> None:
         details.append(f"notice {message.payment_data.notice_number}")
     if details:
         out.write(f"  {'; '.join(details)}\n")
+
+
+def _texts(subject: str, markdown: str, out: TextIO) -> None:
+    out.write(f"  subject:  {subject}\n")
+    lines = markdown.strip().splitlines()
+    for index, text in enumerate(lines[:_PREVIEW_LINES]):
+        out.write(f"  {'markdown: ' if index == 0 else '          '}{text}\n")
+    if len(lines) > _PREVIEW_LINES:
+        more = len(lines) - _PREVIEW_LINES
+        out.write(f"            ... ({more} more line{'s' if more > 1 else ''})\n")

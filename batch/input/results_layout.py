@@ -11,7 +11,11 @@ input columns get their own names again and the outcome columns get internal nam
 templates resolve against the input's names exactly as they did on the first run.
 Results files written before the prefix existed (input columns after ``run_id`` as
 they were) are still read, unprefixed; their input columns could not clash, since
-such files were refused then.
+such files were refused then. So are those written before the ``language`` column
+(the language a message went out in) followed ``run_id``: their rows read back with
+no language. A ``language`` right after ``run_id`` is ours only when every column after
+it has the ``input.`` prefix (or there is none): in an unprefixed file of the oldest
+kind it is the input's own.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-RESULT_COLUMNS = (
+LEGACY_RESULT_COLUMNS = (
     "line",
     "fiscal_code",
     "status",
@@ -31,6 +35,8 @@ RESULT_COLUMNS = (
     "sent_at",
     "run_id",
 )
+#: The outcome columns of a results file, in order.
+RESULT_COLUMNS = (*LEGACY_RESULT_COLUMNS, "language")
 INPUT_PREFIX = "input."
 #: How an outcome column is called in the frames read from a results file.
 RESULT_FIELD_PREFIX = "_result:"
@@ -50,9 +56,23 @@ def results_header(input_columns: Sequence[str]) -> list[str]:
     return [*RESULT_COLUMNS, *(input_column(name) for name in input_columns)]
 
 
+def _outcome_columns(header: Sequence[str]) -> tuple[str, ...] | None:
+    """The outcome columns a results file of ours starts with; None: not one of ours."""
+    names = tuple(name.strip().lower() for name in header)
+    legacy = len(LEGACY_RESULT_COLUMNS)
+    if names[:legacy] != LEGACY_RESULT_COLUMNS:
+        return None
+    rest = header[legacy + 1 :]
+    if names[legacy : legacy + 1] == ("language",) and all(
+        name.startswith(INPUT_PREFIX) for name in rest
+    ):
+        return RESULT_COLUMNS
+    return LEGACY_RESULT_COLUMNS
+
+
 def is_results_header(header: Sequence[str]) -> bool:
     """Does this header start like a results file of ours (a rerun input)?"""
-    return tuple(name.strip().lower() for name in header[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS
+    return _outcome_columns(header) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +88,13 @@ class Layout:
 
 def layout(cells: Sequence[str]) -> Layout:
     """The layout of a header line: a plain input, or a results file of ours."""
-    if not is_results_header(cells):
+    ours = _outcome_columns(cells)
+    if ours is None:
         return Layout(list(cells), list(cells), is_results=False)
-    rest = list(cells[len(RESULT_COLUMNS) :])
+    rest = list(cells[len(ours) :])
     if rest and all(name.startswith(INPUT_PREFIX) for name in rest):
         rest = [name[len(INPUT_PREFIX) :] for name in rest]
-    outcome = [result_field(name) for name in RESULT_COLUMNS]
+    outcome = [result_field(name) for name in ours]
     return Layout(
         [*outcome, *rest], rest, is_results=True, multiline=frozenset({result_field("reason")})
     )

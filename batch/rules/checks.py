@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 
 from batch.config.job import Job
+from batch.config.template import Template
 from batch.rules import amounts, dates, io_rules
 from batch.rules.plan import (
     AMOUNT_CENTS,
     DUE_DATE,
+    LANGUAGE,
     MARKDOWN,
     MARKDOWN_FIELD,
     NOTICE_NUMBER,
@@ -25,6 +28,7 @@ from batch.rules.plan import (
     THIRD_PARTY_ID,
     Plan,
     trimmed,
+    variant_field,
 )
 from batch.rules.templates import literal_lengths, render_expr, utf16_lengths
 
@@ -37,6 +41,32 @@ _CONTROL_MULTILINE = r"[\x00-\x08\x0B-\x1F\x7F-\x9F\x{2028}\x{2029}]"
 #: Bidirectional embeddings, overrides and isolates: they make text display in another
 #: order than it is written ("txt.exe" shown as "exe.txt").
 _BIDI = r"[\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+
+
+@dataclass(frozen=True, slots=True)
+class LengthTarget:
+    """One filled template whose length is checked, and the columns that say how long."""
+
+    field: str  # "subject" or "markdown"
+    suffix: str  # "" for the base message, "@de_DE" for a language's
+    template: Template
+    column: str  # the invalid column named when it is out of bounds
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return io_rules.SUBJECT_LENGTH if self.field == "subject" else io_rules.MARKDOWN_LENGTH
+
+    @property
+    def units(self) -> str:
+        return f"_n:{self.field}{self.suffix}"
+
+    @property
+    def points(self) -> str:
+        return f"_p:{self.field}{self.suffix}"
+
+    @property
+    def check(self) -> str:
+        return f"_c:{self.field}{self.suffix}"
 
 
 def text_checks(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
@@ -130,13 +160,34 @@ def _missing_or(name: str, codes: pl.Series) -> pl.Expr:
     )
 
 
+def length_targets(plan: Plan) -> list[LengthTarget]:
+    """Every filled template whose length IO checks: the base subject and markdown, then
+    each language's. The reason codes are the same for all (``subject.too_long``...);
+    the invalid column (``message.de_DE.subject``) says which language failed."""
+    targets = [
+        LengthTarget("subject", "", plan.subject, SUBJECT_FIELD),
+        LengthTarget("markdown", "", plan.markdown, MARKDOWN_FIELD),
+    ]
+    for variant in plan.variants:
+        suffix = f"@{variant.language}"
+        targets += [
+            LengthTarget(
+                "subject", suffix, variant.subject, variant_field(variant.language, "subject")
+            ),
+            LengthTarget(
+                "markdown", suffix, variant.markdown, variant_field(variant.language, "markdown")
+            ),
+        ]
+    return targets
+
+
 def length_checks(
     frame: pl.DataFrame, plan: Plan, *, render: bool
 ) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
-    """Subject and markdown lengths of the filled templates, under both counts: at least
-    the minimum in code points (the spec's JSON Schema) and at most the maximum in UTF-16
-    units (IO's server). Code points never outnumber UTF-16 units, so these are the
-    stricter bound of each pair.
+    """Subject and markdown lengths of the filled templates (of every language), under
+    both counts: at least the minimum in code points (the spec's JSON Schema) and at most
+    the maximum in UTF-16 units (IO's server). Code points never outnumber UTF-16 units,
+    so these are the stricter bound of each pair.
 
     A value of n UTF-8 bytes is at least n/4 code points and at most n UTF-16 units
     long, so byte lengths (nearly free) settle most rows; the exact counts run on the
@@ -145,10 +196,10 @@ def length_checks(
     cells = {name: frame.get_column(trimmed(name)) for name in plan.placeholders.values()}
     sizes = {name: values.str.len_bytes().cast(pl.Int64) for name, values in cells.items()}
     columns: list[pl.Series] = []
-    for field, template, (low, high) in (
-        ("subject", plan.subject, io_rules.SUBJECT_LENGTH),
-        ("markdown", plan.markdown, io_rules.MARKDOWN_LENGTH),
-    ):
+    targets = length_targets(plan)
+    for target in targets:
+        template = target.template
+        low, high = target.bounds
         literal_units, literal_points = literal_lengths(template)
         longest = pl.repeat(literal_units, frame.height, dtype=pl.Int64, eager=True)
         shortest = pl.repeat(literal_points, frame.height, dtype=pl.Int64, eager=True)
@@ -168,19 +219,17 @@ def length_checks(
                 chars = chars + values.str.len_chars().cast(pl.Int64)
             units = units.scatter(unsure, exact)
             points = points.scatter(unsure, chars)
-        columns += [units.alias(f"_n:{field}"), points.alias(f"_p:{field}")]
+        columns += [units.alias(target.units), points.alias(target.points)]
     frame = frame.with_columns(columns)
     expressions: list[pl.Expr] = []
-    for field, (low, high) in (
-        ("subject", io_rules.SUBJECT_LENGTH),
-        ("markdown", io_rules.MARKDOWN_LENGTH),
-    ):
+    for target in targets:
+        low, high = target.bounds
         expressions.append(
-            pl.when(pl.col(f"_p:{field}") < low)
-            .then(pl.lit(f"{field}.too_short"))
-            .when(pl.col(f"_n:{field}") > high)
-            .then(pl.lit(f"{field}.too_long"))
-            .alias(f"_c:{field}")
+            pl.when(pl.col(target.points) < low)
+            .then(pl.lit(f"{target.field}.too_short"))
+            .when(pl.col(target.units) > high)
+            .then(pl.lit(f"{target.field}.too_long"))
+            .alias(target.check)
         )
     if render:
 
@@ -192,7 +241,29 @@ def length_checks(
             render_expr(plan.markdown, value_of).alias(MARKDOWN),
         ]
     frame = frame.with_columns(expressions)
-    return frame, [("_c:subject", SUBJECT_FIELD), ("_c:markdown", MARKDOWN_FIELD)]
+    return frame, [(target.check, target.column) for target in targets]
+
+
+def language_check(frame: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """The language column's cells as IO's codes (``de-de`` -> ``de_DE``, empty stays
+    empty); a cell that is no language code at all is ``language.format``."""
+    if plan.language is None:
+        return frame, []
+    value = pl.col(trimmed(plan.language))
+    parts = value.str.extract_groups(r"^([A-Za-z]{2})[_-]([A-Za-z]{2})$")
+    code = pl.concat_str(
+        parts.struct.field("1").str.to_lowercase(),
+        pl.lit("_"),
+        parts.struct.field("2").str.to_uppercase(),
+    )
+    frame = frame.with_columns(
+        pl.when(value == "").then(pl.lit("")).otherwise(code).alias(LANGUAGE),
+    ).with_columns(
+        pl.when(pl.col(LANGUAGE).is_null())
+        .then(pl.lit(io_rules.LANGUAGE_FORMAT))
+        .alias("_c:language"),
+    )
+    return frame, [("_c:language", plan.language)]
 
 
 @functools.lru_cache(maxsize=256)

@@ -33,6 +33,7 @@ PAYEE_FORMAT = "payee_fiscal_code.format"
 THIRD_PARTY_MISSING = "third_party_id.missing"
 TEXT_CONTROL = "text.control"
 TEXT_BIDI = "text.bidi"
+LANGUAGE_FORMAT = "language.format"
 
 #: The human message of each reason code whose text does not depend on the row.
 MESSAGES = {
@@ -46,6 +47,8 @@ MESSAGES = {
     "break...): remove it; a line break is allowed only in input.multiline_columns",
     TEXT_BIDI: "holds a bidirectional override (U+202A-U+202E or U+2066-U+2069), which makes "
     "text display in another order than it is written: remove it",
+    LANGUAGE_FORMAT: "not a language code: write IO's code, such as it_IT, de_DE or en_GB "
+    "(de-de is read as de_DE), or leave it empty for the default",
     "due_date.format": "not a date: write 2026-12-31, 31/12/2026, 31/12/2026 18:00 "
     "or 2026-12-31T17:00:00Z",
     "due_date.invalid": "no such date or time (e.g. 31/02 or 24:00)",
@@ -71,14 +74,19 @@ def excel_hint(value: pl.Expr) -> pl.Expr:
     )
 
 
-def length_message(field: str, bounds: tuple[int, int], reason_code: pl.Expr) -> pl.Expr:
+def length_message(
+    field: str, bounds: tuple[int, int], reason_code: pl.Expr, language: str = ""
+) -> pl.Expr:
     """Why a filled subject or markdown is out of bounds, naming the count that failed:
     the minimum holds in code points (as the spec's JSON Schema counts, so a gateway or
-    mock that validates against it agrees), the maximum in UTF-16 units (as IO counts)."""
+    mock that validates against it agrees), the maximum in UTF-16 units (as IO counts).
+    ``language``: a ``[message.<language>]`` template's ("" for the base message's)."""
     low, high = bounds
-    points, units = pl.col(f"_p:{field}"), pl.col(f"_n:{field}")
+    suffix = f"@{language}" if language else ""
+    points, units = pl.col(f"_p:{field}{suffix}"), pl.col(f"_n:{field}{suffix}")
+    name = f"{language} {field}" if language else field
     too_short = pl.concat_str(
-        pl.lit(f"the {field} is "),
+        pl.lit(f"the {name} is "),
         points.cast(pl.String),
         pl.lit(" code points ("),
         units.cast(pl.String),
@@ -88,7 +96,7 @@ def length_message(field: str, bounds: tuple[int, int], reason_code: pl.Expr) ->
         ),
     )
     too_long = pl.concat_str(
-        pl.lit(f"the {field} is "),
+        pl.lit(f"the {name} is "),
         units.cast(pl.String),
         pl.lit(" UTF-16 units ("),
         points.cast(pl.String),
@@ -205,20 +213,26 @@ def check_job(job: Job) -> None:
         )
     if message.invalid_after_due_date and job.columns.due_date is None:
         raise ConfigError("message.invalid_after_due_date needs columns.due_date")
-    for field, template, (low, high) in (
-        ("subject", message.subject, SUBJECT_LENGTH),
-        ("markdown", message.markdown, MARKDOWN_LENGTH),
-    ):
+    templates = [
+        ("message.subject", message.subject, SUBJECT_LENGTH),
+        ("message.markdown", message.markdown, MARKDOWN_LENGTH),
+    ]
+    for variant in message.variants:  # every language's, before any call
+        templates += [
+            (f"message.{variant.language}.subject", variant.subject, SUBJECT_LENGTH),
+            (f"message.{variant.language}.markdown", variant.markdown, MARKDOWN_LENGTH),
+        ]
+    for field, template, (low, high) in templates:
         units, points = literal_lengths(template)
         if units > high:
             raise ConfigError(
-                f"message.{field} is {units} UTF-16 units without its placeholders; IO takes "
+                f"{field} is {units} UTF-16 units without its placeholders; IO takes "
                 f"at most {high} (an emoji counts 2)",
                 hint="every message would be refused: shorten the template",
             )
         if not template.placeholders and points < low:
             raise ConfigError(
-                f"message.{field} is {points} code points; IO takes at least {low} (counted "
+                f"{field} is {points} code points; IO takes at least {low} (counted "
                 "in code points, as the spec's schema counts: an emoji counts 1)",
                 hint="every message would be refused: lengthen the template",
             )

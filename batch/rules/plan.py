@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batch.config.job import Job
+from batch.config.languages import MessageVariant
 from batch.config.template import Template
 from batch.input.columns import HeaderColumns
 
@@ -24,12 +25,18 @@ THIRD_PARTY_ID = "_third_party_id"
 INVALID_COLUMN = "_invalid_column"
 REASON_CODE = "_reason_code"
 REASON = "_reason"
+LANGUAGE = "_language"  # the language column's cell as IO's code ("" when empty)
 CONTENT_KEY = "_content_key"  # UInt64, with content_key=True: equal keys are duplicates
 
 #: The invalid column of a problem with the CSV line itself or with a filled template.
 WHOLE_LINE = "(line)"
 SUBJECT_FIELD = "message.subject"
 MARKDOWN_FIELD = "message.markdown"
+
+
+def variant_field(language: str, field: str) -> str:
+    """The invalid column of a language's filled template: ``message.de_DE.subject``."""
+    return f"message.{language}.{field}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +51,9 @@ class Plan:
     third_party_id: str | None
     subject: Template
     markdown: Template
-    placeholders: dict[str, str]  # template name -> header name
+    placeholders: dict[str, str]  # template name -> header name (every language's)
+    variants: tuple[MessageVariant, ...] = ()  # [message.<language>], parsed
+    language: str | None = None  # the language column's header name
     multiline: frozenset[str] = frozenset()  # header names whose values may hold a line break
 
     @classmethod
@@ -53,7 +62,10 @@ class Plan:
             return None if name is None else columns.resolve(name)
 
         subject, markdown = job.message.subject, job.message.markdown
+        variants = job.message.variants  # parsed with the job, like the base message
         names = [*subject.placeholders, *markdown.placeholders]
+        for variant in variants:
+            names += [*variant.subject.placeholders, *variant.markdown.placeholders]
         return cls(
             fiscal_code=columns.resolve(job.columns.fiscal_code),
             due_date=optional(job.columns.due_date),
@@ -64,12 +76,14 @@ class Plan:
             subject=subject,
             markdown=markdown,
             placeholders={name: columns.resolve(name) for name in names},
+            variants=variants,
+            language=optional(job.columns.language),
             multiline=frozenset(columns.resolve(name) for name in job.input.multiline_columns),
         )
 
     def used(self) -> list[str]:
         optional = [self.due_date, self.amount, self.notice_number, self.payee]
-        optional.append(self.third_party_id)
+        optional += [self.third_party_id, self.language]
         names = [self.fiscal_code, *(n for n in optional if n), *self.placeholders.values()]
         return list(dict.fromkeys(names))
 

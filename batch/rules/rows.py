@@ -9,12 +9,13 @@ import polars as pl
 from batch.config.job import Job
 from batch.input.columns import HeaderColumns
 from batch.input.header import LINE_COLUMN
-from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData
+from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData, Translation
 from batch.rules.plan import (
     AMOUNT_CENTS,
     DUE_DATE,
     FISCAL_CODE,
     INVALID_COLUMN,
+    LANGUAGE,
     MARKDOWN,
     NOTICE_NUMBER,
     PAYEE_FISCAL_CODE,
@@ -69,4 +70,13 @@ def to_rows(validated: pl.DataFrame, job: Job, columns: HeaderColumns) -> Iterat
             payment_data=payment,
             third_party_data=third_party,
         )
-        yield Row(line, fiscal, built, None, fields)
+        translations = tuple(
+            Translation(
+                variant.language,
+                render(variant.subject, values),
+                render(variant.markdown, values),
+            )
+            for variant in plan.variants
+        )
+        hint = str(cells.get(LANGUAGE) or "")
+        yield Row(line, fiscal, built, None, fields, translations, hint)

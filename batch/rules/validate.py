@@ -21,7 +21,13 @@ from batch.config.job import Job
 from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN
 from batch.rules import amounts, io_rules
-from batch.rules.checks import field_checks, length_checks, text_checks
+from batch.rules.checks import (
+    field_checks,
+    language_check,
+    length_checks,
+    length_targets,
+    text_checks,
+)
 from batch.rules.plan import (
     AMOUNT_CENTS,
     CONTENT_KEY,
@@ -71,6 +77,8 @@ def validate_batch(
     checks += produced
     frame, produced = field_checks(frame, plan, job)
     checks += produced
+    frame, produced = language_check(frame, plan)
+    checks += produced
     frame, produced = length_checks(frame, plan, render=render)
     checks += produced
     # null_count is free (kept with the column): most batches have no problem at all, and
@@ -114,10 +122,6 @@ def _explain(
     reason = (
         pl.when(reason_code.str.starts_with("csv."))
         .then(pl.col(CSV_ERROR_COLUMN).str.replace(r"^[a-z_.]+: ", ""))
-        .when(reason_code.str.starts_with("subject."))
-        .then(io_rules.length_message("subject", io_rules.SUBJECT_LENGTH, reason_code))
-        .when(reason_code.str.starts_with("markdown."))
-        .then(io_rules.length_message("markdown", io_rules.MARKDOWN_LENGTH, reason_code))
         .when(reason_code == amounts.FORMAT)
         .then(pl.lit(io_rules.amount_format_message(job.message.amount_unit)))
         .otherwise(reason_code.replace_strict(io_rules.MESSAGES, default=reason_code))
@@ -127,6 +131,20 @@ def _explain(
         reason = (
             pl.when(reason_code == io_rules.NOTICE_FORMAT).then(reason + hint).otherwise(reason)
         )
+    # A length problem is explained with the counts of the template that failed (the base
+    # message's or a language's): the first failing check, as the reason code is.
+    failed_checks = {code for code, _column in checks}
+    for target in reversed(length_targets(plan)):
+        if target.check in failed_checks:
+            language = target.suffix.removeprefix("@")
+            explained_length = io_rules.length_message(
+                target.field, target.bounds, reason_code, language
+            )
+            reason = (
+                pl.when(pl.col(target.check) == reason_code)
+                .then(explained_length)
+                .otherwise(reason)
+            )
     empty = pl.Series(dtype=pl.String).extend_constant(None, height)
     if invalid.len() == 0:
         return frame.with_columns(empty.alias(INVALID_COLUMN), empty.alias(REASON))

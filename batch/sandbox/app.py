@@ -1,5 +1,6 @@
 """The sandbox as an ASGI app: routes, the gateway in front, faults, the test endpoints.
 
+Operations: profile, submit, get (get-message) and feed (the subscriptions feed).
 A call goes: route -> key (401) -> rate limit (429) -> fault plan and latency ->
 backend -> fault (500 / held past the client's timeout / dropped) -> answer, and
 leaves one record in the call log whatever happens.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 import anyio
 import httpx
 
 from batch.sandbox import quirks
 from batch.sandbox import responses as r
-from batch.sandbox.backend import Backend
+from batch.sandbox.backend import Backend, utc_today
 from batch.sandbox.config import Faults, KeyConfig, SandboxConfig
 from batch.sandbox.control import handle_control
 from batch.sandbox.faults import DROPPED, ERROR, TIMEOUT, FaultInjector, FaultPlan
@@ -46,6 +48,8 @@ def route(method: str, path: str) -> tuple[str, str, list[str]] | None:
             return "submit", "POST /messages/{fiscal_code}", [fiscal_code]
         case "GET", ["messages", fiscal_code, message_id]:
             return "get", "GET /messages/{fiscal_code}/{id}", [fiscal_code, message_id]
+        case "GET", ["subscriptions-feed", day]:
+            return "feed", "GET /subscriptions-feed/{date}", [day]
     return None
 
 
@@ -72,13 +76,19 @@ def _header(scope: r.Scope, name: bytes) -> str | None:
 class SandboxApp:
     """The IO API simulator; ``.ledger`` and ``.calls`` say what it saw."""
 
-    def __init__(self, config: SandboxConfig, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        config: SandboxConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = utc_today,
+    ):
         self.config = config
         self.ledger = Ledger()
         self.calls = CallLog()
         self.injector = FaultInjector(config.faults, config.seed)
         self.gateway = Gateway(config)
-        self.backend = Backend(config, self.ledger, self.injector, clock)
+        self.backend = Backend(config, self.ledger, self.injector, clock, today)
         self.closing = False  # set when the server stops: held requests give up at once
         self._clock = clock
 
@@ -190,6 +200,8 @@ class SandboxApp:
         elif operation == "submit":
             response = self.backend.submit(key, params[0] if params else None, raw, plan, arrival)
             response = quirks.with_uuid_id(response, self.config.created_ids)
+        elif operation == "feed":
+            response = self.backend.feed(key, params[0])
         else:
             response = self.backend.get_message(key, params[0], params[1])
             response = quirks.about_another_message(response, self.config.message_answer)

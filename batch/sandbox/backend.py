@@ -1,7 +1,7 @@
-"""The IO backend behind the gateway: profile check, submit, get-message.
+"""The IO backend behind the gateway: profile check, submit, get-message, feed.
 
 Each handler checks what the real handler checks, in the same order (io-api.md
-4.1-4.5): scopes, body, source IP, recipient, payment amount, then the work.
+4.1-4.6): scopes, body, source IP, recipient, payment amount, then the work.
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from batch.sandbox import responses as r
 from batch.sandbox.config import KeyConfig, SandboxConfig
 from batch.sandbox.faults import ERROR, FaultInjector, FaultPlan
+from batch.sandbox.feed_answer import feed_answer
+from batch.sandbox.history import FeedHistory
 from batch.sandbox.ledger import Ledger, LedgerEntry, payload_hash
 from batch.sandbox.messages import (
     ACCEPTED,
@@ -24,7 +26,7 @@ from batch.sandbox.messages import (
     final_status,
     message_view,
 )
-from batch.sandbox.population import profile_state
+from batch.sandbox.population import preferred_languages
 from batch.sandbox.quirks import SPEC_PROFILE_EXAMPLE
 from batch.sandbox.spec import decode_fiscal_code_payload, decode_new_message, fiscal_code_problem
 from batch.sandbox.ulid import UlidGenerator
@@ -50,6 +52,10 @@ def _problems_detail(problems: list[str]) -> str:
     return "; ".join(problems)
 
 
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
 def _iso_now() -> str:
     # IO's own clock, not io-batch's: the sandbox imports nothing of the client it tests
     # (an independent oracle), so this stays its own copy of common.clock's format.
@@ -63,8 +69,11 @@ class Backend:
         ledger: Ledger,
         faults: FaultInjector,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = utc_today,
     ) -> None:
         self.config = config
+        self.today = today
+        self.history = FeedHistory(config, today())
         self.ledger = ledger
         self.faults = faults
         self.store = MessageStore(config)
@@ -92,14 +101,17 @@ class Backend:
             return r.not_allowed_here()
         if key.test_mode and fiscal_code not in key.authorized_recipients:
             return r.recipient_forbidden()
-        state = profile_state(fiscal_code, self.config)
+        state = self.history.state_on(fiscal_code, self.today())
         if state == "not_registered":
             return r.problem(
                 404, "Profile not found", "The profile you requested was not found in the system."
             )
         if self.config.profile_answer == "spec_example":
             return r.json_response(200, SPEC_PROFILE_EXAMPLE)
-        payload = {"sender_allowed": state == "allowed", "preferred_languages": ["it_IT"]}
+        payload: dict[str, Any] = {"sender_allowed": state == "allowed"}
+        languages = preferred_languages(fiscal_code, self.config)
+        if languages:  # optional in LimitedProfile: a profile without one leaves it out
+            payload["preferred_languages"] = list(languages)
         return r.json_response(200, payload)
 
     def submit(
@@ -192,8 +204,17 @@ class Backend:
                 t=arrival,
                 service_id=service_id,
                 outcome=_LEDGER_OUTCOME[plan.kind],
+                subject=message["content"]["subject"],
+                markdown=message["content"]["markdown"],
             )
         )
+
+    def feed(self, key: KeyConfig, day_text: str) -> r.Response:
+        """``GET /subscriptions-feed/{date}`` (io-feed.md section 1: the checks' order)."""
+        if not key.feed_scope:
+            # A user with other groups is "not allowed here"; one with none has no scopes.
+            return r.not_allowed_here() if key.profile_scope else r.no_valid_scopes()
+        return feed_answer(self.history, day_text, key.ip_allowed, self.today())
 
     def get_message(self, key: KeyConfig, fiscal_code: str, message_id: str) -> r.Response:
         problem = fiscal_code_problem(fiscal_code)

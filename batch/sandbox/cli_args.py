@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from batch.errors import ConfigError
 from batch.sandbox.config import (
@@ -94,6 +95,11 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: off)",
     )
     keys.add_argument(
+        "--no-feed-scope",
+        action="store_true",
+        help="keys lack the subscriptions feed permission: the feed gets 403 (default: off)",
+    )
+    keys.add_argument(
         "--ip-forbidden",
         action="store_true",
         help="the caller's IP is not authorized: calls get 403 'You are not allowed here' "
@@ -144,6 +150,25 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         f"(default: {d.blocked_ratio:g})",
     )
     people.add_argument(
+        "--citizens",
+        metavar="FILE",
+        type=Path,
+        help="a text file of fiscal codes, one per line: the citizens the subscriptions feed "
+        "knows, each joining IO on a day from --feed-start on (default: none but "
+        f"{SANDBOX_FISCAL_CODE}; other codes joined before the feed began)",
+    )
+    people.add_argument(
+        "--feed-start",
+        metavar="DATE",
+        default=d.feed_start,
+        help=f"the first day of the subscriptions feed's history (default: {d.feed_start})",
+    )
+    people.add_argument(
+        "--feed-end",
+        metavar="DATE",
+        help="the last day with feed events (default: yesterday, UTC)",
+    )
+    people.add_argument(
         "--processing-delay",
         metavar="SECONDS",
         type=_non_negative,
@@ -172,7 +197,8 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="OPS",
         type=_operations,
         default=OPERATIONS,
-        help="operations the faults below apply to, a comma list (default: profile,submit,get)",
+        help="operations the faults below apply to, a comma list "
+        "(default: profile,submit,get,feed)",
     )
     faults.add_argument(
         "--latency-ms",
@@ -290,6 +316,7 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
             test_mode=ns.test_mode,
             authorized_recipients=recipients,
             profile_scope=not ns.no_profile_scope,
+            feed_scope=not ns.no_feed_scope,
             ip_allowed=not ns.ip_forbidden,
         )
         for key in dict.fromkeys(ns.api_keys or (DEFAULT_API_KEY,))
@@ -314,6 +341,9 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
         rate_calls=None if ns.unlimited else ns.rate_calls,
         rate_window=ns.rate_window,
         seed=ns.seed,
+        citizens=read_citizens(ns.citizens) if ns.citizens is not None else (),
+        feed_start=ns.feed_start,
+        feed_end=ns.feed_end,
         registered_ratio=ns.registered_ratio,
         blocked_ratio=ns.blocked_ratio,
         processing_delay=ns.processing_delay,
@@ -326,6 +356,15 @@ def config_from_args(ns: argparse.Namespace) -> SandboxConfig:
         message_answer=ns.message_answer,
         created_ids=ns.created_ids,
     )
+
+
+def read_citizens(path: Path) -> tuple[str, ...]:
+    """The fiscal codes of a ``--citizens`` file: one a line; blank lines are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read --citizens {path}: {error}") from None
+    return tuple(dict.fromkeys(line.strip().upper() for line in lines if line.strip()))
 
 
 def serve_from_args(ns: argparse.Namespace) -> None:

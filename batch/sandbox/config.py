@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from typing import Any
 
 from batch.sandbox.quirks import (
@@ -22,7 +23,8 @@ from batch.sandbox.quirks import (
 DEFAULT_API_KEY = "sandbox-key"  # a normal (not test-mode) key: what the demo uses
 SANDBOX_FISCAL_CODE = "AAAAAA00A00A000A"  # IO's own test citizen: always reachable
 MAX_PAYMENT_AMOUNT = 9_999_999_999  # euro cents: the spec's PaymentAmount maximum
-OPERATIONS = ("profile", "submit", "get")
+OPERATIONS = ("profile", "submit", "get", "feed")
+FEED_FIRST_DAY = "2020-03-24"  # the day IO's docs say to read the feed from
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class KeyConfig:
     # The service behind the key; keys of one service (primary/secondary) share messages.
     service_id: str | None = None
     organization_fiscal_code: str = "01234567890"  # filled in as payee when a message omits it
+    # The APIM group ApiSubscriptionsFeedRead: without it the feed is 403.
+    feed_scope: bool = True
 
     @property
     def effective_service_id(self) -> str:
@@ -83,6 +87,7 @@ class Faults:
     profile: OperationFaults = OperationFaults()
     submit: OperationFaults = OperationFaults()
     get: OperationFaults = OperationFaults()
+    feed: OperationFaults = OperationFaults()
     # Share of get-message calls whose live payment-status lookup fails: the whole GET is 500.
     payment_status_error_ratio: float = 0.0
     hang_seconds: float = 60.0  # how long a timeout fault holds the request before answering
@@ -146,6 +151,12 @@ class SandboxConfig:
     seed: int = 0
     registered_ratio: float = 0.9  # share of fiscal codes with an IO profile
     blocked_ratio: float = 0.05  # share of registered citizens who blocked the service
+    # The citizens the subscriptions feed knows (history.py): each joined IO on a day from
+    # feed_start to feed_end (None: the day before the sandbox started) and may have left
+    # the service since. Codes not listed joined before the feed began: no feed rows.
+    citizens: tuple[str, ...] = ()
+    feed_start: str = FEED_FIRST_DAY
+    feed_end: str | None = None
     # Messages leave ACCEPTED this many seconds after the 201; failed_ratio of those that
     # would be PROCESSED end FAILED instead.
     processing_delay: float = 1.0
@@ -180,8 +191,20 @@ class SandboxConfig:
             raise ValueError("processing_delay must be >= 0")
         if not 0 <= self.max_allowed_payment_amount <= MAX_PAYMENT_AMOUNT:
             raise ValueError(f"max_allowed_payment_amount must be in [0, {MAX_PAYMENT_AMOUNT}]")
+        _check_day("feed_start", self.feed_start)
+        if self.feed_end is not None:
+            _check_day("feed_end", self.feed_end)
+            if self.feed_end < self.feed_start:
+                raise ValueError("feed_end must not be before feed_start")
         check_choice("unrouted_answer", self.unrouted_answer, UNROUTED_ANSWERS)
         check_choice("profile_answer", self.profile_answer, PROFILE_ANSWERS)
         check_choice("forbid_all", self.forbid_all, FORBIDDEN_ANSWERS)
         check_choice("message_answer", self.message_answer, MESSAGE_ANSWERS)
         check_choice("created_ids", self.created_ids, CREATED_IDS)
+
+
+def _check_day(name: str, value: str) -> None:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date YYYY-MM-DD: {value!r}") from None

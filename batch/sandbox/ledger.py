@@ -37,6 +37,9 @@ class LedgerEntry:
     # message stays ACCEPTED and is never delivered), "timeout" (the answer came too late
     # for the client), "dropped" (the connection was closed with no answer).
     outcome: str
+    # What the citizen reads (test-only, like the whole ledger): which language went out.
+    subject: str = ""
+    markdown: str = ""
 
     @property
     def delivered(self) -> bool:
@@ -48,7 +51,7 @@ class LedgerEntry:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LedgerEntry:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ class CallRecord:
 
     t: float  # monotonic arrival time
     key: str | None  # the configured key it used; None when missing or not a valid key
-    operation: str  # "profile", "submit", "get", or "unknown" for a path the API lacks
+    operation: str  # "profile", "submit", "get", "feed", or "unknown" for a path the API lacks
     route: str  # e.g. "POST /messages", "GET /profiles/{fiscal_code}" (no personal data)
     status: int | None  # None: no answer (dropped, or held by a timeout fault)
     retry_after: int | None = None  # the 429's x-rate-limit-retry-after

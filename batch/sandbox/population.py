@@ -35,3 +35,26 @@ def profile_state(fiscal_code: str, config: SandboxConfig) -> ProfileState:
     if unit_draw(config.seed, "blocked", fiscal_code) < config.blocked_ratio:
         return "blocked"
     return "allowed"
+
+
+#: The sandbox's citizens' ``preferred_languages``, by share (a pure function of the seed
+#: and the fiscal code): mostly Italian, some German first (South Tyrol: German, then
+#: Italian), some English, and a few profiles that name no language at all.
+LANGUAGE_SHARES: tuple[tuple[float, tuple[str, ...]], ...] = (
+    (0.70, ("it_IT",)),
+    (0.15, ("de_DE", "it_IT")),
+    (0.10, ("en_GB",)),
+    (0.05, ()),
+)
+
+
+def preferred_languages(fiscal_code: str, config: SandboxConfig) -> tuple[str, ...]:
+    """The profile's ``preferred_languages``; ``AAAAAA00A00A000A`` prefers ``it_IT``."""
+    if fiscal_code == SANDBOX_FISCAL_CODE:
+        return ("it_IT",)
+    draw = unit_draw(config.seed, "language", fiscal_code)
+    for share, languages in LANGUAGE_SHARES:
+        if draw < share:
+            return languages
+        draw -= share
+    return LANGUAGE_SHARES[0][1]

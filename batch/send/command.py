@@ -5,22 +5,27 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import anyio
 
+from batch.api.limiter import Limiter
 from batch.common import logs
+from batch.common.clock import WallClock, clock_from_env
 from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.choices import Resend
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
-from batch.errors import ConfigError
+from batch.errors import BatchError, ConfigError, ExitCode
+from batch.feed.command import finish_sync, require_up_to_date, sync_feed
+from batch.feed.embedded import api_base_url
 from batch.models import RETRYABLE_BY_DEFAULT, Status
+from batch.report.hook import report_after_run
 from batch.send.pipeline import SendOptions, SendRun
+from batch.send.summary import RunReport
 
 
 def run_send(args: argparse.Namespace) -> int:
@@ -82,24 +87,62 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         rerun_statuses=rerun_statuses,
         show_progress=sys.stderr.isatty() and not args.no_progress,
     )
+    sync_first = _feed_gate(job, key.value, args)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         location = journal_location(job)
         print(f"io-batch: journal {location.path} ({location.source})", file=sys.stderr)
-    with _base_url(job) as base_url:
-        run = SendRun(job, options, base_url=base_url, api_key=key.value)
-        report = anyio.run(run.run)
+    clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
+    with api_base_url(job) as base_url:
+        report = anyio.run(
+            partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
+        )
     report.finish()
+    report_after_run(job, job.output)
     return report.exit_code
 
 
-@contextmanager
-def _base_url(job: Job) -> Iterator[str]:
-    """The API's URL; for a sandbox job with no URL, an embedded sandbox on loopback."""
-    if job.target.base_url is not None:
-        yield job.target.base_url
-        return
-    from batch.sandbox import SandboxConfig, running_sandbox  # noqa: PLC0415 - only here
+def _feed_gate(job: Job, api_key: str, args: argparse.Namespace) -> bool:
+    """Whether to sync the subscriber list first; exit 2 when feed mode would send from
+    a list that misses a day (before any call)."""
+    if not job.profile.uses_feed:
+        if args.sync:
+            raise ConfigError(
+                '--sync syncs the subscriber list of a job with [profile] check = "feed"; '
+                f"job {job.name!r} checks each profile with the API",
+                hint='leave --sync out, or set check = "feed" in the job\'s [profile] section',
+            )
+        return False
+    if not args.sync:
+        require_up_to_date(job, api_key)
+    return bool(args.sync)
 
-    with running_sandbox(SandboxConfig()) as running:
-        logs.get_logger().info("sandbox.started", base_url=running.base_url)
-        yield running.base_url
+
+async def _sync_then_send(
+    job: Job,
+    options: SendOptions,
+    base_url: str,
+    api_key: str,
+    sync_first: bool,
+    *,
+    clock: WallClock,
+) -> RunReport:
+    """``send --sync``: the sync and the send share one limiter, so one rate budget."""
+    limiter = Limiter(job.rate)
+    feed_calls = 0
+    if sync_first:
+        synced = await sync_feed(
+            job, api_key, base_url, limiter, show_progress=options.show_progress
+        )
+        finish_sync(synced)
+        if synced.interrupted:
+            raise BatchError(
+                "interrupted during the subscribers sync: nothing was sent",
+                hint="run the same command again: the days already fetched are kept",
+                exit_code=ExitCode.INTERRUPTED,
+            )
+        require_up_to_date(job, api_key)
+        feed_calls = synced.calls_by_operation.get("feed", 0)
+    run = SendRun(job, options, base_url=base_url, api_key=api_key, limiter=limiter, clock=clock)
+    report = await run.run()
+    report.calls_by_operation["feed"] = report.calls_by_operation.get("feed", 0) + feed_calls
+    return report

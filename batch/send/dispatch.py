@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import httpx
 
@@ -26,6 +27,9 @@ from batch.common.clock import utc_timestamp
 from batch.config.job import RetryPolicy
 from batch.models import Message, Outcome, Status
 from batch.send.not_registered import NotRegisteredGuard
+
+#: The profile's preferred languages -> (the language chosen, the message in it).
+Localise = Callable[[tuple[str, ...]], tuple[str, Message]]
 
 
 class Dispatcher:
@@ -45,22 +49,40 @@ class Dispatcher:
         self.budget = self._retrier.budget
         self._guard = NotRegisteredGuard(not_registered_guard)
 
-    async def send(self, message: Message, before_submit: Callable[[], Awaitable[None]]) -> Outcome:
+    async def send(
+        self,
+        message: Message,
+        before_submit: Callable[[], Awaitable[None]],
+        *,
+        check_profile: bool = True,
+        localise: Localise | None = None,
+    ) -> Outcome:
         """The row's final outcome. ``before_submit`` (the journal's intent) completes
         before the first submit goes out (after its turn in the limiter), and is called
-        only if one does."""
+        only if one does. ``check_profile=False`` (feed mode: the subscriber list already
+        said yes) submits at once. ``localise`` picks the message in the citizen's
+        language from the profile's preferred languages (none in feed mode); the outcome
+        of a submit names the language."""
         fiscal_code = message.fiscal_code
 
-        async def check_profile(_attempt: int) -> httpx.Response:
+        async def check_profile_call(_attempt: int) -> httpx.Response:
             return await self._client.profile(fiscal_code)
 
-        self.budget.check()  # before the guard, as before: a spent budget is the first news
-        self._guard.check()
-        profile = await self._retrier.call(check_profile, classify_profile)
-        allowed = _outcome(profile.decision, profile.attempts)
-        self._guard.record(allowed)
-        if isinstance(allowed, Outcome):
-            return allowed
+        preferred: tuple[str, ...] = ()  # feed mode: no profile, so no languages
+        profile_attempts = 0
+        if check_profile:
+            self.budget.check()  # before the guard: a spent budget is the first news
+            self._guard.check()
+            profile = await self._retrier.call(check_profile_call, classify_profile)
+            profile_attempts = profile.attempts
+            allowed = _outcome(profile.decision, profile.attempts)
+            self._guard.record(allowed)
+            if isinstance(allowed, Outcome):
+                return allowed
+            preferred = allowed.preferred_languages
+        language = ""
+        if localise is not None:
+            language, message = localise(preferred)
         payload = message.to_payload()
 
         async def submit(attempt: int) -> httpx.Response:
@@ -69,9 +91,9 @@ class Dispatcher:
             return await self._client.submit(payload, before_submit if attempt == 1 else None)
 
         submitted = await self._retrier.call(submit, classify_submit)
-        outcome = _outcome(submitted.decision, profile.attempts + submitted.attempts)
+        outcome = _outcome(submitted.decision, profile_attempts + submitted.attempts)
         assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
-        return outcome
+        return replace(outcome, language=language) if language else outcome
 
 
 def _outcome(decision: ProfileDecision, attempts: int) -> Proceed | Outcome:

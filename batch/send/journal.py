@@ -37,6 +37,7 @@ from batch.send.journal_sql import (
     SCHEMA,
     UPSERT_DONE,
     Transaction,
+    add_missing_columns,
     lock_exclusively,
 )
 
@@ -68,6 +69,7 @@ class Journal:
         self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(SCHEMA)
+        add_missing_columns(self._db)
 
     def close(self) -> None:
         self._db.close()
@@ -276,11 +278,23 @@ class Journal:
         """Final outcomes of lines ``low..high`` (inclusive), in line order."""
         cursor = self._db.execute(
             "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
-            "attempts, sent_at, outcome_run FROM rows "
+            "attempts, sent_at, outcome_run, language FROM rows "
             "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
             (run_id, low, high),
         )
-        for line, fiscal_code, status, code, reason, mid, http, attempts, sent_at, by in cursor:
+        for (
+            line,
+            fiscal_code,
+            status,
+            code,
+            reason,
+            mid,
+            http,
+            attempts,
+            sent_at,
+            by,
+            language,
+        ) in cursor:
             outcome = Outcome(
                 Status(status),
                 code or "",
@@ -289,16 +303,17 @@ class Journal:
                 http,
                 attempts or 0,
                 sent_at or "",
+                language or "",
             )
             yield RecordedOutcome(line, fiscal_code, outcome, by or run_id)
 
     def outcome_rows(self, run_id: str, low: int, high: int) -> list[tuple[object, ...]]:
         """Like ``outcomes``, as plain tuples in the results file's column order (for a
         fast rewrite: line, fiscal_code, status, reason_code, reason, message_id,
-        http_status, attempts, sent_at, run_id)."""
+        http_status, attempts, sent_at, run_id, language)."""
         return self._db.execute(
             "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
-            "attempts, sent_at, coalesce(outcome_run, run_id) FROM rows "
+            "attempts, sent_at, coalesce(outcome_run, run_id), coalesce(language, '') FROM rows "
             "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
             (run_id, low, high),
         ).fetchall()
@@ -346,6 +361,7 @@ def _outcome_values(outcome: Outcome, run_id: str) -> tuple[object, ...]:
         outcome.attempts,
         outcome.sent_at,
         run_id,
+        outcome.language,
     )
 
 

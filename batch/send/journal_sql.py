@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS rows (
     status TEXT, reason_code TEXT, reason TEXT, message_id TEXT,
     http_status INTEGER, attempts INTEGER, sent_at TEXT,
     outcome_run TEXT,                -- the run that produced the outcome (reruns carry it)
+    language TEXT,                   -- the language the message went out in
     PRIMARY KEY (run_id, line)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rows_by_citizen ON rows (run_id, fiscal_code, content_hash);
@@ -64,9 +65,17 @@ IN_FLIGHT_ROWS = (
 # never became a message: invalid ones and rows carried over by a rerun).
 UPSERT_DONE = (
     "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state, status, "
-    "reason_code, reason, message_id, http_status, attempts, sent_at, outcome_run) "
-    "VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?)"
+    "reason_code, reason, message_id, http_status, attempts, sent_at, outcome_run, language) "
+    "VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def add_missing_columns(db: sqlite3.Connection) -> None:
+    """A journal written by an earlier version gets the columns added since (empty for
+    the rows it already holds): its record of what was sent keeps working."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(rows)")}
+    if "language" not in present:
+        db.execute("ALTER TABLE rows ADD COLUMN language TEXT")
 
 
 class Transaction:

@@ -1,5 +1,9 @@
 """The send run: read -> validate -> dispatch (profile, submit) -> record -> report.
 
+In feed mode (``[profile] check = "feed"``) a row whose code is not a subscriber in
+the list kept from the subscriptions feed is ``not_subscribed`` with no call, and a
+subscriber's message is submitted with no profile check.
+
 One producer reads and validates the input in batches and hands valid rows to a
 bounded pool of workers; every worker claims its row in the journal, dispatches it
 under the shared limiter and records the outcome; one writer task appends outcomes
@@ -30,23 +34,31 @@ import polars as pl
 from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from batch.api.client import IOClient, make_http_client
+from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
+from batch.api.quiet_gate import QuietGate
 from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.common.clock import SystemClock, WallClock
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
 from batch.config.choices import Resend
 from batch.config.job import Job
 from batch.config.state_dir import journal_location
 from batch.errors import BatchError
+from batch.feed.location import store_path
+from batch.feed.outcome import not_subscribed
+from batch.feed.store import SubscriberStore
 from batch.input import read
 from batch.input.header import LINE_COLUMN
 from batch.models import Message, Outcome, Row, Status
+from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
 from batch.send.journal import Journal
+from batch.send.languages import content_digest, localised
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
+from batch.send.quiet_hours import add_to_report, quiet_gate
 from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
@@ -79,8 +91,14 @@ class SendRun:
         base_url: str,
         api_key: str,
         transport: httpx.AsyncBaseTransport | None = None,
+        limiter: Limiter | None = None,
+        clock: WallClock | None = None,
     ) -> None:
         self.job = job
+        self._limiter = limiter  # shared with a sync that ran first (send --sync)
+        self._subscribers: SubscriberStore | None = None  # feed mode: who may be messaged
+        self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)
+        self._clock = clock if clock is not None else SystemClock()  # what quiet hours read
         self.options = options
         self._base_url = base_url
         self._api_key = api_key
@@ -131,21 +149,10 @@ class SendRun:
                     draw=self.options.show_progress,
                     on_tick=send_ticks(self._log),
                 )
-                limiter = Limiter(job.rate)
-                async with make_http_client(
-                    self._base_url,
-                    self._api_key,
-                    job.timeouts,
-                    job.rate.concurrency,
-                    transport=self._transport,
-                ) as http:
-                    self._dispatcher = Dispatcher(
-                        IOClient(http, limiter, self._stop),
-                        job.retry,
-                        random.Random(),
-                        not_registered_guard=self._not_registered_guard(),
-                    )
-                    await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+                limiter = self._limiter or Limiter(job.rate)
+                self._subscribers = self._open_subscribers()
+                quiet = quiet_gate(job, self._clock, self._stop, self._progress)
+                await self._dispatch_rows(source, done, limiter, quiet)
                 self._writer.close()
                 self._progress.close()
                 interrupted = self._stop.requested and self._job_error is None
@@ -162,17 +169,52 @@ class SendRun:
                     interrupted=interrupted,
                 )
                 report.unknown_after_crash += cut_off
+                report.calls_by_operation = dict(self._calls_by_operation)
                 report.journal = str(location.path)
+                add_to_report(report, quiet)
                 self._past_due.report_to(report, self._log)
             finally:
                 self._progress.close()  # an error then shows below the bar, not over it
                 journal.close()
+                self._close_subscribers()
         if self._job_error is not None:
             report.error = str(self._job_error)
             report.exit_code = int(self._job_error.exit_code)
             self._job_error.report = report
             raise self._job_error
         return report
+
+    async def _dispatch_rows(
+        self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate
+    ) -> None:
+        """Every row not done yet through the API, under the one limiter and quiet gate."""
+        job = self.job
+        async with make_http_client(
+            self._base_url,
+            self._api_key,
+            job.timeouts,
+            job.rate.concurrency,
+            transport=self._transport,
+        ) as http:
+            client = IOClient(http, limiter, self._stop, quiet)
+            self._calls_by_operation = client.calls_by_operation
+            self._dispatcher = Dispatcher(
+                client,
+                job.retry,
+                random.Random(),
+                not_registered_guard=self._not_registered_guard(),
+            )
+            await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+
+    def _open_subscribers(self) -> SubscriberStore | None:
+        """Feed mode: the subscriber list (the command checked that it is up to date)."""
+        if not self.job.profile.uses_feed:
+            return None
+        return SubscriberStore(store_path(self.job, self._api_key))
+
+    def _close_subscribers(self) -> None:
+        if self._subscribers is not None:
+            self._subscribers.close()
 
     # -- the concurrent part -------------------------------------------------------------
 
@@ -235,11 +277,12 @@ class SendRun:
                     )
 
     def _digest(self, row: Row, message: Message) -> str:
-        """What "the same message" means for this job: its content, or the dedupe key
-        column's value when the job names one (so a corrected text is not sent again)."""
+        """What "the same message" means for this job: its content (in every language:
+        ``languages.content_digest``), or the dedupe key column's value when the job names
+        one (so a corrected text is not sent again)."""
         key = row.fields.get(self._dedupe_column, "").strip() if self._dedupe_column else ""
         if not key:
-            return message.content_hash()
+            return content_digest(row, self.job.message.language)
         return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     async def _dispatch(self, row: Row) -> Outcome | None:
@@ -263,8 +306,20 @@ class SendRun:
         async def before_submit() -> None:
             journal.record_intent(run_id, line, code, digest)
 
+        subscribers = self._subscribers
+        if subscribers is not None and not subscribers.is_subscriber(code_digest(code)):
+            outcome = not_subscribed()  # no call: the feed says IO would refuse it
+            journal.record(run_id, line, code, digest, outcome)
+            return outcome
+        base = self.job.message.language
+
+        def localise(preferred: tuple[str, ...]) -> tuple[str, Message]:
+            return localised(row, base, preferred)
+
         try:
-            outcome = await self._dispatcher.send(message, before_submit)
+            outcome = await self._dispatcher.send(
+                message, before_submit, check_profile=subscribers is None, localise=localise
+            )
         except StopRequested:
             # Raised only before a request went out, and every earlier submit of the row
             # was answered "not queued": nothing reached the citizen, the row is pending.

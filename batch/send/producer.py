@@ -111,7 +111,8 @@ class Producer:
         retry = pl.col(result_field("status")).is_in([status.value for status in statuses])
         carried = []
         for cells in batch.filter(~retry).iter_rows(named=True):
-            earlier = {name: cells[result_field(name)] for name in RESULT_COLUMNS}
+            # A results file older than a column lacks it (``language``): read as empty.
+            earlier = {name: cells.get(result_field(name)) for name in RESULT_COLUMNS}
             carried.append(
                 Finished(
                     line=int(cells[LINE]),

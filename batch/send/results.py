@@ -38,6 +38,7 @@ def result_cells(line: int, fiscal_code: str, outcome: Outcome, run_id: str) -> 
         str(outcome.attempts),
         outcome.sent_at,
         run_id,
+        outcome.language,
     ]
 
 
@@ -101,4 +102,5 @@ def outcome_from_cells(cells: dict[str, Any]) -> Outcome:
         http_status=int(http) if http.isdigit() else None,
         attempts=int(attempts) if attempts.isdigit() else 0,
         sent_at=str(cells.get("sent_at") or ""),
+        language=str(cells.get("language") or ""),
     )

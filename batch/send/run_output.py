@@ -36,6 +36,7 @@ OUTCOME_SCHEMA = {
     "attempts": pl.Int64,
     "sent_at": pl.String,
     "run_id": pl.String,
+    "language": pl.String,
 }
 
 
@@ -135,6 +136,7 @@ def build_report(
         resumed=run.resumed,
         unknown_after_crash=run.unknown_after_crash,
         interrupted=interrupted,
+        pauses=[pause.to_json() for pause in limiter.pauses],
     )
     report.exit_code = int(report.decide_exit_code())
     return report

@@ -23,17 +23,24 @@ class RunReport:
     elapsed_s: float = 0.0
     calls: int = 0
     throttled: int = 0  # 429 answers received
+    # Requests per operation (profile, submit, get_message, feed): where the budget went.
+    calls_by_operation: dict[str, int] = field(default_factory=dict)
     calls_per_s: float = 0.0
     budget: str = ""
     resumed: bool = False
     unknown_after_crash: int = 0
     sent_past_due_date: int = 0  # sent by this attempt with a due date already past
     interrupted: bool = False
+    quiet_hours_wait_s: float = 0.0  # time spent waiting for the quiet hours to end
+    stopped_for_quiet_hours_until: str = ""  # on_quiet_hours = "stop": when to run again
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
     exit_code: int = 0
+    pauses: list[dict[str, Any]] = field(default_factory=list)  # 429 pauses: start, end (UTC)
 
     def decide_exit_code(self) -> ExitCode:
+        if self.stopped_for_quiet_hours_until:
+            return ExitCode.QUIET_HOURS
         if self.interrupted:
             return ExitCode.INTERRUPTED
         needs_attention = any(self.counts.get(status.value, 0) for status in NEEDS_ATTENTION)
@@ -66,6 +73,9 @@ class RunReport:
             f"{self.calls_per_s:.2f} calls/s (budget {self.budget}), "
             f"{self.throttled} throttled (429)\n"
         )
+        if self.calls_by_operation:
+            parts = ", ".join(f"{name} {count}" for name, count in self.calls_by_operation.items())
+            out.write(f"calls by operation: {parts}\n")
         if self.unknown_after_crash:
             out.write(
                 f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
@@ -83,7 +93,17 @@ class RunReport:
                 f"needs attention: {listed} (the results' reason column says why; "
                 "'io-batch rerun' retries failed and pending rows)\n"
             )
-        if self.interrupted:
+        if self.quiet_hours_wait_s:
+            out.write(
+                f"waited {format_duration(self.quiet_hours_wait_s)} for the quiet hours to end "
+                "(no message went out inside them)\n"
+            )
+        if self.stopped_for_quiet_hours_until:
+            out.write(
+                f"stopped for the quiet hours (until {self.stopped_for_quiet_hours_until}): "
+                "run the same command again after them to resume\n"
+            )
+        elif self.interrupted:
             out.write("interrupted: run the same command again to resume\n")
         out.write(f"results: {self.output}\n")
         if self.journal:

@@ -16,6 +16,7 @@ from batch.config.job import load_job
 from batch.config.secrets import resolve_api_key
 from batch.errors import ConfigError
 from batch.input.results_file import read_results
+from batch.report.hook import report_after_run
 from batch.verify.outcomes import select_checks, verify_base_url
 from batch.verify.output import default_output
 from batch.verify.run import VerifyOptions, VerifyRun
@@ -54,4 +55,5 @@ def run_verify(args: argparse.Namespace) -> int:
     )
     summary = anyio.run(run.run)
     summary.finish()
+    report_after_run(job, results, verify=output)
     return summary.exit_code

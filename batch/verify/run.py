@@ -32,7 +32,7 @@ from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from batch.api.classify import classify_get_message
-from batch.api.client import IOClient, make_http_client
+from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.decisions import Abort, MessageFound, MessageMissing, Retry
 from batch.api.limiter import Limiter
 from batch.api.retry import Retrier
@@ -103,6 +103,7 @@ class VerifyRun:
         self._stop = Stop()
         self._retrier = Retrier(job.retry, self._rng, self._stop)
         self._work_scope: CancelScope | None = None
+        self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)  # the client's, once made
 
     async def run(self) -> VerifySummary:
         started = time.monotonic()
@@ -134,6 +135,7 @@ class VerifyRun:
                 transport=self._transport,
             ) as http:
                 client = IOClient(http, self._limiter, self._stop)
+                self._calls_by_operation = client.calls_by_operation
                 await self._round(client, "check", to_ask, self._job.retry.max_attempts)
                 if self._options.wait:
                     await self._wait(client, to_ask, deadline)
@@ -279,6 +281,7 @@ class VerifyRun:
             elapsed_s=round(time.monotonic() - started, 3),
             calls=self._limiter.calls,
             throttled=self._limiter.throttled,
+            calls_by_operation=dict(self._calls_by_operation),
             budget=self._job.rate.label,
         )
         summary.add_records(self._records)

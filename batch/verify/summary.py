@@ -40,6 +40,8 @@ class VerifySummary:
     elapsed_s: float = 0.0
     calls: int = 0
     throttled: int = 0
+    # Requests per operation (profile, submit, get_message, feed): where the budget went.
+    calls_by_operation: dict[str, int] = field(default_factory=dict)
     budget: str = ""
     exit_code: int = 0
 

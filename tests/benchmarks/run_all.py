@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.benchmarks [--quick] [--markdown PATH]     (from the repo root)
 
-Full run: about 11 minutes on 2 cores (three 65 s budget runs, 1M/5M/10M-row dry runs,
+Full run: about 16 minutes on 2 cores (three 65 s budget runs, 1M/5M/10M-row dry runs,
 a 1M-row resume); ``--quick``: the same measurements at toy sizes in well under a
 minute, to prove the suite works, not the targets. Inputs are generated (seeded) in a
 temporary folder and deleted at the end; the sandbox runs as its own process on
@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .feed_bench import feed_figures
 from .figures import Figure, markdown_table
 from .huge_value_bench import huge_value_figures
 from .journal_bench import journal_figures
@@ -57,6 +58,12 @@ EXPECTED_PREFIXES = (
     "journal per message, synchronous=NORMAL (default), mean",
     "journal per message, synchronous=FULL (--durable), median",
     "journal per message, synchronous=FULL (--durable), mean",
+    "feed mode: sent messages per minute",
+    "api mode: sent messages per minute",
+    "feed / api sent messages per minute",
+    "feed mode: calls per sent message",
+    "feed mode: calls per sent message, with the sync",
+    "api mode: calls per sent message",
 )
 
 
@@ -83,6 +90,7 @@ def measure(folder: Path, sizes: Sizes) -> list[Figure]:
     step("resume of a big journal", lambda: resume_figures(folder, sizes))
     step("memory with one huge value", lambda: huge_value_figures(folder, sizes))
     step("journal cost per message", lambda: journal_figures(folder, sizes))
+    step("feed mode against profile checks", lambda: feed_figures(folder, sizes))
     return figures
 
 

@@ -20,6 +20,9 @@ class Sizes:
     journal_runs: int
     huge_value_mb: int  # the one huge value of a 4-row file (validate and send memory)
     huge_value_runs: int
+    feed_rows: int  # the population of the feed benchmark (the same input in both modes)
+    feed_seconds: float  # the time slice each mode sends for
+    feed_days: int  # the feed's history, synced before the feed-mode send
 
 
 FULL = Sizes(
@@ -36,6 +39,9 @@ FULL = Sizes(
     journal_runs=3,
     huge_value_mb=50,
     huge_value_runs=3,
+    feed_rows=20_000,
+    feed_seconds=120.0,
+    feed_days=30,
 )
 
 QUICK = Sizes(
@@ -52,4 +58,7 @@ QUICK = Sizes(
     journal_runs=3,
     huge_value_mb=5,
     huge_value_runs=1,
+    feed_rows=40,
+    feed_seconds=3.0,
+    feed_days=2,
 )

@@ -208,6 +208,7 @@ def test_the_default_column_and_names_like_ours_send_and_rerun(
         "attempts",
         "sent_at",
         "run_id",
+        "language",
         *(f"input.{name}" for name in header),
     ]
     statuses = Counter(row["status"] for row in first)
@@ -265,8 +266,8 @@ def test_formula_header_names_are_safe_in_every_csv_and_rerun_reads_them_back(
 
     assert run_io_batch(["send", str(job)]).code == 1
     results = assert_formula_safe(tmp_path / "results.csv")
-    assert results[0][10:] == [f"input.{name}" for name in header]
-    assert results[1][10:] == [recipients[0], "'=N0", "'+1", "'-2", "'@3", "'=4"]
+    assert results[0][11:] == [f"input.{name}" for name in header]
+    assert results[1][11:] == [recipients[0], "'=N0", "'+1", "'-2", "'@3", "'=4"]
 
     sandbox.app.set_faults(Faults())
     rerun = run_io_batch(["rerun", str(tmp_path / "results.csv"), "--job", str(job)])

@@ -1,7 +1,9 @@
 """Imports run one way: a stage uses the stages before it, never one after it.
 
 read -> validate -> dispatch -> record -> report: ``config``, ``input``, ``rules``,
-``api``, ``send``, then the commands built on them (``dryrun``, ``verify``). ``errors``,
+``api``, ``feed`` (the subscriber list the send reads), ``send``, then the commands
+built on them (``dryrun``, ``verify``), and the campaign ``report`` over all their
+files. ``errors``,
 ``models`` and ``common`` are under everything; the top-level ``cli``, ``arguments``
 and ``entry`` sit over everything. The sandbox is a separate program (an independent
 oracle of IO): it imports nothing of the client but ``errors``, and the client reaches
@@ -29,21 +31,27 @@ RANK = {
     "input": 3,
     "rules": 4,
     "api": 5,
-    "send": 6,
-    "dryrun": 7,
-    "verify": 7,
-    "app": 8,  # the command itself: __main__, entry, cli, arguments
+    "feed": 6,  # the subscriber list: kept from the API, read by the send
+    "send": 7,
+    "dryrun": 8,
+    "verify": 8,
+    "report": 9,  # reads what send and verify left: results, summaries, journal
+    "app": 10,  # the command itself: __main__, entry, cli, arguments
 }
 APP = {"__main__", "entry", "cli", "arguments"}
 #: The one import against the flow, and why it stays.
 BACKWARD_ALLOWED = {
     ("batch.input.read", "batch.rules.fiscal_code"): "a header line that holds a fiscal code "
     "is data, not column names: the check is a standard-library leaf",
+    # ``[output] report = true``: send and verify end by writing the campaign report. The
+    # hook is a small module that loads the report itself only when the job asks.
+    ("batch.send.command", "batch.report.hook"): "the report = true hook, after a send",
+    ("batch.verify.command", "batch.report.hook"): "the report = true hook, after a verify",
 }
 #: Where the client may import the sandbox: the ``sandbox`` command's options (at parse
 #: time), and, inside the function that needs it, the embedded sandbox and its key.
 SANDBOX_AT_MODULE_LEVEL = {"batch.arguments"}
-SANDBOX_IN_FUNCTIONS = {"batch.send.command", "batch.config.secrets"}
+SANDBOX_IN_FUNCTIONS = {"batch.feed.embedded", "batch.config.secrets"}
 #: The pure half of ``api``: decisions about answers, no I/O.
 PURE_API = {"batch.api.classify", "batch.api.decisions", "batch.api.not_io", "batch.api.wire"}
 API_IO = {"batch.api.client", "batch.api.limiter", "batch.api.stopping", "batch.api.retry"}
@@ -120,7 +128,7 @@ def test_the_import_parser_sees_what_matters() -> None:
     found = {(i.importer, i.imported, i.at_module_level) for i in all_imports()}
     assert ("batch.send.dispatch", "batch.api.retry", True) in found
     assert ("batch.send.past_due", "batch.rules.dates", True) in found  # from pkg import mod
-    assert ("batch.send.command", "batch.sandbox", False) in found  # inside a function
+    assert ("batch.feed.embedded", "batch.sandbox", False) in found  # inside a function
     assert ("batch.entry", "batch.cli", False) in found
 
 

@@ -569,3 +569,23 @@ def test_retry_after(headers: dict[str, str], body: str, expected: float | None)
     content = json.dumps({"statusCode": 429, "message": body}).encode() if body else b""
     response = httpx.Response(429, content=content, headers=headers)
     assert retry_after_seconds(response, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        (["de_DE", "it_IT"], ("de_DE", "it_IT")),
+        (["en_GB"], ("en_GB",)),
+        ([], ()),
+        (None, ()),
+        ("it_IT", ()),  # not a list: no preference, the default language
+        (["fr_FR", 3, "", None, "it_IT"], ("fr_FR", "it_IT")),
+    ],
+)
+def test_a_profile_200_carries_its_preferred_languages(
+    languages: Any, expected: tuple[str, ...]
+) -> None:
+    body: dict[str, Any] = {"sender_allowed": True, "preferred_languages": languages}
+    decision = classify_profile(httpx.Response(200, json=body))
+    assert isinstance(decision, Proceed) and decision.preferred_languages == expected
+    assert classify_profile(httpx.Response(200, json={"sender_allowed": True})) == Proceed()

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from batch.config.choices import AmountUnit, DuplicatePolicy, TargetKind
+from batch.config.choices import (
+    AmountUnit,
+    DuplicatePolicy,
+    OnQuietHours,
+    ProfileCheckKind,
+    TargetKind,
+)
 from batch.config.job import IO_BASE_URL, load_job, parse_job
 from batch.config.template import Template
 from batch.errors import ConfigError, ExitCode
@@ -112,6 +118,31 @@ def test_the_closed_choices_are_parsed_into_their_members_once() -> None:
     assert job.target.kind is TargetKind.IO
 
 
+def test_the_feed_and_quiet_hours_choices_are_members_too() -> None:
+    job = parse_job(
+        minimal(profile={"check": "feed"}, schedule={"on_quiet_hours": "stop"}), source=SOURCE
+    )
+    assert job.profile.check is ProfileCheckKind.FEED and job.profile.uses_feed
+    assert job.schedule.on_quiet_hours is OnQuietHours.STOP
+    assert parse_job(minimal(), source=SOURCE).profile.check is ProfileCheckKind.API
+
+
+def test_each_languages_templates_are_parsed_with_the_job() -> None:
+    job = parse_job(
+        minimal(message={"de_DE": {"subject": "Hallo {nome}", "markdown": "Text {{x}} {nome}"}}),
+        source=SOURCE,
+    )
+    (variant,) = job.message.variants
+    assert variant.subject == Template.parse("Hallo {nome}")
+    assert variant.markdown.placeholders == ["nome"]
+    assert variant.markdown.literal_text == "Text {x} "
+    with pytest.raises(ConfigError, match="bad placeholder"):
+        parse_job(
+            minimal(message={"de_DE": {"subject": "Hallo {0!r}", "markdown": "m" * 80}}),
+            source=SOURCE,
+        )
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -178,3 +209,28 @@ def test_demo_job_parses() -> None:
 def test_required_columns_are_the_named_columns_then_the_placeholders_once() -> None:
     job = parse_job(minimal(columns={"fiscal_code": "cf", "due_date": "nome"}), source=SOURCE)
     assert job.required_columns() == ["cf", "nome"]
+
+
+def test_profile_check_defaults_to_the_api_and_may_use_the_feed() -> None:
+    default = parse_job(minimal(), source=SOURCE).profile
+    assert (default.check, default.feed_start, default.uses_feed) == ("api", "2020-03-24", False)
+    feed = parse_job(minimal(profile={"check": "feed", "feed_start": "2026-01-05"}), source=SOURCE)
+    assert (feed.profile.check, feed.profile.feed_start, feed.profile.uses_feed) == (
+        "feed",
+        "2026-01-05",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ({"check": "both"}, "profile.check must be one of api, feed"),
+        ({"feed_start": "2026-02-30"}, "profile.feed_start must be a date"),
+        ({"feed_start": "20260101"}, "profile.feed_start must be a date"),
+        ({"checks": "feed"}, "checks"),
+    ],
+)
+def test_a_bad_profile_section_is_a_config_error(profile: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_job(minimal(profile=profile), source=SOURCE)

@@ -295,3 +295,27 @@ def test_no_warning_when_every_due_date_is_ahead(tmp_path: Path) -> None:
     job = make_job(tmp_path, HEADER + GOOD)
     summary, text = run(job, tmp_path)
     assert summary.warnings == {} and "Warnings" not in text
+
+
+def test_every_language_is_previewed_and_checked(tmp_path: Path) -> None:
+    german = {
+        "subject": "Mitteilung für {nome}",
+        "markdown": "Sehr geehrte/r {nome}. " + "Text. " * 14,
+    }
+    english = {"subject": "Notice for {nome}", "markdown": "Dear {nome}. " + "Text. " * 14}
+    job = make_job(
+        tmp_path,
+        HEADER + GOOD + f"{CODE2};{'A' * 108};1,00;002000100000009424\n",
+        de_DE=german,
+        en_GB=english,
+    )
+    summary, text = run(job, tmp_path)
+    assert (summary.valid, summary.invalid) == (1, 1)
+    # Line 3: the German subject (15 + 108 characters) is past 120; the others are not.
+    assert summary.by_reason == {"subject.too_long": 1}
+    assert "line 3 (message.de_DE.subject)" in text
+    assert "Preview of line 2 (to RSS************S) in it_IT (the default):" in text
+    assert "Preview of line 2 (to RSS************S) in de_DE:" in text
+    assert "  subject:  Mitteilung für Mario" in text
+    assert "Preview of line 2 (to RSS************S) in en_GB:" in text
+    assert "  markdown: Dear Mario." in text

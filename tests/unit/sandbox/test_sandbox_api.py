@@ -12,6 +12,7 @@ from batch.sandbox import (
     is_ulid,
     profile_state,
 )
+from batch.sandbox.population import preferred_languages
 from tests.helpers.sandbox_contract import (
     SANDBOX_CF,
     FakeClock,
@@ -48,12 +49,29 @@ async def test_profile_answers_follow_the_population() -> None:
             "/api/v1/profiles", json={"fiscal_code": codes["not_registered"]}
         )
     assert allowed.status_code == 200
-    assert allowed.json() == {"sender_allowed": True, "preferred_languages": ["it_IT"]}
+    languages = list(preferred_languages(codes["allowed"], MIXED))
+    expected = {"sender_allowed": True} | ({"preferred_languages": languages} if languages else {})
+    assert allowed.json() == expected
     assert blocked.status_code == 200
     assert blocked.json()["sender_allowed"] is False
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
     assert missing.json() == PROFILE_NOT_FOUND
+
+
+async def test_profile_answers_carry_each_citizens_preferred_languages() -> None:
+    config = SandboxConfig(registered_ratio=1.0, blocked_ratio=0.0, seed=5)
+    answers: dict[tuple[str, ...], object] = {}
+    async with sandbox_client(config) as (_, client):
+        for code in CODES:
+            body = (await client.post("/api/v1/profiles", json={"fiscal_code": code})).json()
+            answers.setdefault(preferred_languages(code, config), body.get("preferred_languages"))
+    assert answers == {
+        ("it_IT",): ["it_IT"],
+        ("de_DE", "it_IT"): ["de_DE", "it_IT"],
+        ("en_GB",): ["en_GB"],
+        (): None,  # a profile with no language leaves the member out
+    }
 
 
 async def test_deprecated_get_profile_answers_the_same() -> None:

@@ -94,7 +94,7 @@ def test_every_option_says_its_default() -> None:
     parser = argparse.ArgumentParser()
     add_sandbox_arguments(parser)
     helps = {action.dest: action.help or "" for action in parser._actions if action.dest != "help"}
-    assert len(helps) == 32
+    assert len(helps) == 36
     assert all("default" in text for text in helps.values()), [
         dest for dest, text in helps.items() if "default" not in text
     ]
@@ -110,3 +110,16 @@ def test_contradicting_options_and_a_taken_port_are_config_errors() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}"):
             serve_from_args(_parse("--port", str(port)))
+
+
+def test_feed_options_make_the_citizens_history_and_the_keys_permission(tmp_path) -> None:
+    citizens = tmp_path / "citizens.txt"
+    citizens.write_text("rssmra80a01h501u\n\nVRDLGI70B02F205X\nRSSMRA80A01H501U\n", "utf-8")
+    args = ("--citizens", str(citizens), "--feed-start", "2026-01-01", "--feed-end", "2026-02-01")
+    config = config_from_args(_parse(*args, "--no-feed-scope"))
+    assert config.citizens == ("RSSMRA80A01H501U", "VRDLGI70B02F205X")
+    assert (config.feed_start, config.feed_end) == ("2026-01-01", "2026-02-01")
+    assert [key.feed_scope for key in config.keys] == [False]
+    assert config_from_args(_parse()).keys[0].feed_scope is True
+    with pytest.raises(ConfigError, match="feed_start must be a date"):
+        serve_from_args(_parse("--feed-start", "2026-13-01"))

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from batch.sandbox import SandboxConfig, is_ulid, new_ulid, profile_state
+from batch.sandbox.population import preferred_languages
 from batch.sandbox.ulid import CROCKFORD, UlidGenerator, encode, timestamp_ms
 from tests.helpers.sandbox_contract import SANDBOX_CF, random_fiscal_codes
 
@@ -34,6 +35,20 @@ def test_the_ratios_shape_the_population() -> None:
     registered = len(CODES) - states.count("not_registered")
     assert abs(registered / len(CODES) - 0.7) < 0.03
     assert abs(states.count("blocked") / registered - 0.2) < 0.03
+
+
+def test_preferred_languages_are_mostly_italian_some_german_and_english_and_fixed() -> None:
+    config = SandboxConfig(seed=42)
+    languages = [preferred_languages(code, config) for code in CODES]
+    assert languages == [preferred_languages(code, SandboxConfig(seed=42)) for code in CODES]
+    assert languages != [preferred_languages(code, SandboxConfig(seed=43)) for code in CODES]
+    share = {key: languages.count(key) / len(CODES) for key in set(languages)}
+    assert set(share) == {("it_IT",), ("de_DE", "it_IT"), ("en_GB",), ()}
+    assert abs(share[("it_IT",)] - 0.70) < 0.03
+    assert abs(share[("de_DE", "it_IT")] - 0.15) < 0.03
+    assert abs(share[("en_GB",)] - 0.10) < 0.03
+    assert abs(share[()] - 0.05) < 0.02
+    assert preferred_languages(SANDBOX_CF, config) == ("it_IT",)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import BusyError, ExitCode, InputError
 from batch.models import Outcome, Status
 from batch.send.journal import Journal
-from batch.send.journal_sql import FORGET_CLAIMS, IN_FLIGHT_ROWS
+from batch.send.journal_sql import FORGET_CLAIMS, IN_FLIGHT_ROWS, SCHEMA
 
 SEND_ONCE = DuplicatePolicy.SEND_ONCE
 
@@ -159,3 +159,28 @@ def test_the_resume_queries_use_the_partial_index(tmp_path: Path, query: str) ->
     finally:
         db.close()
     assert "USING INDEX rows_open" in plan or "USING COVERING INDEX rows_open" in plan
+
+
+def test_a_journal_from_before_the_language_column_keeps_blocking_resends(
+    tmp_path: Path,
+) -> None:
+
+    path = tmp_path / "old.journal.sqlite"
+    with sqlite3.connect(path) as db:  # the schema as earlier versions wrote it
+        db.executescript(
+            SCHEMA.replace("    language TEXT,                   -- the language", "    -- ")
+        )
+        assert "language" not in {row[1] for row in db.execute("PRAGMA table_info(rows)")}
+        db.execute(
+            "INSERT INTO sent VALUES ('CF2', 'h2', 'sent', '01OLD', 'old-run', 2, '2099-01-01T')"
+        )
+    journal = Journal(path)
+    run = journal.start_run(tmp_path / "out.csv", "digest")
+    earlier = journal.claim(run.run_id, 2, "CF2", "h2", duplicates=SEND_ONCE)
+    assert earlier is not None and earlier.status is Status.ALREADY_SENT
+    assert earlier.message_id == "01OLD"
+    journal.record(run.run_id, 2, "CF2", "h2", earlier)
+    journal.record(
+        run.run_id, 3, "CF3", "h3", Outcome(Status.SENT, message_id="01X", language="de_DE")
+    )
+    assert [r.outcome.language for r in journal.outcomes(run.run_id, 0, 10)] == ["", "de_DE"]

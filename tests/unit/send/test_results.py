@@ -9,12 +9,17 @@ import pytest
 
 from batch.errors import InputError
 from batch.input.results_file import read_results
-from batch.input.results_layout import RESULT_COLUMNS, layout, result_field
+from batch.input.results_layout import LEGACY_RESULT_COLUMNS, RESULT_COLUMNS, layout, result_field
 from batch.models import Outcome, Status
 from batch.send.results import ResultsWriter, outcome_from_cells
 
 SENT = Outcome(
-    Status.SENT, message_id="01ID", http_status=201, attempts=2, sent_at="2026-01-01T00:00:00.000Z"
+    Status.SENT,
+    message_id="01ID",
+    http_status=201,
+    attempts=2,
+    sent_at="2026-01-01T00:00:00.000Z",
+    language="de_DE",
 )
 
 
@@ -27,7 +32,7 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [*RESULT_COLUMNS, "input.nome", "input.note"]
-    assert rows[1][:10] == [
+    assert rows[1][:11] == [
         "2",
         "AAAAAA00A00A000A",
         "sent",
@@ -38,8 +43,9 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
         "2",
         SENT.sent_at,
         "run1",
+        "de_DE",
     ]
-    assert rows[1][10] == "'=cmd|'/c calc'!A0"
+    assert rows[1][11] == "'=cmd|'/c calc'!A0"
     restored = list(read_results(path))
     assert restored[0]["input.nome"] == "=cmd|'/c calc'!A0"
     assert outcome_from_cells(restored[0]) == SENT
@@ -50,9 +56,21 @@ def test_a_results_header_gives_back_the_input_names_and_hides_ours() -> None:
     ours = layout([*RESULT_COLUMNS, "input.fiscal_code", "input.status", "input.=x"])
     assert ours.is_results and ours.header == ["fiscal_code", "status", "=x"]
     assert ours.columns == [*outcome, "fiscal_code", "status", "=x"]
-    # Written before the prefix: the input columns as they were.
-    legacy = layout([*RESULT_COLUMNS, "codice_fiscale", "nome"])
+    # Written before the prefix (and the language column): the input columns as they were.
+    legacy = layout([*LEGACY_RESULT_COLUMNS, "codice_fiscale", "nome"])
     assert legacy.is_results and legacy.header == ["codice_fiscale", "nome"]
+    assert legacy.columns[len(LEGACY_RESULT_COLUMNS) - 1] == result_field("run_id")
+    # Then prefixed, still without the language column.
+    prefixed = layout([*LEGACY_RESULT_COLUMNS, "input.codice_fiscale", "input.language"])
+    assert prefixed.header == ["codice_fiscale", "language"]
+    assert result_field("language") not in prefixed.columns
+    # An input column called language, in an unprefixed file: the input's, not ours.
+    theirs = layout([*LEGACY_RESULT_COLUMNS, "language", "codice_fiscale"])
+    assert theirs.header == ["language", "codice_fiscale"]
+    assert result_field("language") not in theirs.columns
+    # Ours, with no input column at all.
+    bare = layout(list(RESULT_COLUMNS))
+    assert bare.is_results and bare.header == [] and bare.columns == outcome
     plain = layout(["fiscal_code", "status", "line"])  # an input, whatever its names
     assert not plain.is_results and plain.header == plain.columns == [
         "fiscal_code",

@@ -310,6 +310,9 @@ async def test_a_second_run_asks_only_the_messages_not_yet_final(tmp_path: Path)
     assert [got[str(line)]["message_status"] for line in range(2, 8)] == ["PROCESSED"] * 6
     assert [got[str(line)]["attempts"] for line in range(2, 8)] == ["1"] * 4 + ["2"] * 2
     assert second.carried_over == 4 and second.asked == 2 and second.exit_code == 0
+    ops = ("profile", "submit", "get_message", "feed")
+    assert first.calls_by_operation == dict(zip(ops, (0, 0, 6, 0), strict=True))
+    assert second.calls_by_operation == dict(zip(ops, (0, 0, 2, 0), strict=True))
 
 
 async def test_wait_asks_again_until_every_message_is_final(tmp_path: Path) -> None:

@@ -1,0 +1,83 @@
+"""Pure: what one answer of the subscriptions feed means (io-feed.md, io-api.md 4.6).
+
+The feed is a read, so a transient failure is retried like a profile check. A day is
+stored only when the answer is IO's ``SubscriptionsFeed`` for that very day with
+well-formed digests: anything else would poison the subscriber list, so it stops the
+job. A 404 "Data not available yet" is no error: the day has not ended at IO.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from batch.api.classify import _common, _read_failure, _wrong_url
+from batch.api.decisions import Abort, FeedDay, FeedDecision, FeedNotYet, Retry
+from batch.api.not_io import called_url, describe_body, is_problem_json
+from batch.api.wire import json_body, problem_text
+from batch.errors import ExitCode
+from batch.rules.code_digest import is_code_digest
+
+FORBIDDEN_REASON = (
+    "the API refused the subscriptions feed (HTTP 403{text}): the feed needs PagoPA's "
+    "authorisation for the account (group ApiSubscriptionsFeedRead; ask "
+    'onboarding@io.italia.it), or set [profile] check = "api" to check each profile instead'
+)
+
+
+def classify_feed(result: httpx.Response | Exception, day: str) -> FeedDecision:
+    """``GET /subscriptions-feed/{day}``."""
+    if isinstance(result, Exception):
+        retry = _read_failure(result, "feed")
+        if retry is not None:
+            return retry
+        reason = f"the feed call could not be made ({type(result).__name__}: {result})"
+        return Abort("net.client_error", reason[:300], None, ExitCode.CONFIG_ERROR)
+    code = result.status_code
+    if code == 200:
+        return _feed_day(result, day)
+    text = problem_text(result)
+    if code == 404:
+        if not is_problem_json(result):
+            return _wrong_url(result)
+        if "not available" in text.lower():
+            return FeedNotYet(text or "Data not available yet")
+        reason = f"HTTP 404 from {called_url(result)} that is not 'Data not available yet': {text}"
+        return Abort("feed.not_found", reason, code, ExitCode.CONFIG_ERROR)
+    if code == 400:
+        reason = f"IO refused the date {day!r} (HTTP 400: {text}): a bug, please report it"
+        return Abort("feed.bad_request", reason, code, ExitCode.CONFIG_ERROR)
+    if code == 403:
+        return Abort(
+            "feed.forbidden", FORBIDDEN_REASON.format(text=f": {text}" if text else ""), code
+        )
+    common = _common(result, text, "feed")
+    if common is not None:
+        return common
+    return Retry("feed.unexpected_status", f"unexpected HTTP {code}: {text}", code)
+
+
+def _feed_day(result: httpx.Response, day: str) -> FeedDecision:
+    body = json_body(result)
+    problem = _shape_problem(body, day)
+    if problem:
+        reason = (
+            f"the subscriptions feed at {called_url(result)} answered 200 with {problem} "
+            f"({describe_body(result)}): not IO's SubscriptionsFeed, so nothing was stored"
+        )
+        return Abort("feed.bad_answer", reason, 200, ExitCode.CONFIG_ERROR)
+    assert isinstance(body, dict)
+    return FeedDay(tuple(body["subscriptions"]), tuple(body["unsubscriptions"]))
+
+
+def _shape_problem(body: object, day: str) -> str:
+    if not isinstance(body, dict):
+        return "a body that is not a JSON object"
+    if body.get("dateUTC") != day:
+        return f"dateUTC {str(body.get('dateUTC'))[:20]!r} instead of {day!r}"
+    for member in ("subscriptions", "unsubscriptions"):
+        values = body.get(member)
+        if not isinstance(values, list):
+            return f"no {member} list"
+        if not all(is_code_digest(value) for value in values):
+            return f"a {member} entry that is not a lower-case hex SHA-256"
+    return ""

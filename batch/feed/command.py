@@ -1,0 +1,156 @@
+"""``io-batch subscribers sync|status JOB``, and the feed-mode gate of a send."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import anyio
+import httpx
+
+from batch.api.client import OPERATIONS, IOClient, make_http_client
+from batch.api.limiter import Limiter
+from batch.api.stopping import Stop
+from batch.common import logs
+from batch.config.job import Job, load_job
+from batch.config.secrets import resolve_api_key
+from batch.errors import ConfigError, ExitCode
+from batch.feed.embedded import api_base_url
+from batch.feed.location import store_path
+from batch.feed.report import SyncReport
+from batch.feed.store import StoreStatus, SubscriberStore, utc_yesterday
+from batch.feed.sync import FeedSync
+
+
+def run_subscribers_sync(args: argparse.Namespace) -> int:
+    job = load_job(args.job)
+    key = resolve_api_key(job.target, os.environ)
+    logs.add_secret(key.value)
+    show_progress = sys.stderr.isatty() and not args.no_progress
+    with api_base_url(job) as base_url:
+        report = anyio.run(_sync_alone, job, key.value, base_url, show_progress)
+    finish_sync(report)
+    return report.exit_code
+
+
+def run_subscribers_status(args: argparse.Namespace) -> int:
+    """How far the job's subscriber list goes, from the store alone (no call)."""
+    job = load_job(args.job)
+    key = resolve_api_key(job.target, os.environ)
+    status = store_status(job, key.value)
+    logs.get_logger().info("feed.status", **asdict(status))
+    if not logs.writes_json():
+        through = status.synced_through or "nothing yet"
+        print(f"io-batch: subscribers of job {job.name}")
+        print(f"  synced from {status.start} through {through} (yesterday: {status.yesterday})")
+        print(f"  {status.days_missing} day(s) missing; {status.subscribers} subscribers")
+        print(f"store: {status.path}")
+    return int(ExitCode.OK if status.up_to_date else ExitCode.ROWS_NEED_ATTENTION)
+
+
+def store_status(job: Job, api_key: str) -> StoreStatus:
+    with SubscriberStore(store_path(job, api_key)) as store:
+        return store.status(date.fromisoformat(job.profile.feed_start))
+
+
+def require_up_to_date(job: Job, api_key: str) -> None:
+    """Feed mode: refuse to send from a list that misses a day up to yesterday."""
+    status = store_status(job, api_key)
+    if status.up_to_date:
+        return
+    through = status.synced_through or "no day at all"
+    raise ConfigError(
+        f"job {job.name!r} checks recipients against the subscriptions feed "
+        f'([profile] check = "feed"), but its subscriber list is synced through {through}, '
+        f"not through yesterday ({status.yesterday}): {status.days_missing} day(s) missing",
+        hint=f"run 'io-batch subscribers sync {job.source}' first, or add --sync to this command",
+    )
+
+
+async def _sync_alone(job: Job, api_key: str, base_url: str, show_progress: bool) -> SyncReport:
+    return await sync_feed(job, api_key, base_url, Limiter(job.rate), show_progress=show_progress)
+
+
+async def sync_feed(
+    job: Job,
+    api_key: str,
+    base_url: str,
+    limiter: Limiter,
+    *,
+    show_progress: bool = False,
+    handle_signals: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+    stop: Stop | None = None,
+) -> SyncReport:
+    """Sync the job's subscriber list; a job-level error carries the report (``.report``)."""
+    started = time.monotonic()
+    calls_before, throttled_before = limiter.calls, limiter.throttled
+    yesterday = utc_yesterday()
+    budget = job.rate
+    report = SyncReport(
+        job=job.name,
+        store=str(store_path(job, api_key)),
+        start=job.profile.feed_start,
+        yesterday=yesterday.isoformat(),
+        calls_by_operation=dict.fromkeys(OPERATIONS, 0),
+        budget="unlimited"
+        if budget.calls is None
+        else f"{budget.calls}/{budget.window_seconds:g}s",
+    )
+    with SubscriberStore(Path(report.store)) as store:
+        async with make_http_client(
+            base_url, api_key, job.timeouts, job.rate.concurrency, transport=transport
+        ) as http:
+            client = IOClient(http, limiter, stop or Stop())
+            sync = FeedSync(
+                job, store, client, show_progress=show_progress, handle_signals=handle_signals
+            )
+            try:
+                counts = await sync.run(yesterday)
+            finally:
+                _fill(report, store, sync, client, yesterday)
+                report.calls = limiter.calls - calls_before
+                report.throttled = limiter.throttled - throttled_before
+                report.elapsed_s = round(time.monotonic() - started, 3)
+        report.interrupted = counts.interrupted
+    report.exit_code = int(_exit_code(report))
+    return report
+
+
+def _fill(
+    report: SyncReport, store: SubscriberStore, sync: FeedSync, client: IOClient, yesterday: date
+) -> None:
+    counts = sync.counts
+    status = store.status(date.fromisoformat(report.start), yesterday)
+    report.days_missing_before = counts.days_missing
+    report.days_fetched = counts.days_fetched
+    report.days_not_yet = counts.days_not_yet
+    report.subscriptions = counts.subscriptions
+    report.unsubscriptions = counts.unsubscriptions
+    report.synced_through = status.synced_through
+    report.days_missing = status.days_missing
+    report.subscribers = status.subscribers
+    report.calls_by_operation = dict(client.calls_by_operation)
+
+
+def _exit_code(report: SyncReport) -> ExitCode:
+    if report.interrupted:
+        return ExitCode.INTERRUPTED
+    return ExitCode.ROWS_NEED_ATTENTION if report.days_missing else ExitCode.OK
+
+
+def summary_path(report: SyncReport) -> Path:
+    store = Path(report.store)
+    return store.with_name(f"{store.stem}.sync.summary.json")
+
+
+def finish_sync(report: SyncReport) -> None:
+    report.write_json(summary_path(report))
+    logs.get_logger().info("feed.sync.summary", **asdict(report))
+    if not logs.writes_json():
+        report.print(sys.stdout)

@@ -1,0 +1,141 @@
+"""The subscriber list kept from the subscriptions feed: one SQLite file per job and service.
+
+``days`` says which days were fetched (a day fetched once is never fetched again);
+``citizens`` holds, per fiscal-code digest (32 bytes), the latest day the feed named it
+and whether it subscribed or unsubscribed then. A day only ever moves a digest forward
+in time, so days may be applied in any order (a resumed or widened sync) and give the
+same list. A day's rows and its ``days`` entry commit together: a crash loses at most
+the day in progress, which the next sync fetches again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS days (
+    day TEXT PRIMARY KEY,
+    subscriptions INTEGER NOT NULL,
+    unsubscriptions INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS citizens (
+    digest BLOB PRIMARY KEY,
+    day TEXT NOT NULL,
+    subscribed INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+# Only a later (or the same) day overrides what an earlier one said.
+UPSERT = (
+    "INSERT INTO citizens (digest, day, subscribed) VALUES (?, ?, ?) "
+    "ON CONFLICT (digest) DO UPDATE SET day = excluded.day, subscribed = excluded.subscribed "
+    "WHERE excluded.day >= citizens.day"
+)
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def utc_yesterday() -> date:
+    return datetime.now(UTC).date() - timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    path: str
+    start: str
+    yesterday: str
+    synced_through: str | None  # every day from start to this one is stored
+    days_stored: int
+    days_missing: int  # from start to yesterday
+    subscribers: int
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.days_missing == 0
+
+
+class SubscriberStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SubscriberStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def stored_days(self, first: date, last: date) -> set[date]:
+        rows = self._db.execute(
+            "SELECT day FROM days WHERE day BETWEEN ? AND ?", (first.isoformat(), last.isoformat())
+        )
+        return {date.fromisoformat(day) for (day,) in rows}
+
+    def missing_days(self, first: date, last: date) -> list[date]:
+        stored = self.stored_days(first, last)
+        return [day for day in days_between(first, last) if day not in stored]
+
+    def apply_day(
+        self, day: date, subscriptions: Iterable[str], unsubscriptions: Iterable[str]
+    ) -> None:
+        """Store one day of the feed; an unsubscription wins over a subscription of the
+        same digest on the same day (a list must not message someone who left)."""
+        text = day.isoformat()
+        subscribed = [(bytes.fromhex(h), text, 1) for h in subscriptions]
+        unsubscribed = [(bytes.fromhex(h), text, 0) for h in unsubscriptions]
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(UPSERT, subscribed)
+            self._db.executemany(UPSERT, unsubscribed)
+            self._db.execute(
+                "INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?)",
+                (text, len(subscribed), len(unsubscribed), now),
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def is_subscriber(self, digest: str) -> bool:
+        row = self._db.execute(
+            "SELECT subscribed FROM citizens WHERE digest = ?", (bytes.fromhex(digest),)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def subscriber_count(self) -> int:
+        (count,) = self._db.execute("SELECT COUNT(*) FROM citizens WHERE subscribed = 1").fetchone()
+        return int(count)
+
+    def status(self, start: date, yesterday: date | None = None) -> StoreStatus:
+        last = yesterday or utc_yesterday()
+        stored = self.stored_days(start, last) if start <= last else set()
+        through = None
+        for day in days_between(start, last) if start <= last else []:
+            if day not in stored:
+                break
+            through = day
+        return StoreStatus(
+            path=str(self.path),
+            start=start.isoformat(),
+            yesterday=last.isoformat(),
+            synced_through=through.isoformat() if through else None,
+            days_stored=len(stored),
+            days_missing=max(0, (last - start).days + 1 - len(stored)),
+            subscribers=self.subscriber_count(),
+        )

@@ -1,0 +1,183 @@
+"""``subscribers sync``: fetch every day of the feed the store lacks, up to yesterday.
+
+Days go out in date order from a queue to ``rate.concurrency`` workers, every call
+under the job's one limiter and the client's stop gate; the first call goes alone (a
+key without the feed permission costs one call, not one per worker). A day is
+retried as a profile check is (``api/retry.py``'s loop: full-jitter backoff,
+``retry.max_attempts``, the job's failure budget) and
+stored as soon as it arrives, so a stopped or failed sync resumes where it was. A day
+IO says is not available yet (its clock's day has not ended) is left for the next sync.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+import anyio
+import httpx
+from anyio import CancelScope
+from anyio.streams.memory import MemoryObjectReceiveStream
+
+from batch.api.classify_feed import classify_feed
+from batch.api.client import IOClient
+from batch.api.decisions import Abort, FeedDay, FeedNotYet, Retry
+from batch.api.retry import Retrier
+from batch.api.stopping import StopRequested, watch_signals
+from batch.common.logs import Logger, get_logger
+from batch.common.progress import Progress, Tick
+from batch.common.progress_line import Snapshot
+from batch.config.job import Job
+from batch.errors import AbortedError, BatchError
+from batch.feed.store import SubscriberStore
+
+
+@dataclass
+class SyncCounts:
+    days_missing: int = 0
+    days_fetched: int = 0
+    days_not_yet: int = 0
+    subscriptions: int = 0
+    unsubscriptions: int = 0
+    interrupted: bool = False
+
+
+def sync_ticks(log: Logger) -> Tick:
+    """The sync's ``feed.progress`` event, every 10 s off a terminal."""
+
+    def tick(snapshot: Snapshot) -> None:
+        log.info(
+            "feed.progress",
+            done=snapshot.done,
+            total=snapshot.total,
+            days_per_s=round(snapshot.rate, 2),
+            eta_s=None if snapshot.eta_s is None else round(snapshot.eta_s),
+        )
+
+    return tick
+
+
+class FeedSync:
+    def __init__(
+        self,
+        job: Job,
+        store: SubscriberStore,
+        client: IOClient,
+        *,
+        show_progress: bool = False,
+        handle_signals: bool = True,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.job = job
+        self.store = store
+        self.client = client
+        self.counts = SyncCounts()
+        self._show_progress = show_progress
+        self._handle_signals = handle_signals
+        self._retrier = Retrier(job.retry, rng or random.Random(), client.stop)
+        self._error: BatchError | None = None
+        self._work: CancelScope | None = None
+        self._log = get_logger()
+
+    async def run(self, yesterday: date) -> SyncCounts:
+        """Fetch the missing days from the job's ``feed_start`` to ``yesterday``."""
+        start = date.fromisoformat(self.job.profile.feed_start)
+        missing = self.store.missing_days(start, yesterday) if start <= yesterday else []
+        self.counts.days_missing = len(missing)
+        self._log.info(
+            "feed.sync.start",
+            job=self.job.name,
+            store=str(self.store.path),
+            start=start.isoformat(),
+            through=yesterday.isoformat(),
+            days_missing=len(missing),
+        )
+        progress = Progress(
+            len(missing),
+            draw=self._show_progress,
+            on_tick=sync_ticks(self._log),
+            label="feed",
+            unit="days",
+        )
+        days_out, days_in = anyio.create_memory_object_stream[date](len(missing) + 1)
+        for day in missing:
+            days_out.send_nowait(day)
+        days_out.close()
+        try:
+            async with anyio.create_task_group() as outer:
+                if self._handle_signals:
+                    outer.start_soon(self._watch_signals)
+                with CancelScope() as self._work:
+                    async with anyio.create_task_group() as group:
+                        for _ in range(min(self.job.rate.concurrency, max(1, len(missing)))):
+                            group.start_soon(self._worker, days_in.clone(), progress)
+                        days_in.close()
+                outer.cancel_scope.cancel()
+        finally:
+            progress.close()
+        if self._error is not None:
+            raise self._error
+        self.counts.interrupted = self.client.stop.requested
+        return self.counts
+
+    async def _watch_signals(self) -> None:
+        await watch_signals(
+            self.client.stop,
+            self._cut_off,
+            detail="no new call; days already fetched are kept; signal again to cut off",
+        )
+
+    def _cut_off(self) -> None:
+        if self._work is not None:
+            self._work.cancel()
+
+    async def _worker(self, days_in: MemoryObjectReceiveStream[date], progress: Progress) -> None:
+        async with days_in:
+            async for day in days_in:
+                if self.client.stop.requested:
+                    continue
+                try:
+                    decision = await self._fetch(day)
+                except StopRequested:
+                    continue
+                except BatchError as error:
+                    if self._error is None:
+                        self._error = error
+                        self._log.error("job.stopping", error=str(error))
+                    self.client.stop.request(str(error))
+                    continue
+                if isinstance(decision, FeedDay):
+                    self.store.apply_day(day, decision.subscriptions, decision.unsubscriptions)
+                    self.counts.days_fetched += 1
+                    self.counts.subscriptions += len(decision.subscriptions)
+                    self.counts.unsubscriptions += len(decision.unsubscriptions)
+                    progress.add("fetched")
+                    self._log.debug(
+                        "feed.day",
+                        day=day.isoformat(),
+                        subscriptions=len(decision.subscriptions),
+                        unsubscriptions=len(decision.unsubscriptions),
+                    )
+                else:
+                    self.counts.days_not_yet += 1
+                    progress.add("not_yet")
+                    self._log.info("feed.day_not_yet", day=day.isoformat(), reason=decision.reason)
+
+    async def _fetch(self, day: date) -> FeedDay | FeedNotYet:
+        text = day.isoformat()
+
+        async def fetch(_attempt: int) -> httpx.Response:
+            return await self.client.subscriptions_feed(text)
+
+        answer = await self._retrier.call(fetch, partial(classify_feed, day=text))
+        decision = answer.decision
+        if isinstance(decision, Retry):  # the attempts ran out
+            raise AbortedError(
+                f"the subscriptions feed of {text} could not be fetched after "
+                f"{answer.attempts} attempts: {decision.reason}",
+                hint="run the sync again: the days already fetched are kept",
+            )
+        assert not isinstance(decision, Abort)  # the retrier raises its error
+        return decision

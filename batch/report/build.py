@@ -1,0 +1,140 @@
+"""From the campaign's files to the ``Report``: every number the page shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from batch.errors import InputError
+from batch.report import figures, sources, timeline
+
+
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    """One run of the chain, from its summary and the journal (blank when unknown)."""
+
+    results: str
+    run_id: str
+    input_digest: str
+    started_at: str
+    finished_at: str
+    state: str
+    budget: str
+    elapsed_s: float | None
+    calls: int | None
+    calls_by_operation: dict[str, int]
+    throttled: int | None
+    exit_code: int | None
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyFacts:
+    path: str
+    checked: int
+    counts: dict[str, dict[str, int]]  # title -> status -> messages
+    calls: int | None
+    throttled: int | None
+    elapsed_s: float | None
+    exit_code: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    job: str
+    generated_at: str
+    rows: int
+    statuses: dict[str, int]
+    funnel: list[figures.Step]
+    outcomes: list[figures.StatusRow]
+    invalid: list[figures.ReasonGroup]
+    throughput: timeline.Throughput | None
+    throttled: int | None  # 429 answers over the chain's runs (None: no summary)
+    runs: list[RunFacts]
+    verify: VerifyFacts | None
+
+
+def build_report(
+    chain: Sequence[Path], *, job_name: str, default_journal: Path, verify: Path | None
+) -> Report:
+    """``chain``: a results file and its reruns, in order; the last holds every row's
+    latest outcome."""
+    frames = [sources.read_results_frame(path) for path in chain]
+    final = frames[-1]
+    for path, frame in zip(chain, frames, strict=True):
+        if frame.height != final.height:
+            raise InputError(
+                f"{path} has {frame.height} rows and {chain[-1]} has {final.height}: "
+                "not one rerun chain",
+                hint="pass a results file and the reruns made from it, in order",
+            )
+    files = [sources.run_files(path, default_journal) for path in chain]
+    verify_frame = sources.read_verify_frame(verify) if verify is not None else None
+    summaries = [run.summary for run in files if run.summary is not None]
+    return Report(
+        job=job_name,
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        rows=final.height,
+        statuses=figures.status_counts(final),
+        funnel=figures.funnel(final, verify_frame),
+        outcomes=figures.outcomes(final),
+        invalid=figures.invalid_reasons(final),
+        throughput=timeline.throughput(final, summaries),
+        throttled=sum(int(s.get("throttled") or 0) for s in summaries) if summaries else None,
+        runs=[_run_facts(run, frame) for run, frame in zip(files, frames, strict=True)],
+        verify=None if verify is None or verify_frame is None else _verify(verify, verify_frame),
+    )
+
+
+def _run_facts(run: sources.RunFiles, frame: pl.DataFrame) -> RunFacts:
+    summary: dict[str, Any] = run.summary or {}
+    journal = run.journal
+    return RunFacts(
+        results=str(run.results),
+        run_id=str(summary.get("run_id", "")),
+        input_digest=journal.input_digest if journal else "",
+        started_at=journal.started_at if journal else "",
+        finished_at=journal.finished_at if journal else "",
+        state=journal.state if journal else "",
+        budget=str(summary.get("budget", "")),
+        elapsed_s=_float(summary.get("elapsed_s")),
+        calls=_int(summary.get("calls")),
+        calls_by_operation={
+            str(name): int(count)
+            for name, count in (summary.get("calls_by_operation") or {}).items()
+        },
+        throttled=_int(summary.get("throttled")),
+        exit_code=_int(summary.get("exit_code")),
+        rows=frame.height,
+    )
+
+
+def _verify(path: Path, frame: pl.DataFrame) -> VerifyFacts:
+    summary: dict[str, Any] = sources.read_summary(path) or {}
+    return VerifyFacts(
+        path=str(path),
+        checked=frame.height,
+        counts=figures.verify_counts(frame),
+        calls=_int(summary.get("calls")),
+        throttled=_int(summary.get("throttled")),
+        elapsed_s=_float(summary.get("elapsed_s")),
+        exit_code=_int(summary.get("exit_code")),
+    )
+
+
+def _int(value: object) -> int | None:
+    """A count from a summary; None when absent or not a number (an older summary)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

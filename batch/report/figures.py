@@ -1,0 +1,211 @@
+"""The numbers of a campaign report, computed once (the page and its tests read them here).
+
+The last results file of a chain holds every row with its latest outcome (a rerun
+carries the rows it does not retry, with their run id and time), so the counts come
+from it; the earlier files add their runs' metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from batch.common.csv_safety import mask_fiscal_code
+from batch.common.logs import mask_text
+from batch.models import Status
+
+EXAMPLES_PER_REASON = 5
+REASONS_PER_STATUS = 3
+EXCLUDED = "excluded"  # the status of rows an exclusion list keeps out (when the job has one)
+SENT_STATUSES = (Status.SENT.value, Status.ALREADY_SENT.value)
+# Rows whose profile check passed: a submit was tried (its reason code says so), or it
+# was sent, or may have been.
+REACHED_STATUSES = (*SENT_STATUSES, Status.UNKNOWN.value)
+PROCESSED = "PROCESSED"
+NO_STATUS = "no status"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the funnel: ``count`` rows of the ``of_count`` of step ``of_label``;
+    ``lost`` says why the others are not here (status or IO status -> rows)."""
+
+    label: str
+    count: int
+    of_label: str = ""
+    of_count: int = 0
+    lost: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    line: str
+    fiscal_code: str  # masked
+    reason: str  # fiscal codes in it masked
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonGroup:
+    code: str
+    count: int
+    examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    status: str
+    count: int
+    reasons: dict[str, int]  # the most frequent reason codes of the status
+
+
+def status_counts(frame: pl.DataFrame) -> dict[str, int]:
+    """Rows per status, in the order of ``Status`` (then any other status found)."""
+    found = dict(frame.group_by("status").len().iter_rows())
+    order = [status.value for status in Status] + sorted(set(found) - {s.value for s in Status})
+    return {name: int(found[name]) for name in order if found.get(name)}
+
+
+def funnel(results: pl.DataFrame, verify: pl.DataFrame | None) -> list[Step]:
+    rows = results.height
+    status, code = pl.col("status"), pl.col("reason_code")
+    valid = results.filter(status != Status.INVALID.value)
+    steps = [Step("rows in the file", rows)]
+    steps.append(Step("valid", valid.height, "rows in the file", rows, _lost(results, valid)))
+    candidates, previous = valid, "valid"
+    if (valid["status"] == EXCLUDED).any():
+        candidates = valid.filter(status != EXCLUDED)
+        excluded = {EXCLUDED: valid.height - candidates.height}
+        steps.append(Step("not excluded", candidates.height, "valid", valid.height, excluded))
+        previous = "not excluded"
+    reached = candidates.filter(status.is_in(REACHED_STATUSES) | code.str.starts_with("submit."))
+    steps.append(
+        Step(
+            "reachable on IO",
+            reached.height,
+            previous,
+            candidates.height,
+            _lost(candidates, reached),
+        )
+    )
+    sent = reached.filter(status.is_in(SENT_STATUSES))
+    steps.append(
+        Step("sent to IO", sent.height, "reachable on IO", reached.height, _lost(reached, sent))
+    )
+    if verify is not None:
+        steps.extend(_verify_steps(verify, sent.height))
+    return steps
+
+
+def _lost(before: pl.DataFrame, after: pl.DataFrame) -> dict[str, int]:
+    gone = before.join(after.select("line"), on="line", how="anti")
+    return status_counts(gone)
+
+
+def _verify_steps(verify: pl.DataFrame, sent: int) -> list[Step]:
+    io_status = pl.col("message_status")
+    processed = verify.filter(io_status == PROCESSED)
+    not_processed = verify.filter(io_status != PROCESSED)
+    lost = _counts(not_processed.with_columns(_io_status_label()), "label")
+    unchecked = sent - verify.height
+    if unchecked > 0:
+        lost["not verified"] = unchecked
+    steps = [Step("PROCESSED by IO", processed.height, "sent to IO", sent, lost)]
+    for column, label, done in (
+        ("read_status", "read", "READ"),
+        ("payment_status", "paid", "PAID"),
+    ):
+        if (processed[column] != "").any():
+            hit = processed.filter(pl.col(column) == done)
+            others = processed.filter(pl.col(column) != done)
+            lost = _counts(others.with_columns(_blank_as(column, NO_STATUS)), column)
+            steps.append(Step(label, hit.height, "PROCESSED by IO", processed.height, lost))
+    return steps
+
+
+def _io_status_label() -> pl.Expr:
+    return (
+        pl.when(pl.col("message_status") != "")
+        .then(pl.col("message_status"))
+        .when(pl.col("note_code") != "")
+        .then(pl.col("note_code"))
+        .otherwise(pl.lit(NO_STATUS))
+        .alias("label")
+    )
+
+
+def _blank_as(column: str, text: str) -> pl.Expr:
+    return pl.when(pl.col(column) != "").then(pl.col(column)).otherwise(pl.lit(text)).alias(column)
+
+
+def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    counted = frame.group_by(column).len().sort(["len", column], descending=[True, False])
+    return {str(name): int(count) for name, count in counted.iter_rows()}
+
+
+def verify_counts(verify: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """IO's statuses of the checked messages: message, read and payment status, notes."""
+    figures = {"message status": _counts(verify.with_columns(_io_status_label()), "label")}
+    for column, title in (("read_status", "read status"), ("payment_status", "payment status")):
+        if (verify[column] != "").any():
+            figures[title] = _counts(verify.with_columns(_blank_as(column, NO_STATUS)), column)
+    noted = verify.filter(pl.col("note_code") != "")
+    if noted.height:
+        figures["notes"] = _counts(noted, "note_code")
+    return figures
+
+
+def invalid_reasons(
+    results: pl.DataFrame, examples: int = EXAMPLES_PER_REASON
+) -> list[ReasonGroup]:
+    """Invalid rows by reason code, most frequent first, each with its first lines."""
+    invalid = results.filter(pl.col("status") == Status.INVALID.value)
+    return [
+        ReasonGroup(code, count, tuple(_examples(invalid, code, examples)))
+        for code, count in _counts(
+            invalid.with_columns(_blank_as("reason_code", "?")), "reason_code"
+        ).items()
+    ]
+
+
+def _examples(invalid: pl.DataFrame, code: str, limit: int) -> list[Example]:
+    key = "" if code == "?" else code
+    first = (
+        invalid.filter(pl.col("reason_code") == key)
+        .with_columns(pl.col("line").cast(pl.Int64, strict=False).alias("_line"))
+        .sort("_line", nulls_last=True)
+        .head(limit)
+    )
+    return [
+        Example(row["line"], mask_fiscal_code(row["fiscal_code"]), masked_reason(row))
+        for row in first.iter_rows(named=True)
+    ]
+
+
+def masked_reason(row: dict[str, Any]) -> str:
+    """The reason with every fiscal code masked, the row's own (even a malformed one) too."""
+    reason = str(row["reason"])
+    own = str(row["fiscal_code"]).strip()
+    if len(own) >= 4:
+        reason = _replace_folded(reason, own, mask_fiscal_code(own.upper()))
+    return mask_text(reason)
+
+
+def _replace_folded(text: str, old: str, new: str) -> str:
+    lowered, target = text.lower(), old.lower()
+    parts, start = [], 0
+    while (found := lowered.find(target, start)) >= 0:
+        parts.append(text[start:found] + new)
+        start = found + len(old)
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def outcomes(results: pl.DataFrame) -> list[StatusRow]:
+    rows = []
+    for status, count in status_counts(results).items():
+        of_status = results.filter(pl.col("status") == status)
+        reasons = _counts(of_status.with_columns(_blank_as("reason_code", "-")), "reason_code")
+        rows.append(StatusRow(status, count, dict(list(reasons.items())[:REASONS_PER_STATUS])))
+    return rows

@@ -1,0 +1,129 @@
+"""What a report reads: the results files of a campaign, their summaries, the journal's
+runs, the verification file. Missing summaries or journal leave gaps, never an error:
+a report of yesterday's results must work after the journal was purged."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from batch.common.csv_safety import restore_expr
+from batch.common.files import summary_path
+from batch.errors import InputError
+from batch.input.results_layout import RESULT_COLUMNS, is_results_header
+
+# The results' columns a report uses (never the input's own cells: personal data).
+USED_COLUMNS = ("line", "fiscal_code", "status", "reason_code", "reason", "sent_at", "run_id")
+VERIFY_USED = ("line", "message_status", "read_status", "payment_status", "note_code")
+RERUN_SUFFIX = "-rerun"
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRun:
+    """A run as the journal recorded it."""
+
+    input_digest: str
+    started_at: str
+    finished_at: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunFiles:
+    """One results file of a campaign, with what its run left beside it."""
+
+    results: Path
+    summary: dict[str, Any] | None  # <results stem>.summary.json
+    journal: JournalRun | None
+
+
+def follow_chain(first: Path) -> list[Path]:
+    """``first`` and its reruns by their default names: ``X.csv``, ``X-rerun.csv``,
+    ``X-rerun-rerun.csv``... as far as they exist."""
+    chain = [first]
+    while (following := chain[-1].with_name(f"{chain[-1].stem}{RERUN_SUFFIX}.csv")).exists():
+        chain.append(following)
+    return chain
+
+
+def read_results_frame(path: Path) -> pl.DataFrame:
+    """The used columns of a results file, all strings, neutralised cells restored."""
+    _check_results_header(path)
+    try:
+        frame = pl.read_csv(path, columns=list(USED_COLUMNS), infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"cannot read results file {path}: {exc}") from None
+    return frame.select(restore_expr(pl.col(name).fill_null("")) for name in USED_COLUMNS)
+
+
+def _check_results_header(path: Path) -> None:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except FileNotFoundError:
+        raise InputError(f"results file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read results file {path}: {exc}") from None
+    if header is None or not is_results_header(header):
+        raise InputError(
+            f"{path} is not an io-batch results file",
+            hint=f"its header must start with {','.join(RESULT_COLUMNS)}",
+        )
+
+
+def read_verify_frame(path: Path) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except FileNotFoundError:
+        raise InputError(f"verification file not found: {path}") from None
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"cannot read verification file {path}: {exc}") from None
+    missing = [name for name in VERIFY_USED if name not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path} is not an io-batch verification file (no {', '.join(missing)} column)",
+            hint="pass the <results stem>.verify.csv that 'io-batch verify' wrote",
+        )
+    return frame.select(restore_expr(pl.col(name).fill_null("")) for name in VERIFY_USED)
+
+
+def read_summary(results: Path) -> dict[str, Any] | None:
+    try:
+        loaded = json.loads(summary_path(results).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def read_journal_run(journal: Path, run_id: str) -> JournalRun | None:
+    """The journal's record of a run, read-only (a run of the job may hold its lock)."""
+    if not run_id or not journal.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"{journal.as_uri()}?mode=ro", uri=True)
+        try:
+            found = db.execute(
+                "SELECT input_digest, started_at, coalesce(finished_at, ''), state "
+                "FROM runs WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return None if found is None else JournalRun(*(str(value) for value in found))
+
+
+def run_files(results: Path, default_journal: Path) -> RunFiles:
+    summary = read_summary(results)
+    journal_run = None
+    if summary is not None:
+        journal = Path(str(summary.get("journal") or default_journal))
+        journal_run = read_journal_run(journal, str(summary.get("run_id", "")))
+    return RunFiles(results, summary, journal_run)
