@@ -3,10 +3,11 @@
 Two names are the same column when they agree after these steps, in this order:
 
 1. a byte-order mark anywhere in the name is dropped (Excel leaves one on the first name);
-2. ``str.casefold()``: case does not matter, and case folding is Unicode's, so the German
-   ``ß`` matches ``ss`` (``STRASSE`` is how ``Straße`` is written in capitals);
-3. compatibility decomposition (NFKD), then every combining mark is dropped: accents do
-   not matter (``Città`` = ``citta``), and neither do ligatures or full-width letters;
+2. compatibility decomposition (NFKD), then ``str.casefold()``: case does not matter, and
+   case folding is Unicode's, so the German ``ß`` matches ``ss`` (``STRASSE`` is how
+   ``Straße`` is written in capitals), and ligatures and full-width letters are letters;
+3. NFKD again, then every combining mark is dropped: accents do not matter
+   (``Città`` = ``citta``);
 4. every blank (any Unicode white space), ``_`` and ``-`` is dropped: ``codice_fiscale`` =
    ``Codice Fiscale`` = ``CODICE-FISCALE`` = ``codicefiscale``.
 
@@ -26,7 +27,10 @@ _IGNORED = frozenset("_-\ufeff")
 
 def normalise_name(name: str) -> str:
     """The comparison key of a column name (see the module's rule)."""
-    folded = unicodedata.normalize("NFKD", name.replace("\ufeff", "").casefold())
+    # NFKD on both sides of the folding: a compatibility letter (full-width, mathematical)
+    # may decompose into a capital, and a folded letter may decompose further.
+    decomposed = unicodedata.normalize("NFKD", name.replace("\ufeff", ""))
+    folded = unicodedata.normalize("NFKD", decomposed.casefold())
     return "".join(
         char
         for char in folded
