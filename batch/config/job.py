@@ -26,6 +26,9 @@ AMOUNT_UNITS = ("cents", "euro")
 # send_all: no de-duplication within the file.
 DUPLICATE_POLICIES = ("send_once", "one_per_citizen", "send_all")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
+# skip: an invalid row gets the status invalid and the others go out (the default);
+# refuse_file: any invalid row refuses the whole file before a call, with the error report.
+INVALID_ROWS = ("skip", "refuse_file")
 IO_BASE_URL = "https://api.io.pagopa.it"
 
 
@@ -121,6 +124,14 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Guard:
+    """``[guard]``: checks against the wrong file, made before any call."""
+
+    max_messages: int | None = None  # refuse a send/rerun that would submit more
+    invalid_rows: str = "skip"  # or "refuse_file"
+
+
+@dataclass(frozen=True, slots=True)
 class Job:
     name: str
     source: Path  # the job file itself
@@ -135,6 +146,7 @@ class Job:
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
     dry_run: bool = False
+    guard: Guard = field(default_factory=Guard)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -216,6 +228,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     rate_section = sections.table("rate")
     http_section = sections.table("http")
     retry_section = sections.table("retry")
+    guard_section = sections.table("guard")
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -330,6 +343,14 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
     retry_section.done()
 
+    guard = Guard(
+        max_messages=guard_section.optional_int("max_messages", low=0),
+        invalid_rows=_choice(
+            guard_section.get_str("invalid_rows", "skip"), INVALID_ROWS, "guard.invalid_rows"
+        ),
+    )
+    guard_section.done()
+
     return Job(
         name=name,
         source=source,
@@ -343,6 +364,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         retry=retry,
         state_dir=state_dir,
         retention_days=retention_days,
+        guard=guard,
     )
 
 

@@ -19,6 +19,7 @@ from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.dryrun.command import run_validate_command
 from batch.errors import ConfigError
 from batch.models import RETRYABLE_BY_DEFAULT, Status
+from batch.send import guard
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 
@@ -60,8 +61,10 @@ def run_rerun(args: argparse.Namespace) -> int:
 
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
     journal = journal_location(job)
+    refused_report = [Destination(guard.report_path(job), "error report", "--output")]
     check_writable(
         [
+            *(refused_report if job.guard.invalid_rows == guard.REFUSE_FILE else []),
             Destination(job.output, "results file", "--output"),
             Destination(summary_path(job.output), "summary", "--output"),
             Destination(

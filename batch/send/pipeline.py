@@ -42,6 +42,7 @@ from batch.input import read
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
+from batch.send.guard import check_guard
 from batch.send.journal import Journal
 from batch.send.past_due import PastDueCount
 from batch.send.producer import BATCH_ROWS, Finished, Producer
@@ -102,6 +103,7 @@ class SendRun:
             rerun = self.options.rerun_statuses is not None
             if rerun and not source.is_results:
                 raise read.not_a_results_file(job.input.path)
+            check_guard(job, source, rerun_statuses=self.options.rerun_statuses)
             location = journal_location(job)
             journal = Journal(location.path, durable=self.options.durable)
             try:

@@ -90,12 +90,7 @@ class Producer:
 
     def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
         if self._rerun_statuses is not None:
-            # A rerun keeps the original input's line numbers, not the results file's, and
-            # sends the input's cells, not the spreadsheet-safe form the results hold.
-            batch = batch.with_columns(
-                restore_expr(pl.col(pl.String)),
-                pl.col(result_field("line")).cast(pl.Int64).alias(LINE),
-            )
+            batch = rerun_view(batch)
         if len(done):
             batch = batch.filter(~pl.col(LINE).is_in(done.implode()))
         return batch
@@ -106,8 +101,7 @@ class Producer:
         """Rerun: rows with a final outcome keep it, with the run that produced it.
 
         Returns the rows to send again."""
-        statuses = self._rerun_statuses or frozenset()
-        retry = pl.col(result_field("status")).is_in([status.value for status in statuses])
+        retry = retried(self._rerun_statuses or frozenset())
         carried = []
         for cells in batch.filter(~retry).iter_rows(named=True):
             earlier = {name: cells[result_field(name)] for name in RESULT_COLUMNS}
@@ -137,6 +131,21 @@ class Producer:
         )
         for row in rows:
             await finished_out.send(row)
+
+
+def rerun_view(batch: pl.DataFrame) -> pl.DataFrame:
+    """A batch of a results file as a rerun sees it: the original input's line numbers,
+    not the results file's, and the input's cells, not the spreadsheet-safe form the
+    results hold."""
+    return batch.with_columns(
+        restore_expr(pl.col(pl.String)),
+        pl.col(result_field("line")).cast(pl.Int64).alias(LINE),
+    )
+
+
+def retried(statuses: frozenset[Status]) -> pl.Expr:
+    """True on the rows of a results file that a rerun with ``statuses`` tries again."""
+    return pl.col(result_field("status")).is_in([status.value for status in statuses])
 
 
 def _invalid(row: Row) -> Finished:

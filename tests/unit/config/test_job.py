@@ -112,3 +112,18 @@ def test_demo_job_parses() -> None:
 def test_required_columns_are_the_named_columns_then_the_placeholders_once() -> None:
     job = parse_job(minimal(columns={"fiscal_code": "cf", "due_date": "nome"}), source=SOURCE)
     assert job.required_columns() == ["cf", "nome"]
+
+
+def test_guard_defaults_to_off_and_parses_its_keys() -> None:
+    job = parse_job(minimal(), source=SOURCE)
+    assert (job.guard.max_messages, job.guard.invalid_rows) == (None, "skip")
+    guarded = parse_job(
+        minimal(guard={"max_messages": 5000, "invalid_rows": "refuse_file"}), source=SOURCE
+    )
+    assert (guarded.guard.max_messages, guarded.guard.invalid_rows) == (5000, "refuse_file")
+    with pytest.raises(ConfigError, match="guard.invalid_rows must be one of skip, refuse_file"):
+        parse_job(minimal(guard={"invalid_rows": "refuse"}), source=SOURCE)
+    with pytest.raises(ConfigError, match="guard.max_messages must be at least 0"):
+        parse_job(minimal(guard={"max_messages": -1}), source=SOURCE)
+    with pytest.raises(ConfigError, match="unknown key in job file: guard.max_rows"):
+        parse_job(minimal(guard={"max_rows": 1}), source=SOURCE)
