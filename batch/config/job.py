@@ -38,6 +38,7 @@ class InputSpec:
     encoding: str = "auto"
     separator: str | None = None  # None: detect
     multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
+    exclude: Path | None = None  # citizens never to message (codes or SHA-256 digests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +240,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         encoding=_choice(input_section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
         separator=_separator(input_section.get_str("separator", "auto")),
         multiline_columns=tuple(input_section.get_str_list("multiline_columns")),
+        exclude=_optional_under(base, input_section.optional_str("exclude")),
     )
     input_section.done()
 
@@ -371,6 +373,10 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
 def _under(base: Path, value: str) -> Path:
     """``value`` relative to the job file's folder, without ``..`` left in it."""
     return Path(os.path.normpath(base / value))
+
+
+def _optional_under(base: Path, value: str | None) -> Path | None:
+    return None if value is None else _under(base, value)
 
 
 def _url(value: str | None, kind: str) -> str | None:

@@ -6,9 +6,9 @@ read once more and counted:
 
 - ``max_messages``: the messages the run would submit at most, that is the valid rows
   (on a rerun, those it retries) less the rows the job's duplicates policy would not send
-  within the file. Profile checks may then spare some, and rows already sent by an
-  earlier run are skipped, so this is an upper bound: a guard never lets through a file
-  that could send more.
+  within the file and the citizens in the exclusion list. Profile checks may then spare
+  some, and rows already sent by an earlier run are skipped, so this is an upper bound:
+  a guard never lets through a file that could send more.
 - ``invalid_rows = "refuse_file"``: any invalid row refuses the file, and the error report
   is written as ``validate`` writes it, so the operator fixes the file in one go.
 
@@ -29,6 +29,7 @@ from batch.errors import InputError
 from batch.input import read
 from batch.models import Status
 from batch.rules import validate
+from batch.rules.exclusions import ExclusionList, split_excluded
 from batch.send.producer import BATCH_ROWS, rerun_view, retried
 
 REFUSE_FILE = "refuse_file"
@@ -37,6 +38,7 @@ REFUSE_FILE = "refuse_file"
 @dataclass
 class GuardCount:
     rows: int = 0  # the rows the run would look at (on a rerun: those it retries)
+    excluded: int = 0  # listed in the exclusion list: never sent, never invalid
     invalid: int = 0
     duplicates: int = 0
     valid: int = 0
@@ -56,14 +58,22 @@ def is_on(job: Job) -> bool:
 
 
 def check_guard(
-    job: Job, source: read.InputFile, *, rerun_statuses: frozenset[Status] | None
+    job: Job,
+    source: read.InputFile,
+    *,
+    rerun_statuses: frozenset[Status] | None,
+    exclusions: ExclusionList | None = None,
 ) -> GuardCount | None:
     """Raise ``InputError`` when the job's guard refuses the input; None when it is off."""
     if not is_on(job):
         return None
     refuse_file = job.guard.invalid_rows == REFUSE_FILE
     count = count_input(
-        job, source, rerun_statuses=rerun_statuses, report=report_path(job) if refuse_file else None
+        job,
+        source,
+        rerun_statuses=rerun_statuses,
+        exclusions=exclusions,
+        report=report_path(job) if refuse_file else None,
     )
     path = job.input.path
     if refuse_file and count.invalid:
@@ -87,6 +97,7 @@ def count_input(
     source: read.InputFile,
     *,
     rerun_statuses: frozenset[Status] | None,
+    exclusions: ExclusionList | None = None,
     report: Path | None,
 ) -> GuardCount:
     """The guard's figures for the whole input; with ``report``, the error report too."""
@@ -101,6 +112,8 @@ def count_input(
             if rerun_statuses is not None:
                 batch = rerun_view(raw).filter(retried(rerun_statuses))
             validated = validate.validate_batch(batch, job, source, render=False, content_key=True)
+            excluded, validated = split_excluded(validated, validate.FISCAL_CODE, exclusions)
+            count.excluded += excluded.height
             bad = pl.col(validate.REASON_CODE).is_not_null()
             invalid = validated.filter(bad)
             valid = validated.filter(~bad)

@@ -39,6 +39,7 @@ from batch.config.job import Job
 from batch.config.state_dir import journal_location
 from batch.errors import BatchError
 from batch.input import read
+from batch.input.exclusions import load_exclusions
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
@@ -103,7 +104,10 @@ class SendRun:
             rerun = self.options.rerun_statuses is not None
             if rerun and not source.is_results:
                 raise read.not_a_results_file(job.input.path)
-            check_guard(job, source, rerun_statuses=self.options.rerun_statuses)
+            self._exclusions = load_exclusions(job)
+            check_guard(
+                job, source, rerun_statuses=self.options.rerun_statuses, exclusions=self._exclusions
+            )
             location = journal_location(job)
             journal = Journal(location.path, durable=self.options.durable)
             try:
@@ -193,6 +197,7 @@ class SendRun:
                         self._passthrough,
                         rerun_statuses=self.options.rerun_statuses,
                         stop=self._stop,
+                        exclusions=self._exclusions,
                     )
                     group.start_soon(producer.run, done, rows_out, finished_out.clone())
                     for _ in range(concurrency):

@@ -22,6 +22,7 @@ from batch.input import read
 from batch.input.results_layout import result_field
 from batch.models import Outcome, Row, Status
 from batch.rules import validate
+from batch.rules.exclusions import ExclusionList, split_excluded
 from batch.send.journal import Journal
 from batch.send.results import RESULT_COLUMNS, outcome_from_cells
 
@@ -51,6 +52,7 @@ class Producer:
         *,
         rerun_statuses: frozenset[Status] | None,
         stop: Stop,
+        exclusions: ExclusionList | None = None,
     ) -> None:
         self._job = job
         self._source = source
@@ -59,6 +61,7 @@ class Producer:
         self._passthrough = passthrough
         self._rerun_statuses = rerun_statuses
         self._stop = stop
+        self._exclusions = exclusions
 
     async def run(
         self,
@@ -74,7 +77,10 @@ class Producer:
                 if self._rerun_statuses is not None:
                     batch = await self._carry(batch, finished_out)
                 validated = validate.validate_batch(batch, self._job, self._source)
-                immediate: list[Finished] = []
+                excluded, validated = split_excluded(
+                    validated, validate.FISCAL_CODE, self._exclusions
+                )
+                immediate = self._excluded(excluded)
                 for row in validate.to_rows(validated, self._job, self._source.header):
                     if row.message is None:
                         immediate.append(_invalid(row))
@@ -87,6 +93,14 @@ class Producer:
                     await rows_out.send(row)
                 await self._record_immediate(immediate, finished_out)
                 await anyio.lowlevel.checkpoint()  # let workers run between large batches
+
+    def _excluded(self, excluded: pl.DataFrame) -> list[Finished]:
+        """Listed citizens: recorded at once, with no call."""
+        if self._exclusions is None or not excluded.height:
+            return []
+        outcome = self._exclusions.outcome()
+        rows = validate.to_rows(excluded, self._job, self._source.header)
+        return [Finished(row.line, row.fiscal_code, outcome, row.fields) for row in rows]
 
     def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
         if self._rerun_statuses is not None:

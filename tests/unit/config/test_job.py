@@ -121,9 +121,9 @@ def test_guard_defaults_to_off_and_parses_its_keys() -> None:
         minimal(guard={"max_messages": 5000, "invalid_rows": "refuse_file"}), source=SOURCE
     )
     assert (guarded.guard.max_messages, guarded.guard.invalid_rows) == (5000, "refuse_file")
-    with pytest.raises(ConfigError, match="guard.invalid_rows must be one of skip, refuse_file"):
+    with pytest.raises(ConfigError, match=r"guard\.invalid_rows must be one of skip, refuse_file"):
         parse_job(minimal(guard={"invalid_rows": "refuse"}), source=SOURCE)
-    with pytest.raises(ConfigError, match="guard.max_messages must be at least 0"):
+    with pytest.raises(ConfigError, match=r"guard\.max_messages must be at least 0"):
         parse_job(minimal(guard={"max_messages": -1}), source=SOURCE)
-    with pytest.raises(ConfigError, match="unknown key in job file: guard.max_rows"):
+    with pytest.raises(ConfigError, match=r"unknown key in job file: guard\.max_rows"):
         parse_job(minimal(guard={"max_rows": 1}), source=SOURCE)
