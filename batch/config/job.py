@@ -186,21 +186,46 @@ class Job:
 
 
 def template_fields(template: str) -> list[str]:
-    """The placeholder names of a ``{column}`` template; ``{{`` and ``}}`` are literal."""
+    """The column names of a template: its ``{column}`` placeholders and the columns of its
+    optional sections ``{?column}...{/column}``; ``{{`` and ``}}`` are literal braces.
+    (``rules.templates.Template`` fills them in.) A section must be closed, by its own
+    column, and sections do not nest."""
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ConfigError(f"bad template {template[:40]!r}: {exc}") from None
     names = []
+    section: str | None = None
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
-        if not name or spec or conversion:
+        if not name.lstrip("?/") or spec or conversion:
             raise ConfigError(
                 f"bad placeholder in template {template[:40]!r}",
                 hint="use {column_name} with no format spec; write {{ and }} for braces",
             )
-        names.append(name)
+        if name.startswith("?"):
+            if section is not None:
+                raise ConfigError(
+                    f"template {template[:40]!r}: {{{name}}} opens a section inside {{?{section}}}",
+                    hint="optional sections do not nest: close one before the next",
+                )
+            section = name[1:]
+            names.append(section)
+        elif name.startswith("/"):
+            if section != name[1:]:
+                raise ConfigError(
+                    f"template {template[:40]!r}: {{{name}}} closes no open {{?{name[1:]}}}",
+                    hint="write a section as {?column}text shown when column is not empty{/column}",
+                )
+            section = None
+        else:
+            names.append(name)
+    if section is not None:
+        raise ConfigError(
+            f"template {template[:40]!r}: the section {{?{section}}} is not closed",
+            hint=f"end it with {{/{section}}}",
+        )
     return names
 
 

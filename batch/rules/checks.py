@@ -26,7 +26,7 @@ from batch.rules.plan import (
     Plan,
     trimmed,
 )
-from batch.rules.templates import utf16_lengths
+from batch.rules.templates import utf16_length, utf16_lengths
 
 #: Characters no value that reaches a message may hold: C0 controls but tab (blank space
 #: that spreadsheets write when a cell is pasted; it hides nothing and IO shows it as a
@@ -149,24 +149,35 @@ def length_checks(
         ("subject", plan.subject, io_rules.SUBJECT_LENGTH),
         ("markdown", plan.markdown, io_rules.MARKDOWN_LENGTH),
     ):
-        longest = pl.repeat(template.literal_length, frame.height, dtype=pl.Int64, eager=True)
-        shortest = pl.repeat(template.literal_code_points, frame.height, dtype=pl.Int64, eager=True)
-        for name in template.placeholders:
-            size = sizes[plan.placeholders[name]]
-            longest = longest + size
-            shortest = shortest + size // 4
+
+        def size(name: str) -> pl.Series:
+            return sizes[plan.placeholders[name]]
+
+        def present(name: str) -> pl.Series:
+            return sizes[plan.placeholders[name]] > 0
+
+        longest = template.measure(utf16_length, size, present, frame.height)
+        shortest = template.measure(len, lambda name: size(name) // 4, present, frame.height)
         unsure = ((shortest < low) | (longest > high)).arg_true()
         units = pl.Series(dtype=pl.Int64).extend_constant(None, frame.height)
         points = units.clone()
         if unsure.len():
-            exact = pl.repeat(template.literal_length, unsure.len(), dtype=pl.Int64, eager=True)
-            chars = pl.repeat(
-                template.literal_code_points, unsure.len(), dtype=pl.Int64, eager=True
+
+            def values(name: str, rows: pl.Series = unsure) -> pl.Series:
+                return cells[plan.placeholders[name]].gather(rows)
+
+            def filled(name: str, rows: pl.Series = unsure) -> pl.Series:
+                return values(name, rows) != ""
+
+            exact = template.measure(
+                utf16_length, lambda name: utf16_lengths(values(name)), filled, unsure.len()
             )
-            for name in template.placeholders:
-                values = cells[plan.placeholders[name]].gather(unsure)
-                exact = exact + utf16_lengths(values)
-                chars = chars + values.str.len_chars().cast(pl.Int64)
+            chars = template.measure(
+                len,
+                lambda name: values(name).str.len_chars().cast(pl.Int64),
+                filled,
+                unsure.len(),
+            )
             units = units.scatter(unsure, exact)
             points = points.scatter(unsure, chars)
         columns += [units.alias(f"_n:{field}"), points.alias(f"_p:{field}")]
