@@ -88,7 +88,7 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         location = journal_location(job)
         print(f"io-batch: journal {location.path} ({location.source})", file=sys.stderr)
-    with _base_url(job) as base_url:
+    with api_base_url(job) as base_url:
         run = SendRun(job, options, base_url=base_url, api_key=key.value)
         report = anyio.run(run.run)
     finish(report, job.output)
@@ -108,7 +108,7 @@ def finish(report: RunReport, output: Path) -> None:
 
 
 @contextmanager
-def _base_url(job: Job) -> Iterator[str]:
+def api_base_url(job: Job) -> Iterator[str]:
     """The API's URL; for a sandbox job with no URL, an embedded sandbox on loopback."""
     if job.target.base_url is not None:
         yield job.target.base_url

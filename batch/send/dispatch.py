@@ -108,15 +108,7 @@ class Dispatcher:
         before the first submit goes out (after its turn in the limiter), and is called
         only if one does."""
         row = _Row()
-        fiscal_code = message.fiscal_code
-
-        async def check_profile(_attempt: int) -> httpx.Response:
-            return await self._client.profile(fiscal_code)
-
-        self.budget.check()
-        self._guard.check()
-        allowed = await self._with_retries(check_profile, classify_profile, row)
-        self._guard.record(allowed)
+        allowed = await self._profile(message.fiscal_code, row)
         if isinstance(allowed, Outcome):
             return allowed
         payload = message.to_payload()
@@ -130,6 +122,30 @@ class Dispatcher:
         outcome = await self._with_retries(submit, classify_submit, row)
         assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
         return outcome
+
+    async def check(self, fiscal_code: str) -> Outcome:
+        """The profile check alone (``io-batch reach``): ``reachable``, or why not."""
+        row = _Row()
+        allowed = await self._profile(fiscal_code, row)
+        if isinstance(allowed, Outcome):
+            return allowed
+        return Outcome(
+            Status.REACHABLE,
+            "profile.allowed",
+            "on IO, and the service may write to this citizen",
+            http_status=200,
+            attempts=row.attempts,
+        )
+
+    async def _profile(self, fiscal_code: str, row: _Row) -> Proceed | Outcome:
+        async def check_profile(_attempt: int) -> httpx.Response:
+            return await self._client.profile(fiscal_code)
+
+        self.budget.check()
+        self._guard.check()
+        allowed = await self._with_retries(check_profile, classify_profile, row)
+        self._guard.record(allowed)
+        return allowed
 
     async def _with_retries(
         self,
