@@ -39,6 +39,7 @@ class InputSpec:
     separator: str | None = None  # None: detect
     multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
     exclude: Path | None = None  # citizens never to message (codes or SHA-256 digests)
+    sheet: str | int | None = None  # a workbook's sheet: name or 1-based index; None: first visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +267,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         separator=_separator(input_section.get_str("separator", "auto")),
         multiline_columns=tuple(input_section.get_str_list("multiline_columns")),
         exclude=_optional_under(base, input_section.optional_str("exclude")),
+        sheet=input_section.optional_str_or_int("sheet", low=1),
     )
     input_section.done()
 

@@ -59,10 +59,10 @@ def print_summary(
     max_errors: int,
 ) -> None:
     separator = "tab" if summary.separator == "\t" else summary.separator
+    read_as = f"{summary.encoding}, separator {separator}" if separator else summary.encoding
     out.write(
-        f"Checked {summary.rows:,} rows of {job.input.path} ({summary.encoding}, separator "
-        f"{separator}) in {summary.elapsed_s:.2f} s ({summary.rows_per_s:,.0f} rows/s); "
-        "nothing was sent.\n"
+        f"Checked {summary.rows:,} rows of {job.input.path} ({read_as}) in "
+        f"{summary.elapsed_s:.2f} s ({summary.rows_per_s:,.0f} rows/s); nothing was sent.\n"
     )
     will_send = summary.valid - summary.duplicates
     out.write(f"  valid:      {summary.valid:,} ({will_send:,} to send)\n")

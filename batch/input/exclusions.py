@@ -23,6 +23,7 @@ from batch.config.job import InputSpec, Job
 from batch.errors import InputError
 from batch.input import encoding
 from batch.input.read import LINE_COLUMN, open_input
+from batch.input.workbook import is_workbook
 from batch.rules import fiscal_code
 from batch.rules.exclusions import ExclusionList
 
@@ -75,9 +76,11 @@ def _is_entry(text: str) -> bool:
 
 def _values(path: Path, column: str) -> list[tuple[int, str]]:
     """(line number, raw value) of every entry of the list."""
-    lines = [(n, t) for n, t in _text_lines(path) if t.strip() and not t.lstrip().startswith("#")]
-    if not lines or _is_entry(lines[0][1]):
-        return lines
+    if not is_workbook(path):
+        lines = _text_lines(path)
+        lines = [(n, t) for n, t in lines if t.strip() and not t.lstrip().startswith("#")]
+        if not lines or _is_entry(lines[0][1]):
+            return lines
     with open_input(InputSpec(path), []) as source:
         if len(source.header) == 1:
             name = source.header[0]
