@@ -190,7 +190,7 @@ def _refuse_hidden(path: Path, sheet: str) -> None:
 def _load(
     reader: fastexcel.ExcelReader,
     sheet: str,
-    dtype: DType,
+    dtype: DType | dict[str | int, DType],
     path: Path,
     columns: list[int] | None = None,
 ) -> tuple[bool, pl.DataFrame]:
@@ -238,25 +238,31 @@ def _frame(
     """The data rows: line, csv_error, then every column as text; blank rows dropped."""
     width = len(names)
     text = text.select(text.columns[:width]) if text.width >= width else text
-    typed = _load(reader, sheet, "boolean", path, list(range(width)))[1]
-    by_number = [i for i in range(width) if typed.to_series(i).is_not_null().any()]
-    numbers = _load(reader, sheet, "float", path, by_number)[1] if by_number else None
+    # One load tells the types: durations (non-null for date cells) in the columns whose
+    # text looks like calamine's dates, booleans (non-null for number and boolean cells)
+    # in the others; then one more for the numbers' values, where there are numbers.
     by_date = [
         i
         for i in range(min(width, text.width))
-        if workbook_cells.might_hold_dates(text.to_series(i), typed.to_series(i))
+        if workbook_cells.might_hold_dates(text.to_series(i))
     ]
-    durations = _load(reader, sheet, "duration", path, by_date)[1] if by_date else None
+    present = list(range(min(width, text.width)))
+    kinds: dict[str | int, DType] = {i: "duration" if i in by_date else "boolean" for i in present}
+    typed = _load(reader, sheet, kinds, path, present)[1] if present else pl.DataFrame()
+    by_number = [i for i in present if i not in by_date and typed.to_series(i).is_not_null().any()]
+    numbers = _load(reader, sheet, "float", path, by_number)[1] if by_number else None
+    nothing = pl.Series([None] * text.height, dtype=pl.Boolean)
     columns: dict[str, pl.Series] = {}
     problem = pl.Series(CSV_ERROR_COLUMN, [None] * text.height, dtype=pl.String)
     for index, name in reversed(list(enumerate(names))):
         raw = text.to_series(index) if index < text.width else pl.Series([None] * text.height)
-        kinds = typed.to_series(index)
         as_number = _column(numbers, by_number, index)
-        as_duration = _column(durations, by_date, index)
-        columns[name] = workbook_cells.render(raw.cast(pl.String), kinds, as_number, as_duration)
+        as_duration = typed.to_series(index) if index in by_date else None
+        cell_types = nothing if index in by_date or index not in present else typed.to_series(index)
+        text_cells = raw.cast(pl.String)
+        columns[name] = workbook_cells.render(text_cells, cell_types, as_number, as_duration)
         if name in used:
-            bad = workbook_cells.imprecise(kinds, raw.cast(pl.String), as_number)
+            bad = workbook_cells.imprecise(cell_types, text_cells, as_number)
             if bool(bad.any()):
                 message = (
                     f"{workbook_cells.IMPRECISE}: column {name!r} holds a number cell with "

@@ -17,9 +17,13 @@ calamine gives each cell a type. Text cells are taken as they are. The others:
 - error cells (``#N/A``, ``#DIV/0!``) are empty cells.
 
 The cell types are learnt from the same sheet read several ways (calamine converts cell
-by cell): as text (everything), as booleans (non-null only for number and boolean
-cells), as numbers (the doubles of the number cells) and as durations (non-null only
-for date cells); the last two only for the columns that need them.
+by cell): as text (everything); then as durations (non-null only for date cells) in the
+columns whose text looks like a date, and as booleans (non-null only for number and
+boolean cells) in the others, in one load; then as numbers (the doubles of the number
+cells), in the columns that have number cells. calamine's own text for a number is not
+used: it is not exact (``123456789.1234568`` reads as ``123456789.123456806``). In a
+column of date cells, a number cell is taken as calamine's text (no due date is a
+number anyway).
 """
 
 from __future__ import annotations
@@ -46,9 +50,9 @@ def number_text(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def might_hold_dates(text: pl.Series, typed: pl.Series) -> bool:
+def might_hold_dates(text: pl.Series) -> bool:
     """Whether a column's text looks like calamine's rendering of date cells anywhere."""
-    return bool((typed.is_null() & text.str.contains(_DATETIME_TEXT)).any())
+    return bool(text.str.contains(_DATETIME_TEXT).any())
 
 
 def render(

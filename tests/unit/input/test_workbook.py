@@ -133,3 +133,17 @@ def test_numbers_show_at_most_15_significant_digits_and_no_exponent(value: float
     assert Decimal(text) == Decimal(format(value, ".15g"))
     if value == int(value) and abs(value) < 1e15:
         assert text == str(int(value))
+
+
+def test_text_that_looks_like_a_date_cell_stays_text(tmp_path: Path) -> None:
+    # Midnight typed as text is midnight; a date cell at midnight is a date alone.
+    path = write_xlsx(
+        tmp_path / "in.xlsx",
+        [
+            ["codice_fiscale", "scadenza"],
+            [CODE, "2026-03-29 00:00:00"],
+            [CODE, datetime.datetime(2026, 3, 29)],
+        ],
+    )
+    frame = read_all(path)
+    assert frame.get_column("scadenza").to_list() == ["2026-03-29 00:00:00", "2026-03-29"]
