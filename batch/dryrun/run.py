@@ -24,10 +24,10 @@ from batch.config.job import Job
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
-from batch.input.exclusions import load_exclusions
+from batch.input.exclusions import ExclusionList, load_exclusions
 from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, Chunk, InputFile, open_input
 from batch.rules import dates, io_rules, validate
-from batch.rules.exclusions import ExclusionList, split_excluded
+from batch.rules.exclusions import split_excluded
 
 BATCH_ROWS = 200_000
 

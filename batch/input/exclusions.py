@@ -16,8 +16,13 @@ list that cannot be trusted whole must not be half-applied.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+import polars as pl
 
 from batch.config.job import InputSpec, Job
 from batch.errors import InputError
@@ -25,7 +30,39 @@ from batch.input import encoding
 from batch.input.read import LINE_COLUMN, open_input
 from batch.input.workbook import is_workbook
 from batch.rules import fiscal_code
-from batch.rules.exclusions import ExclusionList
+
+
+def digest(code: str) -> str:
+    """The list's hash of a (normalised, upper-case) fiscal code."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ExclusionList:
+    path: Path
+    codes: frozenset[str]
+    digests: frozenset[str]
+
+    def __len__(self) -> int:
+        return len(self.codes) + len(self.digests)
+
+    @cached_property
+    def _codes(self) -> pl.Series:  # built once per run, not once per batch
+        return pl.Series(sorted(self.codes), dtype=pl.String).implode()
+
+    @cached_property
+    def _digests(self) -> pl.Series:
+        return pl.Series(sorted(self.digests), dtype=pl.String).implode()
+
+    def listed(self, fiscal_codes: pl.Series) -> pl.Series:
+        """True for each (normalised) code that the list names, as a code or a digest."""
+        found = fiscal_codes.is_in(self._codes)
+        if self.digests:
+            # Hashing costs a pass in Python; only lists that hold digests pay for it.
+            hashed = pl.Series([digest(code or "") for code in fiscal_codes.to_list()])
+            found = found | hashed.is_in(self._digests)
+        return found.fill_null(False)
+
 
 _DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 _HINT = (

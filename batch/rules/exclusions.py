@@ -9,44 +9,19 @@ the citizen asked not to be written to, and that is the answer the operator need
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from pathlib import Path
-
 import polars as pl
 
+from batch.input.exclusions import ExclusionList
 from batch.models import Outcome, Status
 
 REASON_CODE = "row.excluded"
 
 
-def digest(code: str) -> str:
-    """The list's hash of a (normalised, upper-case) fiscal code."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class ExclusionList:
-    path: Path
-    codes: frozenset[str]
-    digests: frozenset[str]
-
-    def __len__(self) -> int:
-        return len(self.codes) + len(self.digests)
-
-    def listed(self, fiscal_codes: pl.Series) -> pl.Series:
-        """True for each (normalised) code that the list names, as a code or a digest."""
-        found = fiscal_codes.is_in(pl.Series(sorted(self.codes), dtype=pl.String).implode())
-        if self.digests:
-            # Hashing costs a pass in Python; only lists that hold digests pay for it.
-            hashed = pl.Series([digest(code or "") for code in fiscal_codes.to_list()])
-            found = found | hashed.is_in(pl.Series(sorted(self.digests)).implode())
-        return found.fill_null(False)
-
-    def outcome(self) -> Outcome:
-        return Outcome(
-            Status.EXCLUDED, REASON_CODE, f"listed in the exclusion list {self.path.name}"
-        )
+def excluded_outcome(exclusions: ExclusionList) -> Outcome:
+    """The outcome of a row whose citizen is listed."""
+    return Outcome(
+        Status.EXCLUDED, REASON_CODE, f"listed in the exclusion list {exclusions.path.name}"
+    )
 
 
 def split_excluded(

@@ -27,9 +27,10 @@ from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.errors import InputError
 from batch.input import read
+from batch.input.exclusions import ExclusionList
 from batch.models import Status
 from batch.rules import validate
-from batch.rules.exclusions import ExclusionList, split_excluded
+from batch.rules.exclusions import split_excluded
 from batch.send.producer import BATCH_ROWS, rerun_view, retried
 
 REFUSE_FILE = "refuse_file"

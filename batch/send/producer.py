@@ -19,10 +19,11 @@ from batch.api.stopping import Stop
 from batch.common.csv_safety import restore_expr
 from batch.config.job import Job
 from batch.input import read
+from batch.input.exclusions import ExclusionList
 from batch.input.results_layout import result_field
 from batch.models import Outcome, Row, Status
 from batch.rules import validate
-from batch.rules.exclusions import ExclusionList, split_excluded
+from batch.rules.exclusions import excluded_outcome, split_excluded
 from batch.send.journal import Journal
 from batch.send.results import RESULT_COLUMNS, outcome_from_cells
 
@@ -98,7 +99,7 @@ class Producer:
         """Listed citizens: recorded at once, with no call."""
         if self._exclusions is None or not excluded.height:
             return []
-        outcome = self._exclusions.outcome()
+        outcome = excluded_outcome(self._exclusions)
         rows = validate.to_rows(excluded, self._job, self._source.header)
         return [Finished(row.line, row.fiscal_code, outcome, row.fields) for row in rows]
 

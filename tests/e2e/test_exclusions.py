@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.rules.exclusions import digest
+from batch.input.exclusions import digest
 from batch.sandbox import SandboxConfig
 from tests.helpers.e2e import population, read_rows, run_io_batch, write_csv, write_job
 

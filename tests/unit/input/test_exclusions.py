@@ -11,8 +11,7 @@ import pytest
 
 from batch.config.job import parse_job
 from batch.errors import InputError
-from batch.input.exclusions import load_exclusions
-from batch.rules.exclusions import ExclusionList, digest
+from batch.input.exclusions import ExclusionList, digest, load_exclusions
 
 CODE = "RSSMRA85T10A562S"
 OTHER = "BNCGLI70A41H501A"
