@@ -52,3 +52,10 @@ class OnQuietHours(StrEnum):
 
     WAIT = "wait"  # pause until the window ends
     STOP = "stop"  # no new call: the run ends with exit 75, to be run again later
+
+
+class InvalidRows(StrEnum):
+    """``guard.invalid_rows``: what an invalid row does to the send."""
+
+    SKIP = "skip"  # the row gets the status invalid and the others go out (the default)
+    REFUSE_FILE = "refuse_file"  # any invalid row refuses the whole file before a call

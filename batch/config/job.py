@@ -15,7 +15,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from batch.config.choices import AmountUnit, DuplicatePolicy, ProfileCheckKind, TargetKind
+from batch.config.choices import (
+    AmountUnit,
+    DuplicatePolicy,
+    InvalidRows,
+    ProfileCheckKind,
+    TargetKind,
+)
 from batch.config.languages import MessageVariant, check_language, take_variants
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.template import Template
@@ -38,6 +44,8 @@ class InputSpec:
     encoding: str = "auto"
     separator: str | None = None  # None: detect
     multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
+    exclude: Path | None = None  # citizens never to message (codes or SHA-256 digests)
+    sheet: str | int | None = None  # a workbook's sheet: name or 1-based index; None: first visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +164,14 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Guard:
+    """``[guard]``: checks against the wrong file, made before any call."""
+
+    max_messages: int | None = None  # refuse a send/rerun that would submit more
+    invalid_rows: InvalidRows = InvalidRows.SKIP
+
+
+@dataclass(frozen=True, slots=True)
 class Job:
     name: str
     source: Path  # the job file itself
@@ -172,6 +188,7 @@ class Job:
     retention_days: int = 90  # how long the record of what was sent blocks a resend
     report: bool = False  # [output] report: send and verify write the HTML report at the end
     schedule: Schedule = field(default_factory=Schedule)
+    guard: Guard = field(default_factory=Guard)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -235,6 +252,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     retry_section = sections.table("retry")
     profile = _profile_check(sections.table("profile"))
     schedule = parse_schedule(sections.table("schedule"))
+    guard = _guard(sections.table("guard"))
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -243,8 +261,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     input_spec = _input_spec(input_section, base)
 
     output = _under(base, output_section.required_str("path"))
-    state_dir_raw = output_section.optional_str("state_dir")
-    state_dir = _under(base, state_dir_raw) if state_dir_raw is not None else None
+    state_dir = _optional_under(base, output_section.optional_str("state_dir"))
     retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
     report = output_section.get_bool("report", False)
     output_section.done()
@@ -338,6 +355,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         retention_days=retention_days,
         schedule=schedule,
         report=report,
+        guard=guard,
     )
 
 
@@ -398,6 +416,10 @@ def _section(raw: dict[str, Any], key: str) -> dict[str, Any]:
 def _under(base: Path, value: str) -> Path:
     """``value`` relative to the job file's folder, without ``..`` left in it."""
     return Path(os.path.normpath(base / value))
+
+
+def _optional_under(base: Path, value: str | None) -> Path | None:
+    return None if value is None else _under(base, value)
 
 
 def _url(value: str | None, kind: TargetKind) -> str | None:
@@ -464,6 +486,20 @@ def _input_spec(section: Table, base: Path) -> InputSpec:
         encoding=_choice(section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
         separator=_separator(section.get_str("separator", "auto")),
         multiline_columns=tuple(section.get_str_list("multiline_columns")),
+        exclude=_optional_under(base, section.optional_str("exclude")),
+        sheet=section.optional_str_or_int("sheet", low=1),
     )
     section.done()
     return spec
+
+
+def _guard(section: Table) -> Guard:
+    """``[guard]``: checks against the wrong file, made before any call."""
+    guard = Guard(
+        max_messages=section.optional_int("max_messages", low=0),
+        invalid_rows=_member(
+            section.get_str("invalid_rows", "skip"), InvalidRows, "guard.invalid_rows"
+        ),
+    )
+    section.done()
+    return guard

@@ -1,9 +1,12 @@
 """A message template (``message.subject``, ``message.markdown``), parsed once with the job.
 
 ``{column}`` is a placeholder, filled with the row's trimmed cell; ``{{`` and ``}}`` are
-literal braces. No format spec or conversion: a template is text, not Python code.
-The parsed form is kept on the job, and every stage uses it (rendering and lengths are
-in ``rules/templates.py``).
+literal braces. ``{?column}...{/column}`` is an optional section: the text between appears
+only in the rows where that column's (trimmed) cell is not empty. Sections must be closed,
+by their own column, and do not nest. No format spec or conversion: a template is text,
+not Python code. The parsed form is kept on the job (for the base message and every
+language variant), and every stage uses it (rendering and lengths are in
+``rules/templates.py``).
 """
 
 from __future__ import annotations
@@ -13,13 +16,31 @@ from dataclasses import dataclass
 
 from batch.errors import ConfigError
 
+#: ``{?column}`` opens an optional section, ``{/column}`` closes it. Neither ``?`` nor ``/``
+#: can start a column name in a ``{column}`` placeholder, and markdown gives no meaning to
+#: braces, so the syntax cannot clash with either.
+OPEN = "?"
+CLOSE = "/"
+
+#: (literal text, placeholder after it or None)
+Part = tuple[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A run of the template: always there (``section`` None), or only in the rows where
+    the column ``section`` is not empty."""
+
+    section: str | None
+    parts: tuple[Part, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """A parsed template: literal text and placeholder names, in order."""
+    """A parsed template: literal text and placeholder names in order, in groups."""
 
     text: str  # as written in the job file
-    parts: tuple[tuple[str, str | None], ...]  # (literal text, placeholder after it or None)
+    groups: tuple[Group, ...]
 
     @classmethod
     def parse(cls, text: str) -> Template:
@@ -28,22 +49,78 @@ class Template:
             parsed = list(string.Formatter().parse(text))
         except ValueError as exc:
             raise ConfigError(f"bad template {text[:40]!r}: {exc}") from None
-        parts: list[tuple[str, str | None]] = []
+        groups: list[Group] = []
+        section: str | None = None
+        parts: list[Part] = []
+
+        def close_group() -> None:
+            if parts:
+                groups.append(Group(section, tuple(parts)))
+            parts.clear()
+
         for literal, name, spec, conversion in parsed:
-            if name is not None and (not name or spec or conversion):
+            if name is not None and (not name.lstrip(OPEN + CLOSE) or spec or conversion):
                 raise ConfigError(
                     f"bad placeholder in template {text[:40]!r}",
                     hint="use {column_name} with no format spec; write {{ and }} for braces",
                 )
-            parts.append((literal, name))
-        return cls(text, tuple(parts))
+            if name is not None and name.startswith(OPEN):
+                if section is not None:
+                    raise ConfigError(
+                        f"template {text[:40]!r}: {{{name}}} opens a section inside "
+                        f"{{{OPEN}{section}}}",
+                        hint="optional sections do not nest: close one before the next",
+                    )
+                parts.append((literal, None))
+                close_group()
+                section = name[1:]
+            elif name is not None and name.startswith(CLOSE):
+                if section != name[1:]:
+                    raise ConfigError(
+                        f"template {text[:40]!r}: {{{name}}} closes no open {{{OPEN}{name[1:]}}}",
+                        hint="write a section as {?column}text shown when column is not "
+                        "empty{/column}",
+                    )
+                parts.append((literal, None))
+                close_group()
+                section = None
+            else:
+                parts.append((literal, name))
+        if section is not None:
+            raise ConfigError(
+                f"template {text[:40]!r}: the section {{{OPEN}{section}}} is not closed",
+                hint=f"end it with {{{CLOSE}{section}}}",
+            )
+        close_group()
+        return cls(text, tuple(groups))
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Every (literal, placeholder) pair, sections included, in order."""
+        return tuple(part for group in self.groups for part in group.parts)
+
+    @property
+    def sections(self) -> list[str]:
+        """The columns of the optional sections, in order."""
+        return [group.section for group in self.groups if group.section is not None]
 
     @property
     def placeholders(self) -> list[str]:
-        """The CSV columns it names, in order (a repeated one repeats)."""
-        return [name for _literal, name in self.parts if name is not None]
+        """The CSV columns it reads, in order: placeholders (a repeated one repeats) and
+        the columns of its optional sections."""
+        names: list[str] = []
+        for group in self.groups:
+            if group.section is not None:
+                names.append(group.section)
+            names += [name for _literal, name in group.parts if name is not None]
+        return names
 
     @property
     def literal_text(self) -> str:
-        """The text around the placeholders."""
-        return "".join(literal for literal, _name in self.parts)
+        """The text around the placeholders that every message has (outside sections)."""
+        return "".join(
+            literal
+            for group in self.groups
+            if group.section is None
+            for literal, _name in group.parts
+        )

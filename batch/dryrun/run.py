@@ -27,10 +27,19 @@ from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
 from batch.input.columns import HeaderColumns
+from batch.input.exclusions import ExclusionList, load_exclusions
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import Chunk, InputFile, open_input
 from batch.rules import dates, io_rules, validate
-from batch.rules.plan import CONTENT_KEY, DUE_DATE, INVALID_COLUMN, REASON, REASON_CODE
+from batch.rules.exclusions import split_excluded
+from batch.rules.plan import (
+    CONTENT_KEY,
+    DUE_DATE,
+    FISCAL_CODE,
+    INVALID_COLUMN,
+    REASON,
+    REASON_CODE,
+)
 from batch.rules.rows import to_rows
 
 # On purpose not the send run's ``read.BATCH_ROWS``: no call waits on a batch here, so
@@ -59,6 +68,7 @@ def run_validate(
                 report=report_path is not None,
                 max_errors=max_errors,
                 now=utc_timestamp(),
+                exclusions=load_exclusions(job),
             )
             report = None
             if report_path is not None:
@@ -88,7 +98,7 @@ def run_validate(
                     report.close()
     finally:
         finder.close()
-    summary.valid = summary.rows - summary.invalid
+    summary.valid = summary.rows - summary.invalid - summary.excluded
     summary.elapsed_s = time.perf_counter() - started
     summary.rows_per_s = summary.rows / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
     print_summary(
@@ -118,6 +128,7 @@ class _Checked:
     head: pl.DataFrame  # the first valid rows, for the previews
     warnings: dict[str, int]  # valid rows per warning code (sent all the same)
     warning_lines: dict[str, list[int]]  # the first lines of each warning
+    excluded: int = 0  # rows whose citizen is in the exclusion list (neither valid nor invalid)
 
 
 @dataclass(frozen=True)
@@ -129,12 +140,14 @@ class _Context:
     report: bool  # whether report lines are wanted
     max_errors: int
     now: str  # when the validation started, in the due dates' format (for due_date.past)
+    exclusions: ExclusionList | None = None
 
 
 def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
     validated = validate.validate_batch(
         batch, context.job, context.source.header_columns, render=False, content_key=True
     )
+    excluded, validated = split_excluded(validated, FISCAL_CODE, context.exclusions)
     bad = pl.col(REASON_CODE).is_not_null()
     if validated.get_column(REASON_CODE).null_count() == validated.height:
         invalid, valid = validated.clear(), validated  # the common case: nothing to split
@@ -169,6 +182,7 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
         head=valid.head(2),
         warnings=warnings,
         warning_lines=warning_lines,
+        excluded=excluded.height,
     )
 
 
@@ -224,7 +238,8 @@ def _take(
     report: ErrorReport | None,
     context: _Context,
 ) -> None:
-    summary.rows += checked.rows
+    summary.rows += checked.rows + checked.excluded
+    summary.excluded += checked.excluded
     if checked.counts:
         summary.invalid += sum(checked.counts.values())
         for code, count in checked.counts.items():

@@ -1,6 +1,7 @@
 """The job's column names looked up in one file's header: the one lookup, used everywhere.
 
-Case and blanks do not matter (``Codice Fiscale`` finds `` codice  fiscale``), but a name
+Names match by ``input/names.py``'s rule (case, accents, blanks, ``_`` and ``-`` do not
+matter: ``Codice Fiscale`` finds ``codice_fiscale``), but a name
 that matches two header names is an error, never a guess: taking either could put one
 citizen's data into another's message.
 """
@@ -10,11 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from batch.errors import InputError
-
-
-def normalise_name(name: str) -> str:
-    """How column names are compared: case, blanks around and inside do not matter."""
-    return " ".join(name.replace("\ufeff", "").split()).casefold()
+from batch.input.names import normalise_name
 
 
 class HeaderColumns:
@@ -35,18 +32,19 @@ class HeaderColumns:
     def resolve(self, name: str) -> str:
         """The file's own header name for the job's column ``name``.
 
-        An exact match wins; otherwise the one match up to case and blanks. Raises
-        ``InputError`` when there is none, or more than one.
+        The one match by ``names``' rule. Raises ``InputError`` when there is none, or
+        more than one.
         """
         matches = self._by_name.get(normalise_name(name), [])
-        if name in matches:
-            return name
         if len(matches) == 1:
             return matches[0]
         if matches:
+            # Even when one of them is spelled exactly as the job does: an office that
+            # has both "Codice Fiscale" and "codice_fiscale" must say which one is meant.
             raise InputError(
-                f"column {name!r} is ambiguous in {self._source}: {', '.join(map(repr, matches))}",
-                hint="rename one of them in the CSV",
+                f"column {name!r} is ambiguous in {self._source}: the columns "
+                f"{' and '.join(map(repr, matches))} both match it",
+                hint="rename or remove one of them in the file",
             )
         raise InputError(
             f"{self._source} has no column {name!r}; its columns are: {self.listing()}",

@@ -257,7 +257,12 @@ class InputFile:
 
 
 def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:
-    """Open and check the input; ``required`` are job column names (any case/blanks)."""
+    """Open and check the input, a CSV or a workbook (by its extension); ``required`` are
+    job column names (``names``' rule)."""
+    from batch.input import workbook  # noqa: PLC0415 - it builds on this module
+
+    if workbook.is_workbook(spec.path):
+        return workbook.WorkbookInput(spec, required)
     return InputFile(spec, required)
 
 

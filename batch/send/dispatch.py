@@ -63,20 +63,10 @@ class Dispatcher:
         said yes) submits at once. ``localise`` picks the message in the citizen's
         language from the profile's preferred languages (none in feed mode); the outcome
         of a submit names the language."""
-        fiscal_code = message.fiscal_code
-
-        async def check_profile_call(_attempt: int) -> httpx.Response:
-            return await self._client.profile(fiscal_code)
-
         preferred: tuple[str, ...] = ()  # feed mode: no profile, so no languages
         profile_attempts = 0
         if check_profile:
-            self.budget.check()  # before the guard: a spent budget is the first news
-            self._guard.check()
-            profile = await self._retrier.call(check_profile_call, classify_profile)
-            profile_attempts = profile.attempts
-            allowed = _outcome(profile.decision, profile.attempts)
-            self._guard.record(allowed)
+            allowed, profile_attempts = await self._profile(message.fiscal_code)
             if isinstance(allowed, Outcome):
                 return allowed
             preferred = allowed.preferred_languages
@@ -94,6 +84,33 @@ class Dispatcher:
         outcome = _outcome(submitted.decision, profile_attempts + submitted.attempts)
         assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
         return replace(outcome, language=language) if language else outcome
+
+    async def check(self, fiscal_code: str) -> Outcome:
+        """The profile check alone (``io-batch reach``): ``reachable``, or why not."""
+        allowed, attempts = await self._profile(fiscal_code)
+        if isinstance(allowed, Outcome):
+            return allowed
+        return Outcome(
+            Status.REACHABLE,
+            "profile.allowed",
+            "on IO, and the service may write to this citizen",
+            http_status=200,
+            attempts=attempts,
+        )
+
+    async def _profile(self, fiscal_code: str) -> tuple[Proceed | Outcome, int]:
+        """The profile check through the one retry loop: ``Proceed`` (with the citizen's
+        preferred languages) or the row's final outcome, and the attempts it took."""
+
+        async def profile_call(_attempt: int) -> httpx.Response:
+            return await self._client.profile(fiscal_code)
+
+        self.budget.check()  # before the guard: a spent budget is the first news
+        self._guard.check()
+        profile = await self._retrier.call(profile_call, classify_profile)
+        allowed = _outcome(profile.decision, profile.attempts)
+        self._guard.record(allowed)
+        return allowed, profile.attempts
 
 
 def _outcome(decision: ProfileDecision, attempts: int) -> Proceed | Outcome:

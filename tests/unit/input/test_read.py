@@ -161,15 +161,19 @@ def test_ambiguous_column_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, b"Nome;NOME\nA;b\n")
     with pytest.raises(InputError) as caught:
         read_all(path, required=("nome",))
-    assert caught.value.message == f"column 'nome' is ambiguous in {path}: 'Nome', 'NOME'"
-    assert caught.value.hint == "rename one of them in the CSV"
+    assert caught.value.message == (
+        f"column 'nome' is ambiguous in {path}: the columns 'Nome' and 'NOME' both match it"
+    )
+    assert caught.value.hint == "rename or remove one of them in the file"
 
 
 def test_resolving_an_ambiguous_name_on_an_open_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, b"cf;Nome;NOME\nA;b;c\n")
     with pytest.raises(InputError) as caught:
         open_input(InputSpec(path), ["cf"]).resolve("nome")
-    assert caught.value.message == f"column 'nome' is ambiguous in {path}: 'Nome', 'NOME'"
+    assert caught.value.message == (
+        f"column 'nome' is ambiguous in {path}: the columns 'Nome' and 'NOME' both match it"
+    )
 
 
 def test_duplicate_header_names_are_refused(tmp_path: Path) -> None:

@@ -352,7 +352,7 @@ def test_a_column_name_that_matches_two_header_names_is_refused_not_guessed() ->
         }
     )
     columns = HeaderColumns(["CF", "cf ", "nome"])
-    expected = "column 'cf' is ambiguous in the input: 'CF', 'cf '"
+    expected = "column 'cf' is ambiguous in the input: the columns 'CF' and 'cf ' both match it"
     with pytest.raises(InputError) as validating:
         validate.validate_batch(frame, make_job(), columns)
     assert validating.value.message == expected
@@ -363,7 +363,7 @@ def test_a_column_name_that_matches_two_header_names_is_refused_not_guessed() ->
     assert building.value.message == expected
 
 
-def test_an_exact_header_name_wins_over_the_ones_equal_up_to_case() -> None:
+def test_an_exact_header_name_is_still_ambiguous_next_to_one_equal_up_to_case() -> None:
     frame = pl.DataFrame(
         {
             LINE_COLUMN: pl.Series([2], dtype=pl.Int64),
@@ -374,9 +374,11 @@ def test_an_exact_header_name_wins_over_the_ones_equal_up_to_case() -> None:
         }
     )
     columns = HeaderColumns(["CF", "cf", "nome"])
-    out = validate.validate_batch(frame, make_job(), columns)
-    (row,) = to_rows(out, make_job(), columns)
-    assert row.invalid is None and row.fiscal_code == CODE
+    with pytest.raises(InputError) as caught:
+        validate.validate_batch(frame, make_job(), columns)
+    assert caught.value.message == (
+        "column 'cf' is ambiguous in the input: the columns 'CF' and 'cf' both match it"
+    )
 
 
 # -- job-level rules ---------------------------------------------------------------------
