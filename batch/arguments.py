@@ -15,6 +15,7 @@ from batch import __version__
 from batch.dryrun.command import run_validate_command
 from batch.errors import ExitCode, exit_codes_help
 from batch.feed.command import run_subscribers_status, run_subscribers_sync
+from batch.reach.command import run_reach
 from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
 from batch.send.command import run_rerun, run_send
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verify(commands)
     _add_subscribers(commands)
     add_report_command(commands)
+    _add_reach(commands)
 
     sandbox_parser = commands.add_parser(
         "sandbox",
@@ -283,6 +285,40 @@ def _add_verify(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "log event every 10 s otherwise)",
     )
     verify.set_defaults(func=run_verify)
+
+
+def _add_reach(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    reach = commands.add_parser(
+        "reach",
+        help="who can be reached on IO: profile checks only, no message sent",
+        description="Run only the profile checks of the job's input, under the same rate "
+        "budget, limiter, retries, journal and resume rules as send, and never a submit. "
+        "Writes a reach CSV (line, fiscal_code, reach, reason_code, reason, then the input's "
+        "columns) and a summary with the counts and the share reachable. Running the same "
+        "command again resumes an interrupted reach.",
+    )
+    reach.add_argument("job", type=Path, help="the job file (TOML)")
+    reach.add_argument(
+        "--output",
+        type=Path,
+        help="the reach CSV (default: <results stem>-reach.csv beside the job's results; "
+        "the summary goes to <reach stem>.summary.json)",
+    )
+    reach.add_argument("--input", type=Path, help="the recipient file (default: from the job)")
+    reach.add_argument(
+        "--encoding",
+        choices=("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1"),
+        help="the input's encoding (default: from the job, else auto-detect)",
+    )
+    reach.add_argument(
+        "--separator",
+        choices=(",", ";", "tab", "auto"),
+        help="the input's separator (default: from the job, else auto-detect)",
+    )
+    reach.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+    reach.set_defaults(func=run_reach)
 
 
 def run_sandbox(args: argparse.Namespace) -> int:

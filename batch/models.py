@@ -23,6 +23,8 @@ class Status(StrEnum):
     NOT_TEST_RECIPIENT = "not_test_recipient"  # 403 "Recipient forbidden": service in test mode
     INVALID = "invalid"  # the row failed validation; nothing was called
     DUPLICATE = "duplicate"  # same fiscal code and content earlier in the same file
+    REACHABLE = "reachable"  # reach only: the profile check allows a message; none was sent
+    EXCLUDED = "excluded"  # the citizen is in the job's exclusion list; nothing was called
     ALREADY_SENT = "already_sent"  # the same message went out in an earlier run of this job
     REJECTED = "rejected"  # IO refused the submit (400/403): fix the data or the service
     FAILED = "failed"  # gave up after retries (5xx, 429, connection errors); safe to rerun

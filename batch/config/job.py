@@ -29,6 +29,9 @@ AMOUNT_UNITS = ("cents", "euro")
 # send_all: no de-duplication within the file.
 DUPLICATE_POLICIES = ("send_once", "one_per_citizen", "send_all")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
+# skip: an invalid row gets the status invalid and the others go out (the default);
+# refuse_file: any invalid row refuses the whole file before a call, with the error report.
+INVALID_ROWS = ("skip", "refuse_file")
 IO_BASE_URL = "https://api.io.pagopa.it"
 PROFILE_CHECKS = ("api", "feed")
 FEED_FIRST_DAY = "2020-03-24"  # IO's docs: read the feed from this day on
@@ -40,6 +43,8 @@ class InputSpec:
     encoding: str = "auto"
     separator: str | None = None  # None: detect
     multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
+    exclude: Path | None = None  # citizens never to message (codes or SHA-256 digests)
+    sheet: str | int | None = None  # a workbook's sheet: name or 1-based index; None: first visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +158,14 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Guard:
+    """``[guard]``: checks against the wrong file, made before any call."""
+
+    max_messages: int | None = None  # refuse a send/rerun that would submit more
+    invalid_rows: str = "skip"  # or "refuse_file"
+
+
+@dataclass(frozen=True, slots=True)
 class Job:
     name: str
     source: Path  # the job file itself
@@ -170,6 +183,7 @@ class Job:
     report: bool = False  # [output] report: send and verify write the HTML report at the end
     dry_run: bool = False
     schedule: Schedule = field(default_factory=Schedule)
+    guard: Guard = field(default_factory=Guard)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -208,21 +222,46 @@ class Job:
 
 
 def template_fields(template: str) -> list[str]:
-    """The placeholder names of a ``{column}`` template; ``{{`` and ``}}`` are literal."""
+    """The column names of a template: its ``{column}`` placeholders and the columns of its
+    optional sections ``{?column}...{/column}``; ``{{`` and ``}}`` are literal braces.
+    (``rules.templates.Template`` fills them in.) A section must be closed, by its own
+    column, and sections do not nest."""
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ConfigError(f"bad template {template[:40]!r}: {exc}") from None
     names = []
+    section: str | None = None
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
-        if not name or spec or conversion:
+        if not name.lstrip("?/") or spec or conversion:
             raise ConfigError(
                 f"bad placeholder in template {template[:40]!r}",
                 hint="use {column_name} with no format spec; write {{ and }} for braces",
             )
-        names.append(name)
+        if name.startswith("?"):
+            if section is not None:
+                raise ConfigError(
+                    f"template {template[:40]!r}: {{{name}}} opens a section inside {{?{section}}}",
+                    hint="optional sections do not nest: close one before the next",
+                )
+            section = name[1:]
+            names.append(section)
+        elif name.startswith("/"):
+            if section != name[1:]:
+                raise ConfigError(
+                    f"template {template[:40]!r}: {{{name}}} closes no open {{?{name[1:]}}}",
+                    hint="write a section as {?column}text shown when column is not empty{/column}",
+                )
+            section = None
+        else:
+            names.append(name)
+    if section is not None:
+        raise ConfigError(
+            f"template {template[:40]!r}: the section {{?{section}}} is not closed",
+            hint=f"end it with {{/{section}}}",
+        )
     return names
 
 
@@ -255,6 +294,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     retry_section = sections.table("retry")
     profile = _profile_check(sections.table("profile"))
     schedule = parse_schedule(sections.table("schedule"))
+    guard = _guard(sections.table("guard"))
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -263,8 +303,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     input_spec = _input_spec(input_section, base)
 
     output = _under(base, output_section.required_str("path"))
-    state_dir_raw = output_section.optional_str("state_dir")
-    state_dir = _under(base, state_dir_raw) if state_dir_raw is not None else None
+    state_dir = _optional_under(base, output_section.optional_str("state_dir"))
     retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
     report = output_section.get_bool("report", False)
     output_section.done()
@@ -389,6 +428,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         retention_days=retention_days,
         schedule=schedule,
         report=report,
+        guard=guard,
     )
 
 
@@ -402,6 +442,10 @@ def _section(raw: dict[str, Any], key: str) -> dict[str, Any]:
 def _under(base: Path, value: str) -> Path:
     """``value`` relative to the job file's folder, without ``..`` left in it."""
     return Path(os.path.normpath(base / value))
+
+
+def _optional_under(base: Path, value: str | None) -> Path | None:
+    return None if value is None else _under(base, value)
 
 
 def _url(value: str | None, kind: str) -> str | None:
@@ -461,6 +505,20 @@ def _input_spec(section: Table, base: Path) -> InputSpec:
         encoding=_choice(section.get_str("encoding", "auto"), ENCODINGS, "input.encoding"),
         separator=_separator(section.get_str("separator", "auto")),
         multiline_columns=tuple(section.get_str_list("multiline_columns")),
+        exclude=_optional_under(base, section.optional_str("exclude")),
+        sheet=section.optional_str_or_int("sheet", low=1),
     )
     section.done()
     return spec
+
+
+def _guard(section: Table) -> Guard:
+    """``[guard]``: checks against the wrong file, made before any call."""
+    guard = Guard(
+        max_messages=section.optional_int("max_messages", low=0),
+        invalid_rows=_choice(
+            section.get_str("invalid_rows", "skip"), INVALID_ROWS, "guard.invalid_rows"
+        ),
+    )
+    section.done()
+    return guard

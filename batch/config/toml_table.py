@@ -40,6 +40,13 @@ class Table:
         value: str | None = self._take(key, str, "a string")
         return value
 
+    def optional_str_or_int(self, key: str, *, low: int = 0) -> str | int | None:
+        """A name or a number (a sheet, say); a number must be at least ``low``."""
+        value: str | int | None = self._take(key, (str, int), "a name or a number")
+        if isinstance(value, int):
+            _check_range(self._key(key), value, low, None)
+        return value
+
     def get_str(self, key: str, default: str) -> str:
         value = self.optional_str(key)
         return default if value is None else value

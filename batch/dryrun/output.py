@@ -27,6 +27,7 @@ class ValidationSummary:
     valid: int = 0  # valid rows, duplicates included
     invalid: int = 0
     duplicates: int = 0  # valid rows that the duplicates policy would not send
+    excluded: int = 0  # rows whose citizen is in the exclusion list: not sent, not invalid
     by_reason: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)  # valid rows, sent all the same
     elapsed_s: float = 0.0
@@ -58,14 +59,19 @@ def print_summary(
     max_errors: int,
 ) -> None:
     separator = "tab" if summary.separator == "\t" else summary.separator
+    read_as = f"{summary.encoding}, separator {separator}" if separator else summary.encoding
     out.write(
-        f"Checked {summary.rows:,} rows of {job.input.path} ({summary.encoding}, separator "
-        f"{separator}) in {summary.elapsed_s:.2f} s ({summary.rows_per_s:,.0f} rows/s); "
-        "nothing was sent.\n"
+        f"Checked {summary.rows:,} rows of {job.input.path} ({read_as}) in "
+        f"{summary.elapsed_s:.2f} s ({summary.rows_per_s:,.0f} rows/s); nothing was sent.\n"
     )
     will_send = summary.valid - summary.duplicates
     out.write(f"  valid:      {summary.valid:,} ({will_send:,} to send)\n")
     out.write(f"  invalid:    {summary.invalid:,}\n")
+    if job.input.exclude is not None:
+        out.write(
+            f"  excluded:   {summary.excluded:,} (in the exclusion list {job.input.exclude}, "
+            "not sent)\n"
+        )
     if job.message.duplicates != "send_all":
         policy = (
             "same citizen and content"

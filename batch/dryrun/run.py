@@ -24,8 +24,10 @@ from batch.config.job import Job
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
+from batch.input.exclusions import ExclusionList, load_exclusions
 from batch.input.read import CSV_ERROR_COLUMN, LINE_COLUMN, Chunk, InputFile, open_input
 from batch.rules import dates, io_rules, validate
+from batch.rules.exclusions import split_excluded
 
 BATCH_ROWS = 200_000
 
@@ -51,6 +53,7 @@ def run_validate(
                 report=report_path is not None,
                 max_errors=max_errors,
                 now=dates.utc_now_text(),
+                exclusions=load_exclusions(job),
             )
             report = None
             if report_path is not None:
@@ -82,7 +85,7 @@ def run_validate(
                     report.close()
     finally:
         finder.close()
-    summary.valid = summary.rows - summary.invalid
+    summary.valid = summary.rows - summary.invalid - summary.excluded
     summary.elapsed_s = time.perf_counter() - started
     summary.rows_per_s = summary.rows / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
     print_summary(
@@ -112,6 +115,7 @@ class _Checked:
     head: pl.DataFrame  # the first valid rows, for the previews
     warnings: dict[str, int]  # valid rows per warning code (sent all the same)
     warning_lines: dict[str, list[int]]  # the first lines of each warning
+    excluded: int = 0  # rows whose citizen is in the exclusion list (neither valid nor invalid)
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,14 @@ class _Context:
     report: bool  # whether report lines are wanted
     max_errors: int
     now: str  # when the validation started, in the due dates' format (for due_date.past)
+    exclusions: ExclusionList | None = None
 
 
 def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
     validated = validate.validate_batch(
         batch, context.job, context.source, render=False, content_key=True
     )
+    excluded, validated = split_excluded(validated, validate.FISCAL_CODE, context.exclusions)
     bad = pl.col(validate.REASON_CODE).is_not_null()
     if validated.get_column(validate.REASON_CODE).null_count() == validated.height:
         invalid, valid = validated.clear(), validated  # the common case: nothing to split
@@ -167,6 +173,7 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
         head=valid.head(2),
         warnings=warnings,
         warning_lines=warning_lines,
+        excluded=excluded.height,
     )
 
 
@@ -222,7 +229,8 @@ def _take(
     report: ErrorReport | None,
     context: _Context,
 ) -> None:
-    summary.rows += checked.rows
+    summary.rows += checked.rows + checked.excluded
+    summary.excluded += checked.excluded
     if checked.counts:
         summary.invalid += sum(checked.counts.values())
         for code, count in checked.counts.items():

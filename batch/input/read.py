@@ -27,6 +27,7 @@ from batch.errors import InputError
 from batch.input import encoding, exact, header, scan
 from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
 from batch.input.limits import cap_frame
+from batch.input.names import normalise_name
 from batch.input.results_layout import layout
 from batch.rules import fiscal_code
 
@@ -42,11 +43,6 @@ __all__ = [
 
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]
-
-
-def normalise_name(name: str) -> str:
-    """How column names are compared: case, blanks around and inside do not matter."""
-    return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
 class InputFile:
@@ -96,16 +92,17 @@ class InputFile:
         return self.header_line + 1
 
     def resolve(self, name: str) -> str:
-        """The file's own header name for the job's column ``name`` (case/blank tolerant)."""
+        """The file's own header name for the job's column ``name`` (``names``' rule)."""
         matches = self._by_name.get(normalise_name(name), [])
-        if name in matches:
-            return name
         if len(matches) == 1:
             return matches[0]
         if matches:
+            # Even when one of them is spelled exactly as the job does: an office that
+            # has both "Codice Fiscale" and "codice_fiscale" must say which one is meant.
             raise InputError(
-                f"column {name!r} is ambiguous in {self.path}: {', '.join(map(repr, matches))}",
-                hint="rename one of them in the CSV",
+                f"column {name!r} is ambiguous in {self.path}: the columns "
+                f"{' and '.join(map(repr, matches))} both match it",
+                hint="rename or remove one of them in the file",
             )
         raise InputError(
             f"{self.path} has no column {name!r}; its columns are: {self._listing()}",
@@ -288,7 +285,12 @@ class InputFile:
 
 
 def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:
-    """Open and check the input; ``required`` are job column names (any case/blanks)."""
+    """Open and check the input, a CSV or a workbook (by its extension); ``required`` are
+    job column names (``names``' rule)."""
+    from batch.input import workbook  # noqa: PLC0415 - it builds on this module
+
+    if workbook.is_workbook(spec.path):
+        return workbook.WorkbookInput(spec, required)
     return InputFile(spec, required)
 
 

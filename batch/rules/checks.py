@@ -29,7 +29,7 @@ from batch.rules.plan import (
     trimmed,
     variant_field,
 )
-from batch.rules.templates import Template, utf16_lengths
+from batch.rules.templates import Template, utf16_length, utf16_lengths
 
 #: Characters no value that reaches a message may hold: C0 controls but tab (blank space
 #: that spreadsheets write when a cell is pasted; it hides nothing and IO shows it as a
@@ -196,27 +196,39 @@ def length_checks(
     sizes = {name: values.str.len_bytes().cast(pl.Int64) for name, values in cells.items()}
     columns: list[pl.Series] = []
     targets = length_targets(plan)
+
+    def size(name: str) -> pl.Series:
+        return sizes[plan.placeholders[name]]
+
+    def present(name: str) -> pl.Series:
+        return sizes[plan.placeholders[name]] > 0
+
     for target in targets:
         template = target.template
         low, high = target.bounds
-        longest = pl.repeat(template.literal_length, frame.height, dtype=pl.Int64, eager=True)
-        shortest = pl.repeat(template.literal_code_points, frame.height, dtype=pl.Int64, eager=True)
-        for name in template.placeholders:
-            size = sizes[plan.placeholders[name]]
-            longest = longest + size
-            shortest = shortest + size // 4
+        # Bounds per row, with the optional sections each row shows.
+        longest = template.measure(utf16_length, size, present, frame.height)
+        shortest = template.measure(len, lambda name: size(name) // 4, present, frame.height)
         unsure = ((shortest < low) | (longest > high)).arg_true()
         units = pl.Series(dtype=pl.Int64).extend_constant(None, frame.height)
         points = units.clone()
         if unsure.len():
-            exact = pl.repeat(template.literal_length, unsure.len(), dtype=pl.Int64, eager=True)
-            chars = pl.repeat(
-                template.literal_code_points, unsure.len(), dtype=pl.Int64, eager=True
+
+            def values(name: str, rows: pl.Series = unsure) -> pl.Series:
+                return cells[plan.placeholders[name]].gather(rows)
+
+            def filled(name: str, rows: pl.Series = unsure) -> pl.Series:
+                return values(name, rows) != ""
+
+            exact = template.measure(
+                utf16_length, lambda name: utf16_lengths(values(name)), filled, unsure.len()
             )
-            for name in template.placeholders:
-                values = cells[plan.placeholders[name]].gather(unsure)
-                exact = exact + utf16_lengths(values)
-                chars = chars + values.str.len_chars().cast(pl.Int64)
+            chars = template.measure(
+                len,
+                lambda name: values(name).str.len_chars().cast(pl.Int64),
+                filled,
+                unsure.len(),
+            )
             units = units.scatter(unsure, exact)
             points = points.scatter(unsure, chars)
         columns += [units.alias(target.units), points.alias(target.points)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from batch.config.job import Job
-from batch.input.read import normalise_name
+from batch.input.names import normalise_name
 from batch.rules.templates import Template
 
 FISCAL_CODE = "_fiscal_code"

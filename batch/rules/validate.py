@@ -149,7 +149,8 @@ def _explain(
         column_of = pl.when(pl.col(code).is_not_null()).then(pl.lit(column)).otherwise(column_of)
     reason_code = pl.col(REASON_CODE)
     reason = (
-        pl.when(reason_code.str.starts_with("csv."))
+        # A problem of the file's line or cell: its message is in the reader's error.
+        pl.when(reason_code.str.starts_with("csv.") | reason_code.str.starts_with("cell."))
         .then(pl.col(CSV_ERROR_COLUMN).str.replace(r"^[a-z_.]+: ", ""))
         .when(reason_code == amounts.FORMAT)
         .then(pl.lit(io_rules.amount_format_message(job.message.amount_unit)))

@@ -23,6 +23,7 @@ from batch.feed.command import finish_sync, require_up_to_date, sync_feed
 from batch.feed.embedded import api_base_url
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
+from batch.send import guard
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 
@@ -64,8 +65,10 @@ def run_rerun(args: argparse.Namespace) -> int:
 
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
     journal = journal_location(job)
+    refused_report = [Destination(guard.report_path(job), "error report", "--output")]
     check_writable(
         [
+            *(refused_report if job.guard.invalid_rows == guard.REFUSE_FILE else []),
             Destination(job.output, "results file", "--output"),
             Destination(summary_path(job.output), "summary", "--output"),
             Destination(

@@ -120,20 +120,11 @@ class Dispatcher:
         language from the profile's preferred languages (none in feed mode); the outcome
         of a submit names the language."""
         row = _Row()
-        fiscal_code = message.fiscal_code
-
-        async def check_profile_call(_attempt: int) -> httpx.Response:
-            return await self._client.profile(fiscal_code)
-
         preferred: tuple[str, ...] = ()  # feed mode: no profile, so no languages
         if check_profile:
-            self.budget.check()
-            self._guard.check()
-            allowed = await self._with_retries(check_profile_call, classify_profile, row)
-            self._guard.record(allowed)
+            allowed = await self._profile(message.fiscal_code, row)
             if isinstance(allowed, Outcome):
                 return allowed
-            assert isinstance(allowed, Proceed)
             preferred = allowed.preferred_languages
         language = ""
         if localise is not None:
@@ -149,6 +140,33 @@ class Dispatcher:
         outcome = await self._with_retries(submit, classify_submit, row)
         assert isinstance(outcome, Outcome)  # classify_submit never says Proceed
         return replace(outcome, language=language) if language else outcome
+
+    async def check(self, fiscal_code: str) -> Outcome:
+        """The profile check alone (``io-batch reach``): ``reachable``, or why not."""
+        row = _Row()
+        allowed = await self._profile(fiscal_code, row)
+        if isinstance(allowed, Outcome):
+            return allowed
+        return Outcome(
+            Status.REACHABLE,
+            "profile.allowed",
+            "on IO, and the service may write to this citizen",
+            http_status=200,
+            attempts=row.attempts,
+        )
+
+    async def _profile(self, fiscal_code: str, row: _Row) -> Proceed | Outcome:
+        """The profile check's decision: ``Proceed`` (with the citizen's preferred
+        languages), or the row's final outcome."""
+
+        async def profile_call(_attempt: int) -> httpx.Response:
+            return await self._client.profile(fiscal_code)
+
+        self.budget.check()
+        self._guard.check()
+        allowed = await self._with_retries(profile_call, classify_profile, row)
+        self._guard.record(allowed)
+        return allowed
 
     async def _with_retries(
         self,

@@ -48,10 +48,12 @@ from batch.feed.location import store_path
 from batch.feed.outcome import not_subscribed
 from batch.feed.store import SubscriberStore
 from batch.input import read
+from batch.input.exclusions import load_exclusions
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
+from batch.send.guard import check_guard
 from batch.send.journal import Journal
 from batch.send.languages import content_digest, localised
 from batch.send.past_due import PastDueCount
@@ -62,6 +64,8 @@ from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
 
 LINE = read.LINE_COLUMN
+#: The journal's content digest of a profile-only row (reach): one per citizen, no message.
+PROFILE_ONLY = "profile-only"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class SendOptions:
     rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
     show_progress: bool = False
     handle_signals: bool = True
+    profile_only: bool = False  # io-batch reach: the profile check alone, never a submit
 
 
 def file_digest(path: Path) -> str:
@@ -120,6 +125,10 @@ class SendRun:
             rerun = self.options.rerun_statuses is not None
             if rerun and not source.is_results:
                 raise read.not_a_results_file(job.input.path)
+            self._exclusions = load_exclusions(job)
+            check_guard(
+                job, source, rerun_statuses=self.options.rerun_statuses, exclusions=self._exclusions
+            )
             location = journal_location(job)
             journal = Journal(location.path, durable=self.options.durable)
             try:
@@ -233,6 +242,7 @@ class SendRun:
                         self._passthrough,
                         rerun_statuses=self.options.rerun_statuses,
                         stop=self._stop,
+                        exclusions=self._exclusions,
                     )
                     group.start_soon(producer.run, done, rows_out, finished_out.clone())
                     for _ in range(concurrency):
@@ -284,6 +294,8 @@ class SendRun:
         return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     async def _dispatch(self, row: Row) -> Outcome | None:
+        if self.options.profile_only:
+            return await self._check_only(row)
         message = row.message
         assert message is not None  # the producer only queues valid rows
         digest = self._digest(row, message)
@@ -330,6 +342,24 @@ class SendRun:
         journal.record(run_id, line, code, digest, outcome)
         self._past_due.add(line, message, outcome)
         return outcome
+
+    async def _check_only(self, row: Row) -> Outcome | None:
+        """reach: the profile check alone. A citizen on several rows is checked once (the
+        later rows are ``duplicate`` of the first); nothing is ever recorded as sent."""
+        run_id, line, code, journal = self._run_id, row.line, row.fiscal_code, self._journal
+        preset = journal.claim(run_id, line, code, PROFILE_ONLY, duplicates="one_per_citizen")
+        if preset is None:
+            try:
+                preset = await self._dispatcher.check(code)
+            except StopRequested:
+                journal.release(run_id, line)
+                return None
+            except BatchError as error:
+                journal.release(run_id, line)
+                self.stop(error)
+                return None
+        journal.record(run_id, line, code, PROFILE_ONLY, preset)
+        return preset
 
     def _not_registered_guard(self) -> int:
         """Off when a rerun retries not_registered rows: those are 404s by choice."""

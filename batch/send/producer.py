@@ -19,9 +19,11 @@ from batch.api.stopping import Stop
 from batch.common.csv_safety import restore_expr
 from batch.config.job import Job
 from batch.input import read
+from batch.input.exclusions import ExclusionList
 from batch.input.results_layout import result_field
 from batch.models import Outcome, Row, Status
 from batch.rules import validate
+from batch.rules.exclusions import excluded_outcome, split_excluded
 from batch.send.journal import Journal
 from batch.send.results import RESULT_COLUMNS, outcome_from_cells
 
@@ -51,6 +53,7 @@ class Producer:
         *,
         rerun_statuses: frozenset[Status] | None,
         stop: Stop,
+        exclusions: ExclusionList | None = None,
     ) -> None:
         self._job = job
         self._source = source
@@ -59,6 +62,7 @@ class Producer:
         self._passthrough = passthrough
         self._rerun_statuses = rerun_statuses
         self._stop = stop
+        self._exclusions = exclusions
 
     async def run(
         self,
@@ -74,7 +78,10 @@ class Producer:
                 if self._rerun_statuses is not None:
                     batch = await self._carry(batch, finished_out)
                 validated = validate.validate_batch(batch, self._job, self._source)
-                immediate: list[Finished] = []
+                excluded, validated = split_excluded(
+                    validated, validate.FISCAL_CODE, self._exclusions
+                )
+                immediate = self._excluded(excluded)
                 for row in validate.to_rows(validated, self._job, self._source.header):
                     if row.message is None:
                         immediate.append(_invalid(row))
@@ -88,14 +95,17 @@ class Producer:
                 await self._record_immediate(immediate, finished_out)
                 await anyio.lowlevel.checkpoint()  # let workers run between large batches
 
+    def _excluded(self, excluded: pl.DataFrame) -> list[Finished]:
+        """Listed citizens: recorded at once, with no call."""
+        if self._exclusions is None or not excluded.height:
+            return []
+        outcome = excluded_outcome(self._exclusions)
+        rows = validate.to_rows(excluded, self._job, self._source.header)
+        return [Finished(row.line, row.fiscal_code, outcome, row.fields) for row in rows]
+
     def _prepare(self, batch: pl.DataFrame, done: pl.Series) -> pl.DataFrame:
         if self._rerun_statuses is not None:
-            # A rerun keeps the original input's line numbers, not the results file's, and
-            # sends the input's cells, not the spreadsheet-safe form the results hold.
-            batch = batch.with_columns(
-                restore_expr(pl.col(pl.String)),
-                pl.col(result_field("line")).cast(pl.Int64).alias(LINE),
-            )
+            batch = rerun_view(batch)
         if len(done):
             batch = batch.filter(~pl.col(LINE).is_in(done.implode()))
         return batch
@@ -106,8 +116,7 @@ class Producer:
         """Rerun: rows with a final outcome keep it, with the run that produced it.
 
         Returns the rows to send again."""
-        statuses = self._rerun_statuses or frozenset()
-        retry = pl.col(result_field("status")).is_in([status.value for status in statuses])
+        retry = retried(self._rerun_statuses or frozenset())
         carried = []
         for cells in batch.filter(~retry).iter_rows(named=True):
             # A results file older than a column lacks it (``language``): read as empty.
@@ -138,6 +147,21 @@ class Producer:
         )
         for row in rows:
             await finished_out.send(row)
+
+
+def rerun_view(batch: pl.DataFrame) -> pl.DataFrame:
+    """A batch of a results file as a rerun sees it: the original input's line numbers,
+    not the results file's, and the input's cells, not the spreadsheet-safe form the
+    results hold."""
+    return batch.with_columns(
+        restore_expr(pl.col(pl.String)),
+        pl.col(result_field("line")).cast(pl.Int64).alias(LINE),
+    )
+
+
+def retried(statuses: frozenset[Status]) -> pl.Expr:
+    """True on the rows of a results file that a rerun with ``statuses`` tries again."""
+    return pl.col(result_field("status")).is_in([status.value for status in statuses])
 
 
 def _invalid(row: Row) -> Finished:

@@ -137,3 +137,18 @@ def test_profile_check_defaults_to_the_api_and_may_use_the_feed() -> None:
 def test_a_bad_profile_section_is_a_config_error(profile: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_job(minimal(profile=profile), source=SOURCE)
+
+
+def test_guard_defaults_to_off_and_parses_its_keys() -> None:
+    job = parse_job(minimal(), source=SOURCE)
+    assert (job.guard.max_messages, job.guard.invalid_rows) == (None, "skip")
+    guarded = parse_job(
+        minimal(guard={"max_messages": 5000, "invalid_rows": "refuse_file"}), source=SOURCE
+    )
+    assert (guarded.guard.max_messages, guarded.guard.invalid_rows) == (5000, "refuse_file")
+    with pytest.raises(ConfigError, match=r"guard\.invalid_rows must be one of skip, refuse_file"):
+        parse_job(minimal(guard={"invalid_rows": "refuse"}), source=SOURCE)
+    with pytest.raises(ConfigError, match=r"guard\.max_messages must be at least 0"):
+        parse_job(minimal(guard={"max_messages": -1}), source=SOURCE)
+    with pytest.raises(ConfigError, match=r"unknown key in job file: guard\.max_rows"):
+        parse_job(minimal(guard={"max_rows": 1}), source=SOURCE)

@@ -202,7 +202,7 @@ def test_trim_agrees_with_polars(text: str) -> None:
 
 def test_templates_render_braces_and_repeat_placeholders() -> None:
     template = Template.parse("{{x}} {a} and {a}")
-    assert template.placeholders == ["a", "a"]
+    assert template.placeholders == ["a"]  # the columns read, once each
     assert template.render({"a": "1"}) == "{x} 1 and 1"
     assert template.literal_length == len("{x}  and ")
 

@@ -1,0 +1,125 @@
+"""What a workbook's sheet hides: hidden rows and columns, merged cells.
+
+calamine reads the cells a sheet holds, hidden or not, and a merged block's value in
+its first cell only. io-batch refuses such a sheet instead of guessing: a hidden row may
+be one the office meant to leave out (or a filter), and a merged block a value meant for
+several rows. The check reads the sheet's XML (``.xlsx``/``.xlsm``: the sheet's part;
+``.ods``: its table in ``content.xml``), a streamed scan. Legacy ``.xls`` files are
+binary (BIFF) and not checked: the README says so.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+_CHUNK = 1 << 20
+_XLSX_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+_XLSX_HIDDEN_ROW_AFTER = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+_XLSX_HIDDEN_COL = re.compile(rb'<col\b[^>]*?\bhidden="(?:1|true)"')
+_XLSX_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z0-9:]+)"')
+_ODS_HIDDEN_ROW = re.compile(rb'<table:table-row\b[^>]*?table:visibility="(?:collapse|filter)"')
+_ODS_HIDDEN_COL = re.compile(rb'<table:table-column\b[^>]*?table:visibility="(?:collapse|filter)"')
+_ODS_MERGE = re.compile(rb'table:number-(?:rows|columns)-spanned="(?!1")\d+"')
+
+
+@dataclass
+class Hidden:
+    """What the scan found (a few examples each, enough for the message)."""
+
+    rows: list[str] = field(default_factory=list)
+    columns: int = 0
+    merged: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.columns or self.merged)
+
+
+def scan(path: str, suffix: str, sheet_name: str) -> Hidden | None:
+    """Hidden rows/columns and merged cells of the sheet; None when not checkable."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if suffix in (".xlsx", ".xlsm"):
+                part = _xlsx_sheet_part(archive, sheet_name)
+                return None if part is None else _scan_xlsx(archive, part)
+            if suffix == ".ods":
+                return _scan_ods(archive, sheet_name)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None  # calamine read it; if its parts are not where expected, say nothing
+    return None
+
+
+def _xlsx_sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    workbook = archive.read("xl/workbook.xml")
+    relations = archive.read("xl/_rels/workbook.xml.rels")
+    for found in re.finditer(rb"<sheet\b[^>]*>", workbook):
+        tag = found.group(0)
+        name = re.search(rb'\bname="([^"]*)"', tag)
+        rid = re.search(rb'\br:id="([^"]*)"', tag) or re.search(rb'\bid="([^"]*)"', tag)
+        if name is None or rid is None or _xml_text(name.group(1)) != sheet_name:
+            continue
+        for relation in re.finditer(rb"<Relationship\b[^>]*>", relations):
+            text = relation.group(0)
+            if re.search(rb'\bId="' + re.escape(rid.group(1)) + rb'"', text):
+                target = re.search(rb'\bTarget="([^"]*)"', text)
+                if target is None:
+                    return None
+                value = target.group(1).decode()
+                if value.startswith("/"):
+                    return value.lstrip("/")
+                return str(PurePosixPath("xl") / value)
+    return None
+
+
+def _scan_xlsx(archive: zipfile.ZipFile, part: str) -> Hidden:
+    hidden = Hidden()
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            data = tail + chunk
+            # Tags never span more than this much: matches wholly inside the overlap are
+            # seen twice, and the lists below keep the first few distinct ones. A plain
+            # search first: nearly every chunk has neither, and then no pattern runs.
+            if b"hidden=" in data:
+                for pattern in (_XLSX_HIDDEN_ROW, _XLSX_HIDDEN_ROW_AFTER):
+                    for found in pattern.finditer(data):
+                        _add(hidden.rows, found.group(1).decode())
+                hidden.columns += len(_XLSX_HIDDEN_COL.findall(chunk))
+            if b"<mergeCell" in data:
+                for found in _XLSX_MERGE.finditer(data):
+                    _add(hidden.merged, found.group(1).decode())
+            tail = data[-4096:]
+    return hidden
+
+
+def _scan_ods(archive: zipfile.ZipFile, sheet_name: str) -> Hidden | None:
+    content = archive.read("content.xml")
+    start = content.find(b'<table:table table:name="' + _xml_bytes(sheet_name) + b'"')
+    if start < 0:
+        return None
+    end = content.find(b"</table:table>", start)
+    table = content[start : end if end > 0 else len(content)]
+    hidden = Hidden()
+    hidden.rows = ["?"] * min(3, len(_ODS_HIDDEN_ROW.findall(table)))
+    hidden.columns = len(_ODS_HIDDEN_COL.findall(table))
+    hidden.merged = ["?"] * min(3, len(_ODS_MERGE.findall(table)))
+    return hidden
+
+
+def _add(found: list[str], value: str, limit: int = 3) -> None:
+    if value not in found and len(found) < limit:
+        found.append(value)
+
+
+def _xml_text(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
+
+
+def _xml_bytes(text: str) -> bytes:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace('"', "&quot;").encode("utf-8")

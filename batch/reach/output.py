@@ -1,0 +1,187 @@
+"""The reach CSV and the reach summary.
+
+The CSV has one row per input row, in input order: ``line``, ``fiscal_code`` (as the
+results file has them), ``reach``, ``reason_code``, ``reason``, then every input column
+as ``input.<name>`` (a mail merge for paper letters can take the addresses from it).
+
+``reach`` is ``reachable``, ``not_registered``, ``not_allowed``, ``not_test_recipient``,
+``invalid``, ``excluded``, ``failed`` (no final answer, or one that says nothing about
+the citizen) or ``pending`` (the run was stopped first). A citizen on several rows is
+checked once: the later rows get the first row's answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import polars as pl
+
+from batch.common.csv_safety import neutralise, neutralise_expr
+from batch.input import read
+from batch.input.results_layout import input_column
+from batch.models import Status
+from batch.rules.io_rules import upper_ascii_expr
+from batch.send.journal import Journal
+from batch.send.results import open_private
+from batch.send.run_output import OUTCOME_SCHEMA
+
+REACH_COLUMNS = ("line", "fiscal_code", "reach", "reason_code", "reason")
+#: The reach of each final status; any other final status (rejected, unknown) is "failed".
+REACH_OF = {
+    Status.REACHABLE: "reachable",
+    Status.NOT_REGISTERED: "not_registered",
+    Status.NOT_ALLOWED: "not_allowed",
+    Status.NOT_TEST_RECIPIENT: "not_test_recipient",
+    Status.INVALID: "invalid",
+    Status.EXCLUDED: "excluded",
+    Status.PENDING: "pending",
+}
+FAILED = "failed"
+REACH_VALUES = (*REACH_OF.values(), FAILED)
+_FIRST_LINE = re.compile(r"as line (\d+)$")
+_BATCH_ROWS = 50_000
+
+
+@dataclass
+class ReachSummary:
+    job: str
+    run_id: str
+    output: str
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    share_reachable: float = 0.0  # reachable rows / all rows
+    calls: int = 0
+    elapsed_s: float = 0.0
+    exit_code: int = 0
+    error: str = ""
+
+    def write_json(self, path: Path) -> None:
+        with open_private(path, "w") as handle:
+            json.dump(asdict(self), handle, indent=2, sort_keys=True)
+            handle.write("\n")
+
+    def print(self, out: TextIO) -> None:
+        out.write(f"\nio-batch reach: job {self.job}, run {self.run_id}\n")
+        for value in REACH_VALUES:
+            if self.counts.get(value):
+                out.write(f"  {value:<18}  {self.counts[value]:>9,}\n")
+        reachable = self.counts.get("reachable", 0)
+        out.write(
+            f"Reachable on IO: {reachable:,} of {self.rows:,} rows "
+            f"({self.share_reachable:.1%}); the others need another channel.\n"
+        )
+        out.write(f"Reach CSV: {self.output} ({self.calls:,} profile checks, no message sent)\n")
+
+
+def write_reach(
+    source: read.InputFile, fiscal_column: str, journal: Journal, run_id: str, path: Path
+) -> Counter[str]:
+    """Write the reach CSV atomically from the input and the journal; the counts per reach."""
+    counts: Counter[str] = Counter()
+    passthrough = list(source.header)
+    first_answers: dict[int, tuple[str, str, str]] = {}
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open_private(temporary, "w") as handle:
+        header = [*REACH_COLUMNS, *(input_column(name) for name in passthrough)]
+        csv.writer(handle, lineterminator="\n").writerow([neutralise(name) for name in header])
+        for batch in source.batches(_BATCH_ROWS):
+            if batch.is_empty():
+                continue
+            frame = _reach_frame(
+                batch,
+                fiscal_column=fiscal_column,
+                passthrough=passthrough,
+                journal=journal,
+                run_id=run_id,
+                first_answers=first_answers,
+            )
+            counts.update(frame.get_column("reach").to_list())
+            frame.select(neutralise_expr(pl.all().cast(pl.String).fill_null(""))).write_csv(
+                handle, include_header=False, line_terminator="\n"
+            )
+    temporary.replace(path)
+    return counts
+
+
+def _reach_frame(
+    batch: pl.DataFrame,
+    *,
+    fiscal_column: str,
+    passthrough: list[str],
+    journal: Journal,
+    run_id: str,
+    first_answers: dict[int, tuple[str, str, str]],
+) -> pl.DataFrame:
+    line = read.LINE_COLUMN
+    low, high = int(batch[line].min()), int(batch[line].max())  # type: ignore[arg-type]
+    outcomes = pl.DataFrame(
+        journal.outcome_rows(run_id, low, high), schema=OUTCOME_SCHEMA, orient="row"
+    )
+    rows = []
+    for line_number, code, status, reason_code, reason in outcomes.select(
+        "line", "fiscal_code", "status", "reason_code", "reason"
+    ).iter_rows():
+        reach, code_out, why = _reach(status, reason_code or "", reason or "")
+        if status == Status.DUPLICATE.value:
+            found = _FIRST_LINE.search(reason or "")
+            first = int(found.group(1)) if found else 0
+            reach, code_out, why = _answer_of(first, journal, run_id, first_answers)
+        rows.append((line_number, code, reach, code_out, why))
+    answers = pl.DataFrame(
+        rows,
+        schema={
+            "line": pl.Int64,
+            "fiscal_code": pl.String,
+            "reach": pl.String,
+            "reason_code": pl.String,
+            "reason": pl.String,
+        },
+        orient="row",
+    )
+    cells = batch.select(
+        pl.col(line).alias("line"),
+        upper_ascii_expr(pl.col(fiscal_column).str.strip_chars()).alias("_input_code"),
+        *(pl.col(name).alias(f"_in_{index}") for index, name in enumerate(passthrough)),
+    )
+    joined = cells.join(answers, on="line", how="left", maintain_order="left")
+    return joined.select(
+        "line",
+        pl.coalesce("fiscal_code", "_input_code").alias("fiscal_code"),
+        pl.col("reach").fill_null(REACH_OF[Status.PENDING]),
+        pl.col("reason_code").fill_null("row.pending"),
+        pl.col("reason").fill_null("not checked: run reach again to resume"),
+        *(
+            pl.col(f"_in_{index}").alias(input_column(name))
+            for index, name in enumerate(passthrough)
+        ),
+    )
+
+
+def _reach(status: str, reason_code: str, reason: str) -> tuple[str, str, str]:
+    known = REACH_OF.get(Status(status))
+    return (known or FAILED), reason_code, reason
+
+
+def _answer_of(
+    first: int, journal: Journal, run_id: str, known: dict[int, tuple[str, str, str]]
+) -> tuple[str, str, str]:
+    """The answer for the first row of a citizen on several rows (remembered)."""
+    if first not in known:
+        found = journal.outcome_rows(run_id, first, first)
+        if found:
+            _line, _code, status, reason_code, reason, *_rest = found[0]
+            reach, _, why = _reach(str(status), str(reason_code or ""), str(reason or ""))
+            known[first] = (reach, "row.same_citizen", f"as line {first}: {why}")
+        else:
+            known[first] = ("pending", "row.pending", f"as line {first}, not checked yet")
+    return known[first]
+
+
+def summary_path(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.summary.json")
