@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import select
 
 import pytest
 import structlog
@@ -98,6 +99,17 @@ def test_the_line_never_takes_the_last_column(
         assert "\n" not in line and "\r" not in line
 
 
+def _read_all(fd: int) -> bytes:
+    """Everything written to the pty so far: one read may return only part of it."""
+    chunks = []
+    while select.select([fd], [], [], 0.2)[0]:
+        data = os.read(fd, 65536)
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks)
+
+
 def test_the_width_is_asked_of_the_terminal_at_every_redraw() -> None:
     master, slave = pty.openpty()
     try:
@@ -113,7 +125,7 @@ def test_the_width_is_asked_of_the_terminal_at_every_redraw() -> None:
         set_size(slave, columns=40)  # the window is made narrower
         progress.report()
         progress.close()
-        drawn = [part for part in segments(os.read(master, 65536).decode()) if part]
+        drawn = [part for part in segments(_read_all(master).decode()) if part]
     finally:
         os.close(master)
         os.close(slave)
