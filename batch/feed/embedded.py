@@ -15,8 +15,6 @@ from batch.config.job import Job
 from batch.errors import BatchError
 from batch.input import read
 
-BATCH_ROWS = 50_000
-
 
 @contextmanager
 def api_base_url(job: Job) -> Iterator[str]:
@@ -41,7 +39,7 @@ def input_codes(job: Job) -> tuple[str, ...]:
     try:
         with read.open_input(job.input, [job.columns.fiscal_code]) as source:
             column = source.resolve(job.columns.fiscal_code)
-            for batch in source.batches(BATCH_ROWS):
+            for batch in source.batches():
                 for value in batch[column].to_list():
                     if value:
                         codes[value.strip().upper()] = None

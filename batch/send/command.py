@@ -92,8 +92,7 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     )
     sync_first = _feed_gate(job, key.value, args)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
-        location = journal_location(job)
-        print(f"io-batch: journal {location.path} ({location.source})", file=sys.stderr)
+        print(f"io-batch: journal {journal.path} ({journal.source})", file=sys.stderr)
     clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with api_base_url(job) as base_url:
         report = anyio.run(
