@@ -32,6 +32,10 @@ def main() -> int:
         print("io-batch: interrupted", file=sys.stderr)
         _exit_now(INTERRUPTED)
     code = run()
+    # The run is over and everything is written: a signal from now on (a scheduler's
+    # timeout landing as the process exits) must not turn its exit code into -2 or 1.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if code == INTERRUPTED:
         _exit_now(code)
     return code
