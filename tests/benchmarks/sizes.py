@@ -23,6 +23,7 @@ class Sizes:
     feed_rows: int  # the population of the feed benchmark (the same input in both modes)
     feed_seconds: float  # the time slice each mode sends for
     feed_days: int  # the feed's history, synced before the feed-mode send
+    shard_rows: int  # the input of the shard benchmark (1, 2 and 4 shards of it)
 
 
 FULL = Sizes(
@@ -42,6 +43,7 @@ FULL = Sizes(
     feed_rows=20_000,
     feed_seconds=120.0,
     feed_days=30,
+    shard_rows=6_000,
 )
 
 QUICK = Sizes(
@@ -61,4 +63,5 @@ QUICK = Sizes(
     feed_rows=40,
     feed_seconds=3.0,
     feed_days=2,
+    shard_rows=60,
 )
