@@ -9,11 +9,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from batch.sandbox import SandboxConfig
+from batch.rules.shard import shard_of
+from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from tests.helpers.e2e import REPO, population, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +83,7 @@ def test_three_shards_and_merge_equal_one_run(tmp_path: Path, sandbox_factory) -
         assert {row["message_id"]: row["fiscal_code"] for row in sent} == stored
     header = (single / "results.csv").read_text().splitlines()[0]
     assert (job.parent / "results.csv").read_text().splitlines()[0] == header
-    summary = [line for line in merged.json_lines() if line.get("event") == "merge.summary"][0]
+    summary = next(line for line in merged.json_lines() if line.get("event") == "merge.summary")
     assert summary["rows"] == 66 and summary["counts"] == dict(statuses)
     assert sorted(shard["shard"] for shard in summary["per_shard"]) == ["1/3", "2/3", "3/3"]
     assert sum(shard["rows"] for shard in summary["per_shard"]) == 66
@@ -102,3 +104,67 @@ def test_three_shards_and_merge_equal_one_run(tmp_path: Path, sandbox_factory) -
     rerun = read_rows(job.parent / "results-rerun.shard-2-of-3.csv")
     assert [row["line"] for row in rerun] == [row["line"] for row in read_rows(shard_file)]
     assert shard_box.app.ledger.count() == before  # nothing failed: nothing to send again
+
+
+def test_a_shard_killed_with_kill_9_blocks_the_merge_then_resumes(
+    tmp_path: Path, sandbox_factory
+) -> None:
+    slow = Faults(submit=OperationFaults(latency_ms=150))
+    sandbox = sandbox_factory(
+        replace(SANDBOX, registered_ratio=1.0, blocked_ratio=0.0, faults=slow)
+    )
+    campaign(tmp_path)
+    job = write_job(
+        tmp_path,
+        base_url=sandbox.base_url,
+        calls=None,
+        concurrency=2,
+        extra="[shards]\ncount = 3\n",
+    )
+    for index in (1, 3):
+        assert run_io_batch(["send", str(job), "--shard", f"{index}/3"]).code == 1
+    ledger_before = sandbox.app.ledger.count()
+    codes = {row[0] for row in campaign(tmp_path) if shard_of(row[0], 3) == 2}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IO_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "batch", "--log-format", "json", "send", str(job), "--shard", "2/3"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while sandbox.app.ledger.count() < ledger_before + 4:
+        assert process.poll() is None and time.monotonic() < deadline, "shard 2 ended too soon"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    killed_with = sandbox.app.ledger.count() - ledger_before
+
+    refused = run_io_batch(["merge", str(job)])
+    assert refused.code == 2
+    assert "shard 2/3" in refused.stderr and "--shard 2/3" in refused.stderr
+    assert not (tmp_path / "results.csv").exists()
+
+    sandbox.app.set_faults(Faults())
+    resumed = run_io_batch(["send", str(job), "--shard", "2/3"])
+    assert resumed.code == 1, resumed.stderr
+    summary = next(line for line in resumed.json_lines() if line.get("event") == "run.summary")
+    assert summary["resumed"] is True and summary["shard"] == "2/3"
+    merged = run_io_batch(["merge", str(job)])
+    assert merged.code == 1, merged.stderr
+
+    rows = read_rows(tmp_path / "results.csv")
+    assert len(rows) == 66 and "pending" not in {row["status"] for row in rows}
+    entries = sandbox.app.ledger.entries()
+    # No citizen got the same message twice, though shard 2 was killed and run again.
+    once = Counter((entry.fiscal_code, entry.payload_hash) for entry in entries)
+    assert max(once.values()) == 1
+    stored = {entry.message_id for entry in entries}
+    sent = [row for row in rows if row["status"] == "sent"]
+    assert {row["message_id"] for row in sent} <= stored
+    unknown = [row for row in rows if row["status"] == "unknown"]
+    assert len(unknown) <= 2  # at most the submits in flight at the kill (concurrency 2)
+    assert len(sent) <= len(entries) <= len(sent) + len(unknown)
+    shard_two = [row for row in rows if row["fiscal_code"] in {c.strip().upper() for c in codes}]
+    assert killed_with >= 4 and len(shard_two) > killed_with
