@@ -3,6 +3,7 @@ resumes; ``rerun`` and ``verify`` take a shard's results and the merged file."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -168,3 +169,46 @@ def test_a_shard_killed_with_kill_9_blocks_the_merge_then_resumes(
     assert len(sent) <= len(entries) <= len(sent) + len(unknown)
     shard_two = [row for row in rows if row["fiscal_code"] in {c.strip().upper() for c in codes}]
     assert killed_with >= 4 and len(shard_two) > killed_with
+
+
+def test_a_sharded_job_without_shard_runs_every_shard_in_turn_and_guards_its_layout(
+    tmp_path: Path, sandbox_factory
+) -> None:
+    sandbox = sandbox_factory(SANDBOX)
+    job = sharded_job(tmp_path, sandbox.base_url, calls=60)
+    ran = run_io_batch(["send", str(job)])
+    assert ran.code == 1, ran.stderr
+    rows = read_rows(tmp_path / "results.csv")
+    assert len(rows) == 66 and "pending" not in {row["status"] for row in rows}
+    for index in (1, 2, 3):
+        assert (tmp_path / f"results.shard-{index}-of-3.csv").exists()
+        shard = json.loads((tmp_path / f"results.shard-{index}-of-3.summary.json").read_text())
+        assert shard["budget"] == "60/1s"  # in turn: each shard has the whole budget
+    sent = sum(row["status"] == "sent" for row in rows)
+    assert sandbox.app.ledger.count() == sent
+    # Running it again sends nothing: each shard's journal knows its citizens.
+    assert run_io_batch(["send", str(job), "--output", str(tmp_path / "again.csv")]).code == 1
+    assert sandbox.app.ledger.count() == sent
+
+    # Another layout would move citizens into journals that never saw them: refused.
+    other = run_io_batch(["send", str(job), "--shards", "4"])
+    assert other.code == 2 and "--shards 4 disagrees with [shards] count = 3" in other.stderr
+    unsharded = job.read_text().replace("[shards]\ncount = 3\n", "")
+    job.write_text(unsharded)
+    refused = run_io_batch(["send", str(job), "--output", str(tmp_path / "plain.csv")])
+    assert refused.code == 2
+    assert "e2e.shard-1-of-3.journal.sqlite" in refused.stderr
+    four = run_io_batch(["send", str(job), "--shard", "1/4", "--output", str(tmp_path / "x.csv")])
+    assert four.code == 2 and "e2e.shard-2-of-3.journal.sqlite" in four.stderr
+    assert sandbox.app.ledger.count() == sent
+
+    # An Indexed Job's pod: shard index+1 of [shards] count; its budget is a third of 60/1s.
+    job.write_text(unsharded + "[shards]\ncount = 3\n")
+    pod = run_io_batch(
+        ["send", str(job), "--output", str(tmp_path / "pod.csv")],
+        env={"JOB_COMPLETION_INDEX": "1"},
+    )
+    assert pod.code == 1, pod.stderr
+    summary = json.loads((tmp_path / "pod.shard-2-of-3.summary.json").read_text())
+    assert summary["shard"] == "2/3" and summary["budget"] == "20/1s (60/1s split over 3 shards)"
+    assert sandbox.app.ledger.count() == sent
