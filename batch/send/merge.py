@@ -19,8 +19,9 @@ from typing import IO
 
 import polars as pl
 
-from batch.common.files import write_atomically
+from batch.common.files import summary_path, write_atomically
 from batch.common.summary import publish
+from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
 from batch.config.shards import Shard, choose_layout
 from batch.errors import ConfigError
@@ -50,6 +51,12 @@ def merge_shards(job: Job, *, count: int | None, output: Path | None = None) -> 
             f"--output {target} is one of the shard results being merged",
             hint="name another file, or leave --output out for the job's output",
         )
+    check_writable(
+        [
+            Destination(target, "merged results file", "--output"),
+            Destination(summary_path(target), "merged summary", "--output"),
+        ]
+    )
     header = _same_header(runs)
     write_atomically(target, lambda handle: _write_merged(handle, header, runs))
     report = MergeReport.of(job.name, target, runs)
