@@ -19,6 +19,7 @@ from batch.reach.command import run_reach
 from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
 from batch.send.command import run_rerun, run_send
+from batch.send.merge import run_merge
 from batch.verify.command import run_verify
 
 DEFAULT_DEADLINE = 900.0
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.set_defaults(func=run_rerun)
 
     _add_verify(commands)
+    _add_merge(commands)
     _add_subscribers(commands)
     add_report_command(commands)
     _add_reach(commands)
@@ -184,6 +186,47 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
         help='feed mode ([profile] check = "feed"): sync the subscriber list first; without '
         "it a list not synced through yesterday stops the run (exit 2) (default: off)",
     )
+    _add_shard_options(parser)
+
+
+def _add_shard_options(parser: argparse.ArgumentParser) -> None:
+    """Sharded runs (README, "Sharded runs")."""
+    parser.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="run only shard K of N (K from 1): the rows whose fiscal code hashes to it, with "
+        "their own results (<output stem>.shard-K-of-N.csv) and journal, and 1/N of a limited "
+        "budget (default: JOB_COMPLETION_INDEX+1 of a Kubernetes Indexed Job when set; else, "
+        "for a sharded job, every shard in turn, then merged)",
+    )
+    parser.add_argument(
+        "--shards",
+        type=int,
+        metavar="N",
+        help="the shard count (default: [shards] count of the job file; must agree with it)",
+    )
+
+
+def _add_merge(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    merge = commands.add_parser(
+        "merge",
+        help="merge the results of a sharded run's shards into one results file",
+        description="Read <output stem>.shard-K-of-N.csv for K = 1..N beside the job's output "
+        "and write one results CSV in input order, with one summary. Refuses (exit 2), naming "
+        "the shard, when a shard's results are missing or the shard is unfinished.",
+    )
+    merge.add_argument("job", type=Path, help="the job file (TOML)")
+    merge.add_argument(
+        "--output", type=Path, help="the merged results CSV (default: the job's output)"
+    )
+    merge.add_argument(
+        "--shards",
+        type=int,
+        metavar="N",
+        help="the shard count (default: [shards] count of the job file, else the shard "
+        "results found)",
+    )
+    merge.set_defaults(func=run_merge)
 
 
 SUBSCRIBERS_DESCRIPTION = """\

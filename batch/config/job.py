@@ -24,6 +24,7 @@ from batch.config.choices import (
 )
 from batch.config.languages import MessageVariant, check_language, take_variants
 from batch.config.schedule import Schedule, parse_schedule
+from batch.config.shards import Shard, parse_shards_section
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
@@ -189,6 +190,8 @@ class Job:
     report: bool = False  # [output] report: send and verify write the HTML report at the end
     schedule: Schedule = field(default_factory=Schedule)
     guard: Guard = field(default_factory=Guard)
+    shard_count: int | None = None  # [shards] count: the campaign is split in that many
+    shard: Shard | None = None  # set by the command: this run is that shard (rows, files)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -253,6 +256,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     profile = _profile_check(sections.table("profile"))
     schedule = parse_schedule(sections.table("schedule"))
     guard = _guard(sections.table("guard"))
+    shard_count = parse_shards_section(sections.table("shards"))
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -356,6 +360,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         schedule=schedule,
         report=report,
         guard=guard,
+        shard_count=shard_count,
     )
 
 

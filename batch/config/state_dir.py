@@ -2,7 +2,8 @@
 
 The journal is what stops tomorrow's run from messaging everyone again, so it must
 be found by every run of the job whatever ``--output`` says. It is
-``<state dir>/<job name>.journal.sqlite``, the state dir being, first match wins:
+``<state dir>/<job name>.journal.sqlite`` (shard K of N of a sharded run:
+``<job name>.shard-K-of-N.journal.sqlite``), the state dir being, first match wins:
 
 1. ``[output] state_dir`` in the job file (relative to the job file's folder);
 2. the ``IO_BATCH_STATE_DIR`` environment variable (the image sets ``/data/state``,
@@ -26,6 +27,7 @@ from batch.errors import ConfigError
 
 STATE_DIR_ENV = "IO_BATCH_STATE_DIR"
 DEFAULT_FOLDER = "state"
+JOURNAL_SUFFIX = ".journal.sqlite"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class JournalLocation:
 def journal_location(job: Job, environ: Mapping[str, str] | None = None) -> JournalLocation:
     """The job's journal, and why there; ``ConfigError`` if an old one would be missed."""
     environ = os.environ if environ is None else environ
-    name = f"{job.name}.journal.sqlite"
+    name = journal_name(job)
     if job.state_dir is not None:
         folder = job.state_dir.absolute()
         return JournalLocation(folder / name, "[output] state_dir of the job file")
@@ -50,6 +52,12 @@ def journal_location(job: Job, environ: Mapping[str, str] | None = None) -> Jour
         location = JournalLocation(folder / name, "the default: state/ beside the job file")
     _refuse_to_miss_an_old_journal(job, location)
     return location
+
+
+def journal_name(job: Job) -> str:
+    """``<job>.journal.sqlite``; shard K of N: ``<job>.shard-K-of-N.journal.sqlite``."""
+    shard = "" if job.shard is None else f".{job.shard.suffix}"
+    return f"{job.name}{shard}{JOURNAL_SUFFIX}"
 
 
 def _refuse_to_miss_an_old_journal(job: Job, location: JournalLocation) -> None:

@@ -16,7 +16,7 @@ lines are checked). Memory stays flat: nothing holds more than one chunk and a b
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -43,6 +43,8 @@ class InputFile:
 
     def __init__(self, spec: InputSpec, required: Sequence[str]) -> None:
         self.path = spec.path
+        #: Set by a sharded run: a frame -> the rows of that frame the run is to read.
+        self.row_filter: Callable[[pl.DataFrame], pl.DataFrame] | None = None
         self._prepared = encoding.prepare(spec.path, spec.encoding)
         try:
             self._open(spec, required)
@@ -84,7 +86,15 @@ class InputFile:
         return self.header_columns.resolve(name)
 
     def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
-        """Frames of at most ``batch_size`` rows: line, csv_error, then every column."""
+        """Frames of at most ``batch_size`` rows: line, csv_error, then every column; only
+        the rows ``row_filter`` keeps, when one is set (a sharded run's)."""
+        keep = self.row_filter
+        for read_frame in self._read_batches(batch_size):
+            frame = read_frame if keep is None else keep(read_frame)
+            if frame.height:
+                yield frame
+
+    def _read_batches(self, batch_size: int) -> Iterator[pl.DataFrame]:
         for chunk in self.chunks():
             frames, irregular = self.chunk_frames(chunk, batch_size)
             yield from frames

@@ -33,7 +33,7 @@ from batch.input.columns import HeaderColumns
 from batch.input.encoding import head_bytes
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.limits import cap_frame
-from batch.input.read import BATCH_ROWS, Chunk, InputFile
+from batch.input.read import Chunk, InputFile
 from batch.rules import fiscal_code
 
 SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -49,6 +49,7 @@ class WorkbookInput(InputFile):
 
     def __init__(self, spec: InputSpec, required: Sequence[str]) -> None:
         self.path = spec.path
+        self.row_filter = None
         head_bytes(spec.path, 1)  # a missing file, a folder: the input's own clear errors
         reader = _open(spec.path)
         self.sheet, text = _choose_sheet(reader, spec.sheet, spec.path)
@@ -85,7 +86,7 @@ class WorkbookInput(InputFile):
     def size(self) -> int:
         return self.path.stat().st_size
 
-    def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+    def _read_batches(self, batch_size: int) -> Iterator[pl.DataFrame]:
         for start in range(0, self._frame.height, batch_size):
             yield self._frame.slice(start, batch_size)
 

@@ -18,6 +18,7 @@ from batch.common.writable import Destination, check_writable
 from batch.config.choices import InvalidRows, Resend
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
+from batch.config.shards import unsharded_stem
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date, sync_feed
@@ -26,6 +27,8 @@ from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
 from batch.send.pipeline import SendOptions, SendRun
+from batch.send.shard_layout import check_layout
+from batch.send.sharded import layout_from, run_layout
 from batch.send.summary import RunReport
 
 
@@ -37,12 +40,15 @@ def run_send(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         separator=args.separator,
     )
-    return _send(job, args, rerun_statuses=None)
+    return run_layout(job, layout_from(job, args), partial(_send, args=args, rerun_statuses=None))
 
 
 def run_rerun(args: argparse.Namespace) -> int:
     results: Path = args.results
-    output = args.output or results.with_name(f"{results.stem}-rerun.csv")
+    layout = layout_from(load_job(args.job), args)
+    # Sharded: results.csv or results.shard-K-of-N.csv -> results-rerun.shard-K-of-N.csv
+    stem = results.stem if layout is None else unsharded_stem(results)
+    output = args.output or results.with_name(f"{stem}-rerun.csv")
     if output.resolve() == results.resolve():
         raise ConfigError(
             "--output must not be the results file being rerun",
@@ -59,11 +65,13 @@ def run_rerun(args: argparse.Namespace) -> int:
         statuses.add(Status.NOT_REGISTERED)
     if args.include_not_allowed:
         statuses.add(Status.NOT_ALLOWED)
-    return _send(job, args, rerun_statuses=frozenset(statuses))
+    send = partial(_send, args=args, rerun_statuses=frozenset(statuses))
+    return run_layout(job, layout, send, not_over=results)
 
 
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
     journal = journal_location(job)
+    check_layout(job, journal.path)  # another shard count's journals: refuse (exit 2)
     refused_report = [Destination(guard.report_path(job), "error report", "--output")]
     check_writable(
         [
@@ -92,6 +100,8 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     )
     sync_first = _feed_gate(job, key.value, args)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
+        if job.shard is not None:
+            print(f"io-batch: shard {job.shard.label}, results {job.output}", file=sys.stderr)
         print(f"io-batch: journal {journal.path} ({journal.source})", file=sys.stderr)
     clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with api_base_url(job) as base_url:

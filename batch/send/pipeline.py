@@ -63,6 +63,7 @@ from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
 from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
+from batch.send.shard_rows import restrict_to_shard
 from batch.send.summary import RunReport
 
 LINE = LINE_COLUMN
@@ -121,6 +122,7 @@ class SendRun:
         started = time.monotonic()
         check_job(job)  # options IO would refuse for every message: stop before reading
         with read.open_input(job.input, job.required_columns()) as source:
+            restrict_to_shard(source, job)  # a sharded run reads only its shard's rows
             # The input's own columns (a results file given back: those it carries).
             passthrough = self._passthrough = list(source.header)
             key = job.columns.dedupe_key
@@ -149,6 +151,7 @@ class SendRun:
                     already_done=len(done),
                     journal=str(location.path),
                     journal_chosen_by=location.source,
+                    shard=job.shard.label if job.shard else None,
                 )
                 # On resume, the earlier attempt's partial file goes on growing (the journal
                 # says what it misses, and the rewrite at the end puts it all in order).

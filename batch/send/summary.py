@@ -27,6 +27,7 @@ class RunReport:
     calls_by_operation: dict[str, int] = field(default_factory=dict)
     calls_per_s: float = 0.0
     budget: str = ""
+    shard: str = ""  # "K/N": this run is shard K of N of a sharded job ("": not sharded)
     resumed: bool = False
     unknown_after_crash: int = 0
     sent_past_due_date: int = 0  # sent by this attempt with a due date already past
@@ -61,7 +62,8 @@ class RunReport:
         publish(self, Path(self.output), event="run.summary")
 
     def print(self, out: TextIO) -> None:
-        out.write(f"\nio-batch: job {self.job}, run {self.run_id}\n")
+        shard = f", shard {self.shard}" if self.shard else ""
+        out.write(f"\nio-batch: job {self.job}, run {self.run_id}{shard}\n")
         width = max((len(name) for name in self.counts), default=6)
         for status in Status:
             count = self.counts.get(status.value, 0)

@@ -1,0 +1,77 @@
+"""The shard layout must not change while a campaign's journals are in use.
+
+Each shard has its own journal, and a citizen's shard depends on N: run the same job
+with another layout and a citizen already messaged by shard 2 of 3 may be in shard 1
+of 4, whose journal never heard of them, and get the message again. So a run refuses
+(exit 2) when the state dir holds, for its job, a journal of another layout with rows
+in it: an unsharded run when shard journals exist; a K-of-N run when the unsharded
+journal or journals of M shards (M != N) exist.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from batch.config.job import Job
+from batch.config.state_dir import JOURNAL_SUFFIX
+from batch.errors import ConfigError
+
+UNSHARDED = 0  # the "shard count" of an unsharded journal
+
+
+def layout_of(job_name: str, journal: Path) -> int | None:
+    """The shard count a journal of ``job_name`` was named for (``UNSHARDED``: none);
+    None: not a journal of that job."""
+    name = journal.name
+    if name == f"{job_name}{JOURNAL_SUFFIX}":
+        return UNSHARDED
+    pattern = re.escape(job_name) + r"\.shard-\d+-of-(\d+)" + re.escape(JOURNAL_SUFFIX)
+    found = re.fullmatch(pattern, name)
+    return int(found.group(1)) if found else None
+
+
+def check_layout(job: Job, journal: Path) -> None:
+    """``ConfigError`` naming the journals of another layout that hold rows."""
+    count = UNSHARDED if job.shard is None else job.shard.count
+    folder = journal.parent
+    if not folder.is_dir():
+        return
+    others = []
+    for path in sorted(folder.glob(f"{glob_escape(job.name)}*{JOURNAL_SUFFIX}")):
+        layout = layout_of(job.name, path)
+        if layout is not None and layout != count and _has_rows(path):
+            others.append(path)
+    if not others:
+        return
+    this = "an unsharded run" if job.shard is None else f"shard {job.shard.label}"
+    listed = ", ".join(path.name for path in others)
+    raise ConfigError(
+        f"{folder} holds journals of job {job.name!r} for another shard layout, with rows in "
+        f"them: {listed}. Running {this} would put citizens in other journals than the ones "
+        "that recorded them, and message them twice",
+        hint="run with the layout those journals were made with (the same [shards] count or "
+        "--shards, or none); change the layout only between campaigns, once those journals' "
+        "messages may be sent again: then move them out of the state dir",
+    )
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _has_rows(path: Path) -> bool:
+    """Whether a journal recorded any row or message; one that cannot be read counts as
+    holding rows (refusing is the safe side)."""
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            return any(
+                db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]  # noqa: S608
+                for table in ("rows", "sent")
+                if table in tables
+            )
+    except sqlite3.Error:
+        return True
