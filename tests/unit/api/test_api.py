@@ -190,14 +190,16 @@ async def test_no_call_outlives_the_sum_of_its_timeouts() -> None:
     assert time.monotonic() - started < 1.0
 
 
-def test_the_client_carries_the_timeouts_and_a_pool_sized_to_the_concurrency() -> None:
+def test_the_client_carries_the_timeouts_and_a_lane_per_unit_of_concurrency() -> None:
     timeouts = Timeouts(connect=1.5, read=20.0, write=7.0, pool=3.0)
     http = make_http_client("https://api.io.pagopa.it", KEY, timeouts, 24)
     assert http.timeout == httpx.Timeout(connect=1.5, read=20.0, write=7.0, pool=3.0)
-    pool = http._transport._pool  # type: ignore[attr-defined]
-    assert pool._max_connections == 24
-    assert pool._max_keepalive_connections == 24
-    assert (pool._http1, pool._http2) == (True, False)
+    lanes = http._transport._lanes  # type: ignore[attr-defined]
+    assert len(lanes) == 24
+    pools = [lane._pool for lane in lanes]
+    assert {(pool._max_connections, pool._max_keepalive_connections) for pool in pools} == {(1, 1)}
+    assert {(pool._http1, pool._http2) for pool in pools} == {(True, False)}
+    assert len({id(pool._ssl_context) for pool in pools}) == 1  # one CA bundle read
     assert not http.follow_redirects
 
 
@@ -255,6 +257,12 @@ async def test_submit_runs_before_send_after_its_limiter_turn_and_before_the_req
         async def acquire(self) -> None:
             events.append("turn")
             await super().acquire()
+
+        def take_turn_now(self) -> bool:  # the unlimited fast path: a turn all the same
+            taken = super().take_turn_now()
+            if taken:
+                events.append("turn")
+            return taken
 
     async def handler(request: httpx.Request) -> httpx.Response:
         events.append("request")
