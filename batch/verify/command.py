@@ -7,9 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-import anyio
-
-from batch.common import logs
+from batch.common import event_loop, logs
 from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
@@ -53,7 +51,7 @@ def run_verify(args: argparse.Namespace) -> int:
         base_url=base_url,
         api_key=key.value,
     )
-    summary = anyio.run(run.run)
+    summary = event_loop.run(run.run)
     summary.finish()
     report_after_run(job, results, verify=output)
     return summary.exit_code
