@@ -10,12 +10,13 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+import anyio
 import httpx
 
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop
-from batch.common import event_loop, logs
+from batch.common import logs
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
 from batch.errors import ConfigError, ExitCode
@@ -32,7 +33,7 @@ def run_subscribers_sync(args: argparse.Namespace) -> int:
     logs.add_secret(key.value)
     show_progress = sys.stderr.isatty() and not args.no_progress
     with api_base_url(job) as base_url:
-        report = event_loop.run(_sync_alone, job, key.value, base_url, show_progress)
+        report = anyio.run(_sync_alone, job, key.value, base_url, show_progress)
     finish_sync(report)
     return report.exit_code
 

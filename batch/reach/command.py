@@ -9,7 +9,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from batch.common import event_loop, logs
+import anyio
+
+from batch.common import logs
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Guard, Job, load_job
 from batch.config.secrets import resolve_api_key
@@ -64,9 +66,7 @@ def run_reach(args: argparse.Namespace) -> int:
     error: BatchError | None = None
     with api_base_url(job) as base_url:
         try:
-            report = event_loop.run(
-                SendRun(working, options, base_url=base_url, api_key=key.value).run
-            )
+            report = anyio.run(SendRun(working, options, base_url=base_url, api_key=key.value).run)
         except BatchError as failed:
             partial: RunReport | None = getattr(failed, "report", None)
             if partial is None:

@@ -8,8 +8,10 @@ import sys
 from functools import partial
 from pathlib import Path
 
+import anyio
+
 from batch.api.limiter import Limiter
-from batch.common import event_loop, logs
+from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env
 from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
@@ -93,7 +95,7 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         print(f"io-batch: journal {journal.path} ({journal.source})", file=sys.stderr)
     clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with api_base_url(job) as base_url:
-        report = event_loop.run(
+        report = anyio.run(
             partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
         )
     report.finish()

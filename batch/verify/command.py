@@ -7,7 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from batch.common import event_loop, logs
+import anyio
+
+from batch.common import logs
 from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
@@ -51,7 +53,7 @@ def run_verify(args: argparse.Namespace) -> int:
         base_url=base_url,
         api_key=key.value,
     )
-    summary = event_loop.run(run.run)
+    summary = anyio.run(run.run)
     summary.finish()
     report_after_run(job, results, verify=output)
     return summary.exit_code
