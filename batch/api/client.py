@@ -69,7 +69,7 @@ def make_http_client(
             "the API key contains spaces, control or non-ASCII characters",
             hint="copy the primary or secondary key of the service again",
         )
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         base_url=base_url,
         auth=SubscriptionKey(key) if key else None,
         headers={"accept": "application/json", "user-agent": USER_AGENT},
@@ -84,6 +84,22 @@ def make_http_client(
         # Proxy variables make sense for the network, not for an in-process transport.
         trust_env=transport is None,
     )
+    client._cookies = _CookiesWhenSet()  # the only way in: the setter copies into a Cookies
+    return client
+
+
+class _CookiesWhenSet(httpx.Cookies):
+    """httpx's cookie store, without its cost on answers that set no cookie.
+
+    httpx hands every response to ``extract_cookies``, which builds urllib's request and
+    response views of it (parsing the URL again) before the jar finds no ``Set-Cookie``:
+    about 2% of the CPU of a call. The jar reads only these two headers, so skipping
+    answers without them changes nothing."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        headers = response.headers
+        if "set-cookie" in headers or "set-cookie2" in headers:
+            super().extract_cookies(response)
 
 
 BeforeSend = Callable[[], Awaitable[None]]

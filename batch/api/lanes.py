@@ -38,16 +38,26 @@ class _Waiter:
 class Lanes(httpx.AsyncBaseTransport):
     """``count`` single-connection transports behind one: HTTP/1.1, as the client's."""
 
-    def __init__(self, count: int, *, trust_env: bool = True) -> None:
-        # One TLS context for all lanes: building one reads the CA bundle (~70 ms).
-        context: ssl.SSLContext = httpx.create_ssl_context(trust_env=trust_env)
-        one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._lanes: list[httpx.AsyncBaseTransport] = [
-            httpx.AsyncHTTPTransport(
-                verify=context, http1=True, http2=False, limits=one, trust_env=trust_env
-            )
-            for _ in range(max(count, 1))
-        ]
+    def __init__(
+        self,
+        count: int,
+        *,
+        trust_env: bool = True,
+        make_lane: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
+        """``make_lane``: what a lane is (tests); by default an ``AsyncHTTPTransport``
+        limited to one connection."""
+        if make_lane is None:
+            # One TLS context for all lanes: building one reads the CA bundle (~70 ms).
+            context: ssl.SSLContext = httpx.create_ssl_context(trust_env=trust_env)
+            one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+            def make_lane() -> httpx.AsyncBaseTransport:
+                return httpx.AsyncHTTPTransport(
+                    verify=context, http1=True, http2=False, limits=one, trust_env=trust_env
+                )
+
+        self._lanes = [make_lane() for _ in range(max(count, 1))]
         self._free = list(reversed(self._lanes))  # pop() hands out the first lane first
         self._waiters: deque[_Waiter] = deque()
 
@@ -58,7 +68,10 @@ class Lanes(httpx.AsyncBaseTransport):
         except BaseException:
             self._give_back(lane)
             raise
-        response.stream = _Releasing(response.stream, lambda: self._give_back(lane))
+        if response.is_closed:  # read whole already (an in-memory body): nothing to wait for
+            self._give_back(lane)
+        else:
+            response.stream = _Releasing(response.stream, lambda: self._give_back(lane))
         return response
 
     async def aclose(self) -> None:

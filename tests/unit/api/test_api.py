@@ -276,3 +276,39 @@ async def test_submit_runs_before_send_after_its_limiter_turn_and_before_the_req
         await client.submit({"fiscal_code": CF}, before_send)
         await client.submit({"fiscal_code": CF})
     assert events == ["turn", "intent", "request", "turn", "request"]
+
+
+async def test_an_unlimited_call_takes_its_turn_without_a_task_switch() -> None:
+    """Nothing awaits between the call and its request: no other task runs in between."""
+    switched: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"sender_allowed": True})
+
+    class NoWait(Limiter):
+        async def acquire(self) -> None:
+            switched.append("acquire")
+            await super().acquire()
+
+    client, http, limiter = client_for(handler, NoWait(RateBudget(calls=None)))
+    async with http:
+        await client.profile(CF)
+    assert switched == []
+    assert limiter.calls == 1
+
+
+async def test_cookies_an_answer_sets_are_sent_back_and_answers_without_one_keep_them() -> None:
+    recorder = Recorder(
+        httpx.Response(200, json={}, headers={"set-cookie": "affinity=lane-7; Path=/"}),
+        httpx.Response(200, json={}),
+        httpx.Response(200, json={}),
+    )
+    client, http, _ = client_for(recorder)
+    async with http:
+        for _ in range(3):
+            await client.profile(CF)
+    assert [request.headers.get("cookie") for request in recorder.requests] == [
+        None,
+        "affinity=lane-7",
+        "affinity=lane-7",
+    ]
