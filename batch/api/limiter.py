@@ -162,6 +162,14 @@ class Limiter:
         elif len(self.pauses) < PAUSES_KEPT:
             self.pauses.append(Pause(start, end))
 
+    def take_turn_now(self) -> bool:
+        """The turn without waiting, when it needs none: no budget and no pause. True
+        when taken (counted as ``acquire`` counts it); False: call ``acquire``."""
+        if self._limit is None and self._clock() >= self._paused_until:
+            self.calls += 1
+            return True
+        return False
+
     async def acquire(self) -> None:
         """Wait for this call's turn: after any pause, at the pace, within the window."""
         if self._limit is None:

@@ -186,12 +186,17 @@ class Measured:
 
 
 def run_measured(
-    command: Sequence[str], *, timeout: float, stdout: Path, env: dict[str, str] | None = None
+    command: Sequence[str],
+    *,
+    timeout: float,
+    stdout: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO,
 ) -> Measured:
     """Run ``command`` to its end (killed after ``timeout`` s); CPU from ``os.wait4``."""
     with stdout.open("wb") as out:
         started = time.monotonic()
-        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = started + timeout
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)

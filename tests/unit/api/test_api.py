@@ -190,14 +190,16 @@ async def test_no_call_outlives_the_sum_of_its_timeouts() -> None:
     assert time.monotonic() - started < 1.0
 
 
-def test_the_client_carries_the_timeouts_and_a_pool_sized_to_the_concurrency() -> None:
+def test_the_client_carries_the_timeouts_and_a_lane_per_unit_of_concurrency() -> None:
     timeouts = Timeouts(connect=1.5, read=20.0, write=7.0, pool=3.0)
     http = make_http_client("https://api.io.pagopa.it", KEY, timeouts, 24)
     assert http.timeout == httpx.Timeout(connect=1.5, read=20.0, write=7.0, pool=3.0)
-    pool = http._transport._pool  # type: ignore[attr-defined]
-    assert pool._max_connections == 24
-    assert pool._max_keepalive_connections == 24
-    assert (pool._http1, pool._http2) == (True, False)
+    lanes = http._transport._lanes  # type: ignore[attr-defined]
+    assert len(lanes) == 24
+    pools = [lane._pool for lane in lanes]
+    assert {(pool._max_connections, pool._max_keepalive_connections) for pool in pools} == {(1, 1)}
+    assert {(pool._http1, pool._http2) for pool in pools} == {(True, False)}
+    assert len({id(pool._ssl_context) for pool in pools}) == 1  # one CA bundle read
     assert not http.follow_redirects
 
 
@@ -256,6 +258,12 @@ async def test_submit_runs_before_send_after_its_limiter_turn_and_before_the_req
             events.append("turn")
             await super().acquire()
 
+        def take_turn_now(self) -> bool:  # the unlimited fast path: a turn all the same
+            taken = super().take_turn_now()
+            if taken:
+                events.append("turn")
+            return taken
+
     async def handler(request: httpx.Request) -> httpx.Response:
         events.append("request")
         return httpx.Response(201, json={"id": MESSAGE_ID})
@@ -268,3 +276,39 @@ async def test_submit_runs_before_send_after_its_limiter_turn_and_before_the_req
         await client.submit({"fiscal_code": CF}, before_send)
         await client.submit({"fiscal_code": CF})
     assert events == ["turn", "intent", "request", "turn", "request"]
+
+
+async def test_an_unlimited_call_takes_its_turn_without_a_task_switch() -> None:
+    """Nothing awaits between the call and its request: no other task runs in between."""
+    switched: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"sender_allowed": True})
+
+    class NoWait(Limiter):
+        async def acquire(self) -> None:
+            switched.append("acquire")
+            await super().acquire()
+
+    client, http, limiter = client_for(handler, NoWait(RateBudget(calls=None)))
+    async with http:
+        await client.profile(CF)
+    assert switched == []
+    assert limiter.calls == 1
+
+
+async def test_cookies_an_answer_sets_are_sent_back_and_answers_without_one_keep_them() -> None:
+    recorder = Recorder(
+        httpx.Response(200, json={}, headers={"set-cookie": "affinity=lane-7; Path=/"}),
+        httpx.Response(200, json={}),
+        httpx.Response(200, json={}),
+    )
+    client, http, _ = client_for(recorder)
+    async with http:
+        for _ in range(3):
+            await client.profile(CF)
+    assert [request.headers.get("cookie") for request in recorder.requests] == [
+        None,
+        "affinity=lane-7",
+        "affinity=lane-7",
+    ]

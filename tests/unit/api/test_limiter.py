@@ -271,3 +271,22 @@ def test_unlimited_pauses_but_has_no_rate_to_lower() -> None:
     assert limiter.paused_until == clock.now + 1.0
     assert limiter.current_rate == math.inf
     assert limiter.throttled == 1
+
+
+def test_without_a_budget_the_turn_is_taken_at_once_unless_a_pause_holds() -> None:
+    """The unlimited fast path: no await, the call counted; a 429 pause still holds."""
+    clock = FakeClock()
+    limiter = Limiter(RateBudget(calls=None), clock=clock)
+    assert [limiter.take_turn_now() for _ in range(3)] == [True, True, True]
+    assert limiter.calls == 3
+    limiter.pause(2.0)
+    assert limiter.take_turn_now() is False  # the caller then waits in acquire()
+    clock.now += 2.0
+    assert limiter.take_turn_now() is True
+    assert limiter.calls == 4
+
+
+def test_with_a_budget_every_turn_goes_through_acquire() -> None:
+    limiter = Limiter(RateBudget(calls=150, window_seconds=5.0), clock=FakeClock())
+    assert limiter.take_turn_now() is False
+    assert limiter.calls == 0
