@@ -194,15 +194,17 @@ class InputFile:
             return None, irregular
         try:
             return self._parse(clean), irregular
-        except pl.exceptions.PolarsError:
-            # A line with too many fields passes the byte count; look line by line.
+        except (pl.exceptions.PolarsError, OSError):
+            # A line with too many fields passes the byte count; look line by line. OSError:
+            # polars takes a batch that starts with a compression magic number (a row
+            # beginning "x^" looks like zlib) for a compressed stream.
             irregular = scan.first_irregular(clean, self.separator, columns)
             if irregular is None:
                 return None, 0  # polars disagrees with the check: let the exact reader decide
             clean = clean[: scan.line_offset(clean, irregular)]
             try:
                 return (self._parse(clean) if clean else None), irregular
-            except pl.exceptions.PolarsError:
+            except (pl.exceptions.PolarsError, OSError):
                 return None, 0
 
     def _parse(self, lines: bytes) -> pl.DataFrame:

@@ -403,3 +403,16 @@ def test_round_trip(
     # csv quotes a cell with \r\n, and the value comes back with \r\n inside: the same text.
     assert got == kept
     assert frame.get_column(CSV_ERROR_COLUMN).null_count() == frame.height
+
+
+@pytest.mark.parametrize("start", ["x^", "x\x01", "x\x9c", "x\xda"])
+def test_a_row_that_starts_like_zlib_is_read_as_text(tmp_path: Path, start: str) -> None:
+    # polars takes bytes that start with a zlib magic number for a compressed stream
+    # ("corrupt deflate stream"); the exact reader reads that batch instead.
+    path = tmp_path / "zlib.csv"
+    path.write_text(f"cf,nome,note\n{start}4,,\nRSSMRA85T10A562S,Mario,ok\n", encoding="utf-8")
+    _, frame = read_all(path, separator=",", encoding="utf-8", multiline=())
+    assert [list(row[2:]) for row in frame.rows()] == [
+        [f"{start}4", "", ""],
+        ["RSSMRA85T10A562S", "Mario", "ok"],
+    ]
