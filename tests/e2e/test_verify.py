@@ -117,7 +117,8 @@ def test_send_then_verify_wait_matches_the_sandbox_then_nothing_is_left_to_ask(
         processing_delay=delay,
     )
     sandbox = sandbox_factory(config)
-    people = codes(30, seed=21)
+    # 60 people: ~25 sent, so a FAILED one among them is all but certain (ids are ULIDs)
+    people = codes(60, seed=21)
     write_csv(
         tmp_path / "input.csv",
         ["codice_fiscale", "nome"],
