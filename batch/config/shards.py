@@ -91,7 +91,7 @@ def choose_layout(
         if count is not None and flag_count != count:
             raise ConfigError(
                 f"--shard {shard_flag} says {flag_count} shards but "
-                f"{_count_source(job_count, shards_flag)} says {count}",
+                f"{_count_source(shards_flag)} says {count}",
                 hint=f"use --shard K/{count}, or change the shard count everywhere (only "
                 "between campaigns: see 'Sharded runs' in the README)",
             )
@@ -146,7 +146,7 @@ def _count(job_count: int | None, shards_flag: int | None) -> int | None:
     return shards_flag if shards_flag is not None else job_count
 
 
-def _count_source(job_count: int | None, shards_flag: int | None) -> str:
+def _count_source(shards_flag: int | None) -> str:
     return "--shards" if shards_flag is not None else "[shards] count of the job file"
 
 

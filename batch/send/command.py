@@ -45,7 +45,8 @@ def run_send(args: argparse.Namespace) -> int:
 
 def run_rerun(args: argparse.Namespace) -> int:
     results: Path = args.results
-    layout = layout_from(load_job(args.job), args)
+    job_file = load_job(args.job)
+    layout = layout_from(job_file, args)
     # Sharded: results.csv or results.shard-K-of-N.csv -> results-rerun.shard-K-of-N.csv
     stem = results.stem if layout is None else unsharded_stem(results)
     output = args.output or results.with_name(f"{stem}-rerun.csv")
@@ -54,7 +55,7 @@ def run_rerun(args: argparse.Namespace) -> int:
             "--output must not be the results file being rerun",
             hint="name a new file, or leave --output out for <results>-rerun.csv",
         )
-    job = load_job(args.job).with_overrides(
+    job = job_file.with_overrides(
         input_path=results, output=output, encoding="utf-8", separator=","
     )
     statuses = set(RETRYABLE_BY_DEFAULT)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from batch.config.shards import SHARD_STEM, Shard, unsharded_stem
 from batch.config.state_dir import journal_location
 from batch.errors import ConfigError, ExitCode
 from batch.models import Status
+from batch.send.journal_sql import last_run_writing
 
 UNFINISHED_EXIT_CODES = (ExitCode.INTERRUPTED, ExitCode.QUIET_HOURS)
 
@@ -119,18 +119,7 @@ def _check_journal(job: Job, shard: Shard, again: str) -> None:
             "or IO_BATCH_STATE_DIR)",
         )
     try:
-        # Read-write, reading only: a WAL journal opened read-only needs its -shm file.
-        with closing(sqlite3.connect(journal)) as db:
-            found = db.execute(
-                "SELECT run_id, state FROM runs WHERE output = ? ORDER BY started_at DESC LIMIT 1",
-                (str(job.output.resolve()),),
-            ).fetchone()
-            open_rows = 0
-            if found is not None:
-                open_rows = db.execute(
-                    "SELECT count(*) FROM rows WHERE run_id = ? AND state != 'done'",
-                    (found[0],),
-                ).fetchone()[0]
+        found = last_run_writing(journal, job.output)
     except sqlite3.Error as error:
         raise ConfigError(f"cannot read shard {shard.label}'s journal {journal}: {error}") from None
     if found is None:
@@ -138,7 +127,7 @@ def _check_journal(job: Job, shard: Shard, again: str) -> None:
             f"shard {shard.label}'s journal {journal} has no run that wrote {job.output}",
             hint=f"{again}, then merge",
         )
-    run_id, state = found
+    run_id, state, open_rows = found
     if state != "finished" or open_rows:
         raise ConfigError(
             f"shard {shard.label} is unfinished: its run {run_id} is {state} in the journal "

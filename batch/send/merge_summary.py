@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from batch.models import Status
 from batch.send.merge_checks import ShardRun
+from batch.send.summary import write_counts
 
 #: What the merged summary keeps of each shard's.
 SHARD_FIELDS = ("run_id", "rows", "counts", "calls", "elapsed_s", "budget", "exit_code")
@@ -58,12 +58,7 @@ class MergeReport:
 
     def print(self, out: TextIO) -> None:
         out.write(f"\nio-batch: job {self.job}, {self.shards} shards merged\n")
-        width = max((len(name) for name in self.counts), default=6)
-        for status in Status:
-            count = self.counts.get(status.value, 0)
-            if count:
-                out.write(f"  {status.value:<{width}}  {count:>9}\n")
-        out.write(f"  {'total':<{width}}  {self.rows:>9}\n")
+        write_counts(out, self.counts, self.rows)
         out.write(f"{self.calls} API calls in all, each shard's budget {self.budget}\n")
         for shard in self.per_shard:
             out.write(

@@ -10,14 +10,15 @@ journal or journals of M shards (M != N) exist.
 
 from __future__ import annotations
 
-import re
+import glob
 import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 from batch.config.job import Job
+from batch.config.shards import SHARD_STEM
 from batch.config.state_dir import JOURNAL_SUFFIX
 from batch.errors import ConfigError
+from batch.send.journal_sql import holds_rows
 
 UNSHARDED = 0  # the "shard count" of an unsharded journal
 
@@ -28,9 +29,10 @@ def layout_of(job_name: str, journal: Path) -> int | None:
     name = journal.name
     if name == f"{job_name}{JOURNAL_SUFFIX}":
         return UNSHARDED
-    pattern = re.escape(job_name) + r"\.shard-\d+-of-(\d+)" + re.escape(JOURNAL_SUFFIX)
-    found = re.fullmatch(pattern, name)
-    return int(found.group(1)) if found else None
+    found = SHARD_STEM.match(name.removesuffix(JOURNAL_SUFFIX))
+    if found is None or not name.endswith(JOURNAL_SUFFIX) or found["base"] != job_name:
+        return None
+    return int(found["count"])
 
 
 def check_layout(job: Job, journal: Path) -> None:
@@ -40,7 +42,7 @@ def check_layout(job: Job, journal: Path) -> None:
     if not folder.is_dir():
         return
     others = []
-    for path in sorted(folder.glob(f"{glob_escape(job.name)}*{JOURNAL_SUFFIX}")):
+    for path in sorted(folder.glob(f"{glob.escape(job.name)}*{JOURNAL_SUFFIX}")):
         layout = layout_of(job.name, path)
         if layout is not None and layout != count and _has_rows(path):
             others.append(path)
@@ -58,20 +60,10 @@ def check_layout(job: Job, journal: Path) -> None:
     )
 
 
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
-
-
 def _has_rows(path: Path) -> bool:
     """Whether a journal recorded any row or message; one that cannot be read counts as
     holding rows (refusing is the safe side)."""
     try:
-        with closing(sqlite3.connect(path)) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-            return any(
-                db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]  # noqa: S608
-                for table in ("rows", "sent")
-                if table in tables
-            )
+        return holds_rows(path)
     except sqlite3.Error:
         return True

@@ -64,12 +64,7 @@ class RunReport:
     def print(self, out: TextIO) -> None:
         shard = f", shard {self.shard}" if self.shard else ""
         out.write(f"\nio-batch: job {self.job}, run {self.run_id}{shard}\n")
-        width = max((len(name) for name in self.counts), default=6)
-        for status in Status:
-            count = self.counts.get(status.value, 0)
-            if count:
-                out.write(f"  {status.value:<{width}}  {count:>9}\n")
-        out.write(f"  {'total':<{width}}  {self.rows:>9}\n")
+        write_counts(out, self.counts, self.rows)
         out.write(
             f"elapsed {format_duration(self.elapsed_s)}, {self.calls} API calls, "
             f"{self.calls_per_s:.2f} calls/s (budget {self.budget}), "
@@ -110,3 +105,13 @@ class RunReport:
         out.write(f"results: {self.output}\n")
         if self.journal:
             out.write(f"journal: {self.journal}\n")
+
+
+def write_counts(out: TextIO, counts: dict[str, int], rows: int) -> None:
+    """The rows per status, in the statuses' order, and the total: a run's or a merge's."""
+    width = max((len(name) for name in counts), default=6)
+    for status in Status:
+        count = counts.get(status.value, 0)
+        if count:
+            out.write(f"  {status.value:<{width}}  {count:>9}\n")
+    out.write(f"  {'total':<{width}}  {rows:>9}\n")
