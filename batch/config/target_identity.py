@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from batch.config.choices import TargetKind
 from batch.config.job import Target
 
 #: The identity of the sandbox that io-batch starts inside the process.
