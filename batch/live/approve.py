@@ -1,0 +1,119 @@
+"""``io-batch approve JOB --by NAME``: a second person binds the campaign to what will go out.
+
+The approver looks at the dry run (``validate``) and at what the pilot's colleagues
+received, then approves. The approval (``send.approval_record``) holds the digests of
+the input file, the exclusion list and the message part of the job (every language,
+the payment fields, the feature level...), the target, the last pilot's template digest
+and the dry run's counts, computed here by the same count the ``[guard]`` makes. With
+``[guard] require_approval = true`` a send to IO then refuses anything else
+(``send.approval_check``). An audit trail and a guard against mistakes, not access
+control.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from batch.common import logs
+from batch.common.clock import utc_timestamp
+from batch.common.writable import Destination, check_writable
+from batch.config.job import Job, load_job
+from batch.config.message_digest import message_digest, message_parts
+from batch.config.state_dir import STATE_DIR_ENV
+from batch.config.target_identity import target_identity
+from batch.errors import ConfigError
+from batch.input import read
+from batch.input.exclusions import load_exclusions
+from batch.live.pilot_record import pilot_record_path, read_pilot_record
+from batch.rules.io_rules import check_job
+from batch.send.approval_check import needs_approval
+from batch.send.approval_record import (
+    Approval,
+    approval_path,
+    file_sha256,
+    optional_file_sha256,
+    write_approval,
+)
+from batch.send.guard import count_input
+
+
+def run_approve(args: argparse.Namespace) -> int:
+    approver = " ".join(str(args.by).split())
+    if not approver:
+        raise ConfigError("--by needs the approver's name", hint="io-batch approve JOB --by NAME")
+    job = load_job(args.job).with_overrides(
+        input_path=args.input, encoding=args.encoding, separator=args.separator
+    )
+    path = approval_path(job)
+    check_writable(
+        [Destination(path, "approval", f"[output] state_dir in the job file or {STATE_DIR_ENV}")]
+    )
+    check_job(job)
+    with read.open_input(job.input, job.required_columns()) as source:
+        count = count_input(
+            job, source, rerun_statuses=None, exclusions=load_exclusions(job), report=None
+        )
+    digest = message_digest(job)
+    pilot = read_pilot_record(pilot_record_path(job))
+    approval = Approval(
+        job=job.name,
+        approved_by=approver,
+        approved_at=utc_timestamp(),
+        input_path=str(job.input.path),
+        input_digest=file_sha256(job.input.path),
+        exclude_digest=optional_file_sha256(job.input.exclude),
+        message_digest=digest,
+        message_parts=message_parts(job),
+        target=target_identity(job.target),
+        pilot_digest=pilot.message_digest if pilot is not None else "",
+        counts={
+            "rows": count.rows + count.excluded,
+            "to_send": count.to_send,
+            "invalid": count.invalid,
+            "excluded": count.excluded,
+            "duplicates": count.duplicates,
+        },
+    )
+    write_approval(path, approval)
+    logs.get_logger().info("approval.recorded", path=str(path), **approval.to_json())
+    if not logs.writes_json():
+        _print(approval, path)
+    _warn(job, approval)
+    return 0
+
+
+def _print(approval: Approval, path: object) -> None:
+    counts = approval.counts
+    out = sys.stdout
+    out.write(f"io-batch: job {approval.job} approved by {approval.approved_by}\n")
+    out.write(f"  input     {approval.input_path} (SHA-256 {approval.input_digest})\n")
+    out.write(f"  message   SHA-256 {approval.message_digest}\n")
+    out.write(f"  target    {approval.target}\n")
+    out.write(f"  pilot     {approval.pilot_digest or 'none'}\n")
+    out.write(
+        f"  dry run   {counts['to_send']:,} to send, {counts['invalid']:,} invalid, "
+        f"{counts['excluded']:,} excluded, {counts['duplicates']:,} duplicates "
+        f"({counts['rows']:,} rows)\n"
+    )
+    out.write(f"approval: {path}\n")
+
+
+def _warn(job: Job, approval: Approval) -> None:
+    """What the approver should know: the approval may not mean what they think."""
+    warnings = []
+    if not approval.pilot_digest:
+        warnings.append("no pilot was sent: nobody has seen the message on IO yet")
+    elif approval.pilot_digest != approval.message_digest:
+        warnings.append(
+            "the last pilot went out with other templates than the job's now: run "
+            "'io-batch pilot' again so that colleagues check what will go out"
+        )
+    if not needs_approval(job):
+        warnings.append(
+            "the job does not require it ([guard] require_approval = true and "
+            '[target] kind = "io"): send will not check it'
+        )
+    for warning in warnings:
+        logs.get_logger().warning("approval.warning", job=job.name, warning=warning)
+        print(f"io-batch: warning: {warning}", file=sys.stderr)
