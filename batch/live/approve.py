@@ -16,25 +16,16 @@ import argparse
 import sys
 
 from batch.common import logs
-from batch.common.clock import utc_timestamp
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
-from batch.config.message_digest import message_digest, message_parts
 from batch.config.state_dir import STATE_DIR_ENV
-from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
 from batch.input import read
 from batch.input.exclusions import load_exclusions
 from batch.live.pilot_record import pilot_record_path, read_pilot_record
 from batch.rules.io_rules import check_job
 from batch.send.approval_check import needs_approval
-from batch.send.approval_record import (
-    Approval,
-    approval_path,
-    file_sha256,
-    optional_file_sha256,
-    write_approval,
-)
+from batch.send.approval_record import Approval, approval_for, approval_path, write_approval
 from batch.send.guard import count_input
 
 
@@ -54,18 +45,10 @@ def run_approve(args: argparse.Namespace) -> int:
         count = count_input(
             job, source, rerun_statuses=None, exclusions=load_exclusions(job), report=None
         )
-    digest = message_digest(job)
     pilot = read_pilot_record(pilot_record_path(job))
-    approval = Approval(
-        job=job.name,
+    approval = approval_for(
+        job,
         approved_by=approver,
-        approved_at=utc_timestamp(),
-        input_path=str(job.input.path),
-        input_digest=file_sha256(job.input.path),
-        exclude_digest=optional_file_sha256(job.input.exclude),
-        message_digest=digest,
-        message_parts=message_parts(job),
-        target=target_identity(job.target),
         pilot_digest=pilot.message_digest if pilot is not None else "",
         counts={
             "rows": count.rows + count.excluded,

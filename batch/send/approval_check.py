@@ -93,7 +93,8 @@ def check_approval(job: Job, *, operator: str, rerun: bool) -> SendAuthority:
         )
     if same_person(approval.approved_by, operator):
         raise ConfigError(
-            f"{operator} approved job {job.name!r} and cannot also send it: with "
+            f"{approval.approved_by} approved job {job.name!r} and cannot also send it "
+            f"(operator {operator.strip()!r}): with "
             "[guard] require_approval = true the approver and the operator are two people",
             hint="the send is run by someone else (--operator NAME), or the job approved by "
             "someone else",

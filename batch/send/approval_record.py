@@ -16,9 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from batch.common.clock import utc_timestamp
 from batch.common.files import write_atomically
 from batch.config.job import Job
+from batch.config.message_digest import message_digest, message_parts
 from batch.config.state_dir import journal_location
+from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
 
 APPROVAL_SUFFIX = ".approval.json"
@@ -42,6 +45,25 @@ class Approval:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def approval_for(
+    job: Job, *, approved_by: str, counts: dict[str, int], pilot_digest: str
+) -> Approval:
+    """The approval of ``job`` as it stands now: its files' and message's digests."""
+    return Approval(
+        job=job.name,
+        approved_by=approved_by,
+        approved_at=utc_timestamp(),
+        input_path=str(job.input.path),
+        input_digest=file_sha256(job.input.path),
+        exclude_digest=optional_file_sha256(job.input.exclude),
+        message_digest=message_digest(job),
+        message_parts=message_parts(job),
+        target=target_identity(job.target),
+        pilot_digest=pilot_digest,
+        counts=counts,
+    )
 
 
 def state_folder(job: Job) -> Path:
