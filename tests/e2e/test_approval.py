@@ -201,6 +201,8 @@ def test_a_sharded_send_is_checked_shard_by_shard(tmp_path: Path, sandbox_factor
             (tmp_path / f"results.{shard}.summary.json").read_text(encoding="utf-8")
         )
         assert summary["approved_by"] == "Alice Rossi"
+    merged = json.loads((tmp_path / "results.summary.json").read_text(encoding="utf-8"))
+    assert (merged["operator"], merged["approved_by"]) == ("Bruno", "Alice Rossi")
 
 
 def test_a_rerun_is_covered_by_the_campaigns_approval(tmp_path: Path, sandbox_factory: Any) -> None:
