@@ -22,6 +22,7 @@ from batch.config.state_dir import STATE_DIR_ENV
 from batch.errors import ConfigError
 from batch.input import read
 from batch.input.exclusions import load_exclusions
+from batch.live.notice import warn
 from batch.live.pilot_record import pilot_record_path, read_pilot_record
 from batch.rules.io_rules import check_job
 from batch.send.approval_check import needs_approval
@@ -98,5 +99,4 @@ def _warn(job: Job, approval: Approval) -> None:
             '[target] kind = "io"): send will not check it'
         )
     for warning in warnings:
-        logs.get_logger().warning("approval.warning", job=job.name, warning=warning)
-        print(f"io-batch: warning: {warning}", file=sys.stderr)
+        warn("approval.warning", warning, job=job.name)

@@ -39,6 +39,7 @@ from batch.errors import ConfigError, InputError
 from batch.feed.embedded import api_base_url
 from batch.input import read
 from batch.input.names import normalise_name
+from batch.live.notice import warn
 from batch.live.pilot_record import (
     PILOT_SUFFIX,
     PilotRecord,
@@ -155,12 +156,8 @@ def _record(job: Job, pilot: Job, report: RunReport, digest: str, path: Path) ->
     log = logs.get_logger()
     received = sum(report.counts.get(status, 0) for status in _RECEIVED)
     if not received:
-        log.warning("pilot.nobody_reached", job=job.name)
-        print(
-            "io-batch: warning: the pilot reached no colleague (see the reason column of "
-            f"{pilot.output}); nothing was recorded",
-            file=sys.stderr,
-        )
+        text = f"the pilot reached no colleague (see the reason column of {pilot.output})"
+        warn("pilot.nobody_reached", f"{text}; nothing was recorded", job=job.name)
         return
     languages = set(languages_sent(pilot.output))
     earlier = read_pilot_record(path)
@@ -179,12 +176,13 @@ def _record(job: Job, pilot: Job, report: RunReport, digest: str, path: Path) ->
     log.info("pilot.recorded", job=job.name, message_digest=digest, record=str(path))
     missing = [code for code in job.message.languages if code not in languages]
     if missing:
-        log.warning("pilot.languages_not_covered", job=job.name, languages=missing)
-        print(
-            f"io-batch: warning: no colleague got the pilot in {', '.join(missing)}: add a "
-            "colleague whose IO profile prefers it (or a row whose language column names "
-            "it) so that every language is checked",
-            file=sys.stderr,
+        warn(
+            "pilot.languages_not_covered",
+            f"no colleague got the pilot in {', '.join(missing)}: add a colleague whose IO "
+            "profile prefers it (or a row whose language column names it) so that every "
+            "language is checked",
+            job=job.name,
+            languages=missing,
         )
 
 

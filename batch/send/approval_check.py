@@ -96,8 +96,7 @@ def check_approval(job: Job, *, operator: str, rerun: bool) -> SendAuthority:
             f"{approval.approved_by} approved job {job.name!r} and cannot also send it "
             f"(operator {operator.strip()!r}): with "
             "[guard] require_approval = true the approver and the operator are two people",
-            hint="the send is run by someone else (--operator NAME), or the job approved by "
-            "someone else",
+            hint="let someone else run the send (--operator NAME), or someone else approve the job",
         )
     return SendAuthority(operator, approval.approved_by)
 
@@ -138,7 +137,8 @@ def _file_difference(what: str, path: Path, approved_path: str, approved: str) -
         return [f"{what} {path} cannot be read ({exc.strerror})"]
     if digest == approved:
         return []
-    named = str(path) if str(path) == approved_path else f"{path} (approved: {approved_path})"
+    same = str(path.absolute()) == approved_path
+    named = str(path) if same else f"{path} (approved: {approved_path})"
     return [
         f"{what} {named} changed since the approval (SHA-256 {_short(approved)} approved, "
         f"{_short(digest)} now)"

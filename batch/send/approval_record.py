@@ -55,7 +55,7 @@ def approval_for(
         job=job.name,
         approved_by=approved_by,
         approved_at=utc_timestamp(),
-        input_path=str(job.input.path),
+        input_path=str(job.input.path.absolute()),
         input_digest=file_sha256(job.input.path),
         exclude_digest=optional_file_sha256(job.input.exclude),
         message_digest=message_digest(job),
