@@ -23,7 +23,7 @@ from batch.errors import ConfigError
 from batch.input import read
 from batch.input.exclusions import load_exclusions
 from batch.live.notice import warn
-from batch.live.pilot_record import pilot_record_path, read_pilot_record
+from batch.live.pilot_record import PilotRecord, pilot_record_path, read_pilot_record
 from batch.rules.io_rules import check_job
 from batch.send.approval_check import needs_approval
 from batch.send.approval_record import Approval, approval_for, approval_path, write_approval
@@ -63,7 +63,7 @@ def run_approve(args: argparse.Namespace) -> int:
     logs.get_logger().info("approval.recorded", path=str(path), **approval.to_json())
     if not logs.writes_json():
         _print(approval, path)
-    _warn(job, approval)
+    _warn(job, approval, pilot)
     return 0
 
 
@@ -83,7 +83,7 @@ def _print(approval: Approval, path: object) -> None:
     out.write(f"approval: {path}\n")
 
 
-def _warn(job: Job, approval: Approval) -> None:
+def _warn(job: Job, approval: Approval, pilot: PilotRecord | None) -> None:
     """What the approver should know: the approval may not mean what they think."""
     warnings = []
     if not approval.pilot_digest:
@@ -92,6 +92,11 @@ def _warn(job: Job, approval: Approval) -> None:
         warnings.append(
             "the last pilot went out with other templates than the job's now: run "
             "'io-batch pilot' again so that colleagues check what will go out"
+        )
+    if pilot is not None and pilot.target != approval.target:
+        warnings.append(
+            f"the last pilot went to {pilot.target}, not to {approval.target}: the "
+            "colleagues have not seen it where the campaign goes"
         )
     if not needs_approval(job):
         warnings.append(

@@ -35,6 +35,7 @@ from batch.config.job import Job, ProfileCheck, load_job
 from batch.config.message_digest import message_digest
 from batch.config.secrets import resolve_api_key
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
+from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, InputError
 from batch.feed.embedded import api_base_url
 from batch.input import read
@@ -77,7 +78,9 @@ def run_pilot(args: argparse.Namespace) -> int:
     options = SendOptions(
         show_progress=sys.stderr.isatty() and not args.no_progress,
         operator=resolve_operator(args.operator, os.environ),
-        digest_scope=f"pilot:{digest}:",
+        # Also the target's: a pilot on one environment says nothing of what the
+        # colleagues received on another.
+        digest_scope=f"pilot:{target_identity(pilot.target)}:{digest}:",
     )
     clock = clock_from_env(os.environ)
     with api_base_url(pilot) as base_url:
@@ -161,11 +164,13 @@ def _record(job: Job, pilot: Job, report: RunReport, digest: str, path: Path) ->
         return
     languages = set(languages_sent(pilot.output))
     earlier = read_pilot_record(path)
-    if earlier is not None and earlier.message_digest == digest:
+    target = target_identity(pilot.target)
+    if earlier is not None and (earlier.message_digest, earlier.target) == (digest, target):
         languages |= set(earlier.languages_sent)  # already_sent rows say no language
     record = PilotRecord(
         job=job.name,
         message_digest=digest,
+        target=target,
         finished_at=utc_timestamp(),
         run_id=report.run_id,
         results=str(pilot.output),

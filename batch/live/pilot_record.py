@@ -24,6 +24,7 @@ FORMAT = 1
 class PilotRecord:
     job: str
     message_digest: str  # the templates (and the rest of the message part) it sent
+    target: str  # where it sent them (target_identity)
     finished_at: str  # UTC, ISO-8601
     run_id: str
     results: str

@@ -116,6 +116,21 @@ def test_pilot_sends_the_campaign_message_once_per_template_and_never_touches_th
     new_digest = json.loads(record_path.read_text(encoding="utf-8"))["message_digest"]
     assert new_digest == message_digest(load_job(job)) != digest
 
+    # Another target: what the colleagues received elsewhere does not count there.
+    other = sandbox_factory(ALL_IN)
+    job.write_text(
+        job.read_text(encoding="utf-8").replace(sandbox.base_url, other.base_url), "utf-8"
+    )
+    elsewhere = run_io_batch(["pilot", str(job)], env=KEY)
+    assert elsewhere.code == 0, elsewhere.stderr
+    assert [r["status"] for r in read_rows(tmp_path / "results.pilot.csv")] == ["sent", "sent"]
+    assert other.app.ledger.count() == 2
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    assert record["target"] == f"io:{other.base_url}"
+    job.write_text(
+        job.read_text(encoding="utf-8").replace(other.base_url, sandbox.base_url), "utf-8"
+    )
+
     # The campaign: the colleague who is also a citizen gets the campaign's message.
     sent = run_io_batch(["send", str(job)], env=KEY)
     assert sent.code == 0, sent.stderr
@@ -128,7 +143,8 @@ def test_pilot_sends_the_campaign_message_once_per_template_and_never_touches_th
         "Avviso per Cittadino3: scadenza",
     ]
     with closing(sqlite3.connect(state / "e2e.pilot.journal.sqlite")) as db:
-        assert db.execute("SELECT count(*) FROM sent").fetchone()[0] == 4  # 2 codes x 2 digests
+        # 2 colleagues x (2 digests on the first target + 1 on the other)
+        assert db.execute("SELECT count(*) FROM sent").fetchone()[0] == 6
 
 
 def test_a_language_no_colleague_received_is_named(tmp_path: Path, sandbox_factory: Any) -> None:

@@ -24,6 +24,7 @@ from tests.helpers.e2e import population
 from tests.helpers.workbooks import write_xlsx
 
 CODES = population(4, seed=24)
+IO = "io:https://api.io.pagopa.it"
 JOB = """
 [input]
 path = "input.csv"
@@ -94,7 +95,7 @@ def test_a_pilot_with_other_columns_is_refused(job: Job, tmp_path: Path) -> None
 
 def test_the_pilot_record_round_trips_and_a_damaged_one_is_no_pilot(job: Job) -> None:
     path = pilot_record_path(job)
-    record = PilotRecord("job", "d" * 64, "2026-12-07T10:00:00.000Z", "r1", "out.csv", {"sent": 2})
+    record = PilotRecord("job", "d" * 64, IO, "2026-12-07T10:00Z", "r1", "out.csv", {"sent": 2})
     write_pilot_record(path, record)
     assert read_pilot_record(path) == record
     path.write_text("{", encoding="utf-8")
@@ -118,11 +119,15 @@ def test_approve_records_the_dry_run_and_the_pilot(
     assert approval["pilot_digest"] == ""
     assert "no pilot was sent" in capsys.readouterr().err
 
-    stale = PilotRecord("job", "0" * 64, "2026-12-07T10:00:00.000Z", "r1", "out.csv")
+    stale = PilotRecord("job", "0" * 64, IO, "2026-12-07T10:00:00.000Z", "r1", "out.csv")
     write_pilot_record(pilot_record_path(job), stale)
     assert cli.main(["approve", str(job.source), "--by", "Alice"]) == ExitCode.OK
     assert "the last pilot went out with other templates" in capsys.readouterr().err
-    fresh = PilotRecord("job", message_digest(job), "2026-12-07T11:00:00.000Z", "r2", "out.csv")
+    elsewhere = PilotRecord("job", message_digest(job), "sandbox:embedded", "11:00", "r2", "o.csv")
+    write_pilot_record(pilot_record_path(job), elsewhere)
+    assert cli.main(["approve", str(job.source), "--by", "Alice"]) == ExitCode.OK
+    assert f"the last pilot went to sandbox:embedded, not to {IO}" in capsys.readouterr().err
+    fresh = PilotRecord("job", message_digest(job), IO, "2026-12-07T11:00:00.000Z", "r2", "o.csv")
     write_pilot_record(pilot_record_path(job), fresh)
     assert cli.main(["approve", str(job.source), "--by", "Alice"]) == ExitCode.OK
     assert "warning" not in capsys.readouterr().err
