@@ -100,6 +100,11 @@ def pilot_job(job: Job, *, output: Path | None) -> Job:
             "fiscal codes and sample values, in the campaign's columns",
         )
     default_output = job.output.with_name(f"{job.output.stem}{PILOT_SUFFIX}{job.output.suffix}")
+    if output is not None and output.resolve() == job.output.resolve():
+        raise ConfigError(
+            f"--output {output} is the campaign's results file: a pilot never touches it",
+            hint=f"leave --output out for {default_output.name}, or name another file",
+        )
     return replace(
         job,
         name=f"{job.name}{PILOT_SUFFIX}",  # its own journal: <job>.pilot.journal.sqlite

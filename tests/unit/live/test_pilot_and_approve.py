@@ -74,6 +74,8 @@ def test_the_pilot_has_files_of_its_own_and_checks_every_profile(job: Job, tmp_p
     assert pilot.shard_count is None and not pilot.profile.uses_feed
     assert message_digest(pilot) == message_digest(job)  # the campaign's own message
     assert pilot_job(job, output=tmp_path / "p.csv").output == tmp_path / "p.csv"
+    with pytest.raises(ConfigError, match="a pilot never touches it"):
+        pilot_job(job, output=tmp_path / "out" / ".." / "out" / "results.csv")
 
 
 def test_a_workbook_pilot_with_the_campaigns_columns_passes(job: Job, tmp_path: Path) -> None:
