@@ -15,6 +15,7 @@ from batch import __version__
 from batch.dryrun.command import run_validate_command
 from batch.errors import ExitCode, exit_codes_help
 from batch.feed.command import run_subscribers_status, run_subscribers_sync
+from batch.live.arguments import add_live_commands
 from batch.reach.command import run_reach
 from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_subscribers(commands)
     add_report_command(commands)
     _add_reach(commands)
+    add_live_commands(commands)
 
     sandbox_parser = commands.add_parser(
         "sandbox",
@@ -179,6 +181,12 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+    parser.add_argument(
+        "--operator",
+        metavar="NAME",
+        help="who runs the send, recorded in the summary, the journal and the report; with "
+        "[guard] require_approval, not the approver (default: IO_BATCH_OPERATOR)",
     )
     parser.add_argument(
         "--sync",

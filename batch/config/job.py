@@ -23,6 +23,7 @@ from batch.config.choices import (
     TargetKind,
 )
 from batch.config.languages import MessageVariant, check_language, take_variants
+from batch.config.pilot import parse_pilot_section
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.shards import Shard, parse_shards_section
 from batch.config.template import Template
@@ -170,6 +171,7 @@ class Guard:
 
     max_messages: int | None = None  # refuse a send/rerun that would submit more
     invalid_rows: InvalidRows = InvalidRows.SKIP
+    require_approval: bool = False  # a send to IO needs a matching approval (four eyes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,7 @@ class Job:
     guard: Guard = field(default_factory=Guard)
     shard_count: int | None = None  # [shards] count: the campaign is split in that many
     shard: Shard | None = None  # set by the command: this run is that shard (rows, files)
+    pilot_input: Path | None = None  # [pilot] input: the colleagues' file of io-batch pilot
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -257,6 +260,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     schedule = parse_schedule(sections.table("schedule"))
     guard = _guard(sections.table("guard"))
     shard_count = parse_shards_section(sections.table("shards"))
+    pilot_input = parse_pilot_section(sections.table("pilot"), source.parent)
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -361,6 +365,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         report=report,
         guard=guard,
         shard_count=shard_count,
+        pilot_input=pilot_input,
     )
 
 
@@ -505,6 +510,7 @@ def _guard(section: Table) -> Guard:
         invalid_rows=_member(
             section.get_str("invalid_rows", "skip"), InvalidRows, "guard.invalid_rows"
         ),
+        require_approval=section.get_bool("require_approval", False),
     )
     section.done()
     return guard

@@ -31,6 +31,8 @@ class RunFacts:
     throttled: int | None
     exit_code: int | None
     rows: int
+    operator: str = ""  # who ran it (send --operator), from the summary
+    approved_by: str = ""  # who approved it ([guard] require_approval)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ def _run_facts(run: sources.RunFiles, frame: pl.DataFrame) -> RunFacts:
         throttled=_int(summary.get("throttled")),
         exit_code=_int(summary.get("exit_code")),
         rows=frame.height,
+        operator=str(summary.get("operator") or ""),
+        approved_by=str(summary.get("approved_by") or ""),
     )
 
 

@@ -123,6 +123,8 @@ def runs_section(runs: list[RunFacts]) -> str:
         ("calls by operation", [counts_text(run.calls_by_operation) or "&ndash;" for run in runs]),
         ("429 answers", [count_or_dash(run.throttled) for run in runs]),
         ("exit code", [count_or_dash(run.exit_code) for run in runs]),
+        ("operator", [esc(run.operator) or "&ndash;" for run in runs]),
+        ("approved by", [esc(run.approved_by) or "&ndash;" for run in runs]),
         ("rows", [f"{run.rows:,}" for run in runs]),
     ]
     body = "".join(

@@ -26,6 +26,7 @@ from batch.feed.embedded import api_base_url
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
+from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.shard_layout import check_layout
 from batch.send.sharded import layout_from, run_layout
@@ -73,6 +74,8 @@ def run_rerun(args: argparse.Namespace) -> int:
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
     journal = journal_location(job)
     check_layout(job, journal.path)  # another shard count's journals: refuse (exit 2)
+    operator = resolve_operator(args.operator, os.environ)
+    authority = check_approval(job, operator=operator, rerun=rerun_statuses is not None)
     refused_report = [Destination(guard.report_path(job), "error report", "--output")]
     check_writable(
         [
@@ -98,6 +101,8 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         durable=args.durable,
         rerun_statuses=rerun_statuses,
         show_progress=sys.stderr.isatty() and not args.no_progress,
+        operator=authority.operator,
+        approved_by=authority.approved_by,
     )
     sync_first = _feed_gate(job, key.value, args)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job

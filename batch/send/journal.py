@@ -103,6 +103,17 @@ class Journal:
         self._db.execute("UPDATE runs SET state = 'running' WHERE run_id = ?", (run_id,))
         return Run(run_id, resumed=True, unknown_after_crash=unknown)
 
+    def record_operator(self, run_id: str, operator: str) -> None:
+        """Add who runs this attempt to the run's operators (a resume by someone else
+        adds a name: ``alice, bob``)."""
+        found = self._db.execute("SELECT operator FROM runs WHERE run_id = ?", (run_id,))
+        names = [name for name in ((found.fetchone() or [""])[0] or "").split(", ") if name]
+        if operator and operator not in names:
+            self._db.execute(
+                "UPDATE runs SET operator = ? WHERE run_id = ?",
+                (", ".join([*names, operator]), run_id),
+            )
+
     def settle(self, run_id: str) -> int:
         """After a crash or a forced stop: claims are forgotten (those rows are pending
         again) and submits that were in flight are UNKNOWN. Returns how many."""

@@ -77,6 +77,10 @@ def add_missing_columns(db: sqlite3.Connection) -> None:
     present = {row[1] for row in db.execute("PRAGMA table_info(rows)")}
     if "language" not in present:
         db.execute("ALTER TABLE rows ADD COLUMN language TEXT")
+    # Who ran each run (send --operator), for the audit trail; added here for new journals
+    # too, so the CREATE TABLE above stays as every earlier version wrote it.
+    if "operator" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+        db.execute("ALTER TABLE runs ADD COLUMN operator TEXT")
 
 
 class Transaction:

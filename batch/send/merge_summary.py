@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -12,7 +12,17 @@ from batch.send.merge_checks import ShardRun
 from batch.send.summary import write_counts
 
 #: What the merged summary keeps of each shard's.
-SHARD_FIELDS = ("run_id", "rows", "counts", "calls", "elapsed_s", "budget", "exit_code")
+SHARD_FIELDS = (
+    "run_id",
+    "rows",
+    "counts",
+    "calls",
+    "elapsed_s",
+    "budget",
+    "exit_code",
+    "operator",
+    "approved_by",
+)
 
 
 @dataclass
@@ -29,6 +39,8 @@ class MergeReport:
     budget: str = ""
     interrupted: bool = False  # a merge refuses unfinished shards: always False
     exit_code: int = 0  # the worst shard's
+    operator: str = ""  # the shards' operators ("Bruno"; "Bruno; Carla" when they differ)
+    approved_by: str = ""  # the shards' approvers, the same way
     per_shard: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
@@ -49,6 +61,8 @@ class MergeReport:
             report.per_shard.append(shard | {name: summary.get(name) for name in SHARD_FIELDS})
         report.counts = dict(counts)
         report.calls_by_operation = dict(operations)
+        report.operator = _names(shard["operator"] for shard in report.per_shard)
+        report.approved_by = _names(shard["approved_by"] for shard in report.per_shard)
         budgets = {str(shard["budget"]) for shard in report.per_shard}
         report.budget = budgets.pop() if len(budgets) == 1 else "; ".join(sorted(budgets))
         return report
@@ -66,3 +80,8 @@ class MergeReport:
                 f"exit {shard['exit_code']} ({shard['results']})\n"
             )
         out.write(f"results: {self.output}\n")
+
+
+def _names(values: Iterable[object]) -> str:
+    """The distinct names the shards' summaries give, in order ("" for none)."""
+    return "; ".join(sorted({str(value) for value in values if value}))

@@ -56,7 +56,7 @@ from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
 from batch.send.guard import check_guard
-from batch.send.journal import Journal
+from batch.send.journal import Journal, Run
 from batch.send.languages import content_digest, localised
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
@@ -82,6 +82,11 @@ class SendOptions:
     show_progress: bool = False
     handle_signals: bool = True
     profile_only: bool = False  # io-batch reach: the profile check alone, never a submit
+    operator: str = ""  # send --operator: recorded in the journal's run and the summary
+    approved_by: str = ""  # the approver, when the job needs one: in the summary
+    # Put before every journal content key: io-batch pilot puts the template digest, so a
+    # pilot run after a template change sends anew, and the same templates never twice.
+    digest_scope: str = ""
 
 
 def file_digest(path: Path) -> str:
@@ -138,8 +143,7 @@ class SendRun:
             journal = Journal(location.path, durable=self.options.durable)
             try:
                 journal.purge(job.retention_days)
-                run = journal.start_run(job.output, file_digest(job.input.path))
-                self._journal, self._run_id = journal, run.run_id
+                run = self._start_run(journal)
                 done = journal.done_lines(run.run_id)
                 total = sum(len(batch) for batch in source.batches())
                 self._log.info(
@@ -184,6 +188,10 @@ class SendRun:
                 report.unknown_after_crash += cut_off
                 report.calls_by_operation = dict(self._calls_by_operation)
                 report.journal = str(location.path)
+                report.operator, report.approved_by = (
+                    self.options.operator,
+                    self.options.approved_by,
+                )
                 add_to_report(report, quiet)
                 self._past_due.report_to(report, self._log)
             finally:
@@ -196,6 +204,13 @@ class SendRun:
             self._job_error.report = report
             raise self._job_error
         return report
+
+    def _start_run(self, journal: Journal) -> Run:
+        """Start the run (or resume it), with who runs this attempt."""
+        run = journal.start_run(self.job.output, file_digest(self.job.input.path))
+        self._journal, self._run_id = journal, run.run_id
+        journal.record_operator(run.run_id, self.options.operator)
+        return run
 
     async def _dispatch_rows(
         self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate
@@ -304,7 +319,7 @@ class SendRun:
             return await self._check_only(row)
         message = row.message
         assert message is not None  # the producer only queues valid rows
-        digest = self._digest(row, message)
+        digest = self.options.digest_scope + self._digest(row, message)
         run_id, line, code = self._run_id, row.line, message.fiscal_code
         journal = self._journal
         preset = journal.claim(

@@ -35,6 +35,8 @@ class RunReport:
     quiet_hours_wait_s: float = 0.0  # time spent waiting for the quiet hours to end
     stopped_for_quiet_hours_until: str = ""  # on_quiet_hours = "stop": when to run again
     journal: str = ""  # the journal this run used (the job's, whatever the output)
+    operator: str = ""  # who ran it (send --operator, IO_BATCH_OPERATOR)
+    approved_by: str = ""  # who approved it ([guard] require_approval)
     error: str = ""
     exit_code: int = 0
     pauses: list[dict[str, Any]] = field(default_factory=list)  # 429 pauses: start, end (UTC)
@@ -102,6 +104,9 @@ class RunReport:
             )
         elif self.interrupted:
             out.write("interrupted: run the same command again to resume\n")
+        if self.operator or self.approved_by:
+            approved = f", approved by {self.approved_by}" if self.approved_by else ""
+            out.write(f"run by {self.operator or 'an unnamed operator'}{approved}\n")
         out.write(f"results: {self.output}\n")
         if self.journal:
             out.write(f"journal: {self.journal}\n")

@@ -73,7 +73,10 @@ def write_job(
     concurrency: int = 8,
     extra: str = "",
     kind: str = "sandbox",
+    columns: str = "",
+    target: str = "",
 ) -> Path:
+    """``columns`` and ``target``: more lines for those sections (``extra`` comes last)."""
     rate = "unlimited = true" if calls is None else f"calls = {calls}\nwindow_seconds = {window}"
     url = f'base_url = "{base_url}"' if base_url else ""
     job = directory / "job.toml"
@@ -87,12 +90,14 @@ path = "{input_name}"
 path = "{output_name}"
 [columns]
 fiscal_code = "codice_fiscale"
+{columns}
 [message]
 subject = "{SUBJECT}"
 markdown = "{MARKDOWN}"
 [target]
 kind = "{kind}"
 {url}
+{target}
 [rate]
 {rate}
 concurrency = {concurrency}

@@ -36,6 +36,7 @@ RANK = {
     "dryrun": 8,
     "verify": 8,
     "reach": 8,  # profile checks only: send's own run in a profile-only mode
+    "live": 8,  # pilot and approve: send's run on the pilot file, the guard's count
     "report": 9,  # reads what send and verify left: results, summaries, journal
     "app": 10,  # the command itself: __main__, entry, cli, arguments
 }

@@ -1,0 +1,2 @@
+"""From trial to live: the pilot on colleagues and the approval of a campaign (README,
+"From trial to live")."""
