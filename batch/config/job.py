@@ -25,6 +25,7 @@ from batch.config.choices import (
 from batch.config.languages import MessageVariant, check_language, take_variants
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.shards import Shard, parse_shards_section
+from batch.config.subject_privacy import SubjectPrivacy, take_subject_privacy
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
@@ -192,6 +193,8 @@ class Job:
     guard: Guard = field(default_factory=Guard)
     shard_count: int | None = None  # [shards] count: the campaign is split in that many
     shard: Shard | None = None  # set by the command: this run is that shard (rows, files)
+    # [message] / [guard] subject_placeholders: no personal data in the subject.
+    subject_privacy: SubjectPrivacy = field(default_factory=SubjectPrivacy)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -255,7 +258,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     retry_section = sections.table("retry")
     profile = _profile_check(sections.table("profile"))
     schedule = parse_schedule(sections.table("schedule"))
-    guard = _guard(sections.table("guard"))
+    guard, subject_privacy = _guard(sections.table("guard"), message_section)
     shard_count = parse_shards_section(sections.table("shards"))
     sections.done()
 
@@ -361,6 +364,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         report=report,
         guard=guard,
         shard_count=shard_count,
+        subject_privacy=subject_privacy.for_subjects(message.subject, message.variants),
     )
 
 
@@ -498,8 +502,10 @@ def _input_spec(section: Table, base: Path) -> InputSpec:
     return spec
 
 
-def _guard(section: Table) -> Guard:
-    """``[guard]``: checks against the wrong file, made before any call."""
+def _guard(section: Table, message: Table) -> tuple[Guard, SubjectPrivacy]:
+    """``[guard]``: checks against the wrong file, made before any call; and
+    ``subject_placeholders``, read from ``[guard]`` and ``[message]`` alike."""
+    subject_privacy = take_subject_privacy(message, section)
     guard = Guard(
         max_messages=section.optional_int("max_messages", low=0),
         invalid_rows=_member(
@@ -507,4 +513,4 @@ def _guard(section: Table) -> Guard:
         ),
     )
     section.done()
-    return guard
+    return guard, subject_privacy

@@ -37,6 +37,7 @@ RANK = {
     "verify": 8,
     "reach": 8,  # profile checks only: send's own run in a profile-only mode
     "report": 9,  # reads what send and verify left: results, summaries, journal
+    "errata": 9,  # a send over the rows a results file reached, with the dry run's checks
     "app": 10,  # the command itself: __main__, entry, cli, arguments
 }
 APP = {"__main__", "entry", "cli", "arguments"}
