@@ -15,6 +15,7 @@ from pathlib import Path
 
 from batch.common import logs
 from batch.config.job import Job, load_job
+from batch.errata import chain
 from batch.errata.dryrun import require_results, run_errata_dry_run
 from batch.errata.subject import WARNING_CODE, describe, subjects_without_prefix
 from batch.errors import ConfigError
@@ -55,6 +56,9 @@ def run_errata(args: argparse.Namespace) -> int:
     without_prefix = subjects_without_prefix(job)
     if without_prefix:
         log.warning(WARNING_CODE, subjects=without_prefix, detail=describe(without_prefix))
+    later = chain.later_rerun(results)
+    if later is not None:
+        log.warning(chain.WARNING_CODE, later=str(later), detail=chain.describe(results, later))
     return send_errata(job, args)
 
 

@@ -10,6 +10,7 @@ from typing import TextIO
 from batch.config.job import Job
 from batch.config.subject_privacy import refuse_undeclared
 from batch.dryrun.run import validate_frames
+from batch.errata import chain
 from batch.errata.subject import WARNING_CODE, describe, subjects_without_prefix
 from batch.errors import InputError
 from batch.input import read
@@ -65,3 +66,6 @@ def _print_reach(job: Job, count: RowCount, out: TextIO) -> None:
     without_prefix = subjects_without_prefix(job)
     if without_prefix:
         out.write(f"Warning ({WARNING_CODE}): {describe(without_prefix)}\n")
+    later = chain.later_rerun(job.input.path)
+    if later is not None:
+        out.write(f"Warning ({chain.WARNING_CODE}): {chain.describe(job.input.path, later)}\n")

@@ -138,7 +138,7 @@ def test_errata_reaches_exactly_the_citizens_the_rerun_chain_reached(
     assert f"  unknown: {statuses['unknown']} (the original may have arrived" in dry.stdout
     assert f"  not_registered: {statuses['not_registered']}\n" in dry.stdout
     assert "  invalid: 2\n" in dry.stdout
-    assert "errata.subject" not in dry.stdout
+    assert "errata.subject" not in dry.stdout and "errata.rerun_chain" not in dry.stdout
     assert sandbox.app.ledger.entries() == campaign_ledger  # a dry run calls nothing
 
     ran = run_io_batch(["errata", results, "--job", str(errata)])
@@ -178,6 +178,8 @@ def test_errata_reaches_exactly_the_citizens_the_rerun_chain_reached(
         ["errata", str(tmp_path / "results.csv"), "--job", str(errata), "--output", str(elsewhere)]
     )
     assert on_first.code == 0, on_first.stderr
+    chained = [line for line in on_first.json_lines() if line["event"] == "errata.rerun_chain"]
+    assert [line["later"] for line in chained] == [results]  # it names the chain's last file
     assert [r["line"] for r in read_rows(elsewhere)] == [r["line"] for r in reached(first)]
     assert {r["status"] for r in read_rows(elsewhere)} == {"already_sent"}
     assert sandbox.app.ledger.count() == ledger
@@ -272,6 +274,8 @@ def test_errata_warns_about_its_subject_and_refuses_wrong_files(
     assert ran.code == 0, ran.stderr
     warnings = [line for line in ran.json_lines() if line.get("event") == "errata.subject"]
     assert [w["subjects"] for w in warnings] == [["message.subject"]]
+    start = next(line for line in ran.json_lines() if line.get("event") == "errata.start")
+    assert (start["rows"], start["to_reach"], start["left_out"]) == (7, 5, {"invalid": 2})
     assert sandbox.app.ledger.count() == 5 + 5  # the campaign's 5, then one errata each
 
     calls = sandbox.app.calls.count()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from batch.config.job import InputSpec, parse_job
 from batch.config.shards import Shard
+from batch.errata.chain import later_rerun
 from batch.errata.subject import subjects_without_prefix
 from batch.input.read import open_input
 from batch.input.results_layout import result_field, results_header
@@ -125,3 +126,12 @@ def test_the_errata_subject_is_checked_in_every_language_whatever_the_case() -> 
     }
     errata = parse_job(raw, source=Path("/jobs/errata.toml"))
     assert subjects_without_prefix(errata) == ["message.de_DE.subject"]
+
+
+def test_the_last_rerun_of_a_chain_is_found_beside_a_results_file(tmp_path: Path) -> None:
+    first = tmp_path / "results.csv"
+    assert later_rerun(first) is None
+    for name in ("results.csv", "results-rerun.csv", "results-rerun-rerun.csv"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    assert later_rerun(first) == tmp_path / "results-rerun-rerun.csv"
+    assert later_rerun(tmp_path / "results-rerun-rerun.csv") is None
