@@ -21,8 +21,8 @@ from batch.send.producer import rerun_view
 
 #: Why a left-out row is not reached, when its status alone does not say it plainly.
 _WHY = {
-    Status.UNKNOWN.value: "the original may have arrived (IO cannot tell): not reached; "
-    "settle them with rerun --include-unknown, then run the errata on its results",
+    Status.UNKNOWN.value: "the original may have arrived, IO cannot tell: not reached, "
+    "decide for them apart",
     WITHOUT_ID: "IO accepted it without a message id, so nobody can confirm it: not reached",
     Status.PENDING.value: "the original run did not process them: finish it first",
 }

@@ -9,8 +9,8 @@ row is left out, and ``count_rows`` says why:
   ``invalid``, ``duplicate``, ``excluded``, ``rejected``, ``failed``, ``pending``: the
   original never reached the citizen;
 - ``unknown``: the original submit may have arrived (a timeout, a crash), but nobody can
-  tell, since IO cannot look a lost message up: not reached, listed apart so that the
-  operator can decide (a rerun with ``--include-unknown`` settles them first);
+  tell, since IO cannot look a lost message up, and an errata about a message never
+  received would puzzle the citizen: not reached, listed apart for the operator to decide;
 - ``sent`` or ``already_sent`` without a message id (``submit.accepted_without_id``,
   ``submit.accepted_bad_id``): IO accepted something, but no id says what, so ``verify``
   cannot confirm it: not reached, listed apart.
