@@ -55,7 +55,7 @@ def _print_reach(job: Job, count: RowCount, out: TextIO) -> None:
     by_status = ", ".join(f"{status} {rows:,}" for status, rows in sorted(count.reached.items()))
     out.write(
         f"Errata of {job.input.path} with job {job.name!r}: it reaches {count.to_reach:,} of "
-        f"its {count.rows:,} rows ({by_status or 'none'}); nothing was sent.\n"
+        f"its {count.rows:,} rows ({by_status or 'none'})\n"
     )
     left_out = sum(count.left_out.values())
     if left_out:
