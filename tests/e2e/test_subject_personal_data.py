@@ -76,7 +76,6 @@ def test_undeclared_subject_placeholders_are_named_then_sent_or_refused(
     for command in (
         ["validate", str(refused)],
         ["send", str(refused)],
-        ["send", str(refused), "--dry-run"],
         ["rerun", str(results), "--job", str(refused), "--output", str(tmp_path / "r.csv")],
         ["errata", str(results), "--job", str(errata), "--output", str(tmp_path / "e.csv")],
         ["errata", str(results), "--job", str(errata), "--dry-run"],
