@@ -18,7 +18,7 @@ from batch.config.job import Job, load_job
 from batch.errata import chain
 from batch.errata.dryrun import require_results, run_errata_dry_run
 from batch.errata.subject import WARNING_CODE, describe, subjects_without_prefix
-from batch.errors import ConfigError
+from batch.errors import ConfigError, InputError
 from batch.input import read
 from batch.send.command import send_errata
 from batch.send.errata_rows import RowCount, count_rows
@@ -27,6 +27,11 @@ from batch.send.errata_rows import RowCount, count_rows
 def run_errata(args: argparse.Namespace) -> int:
     results: Path = args.results
     job_file = load_job(args.job)
+    if not results.is_file():
+        raise InputError(
+            f"results file not found: {results}",
+            hint="name the results CSV of the campaign to correct (of send, rerun or merge)",
+        )
     if job_file.shard_count is not None:
         raise ConfigError(
             f"job {job_file.name!r} is sharded ([shards] count): an errata runs unsharded",

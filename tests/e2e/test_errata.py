@@ -281,6 +281,8 @@ def test_errata_warns_about_its_subject_and_refuses_wrong_files(
     calls = sandbox.app.calls.count()
     not_results = run_io_batch(["errata", str(tmp_path / "input.csv"), "--job", str(plain)])
     assert not_results.code == 3 and "not an io-batch results file" in not_results.stderr
+    missing = run_io_batch(["errata", str(tmp_path / "nothing.csv"), "--job", str(plain)])
+    assert missing.code == 3 and "results file not found" in missing.stderr
     over = run_io_batch(["errata", results, "--job", str(plain), "--output", results])
     assert over.code == 2 and "must not overwrite" in over.stderr
     assert sandbox.app.calls.count() == calls
