@@ -35,8 +35,9 @@ def run_errata(args: argparse.Namespace) -> int:
     if job_file.shard_count is not None:
         raise ConfigError(
             f"job {job_file.name!r} is sharded ([shards] count): an errata runs unsharded",
-            hint="take [shards] out of the errata job (its sends are few: the original's)",
+            hint="take [shards] out of the errata job",
         )
+    chain.require_own_name(job_file, results)
     output: Path = args.output or job_file.output
     if output.resolve() == results.resolve():
         raise ConfigError(

@@ -283,6 +283,8 @@ def test_errata_warns_about_its_subject_and_refuses_wrong_files(
     assert not_results.code == 3 and "not an io-batch results file" in not_results.stderr
     missing = run_io_batch(["errata", str(tmp_path / "nothing.csv"), "--job", str(plain)])
     assert missing.code == 3 and "results file not found" in missing.stderr
+    same_name = run_io_batch(["errata", results, "--job", str(job), "--dry-run"])
+    assert same_name.code == 2 and "the errata job has the same [job] name" in same_name.stderr
     over = run_io_batch(["errata", results, "--job", str(plain), "--output", results])
     assert over.code == 2 and "must not overwrite" in over.stderr
     assert sandbox.app.calls.count() == calls
