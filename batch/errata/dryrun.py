@@ -59,7 +59,7 @@ def _print_reach(job: Job, count: RowCount, out: TextIO) -> None:
     )
     left_out = sum(count.left_out.values())
     if left_out:
-        out.write(f"Left out, the original did not reach them: {left_out:,} row(s)\n")
+        out.write(f"Left out: {left_out:,} row(s), by their status in the results\n")
         for reason, rows in sorted(count.left_out.items(), key=lambda item: -item[1]):
             why = _WHY.get(reason)
             out.write(f"  {reason}: {rows:,}{f' ({why})' if why else ''}\n")
