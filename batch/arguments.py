@@ -13,6 +13,7 @@ from pathlib import Path
 
 from batch import __version__
 from batch.dryrun.command import run_validate_command
+from batch.errata.arguments import add_errata_command
 from batch.errors import ExitCode, exit_codes_help
 from batch.feed.command import run_subscribers_status, run_subscribers_sync
 from batch.live.arguments import add_live_commands
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_send_options(rerun)
     rerun.set_defaults(func=run_rerun)
+    add_errata_command(commands)
 
     _add_verify(commands)
     _add_merge(commands)

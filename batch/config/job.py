@@ -26,6 +26,7 @@ from batch.config.languages import MessageVariant, check_language, take_variants
 from batch.config.pilot import parse_pilot_section
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.shards import Shard, parse_shards_section
+from batch.config.subject_privacy import SubjectPrivacy, take_subject_privacy
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
@@ -195,6 +196,8 @@ class Job:
     shard_count: int | None = None  # [shards] count: the campaign is split in that many
     shard: Shard | None = None  # set by the command: this run is that shard (rows, files)
     pilot_input: Path | None = None  # [pilot] input: the colleagues' file of io-batch pilot
+    # [message] / [guard] subject_placeholders: no personal data in the subject.
+    subject_privacy: SubjectPrivacy = field(default_factory=SubjectPrivacy)
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -258,7 +261,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     retry_section = sections.table("retry")
     profile = _profile_check(sections.table("profile"))
     schedule = parse_schedule(sections.table("schedule"))
-    guard = _guard(sections.table("guard"))
+    guard, subject_privacy = _guard(sections.table("guard"), message_section)
     shard_count = parse_shards_section(sections.table("shards"))
     pilot_input = parse_pilot_section(sections.table("pilot"), source.parent)
     sections.done()
@@ -366,6 +369,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         guard=guard,
         shard_count=shard_count,
         pilot_input=pilot_input,
+        subject_privacy=subject_privacy.for_subjects(message.subject, message.variants),
     )
 
 
@@ -503,8 +507,10 @@ def _input_spec(section: Table, base: Path) -> InputSpec:
     return spec
 
 
-def _guard(section: Table) -> Guard:
-    """``[guard]``: checks against the wrong file, made before any call."""
+def _guard(section: Table, message: Table) -> tuple[Guard, SubjectPrivacy]:
+    """``[guard]``: checks against the wrong file, made before any call; and
+    ``subject_placeholders``, read from ``[guard]`` and ``[message]`` alike."""
+    subject_privacy = take_subject_privacy(message, section)
     guard = Guard(
         max_messages=section.optional_int("max_messages", low=0),
         invalid_rows=_member(
@@ -513,4 +519,4 @@ def _guard(section: Table) -> Guard:
         require_approval=section.get_bool("require_approval", False),
     )
     section.done()
-    return guard
+    return guard, subject_privacy

@@ -15,6 +15,7 @@ import polars as pl
 from batch.common.csv_safety import mask_fiscal_code
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
+from batch.dryrun.job_warnings import print_job_warnings
 from batch.errors import ExitCode
 from batch.models import Row
 from batch.rules import dates
@@ -97,6 +98,7 @@ def print_summary(
             out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")
     if summary.warnings:
         _warnings(summary, collected, job, out)
+    print_job_warnings(job, out)
     if duplicates.height:
         shown_duplicates = duplicates.head(max_errors).iter_rows()
         listing = ", ".join(f"line {line} (as line {first})" for line, first in shown_duplicates)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from batch.common.clock import utc_timestamp
 from batch.common.progress import Progress
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
+from batch.config.subject_privacy import refuse_undeclared
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
@@ -53,6 +54,7 @@ def run_validate(
     """Validate every row of the job's input; print what an operator needs to fix."""
     started = time.perf_counter()
     io_rules.check_job(job)
+    refuse_undeclared(job.subject_privacy)  # guard.subject_placeholders = "refuse": exit 2
     summary = ValidationSummary(report_path=report_path)
     collected = Collected()
     finder = DuplicateFinder()
@@ -108,6 +110,50 @@ def run_validate(
         job=job,
         out=out,
         max_errors=max_errors,
+    )
+    return summary
+
+
+def validate_frames(
+    job: Job, source: InputFile, frames: Iterable[pl.DataFrame], *, max_errors: int, out: TextIO
+) -> ValidationSummary:
+    """The dry run of given frames of an opened input, one thread, no error report: what
+    ``errata --dry-run`` checks (the rows it reaches, as a rerun reads them)."""
+    started = time.perf_counter()
+    summary = ValidationSummary(encoding=source.encoding, separator=source.separator)
+    collected = Collected()
+    context = _Context(
+        job=job,
+        source=source,
+        columns=_used_columns(source, job),
+        fiscal_code=source.resolve(job.columns.fiscal_code),
+        report=False,
+        max_errors=max_errors,
+        now=utc_timestamp(),
+        exclusions=load_exclusions(job),
+    )
+    keep = [LINE_COLUMN, CSV_ERROR_COLUMN, *context.columns]
+    finder = DuplicateFinder()
+    try:
+        for frame in frames:
+            checked = _check(frame.select(keep), context)
+            _take(
+                checked,
+                summary=summary,
+                collected=collected,
+                finder=finder,
+                report=None,
+                context=context,
+            )
+        duplicates = finder.finish()
+    finally:
+        finder.close()
+    summary.duplicates = duplicates.height
+    summary.valid = summary.rows - summary.invalid - summary.excluded
+    summary.elapsed_s = time.perf_counter() - started
+    summary.rows_per_s = summary.rows / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
+    print_summary(
+        summary, collected=collected, duplicates=duplicates, job=job, out=out, max_errors=max_errors
     )
     return summary
 

@@ -20,6 +20,7 @@ from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
 from batch.config.shards import unsharded_stem
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
+from batch.config.subject_privacy import enforce as enforce_subject_privacy
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date, sync_feed
 from batch.feed.embedded import api_base_url
@@ -27,6 +28,7 @@ from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
+from batch.send.errata_rows import REACHED
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.shard_layout import check_layout
 from batch.send.sharded import layout_from, run_layout
@@ -71,7 +73,22 @@ def run_rerun(args: argparse.Namespace) -> int:
     return run_layout(job, layout, send, not_over=results)
 
 
-def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
+def send_errata(job: Job, args: argparse.Namespace) -> int:
+    """``io-batch errata``: the errata job's run over the rows of a results file that the
+    original reached (``send/errata_rows.py``), like a rerun that retries those."""
+    return _send(job, args, REACHED, errata=True)
+
+
+def _send(
+    job: Job,
+    args: argparse.Namespace,
+    rerun_statuses: frozenset[Status] | None,
+    *,
+    errata: bool = False,
+) -> int:
+    """One run of ``send``, ``rerun`` or (``errata``: only the rows the original reached)
+    ``errata``."""
+    enforce_subject_privacy(job.subject_privacy)  # "refuse": exit 2 before any call
     journal = journal_location(job)
     check_layout(job, journal.path)  # another shard count's journals: refuse (exit 2)
     operator = resolve_operator(args.operator, os.environ)
@@ -100,6 +117,7 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         resend=resend,
         durable=args.durable,
         rerun_statuses=rerun_statuses,
+        errata=errata,
         show_progress=sys.stderr.isatty() and not args.no_progress,
         operator=authority.operator,
         approved_by=authority.approved_by,

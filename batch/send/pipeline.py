@@ -55,6 +55,7 @@ from batch.models import Message, Outcome, Row, Status
 from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
+from batch.send.errata_rows import restrict_rows
 from batch.send.guard import check_guard
 from batch.send.journal import Journal, Run
 from batch.send.languages import content_digest, localised
@@ -63,7 +64,6 @@ from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
 from batch.send.results import ResultsWriter
 from batch.send.run_output import build_report, rewrite_from_journal
-from batch.send.shard_rows import restrict_to_shard
 from batch.send.summary import RunReport
 
 LINE = LINE_COLUMN
@@ -87,6 +87,7 @@ class SendOptions:
     # Put before every journal content key: io-batch pilot puts the template digest, so a
     # pilot run after a template change sends anew, and the same templates never twice.
     digest_scope: str = ""
+    errata: bool = False  # io-batch errata: only the rows the original reached (errata_rows)
 
 
 def file_digest(path: Path) -> str:
@@ -127,7 +128,8 @@ class SendRun:
         started = time.monotonic()
         check_job(job)  # options IO would refuse for every message: stop before reading
         with read.open_input(job.input, job.required_columns()) as source:
-            restrict_to_shard(source, job)  # a sharded run reads only its shard's rows
+            # A sharded run reads only its shard's rows; an errata, the rows that were reached.
+            restrict_rows(source, job, errata=self.options.errata)
             # The input's own columns (a results file given back: those it carries).
             passthrough = self._passthrough = list(source.header)
             key = job.columns.dedupe_key

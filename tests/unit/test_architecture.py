@@ -38,6 +38,7 @@ RANK = {
     "reach": 8,  # profile checks only: send's own run in a profile-only mode
     "live": 8,  # pilot and approve: send's run on the pilot file, the guard's count
     "report": 9,  # reads what send and verify left: results, summaries, journal
+    "errata": 9,  # a send over the rows a results file reached, with the dry run's checks
     "app": 10,  # the command itself: __main__, entry, cli, arguments
 }
 APP = {"__main__", "entry", "cli", "arguments"}
