@@ -192,6 +192,8 @@ class Job:
     guard: Guard = field(default_factory=Guard)
     shard_count: int | None = None  # [shards] count: the campaign is split in that many
     shard: Shard | None = None  # set by the command: this run is that shard (rows, files)
+    # [output] path as the job file says it, whatever --output: where old journals may be
+    configured_output: Path | None = None
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -361,6 +363,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         report=report,
         guard=guard,
         shard_count=shard_count,
+        configured_output=output,
     )
 
 

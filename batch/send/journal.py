@@ -47,6 +47,9 @@ class Run:
     run_id: str
     resumed: bool
     unknown_after_crash: int  # in-flight submits of the previous attempt, now UNKNOWN
+    # The run had finished over this very input: it is given back as it was, no call made
+    # (a process killed after its summary and restarted; the same command run again).
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +80,22 @@ class Journal:
 
     # -- runs ---------------------------------------------------------------------------
 
-    def start_run(self, output: Path, input_digest: str) -> Run:
-        """Resume the unfinished run that writes ``output``, or start a new one."""
+    def start_run(self, output: Path, input_digest: str, *, replay: bool = False) -> Run:
+        """Resume the unfinished run that writes ``output``, or start a new one.
+
+        ``replay``: when the latest run that wrote ``output`` finished over the same
+        input (the same file digest), that run is returned as ``replayed``: nothing is
+        left to do for it, and a new run would turn its ``sent`` rows into
+        ``already_sent`` and check again every profile it checked."""
         key = str(output.resolve())
+        if replay:
+            latest = self._db.execute(
+                "SELECT run_id, input_digest, state FROM runs WHERE output = ? "
+                "ORDER BY started_at DESC, run_id DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+            if latest is not None and latest[2] == "finished" and latest[1] == input_digest:
+                return Run(str(latest[0]), resumed=False, unknown_after_crash=0, replayed=True)
         found = self._db.execute(
             "SELECT run_id, input_digest FROM runs WHERE output = ? AND state != 'finished' "
             "ORDER BY started_at DESC LIMIT 1",

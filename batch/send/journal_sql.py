@@ -140,3 +140,25 @@ def last_run_writing(path: Path, output: Path) -> tuple[str, str, int] | None:
             "SELECT count(*) FROM rows WHERE run_id = ? AND state != 'done'", (run_id,)
         ).fetchone()[0]
     return str(run_id), str(state), int(open_rows)
+
+
+def latest_run_of_same_input(path: Path, output: Path) -> tuple[str, str, str] | None:
+    """For the latest run that wrote ``output``: its id, and the id and output of the
+    latest run of the journal over the same input (the same file digest), which is that
+    run itself unless a later run read the same input into another file; None when no
+    run wrote ``output``."""
+    with closing(sqlite3.connect(path)) as db:
+        found = db.execute(
+            "SELECT run_id, input_digest FROM runs WHERE output = ? "
+            "ORDER BY started_at DESC LIMIT 1",
+            (str(output.resolve()),),
+        ).fetchone()
+        if found is None:
+            return None
+        run_id, digest = found
+        latest_id, latest_output = db.execute(
+            "SELECT run_id, output FROM runs WHERE input_digest = ? "
+            "ORDER BY started_at DESC, run_id DESC LIMIT 1",
+            (digest,),
+        ).fetchone()
+    return str(run_id), str(latest_id), str(latest_output)

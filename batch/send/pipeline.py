@@ -124,7 +124,7 @@ class SendRun:
         with read.open_input(job.input, job.required_columns()) as source:
             restrict_to_shard(source, job)  # a sharded run reads only its shard's rows
             # The input's own columns (a results file given back: those it carries).
-            passthrough = self._passthrough = list(source.header)
+            self._passthrough = list(source.header)
             key = job.columns.dedupe_key
             self._dedupe_column = source.resolve(key) if key is not None else None
             rerun = self.options.rerun_statuses is not None
@@ -138,7 +138,10 @@ class SendRun:
             journal = Journal(location.path, durable=self.options.durable)
             try:
                 journal.purge(job.retention_days)
-                run = journal.start_run(job.output, file_digest(job.input.path))
+                # A run that finished over this very input is given back, not run again;
+                # unless the operator asks to send again (--force-resend, --resend-unknown).
+                replay = self.options.resend is Resend.NONE
+                run = journal.start_run(job.output, file_digest(job.input.path), replay=replay)
                 self._journal, self._run_id = journal, run.run_id
                 done = journal.done_lines(run.run_id)
                 total = sum(len(batch) for batch in source.batches())
@@ -148,30 +151,28 @@ class SendRun:
                     run_id=run.run_id,
                     rows=total,
                     resumed=run.resumed,
+                    replayed=run.replayed,
                     already_done=len(done),
                     journal=str(location.path),
                     journal_chosen_by=location.source,
                     shard=job.shard.label if job.shard else None,
                 )
-                # On resume, the earlier attempt's partial file goes on growing (the journal
-                # says what it misses, and the rewrite at the end puts it all in order).
-                self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
                 self._progress = Progress(
                     total,
                     already_done=len(done),
-                    draw=self.options.show_progress,
+                    draw=self.options.show_progress and not run.replayed,
                     on_tick=send_ticks(self._log),
                 )
                 limiter = self._limiter or Limiter(job.rate)
-                self._subscribers = self._open_subscribers()
                 quiet = quiet_gate(job, self._clock, self._stop, self._progress)
-                await self._dispatch_rows(source, done, limiter, quiet)
-                self._writer.close()
+                if not run.replayed:
+                    await self._send_rows(source, done, limiter, quiet, resumed=run.resumed)
                 self._progress.close()
                 interrupted = self._stop.requested and self._job_error is None
                 cut_off = journal.settle(run.run_id)
                 self._rewrite(source, include_pending=True)
-                journal.finish_run(run.run_id, interrupted=self._stop.requested)
+                if not run.replayed:  # a replayed run keeps the time it finished
+                    journal.finish_run(run.run_id, interrupted=self._stop.requested)
                 report = build_report(
                     job,
                     journal,
@@ -196,6 +197,23 @@ class SendRun:
             self._job_error.report = report
             raise self._job_error
         return report
+
+    async def _send_rows(
+        self,
+        source: read.InputFile,
+        done: list[int],
+        limiter: Limiter,
+        quiet: QuietGate,
+        *,
+        resumed: bool,
+    ) -> None:
+        """The rows not done yet sent, their outcomes appended to the results as they come.
+        On resume, the earlier attempt's partial file goes on growing (the journal says
+        what it misses, and the rewrite at the end puts it all in order)."""
+        self._writer = ResultsWriter(self.job.output, self._passthrough, fresh=not resumed)
+        self._subscribers = self._open_subscribers()
+        await self._dispatch_rows(source, done, limiter, quiet)
+        self._writer.close()
 
     async def _dispatch_rows(
         self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate
