@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     output TEXT NOT NULL,
     input_digest TEXT NOT NULL,
+    settings_digest TEXT,            -- the job file and flags the run ran with (run_identity)
     started_at TEXT NOT NULL,
     finished_at TEXT,
     state TEXT NOT NULL              -- running | finished | interrupted
@@ -77,6 +78,9 @@ def add_missing_columns(db: sqlite3.Connection) -> None:
     present = {row[1] for row in db.execute("PRAGMA table_info(rows)")}
     if "language" not in present:
         db.execute("ALTER TABLE rows ADD COLUMN language TEXT")
+    # An earlier version's runs have none: never given back as finished (run_identity).
+    if "settings_digest" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+        db.execute("ALTER TABLE runs ADD COLUMN settings_digest TEXT")
 
 
 class Transaction:
@@ -150,7 +154,7 @@ def latest_run_of_same_input(path: Path, output: Path) -> tuple[str, str, str] |
     with closing(sqlite3.connect(path)) as db:
         found = db.execute(
             "SELECT run_id, input_digest FROM runs WHERE output = ? "
-            "ORDER BY started_at DESC LIMIT 1",
+            "ORDER BY started_at DESC, rowid DESC LIMIT 1",
             (str(output.resolve()),),
         ).fetchone()
         if found is None:
@@ -158,7 +162,7 @@ def latest_run_of_same_input(path: Path, output: Path) -> tuple[str, str, str] |
         run_id, digest = found
         latest_id, latest_output = db.execute(
             "SELECT run_id, output FROM runs WHERE input_digest = ? "
-            "ORDER BY started_at DESC, run_id DESC LIMIT 1",
+            "ORDER BY started_at DESC, rowid DESC LIMIT 1",
             (digest,),
         ).fetchone()
     return str(run_id), str(latest_id), str(latest_output)

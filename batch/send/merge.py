@@ -52,7 +52,7 @@ def merge_shards(
     target = output or job.output
     located = replace(job, output=shards_of or target)
     count = shard_count(located.output, count)
-    runs = check_every_shard(located, count, configured=job.output)
+    runs = check_every_shard(located, count, configured=job.configured_output or job.output)
     stale = stale_shards(located, runs)
     if stale:
         raise ConfigError(

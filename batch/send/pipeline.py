@@ -62,6 +62,7 @@ from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
 from batch.send.results import ResultsWriter
+from batch.send.run_identity import settings_digest
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.shard_rows import restrict_to_shard
 from batch.send.summary import RunReport
@@ -140,8 +141,16 @@ class SendRun:
                 journal.purge(job.retention_days)
                 # A run that finished over this very input is given back, not run again;
                 # unless the operator asks to send again (--force-resend, --resend-unknown).
-                replay = self.options.resend is Resend.NONE
-                run = journal.start_run(job.output, file_digest(job.input.path), replay=replay)
+                run = journal.start_run(
+                    job.output,
+                    file_digest(job.input.path),
+                    settings_digest=settings_digest(
+                        job,
+                        rerun_statuses=self.options.rerun_statuses,
+                        profile_only=self.options.profile_only,
+                    ),
+                    replay=self.options.resend is Resend.NONE,
+                )
                 self._journal, self._run_id = journal, run.run_id
                 done = journal.done_lines(run.run_id)
                 total = sum(len(batch) for batch in source.batches())

@@ -101,6 +101,15 @@ def test_merge_takes_the_shards_beside_output_and_refuses_stale_ones(
     ran = run_io_batch(["merge", str(job), "--output", str(elsewhere), "--shards-of", str(night3)])
     assert ran.code == 2 and "shard 2/2 has no results file" in ran.stderr
 
+    # Every shard in turn in one process, to another --output: merged beside it.
+    laptop = tmp_path / "laptop" / "results.csv"
+    laptop.parent.mkdir()
+    ran = run_io_batch(
+        ["send", str(job), "--input", str(tmp_path / "night2.csv"), "--output", str(laptop)]
+    )
+    assert ran.code in (0, 1), ran.stderr
+    assert sorted(row["fiscal_code"] for row in read_rows(laptop)) == sorted(night2)
+
 
 def test_merge_names_every_unfinished_shard(tmp_path: Path, sandbox_factory) -> None:
     sandbox = sandbox_factory(SANDBOX)
@@ -184,6 +193,12 @@ def test_a_new_input_to_the_same_output_is_a_new_run(tmp_path: Path, sandbox_fac
     # --force-resend is the operator's word: never given back, sent again.
     forced = run_io_batch(["send", str(job), "--force-resend"])
     assert forced.code == 0 and sandbox.app.ledger.count() == 20
+    assert _event(forced, "run.summary")["replayed"] is False
+    # The same input and output, the job's text corrected: another message, a new run.
+    job.write_text(job.read_text().replace("Gentile", "Caro"), encoding="utf-8")
+    corrected = run_io_batch(["send", str(job)])
+    assert corrected.code == 0 and _event(corrected, "run.summary")["replayed"] is False
+    assert sandbox.app.ledger.count() == 30
 
 
 def replace_ratio(config: SandboxConfig) -> SandboxConfig:
@@ -239,3 +254,29 @@ def test_the_reach_summary_event_says_the_error_the_file_says(
     written = json.loads((tmp_path / "results-reach.summary.json").read_text())
     assert "the first 5 profile checks all answered 404" in written["error"]
     assert event["error"] == written["error"] and event["exit_code"] == written["exit_code"] == 2
+
+
+def test_rerun_and_reach_restarted_after_they_finished_make_no_call(
+    tmp_path: Path, sandbox_factory
+) -> None:
+    """The neighbours of point 2: a rerun and a reach given back as a send is."""
+    sandbox = sandbox_factory(SANDBOX)
+    _people(tmp_path / "input.csv", 16, seed=10)
+    job = write_job(tmp_path, base_url=sandbox.base_url, calls=None)
+    assert run_io_batch(["send", str(job)]).code == 0
+    rerun = ["rerun", str(tmp_path / "results.csv"), "--job", str(job), "--include-not-registered"]
+    first = run_io_batch(rerun)
+    assert first.code == 0, first.stderr
+    assert _event(first, "run.summary")["calls"] > 0  # the not registered rows, checked again
+    rows, calls = _outcomes(tmp_path / "results-rerun.csv"), _calls(sandbox)
+    again = run_io_batch(rerun)  # the rerun restarted
+    assert again.code == 0 and _event(again, "run.summary")["replayed"] is True
+    assert _outcomes(tmp_path / "results-rerun.csv") == rows and _calls(sandbox) == calls
+
+    reach = run_io_batch(["reach", str(job)])
+    assert reach.code == 0, reach.stderr
+    checked, calls = (tmp_path / "results-reach.csv").read_bytes(), _calls(sandbox)
+    assert _event(reach, "reach.summary")["calls"] > 0
+    again = run_io_batch(["reach", str(job)])
+    assert again.code == 0 and _event(again, "reach.summary")["calls"] == 0
+    assert (tmp_path / "results-reach.csv").read_bytes() == checked and _calls(sandbox) == calls
