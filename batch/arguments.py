@@ -221,13 +221,21 @@ def _add_merge(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     merge = commands.add_parser(
         "merge",
         help="merge the results of a sharded run's shards into one results file",
-        description="Read <output stem>.shard-K-of-N.csv for K = 1..N beside the job's output "
-        "and write one results CSV in input order, with one summary. Refuses (exit 2), naming "
-        "the shard, when a shard's results are missing or the shard is unfinished.",
+        description="Read <output stem>.shard-K-of-N.csv for K = 1..N beside --output (else "
+        "beside the job's output) and write one results CSV in input order, with one summary. "
+        "Refuses (exit 2), naming every such shard, when a shard's results are missing, the "
+        "shard is unfinished, or its file is not its latest run of that input.",
     )
     merge.add_argument("job", type=Path, help="the job file (TOML)")
     merge.add_argument(
         "--output", type=Path, help="the merged results CSV (default: the job's output)"
+    )
+    merge.add_argument(
+        "--shards-of",
+        type=Path,
+        metavar="RESULTS",
+        help="the --output the shards ran with, when the merged file goes elsewhere (default: "
+        "--output, else the job's output)",
     )
     merge.add_argument(
         "--shards",

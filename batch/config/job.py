@@ -198,6 +198,8 @@ class Job:
     pilot_input: Path | None = None  # [pilot] input: the colleagues' file of io-batch pilot
     # [message] / [guard] subject_placeholders: no personal data in the subject.
     subject_privacy: SubjectPrivacy = field(default_factory=SubjectPrivacy)
+    # [output] path as the job file says it, whatever --output: where old journals may be
+    configured_output: Path | None = None
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -370,6 +372,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         shard_count=shard_count,
         pilot_input=pilot_input,
         subject_privacy=subject_privacy.for_subjects(message.subject, message.variants),
+        configured_output=output,
     )
 
 

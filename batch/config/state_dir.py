@@ -12,7 +12,9 @@ be found by every run of the job whatever ``--output`` says. It is
 
 Journals used to sit beside the results file. A journal found there while the new
 place has none stops the run (exit 2) instead of starting an empty one: silently
-starting afresh would send every message again.
+starting afresh would send every message again. "There" is beside this run's
+``--output`` and beside the job file's own ``[output] path``: the old journal sits
+where the job's nights wrote, whatever folder tonight's ``--output`` names.
 """
 
 from __future__ import annotations
@@ -60,10 +62,27 @@ def journal_name(job: Job) -> str:
     return f"{job.name}{shard}{JOURNAL_SUFFIX}"
 
 
+def old_journal_places(job: Job, name: str) -> list[Path]:
+    """Where an earlier version may have left the journal ``name``: beside this run's
+    output, then beside the job file's ``[output] path``."""
+    folders = [job.output.parent]
+    if job.configured_output is not None:
+        folders.append(job.configured_output.parent)
+    return list(dict.fromkeys(folder.absolute() / name for folder in folders))
+
+
 def _refuse_to_miss_an_old_journal(job: Job, location: JournalLocation) -> None:
-    old = job.output.parent / location.path.name
-    if location.path.exists() or not old.exists() or old.resolve() == location.path.resolve():
+    if location.path.exists():
         return
+    here = location.path.resolve()
+    found = [
+        old
+        for old in old_journal_places(job, location.path.name)
+        if old.exists() and old.resolve() != here
+    ]
+    if not found:
+        return
+    old = found[0]
     raise ConfigError(
         f"the journal of job {job.name!r} is at {old} (beside the results, where earlier "
         f"versions kept it), but this version looks for it at {location.path} "

@@ -73,17 +73,17 @@ def run_reach(args: argparse.Namespace) -> int:
                 raise  # stopped before any row was checked: nothing to write
             failed.report = None  # the reach summary says it
             report, error = partial, failed
-    summary = _finish(working, output, report, time.monotonic() - started)
+    summary = _finish(working, output, report, time.monotonic() - started, error=error)
     if error is not None:
-        summary.error = str(error)
-        summary.exit_code = int(error.exit_code)
-        summary.write_json(summary_path(output))
         raise error
     return summary.exit_code
 
 
-def _finish(job: Job, output: Path, report: RunReport, elapsed: float) -> ReachSummary:
-    """The reach CSV and its summary, from the journal of the run that just ended."""
+def _finish(
+    job: Job, output: Path, report: RunReport, elapsed: float, *, error: BatchError | None
+) -> ReachSummary:
+    """The reach CSV and its summary, from the journal of the run that just ended; a run
+    stopped by ``error`` says it (and its exit code) in the file and the log event alike."""
     with read.open_input(job.input, job.required_columns()) as source:
         journal = Journal(journal_location(job).path)
         try:
@@ -103,7 +103,8 @@ def _finish(job: Job, output: Path, report: RunReport, elapsed: float) -> ReachS
         share_reachable=round(counts.get("reachable", 0) / rows, 4) if rows else 0.0,
         calls=report.calls,
         elapsed_s=round(elapsed, 3),
-        exit_code=report.exit_code,
+        exit_code=report.exit_code if error is None else int(error.exit_code),
+        error="" if error is None else str(error),
     )
     summary.write_json(summary_path(output))
     logs.get_logger().info("reach.summary", **summary.__dict__)

@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from batch.errors import InputError
 from batch.report import figures, sources, timeline
+from batch.report.tally import VerifyTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,34 +65,34 @@ def build_report(
 ) -> Report:
     """``chain``: a results file and its reruns, in order; the last holds every row's
     latest outcome."""
-    frames = [sources.read_results_frame(path) for path in chain]
-    final = frames[-1]
-    for path, frame in zip(chain, frames, strict=True):
-        if frame.height != final.height:
+    # Only the last file's tally is kept whole; of the earlier ones, their row counts.
+    final = sources.read_results(chain[-1])
+    heights = [sources.read_results(path).rows for path in chain[:-1]] + [final.rows]
+    for path, height in zip(chain, heights, strict=True):
+        if height != final.rows:
             raise InputError(
-                f"{path} has {frame.height} rows and {chain[-1]} has {final.height}: "
-                "not one rerun chain",
+                f"{path} has {height} rows and {chain[-1]} has {final.rows}: not one rerun chain",
                 hint="pass a results file and the reruns made from it, in order",
             )
     files = [sources.run_files(path, default_journal) for path in chain]
-    verify_frame = sources.read_verify_frame(verify) if verify is not None else None
+    verify_tally = sources.read_verify(verify) if verify is not None else None
     summaries = [run.summary for run in files if run.summary is not None]
     return Report(
         job=job_name,
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        rows=final.height,
-        statuses=figures.status_counts(final),
-        funnel=figures.funnel(final, verify_frame),
+        rows=final.rows,
+        statuses=figures.status_counts(final.counts),
+        funnel=figures.funnel(final, verify_tally),
         outcomes=figures.outcomes(final),
         invalid=figures.invalid_reasons(final),
-        throughput=timeline.throughput(final, summaries),
+        throughput=timeline.throughput(final.sent_seconds, summaries),
         throttled=sum(int(s.get("throttled") or 0) for s in summaries) if summaries else None,
-        runs=[_run_facts(run, frame) for run, frame in zip(files, frames, strict=True)],
-        verify=None if verify is None or verify_frame is None else _verify(verify, verify_frame),
+        runs=[_run_facts(run, height) for run, height in zip(files, heights, strict=True)],
+        verify=None if verify is None or verify_tally is None else _verify(verify, verify_tally),
     )
 
 
-def _run_facts(run: sources.RunFiles, frame: pl.DataFrame) -> RunFacts:
+def _run_facts(run: sources.RunFiles, rows: int) -> RunFacts:
     summary: dict[str, Any] = run.summary or {}
     journal = run.journal
     return RunFacts(
@@ -112,18 +111,18 @@ def _run_facts(run: sources.RunFiles, frame: pl.DataFrame) -> RunFacts:
         },
         throttled=_int(summary.get("throttled")),
         exit_code=_int(summary.get("exit_code")),
-        rows=frame.height,
         operator=str(summary.get("operator") or ""),
         approved_by=str(summary.get("approved_by") or ""),
+        rows=rows,
     )
 
 
-def _verify(path: Path, frame: pl.DataFrame) -> VerifyFacts:
+def _verify(path: Path, verify: VerifyTally) -> VerifyFacts:
     summary: dict[str, Any] = sources.read_summary(path) or {}
     return VerifyFacts(
         path=str(path),
-        checked=frame.height,
-        counts=figures.verify_counts(frame),
+        checked=verify.rows,
+        counts=figures.verify_counts(verify),
         calls=_int(summary.get("calls")),
         throttled=_int(summary.get("throttled")),
         elapsed_s=_float(summary.get("elapsed_s")),

@@ -2,7 +2,8 @@
 
 The last results file of a chain holds every row with its latest outcome (a rerun
 carries the rows it does not retry, with their run id and time), so the counts come
-from it; the earlier files add their runs' metadata.
+from it; the earlier files add their runs' metadata. Every figure is computed from a
+file's tally (``tally``: counts per status and reason code, never the rows themselves).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import polars as pl
 from batch.common.csv_safety import mask_fiscal_code
 from batch.common.logs import mask_text
 from batch.models import Status
+from batch.report.tally import ROWS, ResultsTally, VerifyTally, total
 
-EXAMPLES_PER_REASON = 5
 REASONS_PER_STATUS = 3
 EXCLUDED = "excluded"  # the status of rows an exclusion list keeps out (when the job has one)
 SENT_STATUSES = (Status.SENT.value, Status.ALREADY_SENT.value)
@@ -60,47 +61,58 @@ class StatusRow:
     reasons: dict[str, int]  # the most frequent reason codes of the status
 
 
-def status_counts(frame: pl.DataFrame) -> dict[str, int]:
+def status_counts(counts: pl.DataFrame) -> dict[str, int]:
     """Rows per status, in the order of ``Status`` (then any other status found)."""
-    found = dict(frame.group_by("status").len().iter_rows())
+    found = dict(counts.group_by("status").agg(pl.col(ROWS).sum()).iter_rows())
     order = [status.value for status in Status] + sorted(set(found) - {s.value for s in Status})
     return {name: int(found[name]) for name in order if found.get(name)}
 
 
-def funnel(results: pl.DataFrame, verify: pl.DataFrame | None) -> list[Step]:
-    rows = results.height
+def funnel(results: ResultsTally, verify: VerifyTally | None) -> list[Step]:
+    """Each step a filter of the (status, reason code) counts; what a step loses, the
+    status counts of the rows the filter leaves out."""
+    counts = results.counts
     status, code = pl.col("status"), pl.col("reason_code")
-    valid = results.filter(status != Status.INVALID.value)
+    rows = total(counts)
+    is_valid = status != Status.INVALID.value
+    valid = counts.filter(is_valid)
     steps = [Step("rows in the file", rows)]
-    steps.append(Step("valid", valid.height, "rows in the file", rows, _lost(results, valid)))
+    steps.append(Step("valid", total(valid), "rows in the file", rows, _lost(counts, is_valid)))
     candidates, previous = valid, "valid"
-    if (valid["status"] == EXCLUDED).any():
+    if valid.filter(status == EXCLUDED).height:
         candidates = valid.filter(status != EXCLUDED)
-        excluded = {EXCLUDED: valid.height - candidates.height}
-        steps.append(Step("not excluded", candidates.height, "valid", valid.height, excluded))
+        excluded = {EXCLUDED: total(valid) - total(candidates)}
+        steps.append(Step("not excluded", total(candidates), "valid", total(valid), excluded))
         previous = "not excluded"
-    reached = candidates.filter(status.is_in(REACHED_STATUSES) | code.str.starts_with("submit."))
+    is_reached = status.is_in(REACHED_STATUSES) | code.str.starts_with("submit.")
+    reached = candidates.filter(is_reached)
     steps.append(
         Step(
             "reachable on IO",
-            reached.height,
+            total(reached),
             previous,
-            candidates.height,
-            _lost(candidates, reached),
+            total(candidates),
+            _lost(candidates, is_reached),
         )
     )
-    sent = reached.filter(status.is_in(SENT_STATUSES))
+    is_sent = status.is_in(SENT_STATUSES)
+    sent = reached.filter(is_sent)
     steps.append(
-        Step("sent to IO", sent.height, "reachable on IO", reached.height, _lost(reached, sent))
+        Step(
+            "sent to IO",
+            total(sent),
+            "reachable on IO",
+            total(reached),
+            _lost(reached, is_sent),
+        )
     )
     if verify is not None:
-        steps.extend(_verify_steps(verify, sent.height))
+        steps.extend(_verify_steps(verify.counts, total(sent)))
     return steps
 
 
-def _lost(before: pl.DataFrame, after: pl.DataFrame) -> dict[str, int]:
-    gone = before.join(after.select("line"), on="line", how="anti")
-    return status_counts(gone)
+def _lost(before: pl.DataFrame, kept: pl.Expr) -> dict[str, int]:
+    return status_counts(before.filter(~kept))
 
 
 def _verify_steps(verify: pl.DataFrame, sent: int) -> list[Step]:
@@ -108,10 +120,10 @@ def _verify_steps(verify: pl.DataFrame, sent: int) -> list[Step]:
     processed = verify.filter(io_status == PROCESSED)
     not_processed = verify.filter(io_status != PROCESSED)
     lost = _counts(not_processed.with_columns(_io_status_label()), "label")
-    unchecked = sent - verify.height
+    unchecked = sent - total(verify)
     if unchecked > 0:
         lost["not verified"] = unchecked
-    steps = [Step("PROCESSED by IO", processed.height, "sent to IO", sent, lost)]
+    steps = [Step("PROCESSED by IO", total(processed), "sent to IO", sent, lost)]
     for column, label, done in (
         ("read_status", "read", "READ"),
         ("payment_status", "paid", "PAID"),
@@ -120,7 +132,7 @@ def _verify_steps(verify: pl.DataFrame, sent: int) -> list[Step]:
             hit = processed.filter(pl.col(column) == done)
             others = processed.filter(pl.col(column) != done)
             lost = _counts(others.with_columns(_blank_as(column, NO_STATUS)), column)
-            steps.append(Step(label, hit.height, "PROCESSED by IO", processed.height, lost))
+            steps.append(Step(label, total(hit), "PROCESSED by IO", total(processed), lost))
     return steps
 
 
@@ -139,43 +151,43 @@ def _blank_as(column: str, text: str) -> pl.Expr:
     return pl.when(pl.col(column) != "").then(pl.col(column)).otherwise(pl.lit(text)).alias(column)
 
 
-def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
-    counted = frame.group_by(column).len().sort(["len", column], descending=[True, False])
+def _counts(counts: pl.DataFrame, column: str) -> dict[str, int]:
+    counted = (
+        counts.group_by(column)
+        .agg(pl.col(ROWS).sum().alias("len"))
+        .sort(["len", column], descending=[True, False])
+    )
     return {str(name): int(count) for name, count in counted.iter_rows()}
 
 
-def verify_counts(verify: pl.DataFrame) -> dict[str, dict[str, int]]:
+def verify_counts(verify: VerifyTally) -> dict[str, dict[str, int]]:
     """IO's statuses of the checked messages: message, read and payment status, notes."""
-    figures = {"message status": _counts(verify.with_columns(_io_status_label()), "label")}
+    counts = verify.counts
+    figures = {"message status": _counts(counts.with_columns(_io_status_label()), "label")}
     for column, title in (("read_status", "read status"), ("payment_status", "payment status")):
-        if (verify[column] != "").any():
-            figures[title] = _counts(verify.with_columns(_blank_as(column, NO_STATUS)), column)
-    noted = verify.filter(pl.col("note_code") != "")
+        if (counts[column] != "").any():
+            figures[title] = _counts(counts.with_columns(_blank_as(column, NO_STATUS)), column)
+    noted = counts.filter(pl.col("note_code") != "")
     if noted.height:
         figures["notes"] = _counts(noted, "note_code")
     return figures
 
 
-def invalid_reasons(
-    results: pl.DataFrame, examples: int = EXAMPLES_PER_REASON
-) -> list[ReasonGroup]:
+def invalid_reasons(results: ResultsTally) -> list[ReasonGroup]:
     """Invalid rows by reason code, most frequent first, each with its first lines."""
-    invalid = results.filter(pl.col("status") == Status.INVALID.value)
+    invalid = results.counts.filter(pl.col("status") == Status.INVALID.value)
     return [
-        ReasonGroup(code, count, tuple(_examples(invalid, code, examples)))
+        ReasonGroup(code, count, tuple(_examples(results.examples, code)))
         for code, count in _counts(
             invalid.with_columns(_blank_as("reason_code", "?")), "reason_code"
         ).items()
     ]
 
 
-def _examples(invalid: pl.DataFrame, code: str, limit: int) -> list[Example]:
+def _examples(examples: pl.DataFrame, code: str) -> list[Example]:
     key = "" if code == "?" else code
-    first = (
-        invalid.filter(pl.col("reason_code") == key)
-        .with_columns(pl.col("line").cast(pl.Int64, strict=False).alias("_line"))
-        .sort("_line", nulls_last=True)
-        .head(limit)
+    first = examples.filter(pl.col("reason_code") == key).sort(
+        "_line", nulls_last=True, maintain_order=True
     )
     return [
         Example(row["line"], mask_fiscal_code(row["fiscal_code"]), masked_reason(row))
@@ -202,10 +214,10 @@ def _replace_folded(text: str, old: str, new: str) -> str:
     return "".join(parts)
 
 
-def outcomes(results: pl.DataFrame) -> list[StatusRow]:
+def outcomes(results: ResultsTally) -> list[StatusRow]:
     rows = []
-    for status, count in status_counts(results).items():
-        of_status = results.filter(pl.col("status") == status)
+    for status, count in status_counts(results.counts).items():
+        of_status = results.counts.filter(pl.col("status") == status)
         reasons = _counts(of_status.with_columns(_blank_as("reason_code", "-")), "reason_code")
         rows.append(StatusRow(status, count, dict(list(reasons.items())[:REASONS_PER_STATUS])))
     return rows

@@ -1,25 +1,54 @@
 """``[output] report = true``: ``send`` and ``verify`` write the report when they end.
 
-Imported by those commands; the report's own modules (and pygal) load only when a job
-asks for the report. A report that cannot be written is logged, and does not change the
-run's exit code: the messages went out (or were checked) all the same.
+Imported by those commands. The report runs in a child process (``child``), once the
+run's results and summary are written: whatever happens to it (an error, a bug, the
+out-of-memory killer, which is told to pick it first) is logged as ``report.failed``
+and never changes the run's exit code: the messages went out (or were checked) all
+the same. ``io-batch report`` makes it again at any time.
 """
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from batch.common import logs
 from batch.config.job import Job
-from batch.errors import BatchError
+
+#: A report of 3M rows takes ~15 s on one core: this is a report that hangs.
+REPORT_TIMEOUT_S = 1800.0
 
 
 def report_after_run(job: Job, results: Path, *, verify: Path | None = None) -> None:
     if not job.report:
         return
-    from batch.report.command import write_report  # noqa: PLC0415 - only when asked
-
+    command = [sys.executable, "-m", "batch.report.child", str(job.source), str(results)]
+    if verify is not None:
+        command += ["--verify", str(verify)]
+    if logs.writes_json():
+        command.append("--json")
+    sys.stdout.flush()  # the child writes to the same stream: keep the lines in order
+    sys.stderr.flush()
     try:
-        write_report(job, [results], verify=verify)
-    except BatchError as error:
-        logs.get_logger().error("report.failed", error=str(error), hint=error.hint)
+        # This interpreter, our module, paths as arguments: no shell, nothing to inject.
+        run = subprocess.run(command, timeout=REPORT_TIMEOUT_S, check=False)  # noqa: S603
+        code = run.returncode
+    except subprocess.TimeoutExpired:
+        logs.get_logger().error("report.failed", error=f"no report after {REPORT_TIMEOUT_S:g} s")
+        return
+    except OSError as error:
+        logs.get_logger().error("report.failed", error=f"cannot start the report: {error}")
+        return
+    if code == 0:
+        return
+    if code < 0:
+        name = signal.Signals(-code).name
+        why = " (out of memory?)" if -code == signal.SIGKILL else ""
+        logs.get_logger().error(
+            "report.failed",
+            error=f"the report process was killed by {name}{why}",
+            hint=f"run 'io-batch report {results} --job {job.source}' where memory allows",
+        )
+    # A positive code: the child logged its own report.failed with the reason.

@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from batch.common.csv_safety import restore_expr
 from batch.common.files import summary_path
 from batch.errors import InputError
 from batch.input.results_layout import RESULT_COLUMNS, is_results_header
+from batch.report.tally import (
+    VERIFY_KEYS,
+    ResultsTally,
+    VerifyTally,
+    tally_results,
+    tally_verify,
+)
 
 # The results' columns a report uses (never the input's own cells: personal data).
 USED_COLUMNS = ("line", "fiscal_code", "status", "reason_code", "reason", "sent_at", "run_id")
-VERIFY_USED = ("line", "message_status", "read_status", "payment_status", "note_code")
+VERIFY_USED = ("line", *VERIFY_KEYS)
 RERUN_SUFFIX = "-rerun"
 
 
@@ -52,14 +56,10 @@ def follow_chain(first: Path) -> list[Path]:
     return chain
 
 
-def read_results_frame(path: Path) -> pl.DataFrame:
-    """The used columns of a results file, all strings, neutralised cells restored."""
+def read_results(path: Path) -> ResultsTally:
+    """The tally of a results file's used columns, neutralised cells restored."""
     _check_results_header(path)
-    try:
-        frame = pl.read_csv(path, columns=list(USED_COLUMNS), infer_schema=False)
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"cannot read results file {path}: {exc}") from None
-    return frame.select(restore_expr(pl.col(name).fill_null("")) for name in USED_COLUMNS)
+    return tally_results(path, USED_COLUMNS)
 
 
 def _check_results_header(path: Path) -> None:
@@ -77,20 +77,21 @@ def _check_results_header(path: Path) -> None:
         )
 
 
-def read_verify_frame(path: Path) -> pl.DataFrame:
+def read_verify(path: Path) -> VerifyTally:
     try:
-        frame = pl.read_csv(path, infer_schema=False)
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), [])
     except FileNotFoundError:
         raise InputError(f"verification file not found: {path}") from None
-    except (pl.exceptions.PolarsError, OSError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read verification file {path}: {exc}") from None
-    missing = [name for name in VERIFY_USED if name not in frame.columns]
+    missing = [name for name in VERIFY_USED if name not in header]
     if missing:
         raise InputError(
             f"{path} is not an io-batch verification file (no {', '.join(missing)} column)",
             hint="pass the <results stem>.verify.csv that 'io-batch verify' wrote",
         )
-    return frame.select(restore_expr(pl.col(name).fill_null("")) for name in VERIFY_USED)
+    return tally_verify(path, VERIFY_KEYS)
 
 
 def read_summary(results: Path) -> dict[str, Any] | None:

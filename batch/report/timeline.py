@@ -14,14 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import polars as pl
-
-from batch.models import Status
-
 # Bucket widths in seconds: the smallest that keeps the chart within MAX_BUCKETS bars.
 NICE_BUCKETS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
 MAX_BUCKETS = 90
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +56,26 @@ class Throughput:
         return max(self.per_minute(), default=0.0)
 
 
-def throughput(results: pl.DataFrame, summaries: Iterable[Mapping[str, Any]]) -> Throughput | None:
-    """None when no row carries a send time (nothing was sent, or only already_sent rows)."""
-    times = (
-        results.filter((pl.col("status") == Status.SENT.value) & (pl.col("sent_at") != ""))
-        .select(pl.col("sent_at").str.to_datetime(TIME_FORMAT, strict=False, time_zone="UTC"))
-        .drop_nulls()
-        .to_series()
-    )
-    if times.is_empty():
+def throughput(
+    sent_seconds: Mapping[int, int], summaries: Iterable[Mapping[str, Any]]
+) -> Throughput | None:
+    """``sent_seconds``: sent rows per second (epoch) of their send time; None when no row
+    carries a send time (nothing was sent, or only already_sent rows). Buckets are whole
+    seconds, so counting by the second loses nothing."""
+    seconds = {second: count for second, count in sent_seconds.items() if count}
+    if not seconds:
         return None
-    first, last = times.min(), times.max()
-    assert isinstance(first, datetime) and isinstance(last, datetime)
-    span = (last - first).total_seconds()
+    first, last = min(seconds), max(seconds)
+    span = last - first
     bucket = next((b for b in NICE_BUCKETS if span / b < MAX_BUCKETS), NICE_BUCKETS[-1])
-    start = datetime.fromtimestamp(math.floor(first.timestamp() / bucket) * bucket, UTC)
-    size = math.floor((last - start).total_seconds() / bucket) + 1
-    indexes = ((times - start).dt.total_milliseconds() // (bucket * 1000)).cast(pl.Int64)
+    start = first // bucket * bucket
+    size = (last - start) // bucket + 1
     counts = [0] * size
-    for index, count in indexes.value_counts().iter_rows():
-        counts[min(int(index), size - 1)] += int(count)
-    return Throughput(start, bucket, tuple(counts), tuple(_pauses(summaries)))
+    for second, count in seconds.items():
+        counts[min((second - start) // bucket, size - 1)] += count
+    return Throughput(
+        datetime.fromtimestamp(start, UTC), bucket, tuple(counts), tuple(_pauses(summaries))
+    )
 
 
 def _pauses(summaries: Iterable[Mapping[str, Any]]) -> list[Pause]:

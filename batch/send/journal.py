@@ -47,6 +47,9 @@ class Run:
     run_id: str
     resumed: bool
     unknown_after_crash: int  # in-flight submits of the previous attempt, now UNKNOWN
+    # The run had finished over this very input: it is given back as it was, no call made
+    # (a process killed after its summary and restarted; the same command run again).
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +80,29 @@ class Journal:
 
     # -- runs ---------------------------------------------------------------------------
 
-    def start_run(self, output: Path, input_digest: str) -> Run:
-        """Resume the unfinished run that writes ``output``, or start a new one."""
+    def start_run(
+        self, output: Path, input_digest: str, *, settings_digest: str = "", replay: bool = False
+    ) -> Run:
+        """Resume the unfinished run that writes ``output``, or start a new one.
+
+        ``replay``: when the latest run that wrote ``output`` finished over the same
+        input (the same file digest) with the same settings (``run_identity``), that
+        run is returned as ``replayed``: nothing is left to do for it, and a new run
+        would turn its ``sent`` rows into ``already_sent`` and check again every
+        profile it checked."""
         key = str(output.resolve())
+        if replay and settings_digest:
+            latest = self._db.execute(
+                "SELECT run_id, state, input_digest, settings_digest FROM runs WHERE output = ? "
+                "ORDER BY started_at DESC, rowid DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+            if latest is not None and tuple(latest[1:]) == (
+                "finished",
+                input_digest,
+                settings_digest,
+            ):
+                return Run(str(latest[0]), resumed=False, unknown_after_crash=0, replayed=True)
         found = self._db.execute(
             "SELECT run_id, input_digest FROM runs WHERE output = ? AND state != 'finished' "
             "ORDER BY started_at DESC LIMIT 1",
@@ -88,9 +111,9 @@ class Journal:
         if found is None:
             run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
             self._db.execute(
-                "INSERT INTO runs (run_id, output, input_digest, started_at, state) "
-                "VALUES (?, ?, ?, ?, 'running')",
-                (run_id, key, input_digest, utc_timestamp()),
+                "INSERT INTO runs (run_id, output, input_digest, settings_digest, started_at, "
+                "state) VALUES (?, ?, ?, ?, ?, 'running')",
+                (run_id, key, input_digest, settings_digest or None, utc_timestamp()),
             )
             return Run(run_id, resumed=False, unknown_after_crash=0)
         run_id, digest = found

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     output TEXT NOT NULL,
     input_digest TEXT NOT NULL,
+    settings_digest TEXT,            -- the job file and flags the run ran with (run_identity)
     started_at TEXT NOT NULL,
     finished_at TEXT,
     state TEXT NOT NULL              -- running | finished | interrupted
@@ -81,6 +82,9 @@ def add_missing_columns(db: sqlite3.Connection) -> None:
     # too, so the CREATE TABLE above stays as every earlier version wrote it.
     if "operator" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
         db.execute("ALTER TABLE runs ADD COLUMN operator TEXT")
+    # An earlier version's runs have none: never given back as finished (run_identity).
+    if "settings_digest" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+        db.execute("ALTER TABLE runs ADD COLUMN settings_digest TEXT")
 
 
 class Transaction:
@@ -144,3 +148,25 @@ def last_run_writing(path: Path, output: Path) -> tuple[str, str, int] | None:
             "SELECT count(*) FROM rows WHERE run_id = ? AND state != 'done'", (run_id,)
         ).fetchone()[0]
     return str(run_id), str(state), int(open_rows)
+
+
+def latest_run_of_same_input(path: Path, output: Path) -> tuple[str, str, str] | None:
+    """For the latest run that wrote ``output``: its id, and the id and output of the
+    latest run of the journal over the same input (the same file digest), which is that
+    run itself unless a later run read the same input into another file; None when no
+    run wrote ``output``."""
+    with closing(sqlite3.connect(path)) as db:
+        found = db.execute(
+            "SELECT run_id, input_digest FROM runs WHERE output = ? "
+            "ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            (str(output.resolve()),),
+        ).fetchone()
+        if found is None:
+            return None
+        run_id, digest = found
+        latest_id, latest_output = db.execute(
+            "SELECT run_id, output FROM runs WHERE input_digest = ? "
+            "ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            (digest,),
+        ).fetchone()
+    return str(run_id), str(latest_id), str(latest_output)

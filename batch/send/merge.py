@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import reduce
 from pathlib import Path
 from typing import IO
@@ -23,9 +24,10 @@ from batch.common.files import summary_path, write_atomically
 from batch.common.summary import publish
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
-from batch.config.shards import Shard, choose_layout
+from batch.config.shards import choose_layout
 from batch.errors import ConfigError
-from batch.send.merge_checks import ShardRun, check_finished, shard_count
+from batch.send.merge_checks import ShardRun, check_every_shard, shard_count
+from batch.send.merge_latest import stale_shards
 from batch.send.merge_summary import MergeReport
 
 _KEY = "_merge_line"
@@ -36,16 +38,28 @@ def run_merge(args: argparse.Namespace) -> int:
     job = load_job(args.job)
     layout = choose_layout(job.shard_count, None, args.shards, environ={})
     count = None if layout is None else layout.count
-    return merge_shards(job, count=count, output=args.output).exit_code
+    report = merge_shards(job, count=count, output=args.output, shards_of=args.shards_of)
+    return report.exit_code
 
 
-def merge_shards(job: Job, *, count: int | None, output: Path | None = None) -> MergeReport:
-    """Merge the shard results beside ``job.output`` into ``output`` (default: the job's
-    output) and publish the merged summary; ``ConfigError`` naming the shard that is
-    missing or unfinished."""
-    count = shard_count(job.output, count)
-    runs = [check_finished(job, Shard(index, count)) for index in range(1, count + 1)]
+def merge_shards(
+    job: Job, *, count: int | None, output: Path | None = None, shards_of: Path | None = None
+) -> MergeReport:
+    """Merge the shard results into ``output`` (default: the job's output) and publish
+    the merged summary. The shards are those beside ``shards_of`` (the ``--output`` they
+    ran with), else beside ``output``, else beside the job's output; ``ConfigError``
+    naming every shard that is missing, unfinished, or not its latest run."""
     target = output or job.output
+    located = replace(job, output=shards_of or target)
+    count = shard_count(located.output, count)
+    runs = check_every_shard(located, count, configured=job.configured_output or job.output)
+    stale = stale_shards(located, runs)
+    if stale:
+        raise ConfigError(
+            "; ".join(stale),
+            hint=f"merge the shards' latest run: --shards-of the --output they ran with "
+            f"(or --output beside them); or run the shards of {located.output} again",
+        )
     if any(run.results.resolve() == target.resolve() for run in runs):
         raise ConfigError(
             f"--output {target} is one of the shard results being merged",

@@ -63,9 +63,36 @@ def shard_count(output: Path, count: int | None) -> int:
     return next(iter(found))
 
 
-def check_finished(job: Job, shard: Shard) -> ShardRun:
+def check_every_shard(job: Job, count: int, *, configured: Path) -> list[ShardRun]:
+    """Every shard of ``count`` beside ``job.output`` checked; one ``ConfigError`` naming
+    each shard that cannot be merged (not only the first: a night with three shards
+    killed needs three commands, and the operator should see them all at once).
+    ``configured``: the job file's output (the shards' commands need ``--output``
+    when the shards ran with another)."""
+    runs: list[ShardRun] = []
+    problems: list[ConfigError] = []
+    for index in range(1, count + 1):
+        try:
+            runs.append(check_finished(job, Shard(index, count), configured=configured))
+        except ConfigError as error:
+            problems.append(error)
+    if not problems:
+        return runs
+    if len(problems) == 1:
+        raise problems[0]
+    hints = dict.fromkeys(problem.hint for problem in problems if problem.hint)
+    raise ConfigError(
+        f"{len(problems)} of the {count} shards cannot be merged: "
+        + "; ".join(str(problem) for problem in problems),
+        hint="; ".join(hints),
+    )
+
+
+def check_finished(job: Job, shard: Shard, *, configured: Path | None = None) -> ShardRun:
     results = shard.file(job.output)
-    again = f"run it again: io-batch send {job.source} --shard {shard.label}"
+    elsewhere = configured is not None and job.output.resolve() != configured.resolve()
+    output_flag = f" --output {job.output}" if elsewhere else ""
+    again = f"run it again: io-batch send {job.source} --shard {shard.label}{output_flag}"
     if not results.exists():
         raise ConfigError(
             f"shard {shard.label} has no results file {results}", hint=f"{again}, then merge"

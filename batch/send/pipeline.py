@@ -63,6 +63,7 @@ from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
 from batch.send.results import ResultsWriter
+from batch.send.run_identity import settings_digest
 from batch.send.run_output import build_report, rewrite_from_journal
 from batch.send.summary import RunReport
 
@@ -131,7 +132,7 @@ class SendRun:
             # A sharded run reads only its shard's rows; an errata, the rows that were reached.
             restrict_rows(source, job, errata=self.options.errata)
             # The input's own columns (a results file given back: those it carries).
-            passthrough = self._passthrough = list(source.header)
+            self._passthrough = list(source.header)
             key = job.columns.dedupe_key
             self._dedupe_column = source.resolve(key) if key is not None else None
             rerun = self.options.rerun_statuses is not None
@@ -154,30 +155,28 @@ class SendRun:
                     run_id=run.run_id,
                     rows=total,
                     resumed=run.resumed,
+                    replayed=run.replayed,
                     already_done=len(done),
                     journal=str(location.path),
                     journal_chosen_by=location.source,
                     shard=job.shard.label if job.shard else None,
                 )
-                # On resume, the earlier attempt's partial file goes on growing (the journal
-                # says what it misses, and the rewrite at the end puts it all in order).
-                self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
                 self._progress = Progress(
                     total,
                     already_done=len(done),
-                    draw=self.options.show_progress,
+                    draw=self.options.show_progress and not run.replayed,
                     on_tick=send_ticks(self._log),
                 )
                 limiter = self._limiter or Limiter(job.rate)
-                self._subscribers = self._open_subscribers()
                 quiet = quiet_gate(job, self._clock, self._stop, self._progress)
-                await self._dispatch_rows(source, done, limiter, quiet)
-                self._writer.close()
+                if not run.replayed:
+                    await self._send_rows(source, done, limiter, quiet, resumed=run.resumed)
                 self._progress.close()
                 interrupted = self._stop.requested and self._job_error is None
                 cut_off = journal.settle(run.run_id)
                 self._rewrite(source, include_pending=True)
-                journal.finish_run(run.run_id, interrupted=self._stop.requested)
+                if not run.replayed:  # a replayed run keeps the time it finished
+                    journal.finish_run(run.run_id, interrupted=self._stop.requested)
                 report = build_report(
                     job,
                     journal,
@@ -209,10 +208,38 @@ class SendRun:
 
     def _start_run(self, journal: Journal) -> Run:
         """Start the run (or resume it), with who runs this attempt."""
-        run = journal.start_run(self.job.output, file_digest(self.job.input.path))
+        # A run that finished over this very input is given back, not run again; unless
+        # the operator asks to send again (--force-resend, --resend-unknown).
+        run = journal.start_run(
+            self.job.output,
+            file_digest(self.job.input.path),
+            settings_digest=settings_digest(
+                self.job,
+                rerun_statuses=self.options.rerun_statuses,
+                profile_only=self.options.profile_only,
+            ),
+            replay=self.options.resend is Resend.NONE,
+        )
         self._journal, self._run_id = journal, run.run_id
         journal.record_operator(run.run_id, self.options.operator)
         return run
+
+    async def _send_rows(
+        self,
+        source: read.InputFile,
+        done: list[int],
+        limiter: Limiter,
+        quiet: QuietGate,
+        *,
+        resumed: bool,
+    ) -> None:
+        """The rows not done yet sent, their outcomes appended to the results as they come.
+        On resume, the earlier attempt's partial file goes on growing (the journal says
+        what it misses, and the rewrite at the end puts it all in order)."""
+        self._writer = ResultsWriter(self.job.output, self._passthrough, fresh=not resumed)
+        self._subscribers = self._open_subscribers()
+        await self._dispatch_rows(source, done, limiter, quiet)
+        self._writer.close()
 
     async def _dispatch_rows(
         self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate

@@ -135,6 +135,7 @@ def build_report(
         budget=job.shard.budget if job.shard and job.shard.budget else job.rate.label,
         shard=job.shard.label if job.shard else "",
         resumed=run.resumed,
+        replayed=run.replayed,
         unknown_after_crash=run.unknown_after_crash,
         interrupted=interrupted,
         pauses=[pause.to_json() for pause in limiter.pauses],

@@ -29,6 +29,8 @@ class RunReport:
     budget: str = ""
     shard: str = ""  # "K/N": this run is shard K of N of a sharded job ("": not sharded)
     resumed: bool = False
+    # The run had finished over this same input: its results given back, no call made
+    replayed: bool = False
     unknown_after_crash: int = 0
     sent_past_due_date: int = 0  # sent by this attempt with a due date already past
     interrupted: bool = False
@@ -75,6 +77,12 @@ class RunReport:
         if self.calls_by_operation:
             parts = ", ".join(f"{name} {count}" for name, count in self.calls_by_operation.items())
             out.write(f"calls by operation: {parts}\n")
+        if self.replayed:
+            out.write(
+                "this run had already finished over this same input: its results are given "
+                "back as they were, with no call (another --output, or another input, starts "
+                "a new run)\n"
+            )
         if self.unknown_after_crash:
             out.write(
                 f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "

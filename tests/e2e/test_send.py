@@ -94,9 +94,14 @@ def test_second_run_of_the_same_file_sends_nothing(tmp_path: Path, sandbox_facto
     job = write_job(tmp_path, base_url=sandbox.base_url, calls=None)
     assert run_io_batch(["send", str(job)]).code == 0
     first = read_rows(tmp_path / "results.csv")
+    # The same command again: the run finished over this input, it is given back as is.
     again = run_io_batch(["send", str(job)])
     assert again.code == 0, again.stderr
-    second = read_rows(tmp_path / "results.csv")
+    assert read_rows(tmp_path / "results.csv") == first
+    # Tomorrow's folder: a new run, where every message comes back already_sent.
+    tomorrow = run_io_batch(["send", str(job), "--output", str(tmp_path / "tomorrow.csv")])
+    assert tomorrow.code == 0, tomorrow.stderr
+    second = read_rows(tmp_path / "tomorrow.csv")
     assert {r["status"] for r in second} == {"already_sent"}
     assert [r["message_id"] for r in second] == [r["message_id"] for r in first]
     assert len(sandbox.app.ledger.entries()) == 10

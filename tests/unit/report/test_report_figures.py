@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from batch.models import Status
 from batch.report.figures import funnel, masked_reason
+from batch.report.tally import ResultsTally
 from batch.report.timeline import MAX_BUCKETS, throughput
 
 STATUSES = [status.value for status in Status] + ["excluded"]
@@ -49,6 +50,14 @@ def frame(rows: list[tuple[str, str, float | None]]) -> pl.DataFrame:
     )
 
 
+def tally(whole: pl.DataFrame, batch_rows: int = 7) -> ResultsTally:
+    """The frame folded in as a file is read: a batch at a time."""
+    folded = ResultsTally()
+    for batch in whole.iter_slices(batch_rows):
+        folded.add(batch)
+    return folded
+
+
 rows_strategy = st.lists(
     st.tuples(
         st.sampled_from(STATUSES),
@@ -61,7 +70,7 @@ rows_strategy = st.lists(
 
 @given(rows_strategy)
 def test_the_funnel_only_narrows_and_each_step_says_where_the_rest_went(rows: list) -> None:
-    steps = funnel(frame(rows), None)
+    steps = funnel(tally(frame(rows)), None)
     counts = [step.count for step in steps]
     assert counts[0] == len(rows)
     assert counts == sorted(counts, reverse=True)
@@ -74,7 +83,7 @@ def test_the_funnel_only_narrows_and_each_step_says_where_the_rest_went(rows: li
 
 @given(rows_strategy)
 def test_every_sent_row_with_a_time_lands_in_one_bucket(rows: list) -> None:
-    data = throughput(frame(rows), [])
+    data = throughput(tally(frame(rows)).sent_seconds, [])
     timed = sum(1 for status, _, offset in rows if status == "sent" and offset is not None)
     if data is None:
         assert timed == 0
@@ -90,3 +99,27 @@ def test_every_sent_row_with_a_time_lands_in_one_bucket(rows: list) -> None:
 def test_a_reason_never_shows_the_rows_own_code(text: str, code: str) -> None:
     reason = masked_reason({"reason": f"{text} {code} {text.upper()}", "fiscal_code": code})
     assert code.lower() not in reason.lower()
+
+
+@given(rows_strategy, st.integers(min_value=1, max_value=9))
+def test_the_tally_does_not_depend_on_how_the_file_is_cut_into_batches(
+    rows: list, batch_rows: int
+) -> None:
+    whole, cut = tally(frame(rows), batch_rows=10_000), tally(frame(rows), batch_rows=batch_rows)
+    assert cut.rows == whole.rows == len(rows)
+    assert cut.counts.equals(whole.counts)
+    assert cut.sent_seconds == whole.sent_seconds
+    assert cut.examples.equals(whole.examples)
+    assert funnel(cut, None) == funnel(whole, None)
+
+
+def test_the_examples_are_the_first_lines_of_each_invalid_reason() -> None:
+    rows = [("invalid", "row.bad", None)] * 12 + [("invalid", "", None), ("sent", "", 5.0)]
+    folded = tally(frame(rows)[::-1], batch_rows=3)  # the file's lines in reverse
+    lines = {
+        code: folded.examples.filter(pl.col("reason_code") == code)["line"].to_list()
+        for code in ("row.bad", "")
+    }
+    assert sorted(lines["row.bad"], key=int) == ["2", "3", "4", "5", "6"]
+    assert lines[""] == ["14"]
+    assert folded.sent_seconds == Counter({int((START + timedelta(seconds=5)).timestamp()): 1})

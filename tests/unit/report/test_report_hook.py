@@ -33,7 +33,7 @@ def test_with_report_true_the_hook_writes_it_with_the_verification(
 
 @pytest.mark.usefixtures("campaign")
 def test_a_report_that_cannot_be_written_is_logged_not_raised(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "job.toml").write_text(
         JOB_TOML.replace('state_dir = "state"', 'state_dir = "state"\nreport = true'),
@@ -41,6 +41,6 @@ def test_a_report_that_cannot_be_written_is_logged_not_raised(
     )
     job = load_job(tmp_path / "job.toml")
     report_after_run(job, tmp_path / "missing.csv")  # no such results: an InputError inside
-    captured = capsys.readouterr()
+    captured = capfd.readouterr()  # the report runs in a child process: its file descriptors
     assert "report.failed" in captured.out + captured.err
     assert "results file not found" in captured.out + captured.err
