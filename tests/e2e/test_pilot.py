@@ -97,10 +97,20 @@ def test_pilot_sends_the_campaign_message_once_per_template_and_never_touches_th
     assert record["languages_sent"] == ["de_DE", "it_IT"]
     assert stat.S_IMODE(record_path.stat().st_mode) == 0o600
 
-    # The same templates again: nobody is messaged twice.
+    # The same templates again: nobody is messaged twice. The same pilot file, job and
+    # output make it the finished run itself, given back with no call (issue 26.2).
+    calls_before = len(sandbox.app.calls.entries())
     again = run_io_batch(["pilot", str(job)], env=KEY)
     assert again.code == 0, again.stderr
-    assert {r["status"] for r in read_rows(tmp_path / "results.pilot.csv")} == {"already_sent"}
+    assert [r["status"] for r in read_rows(tmp_path / "results.pilot.csv")] == ["sent", "sent"]
+    assert sandbox.app.ledger.count() == 2
+    assert len(sandbox.app.calls.entries()) == calls_before
+    # Another --output is another run: the journal answers already_sent, still no submit.
+    again = run_io_batch(
+        ["pilot", str(job), "--output", str(tmp_path / "again.pilot.csv")], env=KEY
+    )
+    assert again.code == 0, again.stderr
+    assert {r["status"] for r in read_rows(tmp_path / "again.pilot.csv")} == {"already_sent"}
     assert sandbox.app.ledger.count() == 2
     assert "no colleague got the pilot" not in again.stderr  # the record keeps the languages
 
