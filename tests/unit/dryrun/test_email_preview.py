@@ -92,5 +92,6 @@ def test_each_language_of_the_job_is_checked(tmp_path: Path) -> None:
 
 def test_no_copy_and_no_warning_when_secure_channels_are_required(tmp_path: Path) -> None:
     _summary, text = run(make_job(tmp_path, EMPTY, require_secure_channels=True))
-    assert "e-mail" not in text
+    assert "  e-mail:" not in text
+    assert "Warnings on the e-mail copy" not in text
     assert "Preview of line 2" in text
