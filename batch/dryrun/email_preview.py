@@ -28,6 +28,11 @@ from batch.rules.email_copy import (
 )
 
 MESSAGES = {Emptiness.EMPTY: EMPTY_MESSAGE, Emptiness.GREETING_ONLY: GREETING_ONLY_MESSAGE}
+#: How to fix it, on a line of its own (each line fits 80 columns).
+HINTS = {
+    Emptiness.EMPTY: "the copy keeps the text after the last '---', without links or marks",
+    Emptiness.GREETING_ONLY: "put the point of the message within its first 134 characters",
+}
 _LABEL = "  e-mail:   "
 _WIDTH = 78  # the copy is wrapped to fit an 80-column terminal
 
@@ -86,7 +91,7 @@ def write_warnings(warnings: list[EmailCopyWarning], job: Job, out: TextIO) -> N
     if not warnings:
         return
     several = len(job.message.languages) > 1
-    out.write("Warnings on the e-mail copy (previewed lines; the template decides them):\n")
+    out.write("Warnings on the e-mail copy (of the previewed lines, in each language):\n")
     for code in Emptiness:
         lines = [w for w in warnings if w.code is code]
         if not lines:
@@ -94,4 +99,4 @@ def write_warnings(warnings: list[EmailCopyWarning], job: Job, out: TextIO) -> N
         places = ", ".join(
             f"line {w.line} ({w.language})" if several else f"line {w.line}" for w in lines
         )
-        out.write(f"  {code}: {MESSAGES[code]}\n    {places}\n")
+        out.write(f"  {code}: {MESSAGES[code]}\n    {HINTS[code]}\n    {places}\n")

@@ -126,14 +126,8 @@ class Emptiness(StrEnum):
     GREETING_ONLY = "email_copy.greeting_only"
 
 
-EMPTY_MESSAGE = (
-    "the e-mail copy that IO sends shows nothing of the message (after the last '---', "
-    "within its first 134 characters): put the point of the message first"
-)
-GREETING_ONLY_MESSAGE = (
-    "the e-mail copy that IO sends shows only the greeting (its first 134 characters): "
-    "shorten what comes before the point of the message"
-)
+EMPTY_MESSAGE = "IO's e-mail copy shows no text, only the subject"
+GREETING_ONLY_MESSAGE = "IO's e-mail copy shows only the greeting"
 
 #: Words that open a greeting, in IO's languages (it, en, de, fr, sl), lower case.
 SALUTATIONS = (

@@ -61,16 +61,21 @@ def test_a_copy_with_only_the_greeting_is_a_warning(tmp_path: Path) -> None:
     summary, text = run(make_job(tmp_path, GREETING_ONLY))
     assert summary.exit_code is ExitCode.OK  # a warning: the rows are valid all the same
     assert (
-        "Warnings on the e-mail copy (previewed lines; the template decides them):\n"
-        "  email_copy.greeting_only: the e-mail copy that IO sends shows only the greeting"
+        "Warnings on the e-mail copy (of the previewed lines, in each language):\n"
+        "  email_copy.greeting_only: IO's e-mail copy shows only the greeting\n"
+        "    put the point of the message within its first 134 characters\n"
+        "    line 2, line 3\n"
     ) in text
-    assert "    line 2, line 3\n" in text
     assert "  e-mail:   Gentile Mario,\n            [link rimosso]\n" in text
 
 
 def test_an_empty_copy_is_a_warning(tmp_path: Path) -> None:
     _summary, text = run(make_job(tmp_path, EMPTY))
-    assert "  email_copy.empty: the e-mail copy that IO sends shows nothing" in text
+    assert (
+        "  email_copy.empty: IO's e-mail copy shows no text, only the subject\n"
+        "    the copy keeps the text after the last '---', without links or marks\n"
+        "    line 2, line 3\n"
+    ) in text
     assert "  e-mail:   (nothing: the copy shows the subject alone)\n" in text
 
 
