@@ -129,15 +129,16 @@ class Emptiness(StrEnum):
 EMPTY_MESSAGE = "IO's e-mail copy shows no text, only the subject"
 GREETING_ONLY_MESSAGE = "IO's e-mail copy shows only the greeting"
 
-#: Words that open a greeting, in IO's languages (it, en, de, fr, sl), lower case.
+#: What opens a greeting, in IO's languages (it, en, de, fr, sl), lower case: a word, or
+#: two when the first alone says nothing ("good", "sehr").
 SALUTATIONS = (
     "gentile", "gentili", "gent.", "gent.mo", "gent.ma", "gent.mi", "gentilissimo",
     "gentilissima", "egregio", "egregia", "egr.", "caro", "cara", "cari", "care",
     "spettabile", "spett.le", "buongiorno", "buonasera", "salve", "ciao",
-    "dear", "hello", "hi", "good",
-    "sehr", "liebe", "lieber", "guten", "hallo",
+    "dear", "hello", "hi", "good morning", "good afternoon", "good evening",
+    "sehr geehrte", "sehr geehrter", "liebe", "lieber", "guten tag", "hallo",
     "bonjour", "bonsoir", "madame", "monsieur", "cher", "chère", "chers", "chères",
-    "spoštovani", "spoštovana", "spoštovanja", "pozdravljeni", "dober", "draga", "dragi",
+    "spoštovani", "spoštovana", "spoštovanja", "pozdravljeni", "dober dan", "draga", "dragi",
 )  # fmt: skip
 _GREETING_WORDS = 10
 _CLAUSE_BREAK = re.compile(r"[,;:!?]")
@@ -162,8 +163,9 @@ def emptiness(body: str) -> Emptiness | None:
 
     Empty: no letter or digit once the removed links are taken out. Only a greeting: one
     line (blank lines aside) of at most ten words, one clause (no ``, ; : ! ?`` inside),
-    that ends with ``,`` ``:`` or ``!`` or opens with a greeting word (``SALUTATIONS``):
-    "Gentile Mario Rossi,", "Gentile Sig. Rossi,", "Buongiorno", "Dear resident,".
+    that ends with ``,`` ``;`` ``:`` or ``!`` or opens with a greeting (``SALUTATIONS``):
+    "Gentile Mario Rossi,", "Gentile Sig. Rossi,", "Buongiorno", "Dear resident". IO's
+    ``...`` and its ``[link rimosso]`` count as nothing.
     """
     text = body.removesuffix(ELLIPSIS).replace(LINK_REMOVED, " ")
     if not any(char.isalnum() for char in text):
@@ -176,6 +178,7 @@ def emptiness(body: str) -> Emptiness | None:
     words = clause.split()
     if _CLAUSE_BREAK.search(clause) or len(words) > _GREETING_WORDS:
         return None
-    if line != clause or words[0].lower() in SALUTATIONS:
+    opening = " ".join(words[:2]).lower()
+    if line != clause or words[0].lower() in SALUTATIONS or opening in SALUTATIONS:
         return Emptiness.GREETING_ONLY
     return None

@@ -92,6 +92,8 @@ def test_empty(markdown: str) -> None:
         "**Gentile contribuente**,\n\n[](https://x.it)",
         "Dear Mr Smith,",
         "Sehr geehrte Frau Müller,",
+        "Good morning",
+        "Guten Tag Herr Weber",
         "Gentile " + "Maria " * 5 + ",\n\n" + "\n" * 130 + "Il testo.",
     ],
 )
@@ -107,6 +109,7 @@ def test_only_a_greeting(markdown: str) -> None:
         "Avviso TARI 2026",
         "La rata scade il 31 marzo",
         "Gentile " + "Maria " * 12,  # too many words for a greeting: the name is the text
+        "Good news for the residents of Esempio",  # "good" alone opens no greeting
     ],
 )
 def test_not_a_greeting(markdown: str) -> None:
