@@ -1,6 +1,6 @@
 """Pure: what one API answer (or the exception instead of one) means for the row.
 
-Each operation has its own table (io-api.md sections 3-5): the same status code can
+Each operation has its own table (docs/io-sources.md): the same status code can
 mean "final" on one operation and "retry" on another, and a lost answer to a submit
 is "unknown" while a lost answer to a read is simply retried. Nothing here does I/O,
 sleeps or raises: the dispatcher acts on the decision. Reading the bodies themselves

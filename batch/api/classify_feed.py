@@ -1,4 +1,4 @@
-"""Pure: what one answer of the subscriptions feed means (io-feed.md, io-api.md 4.6).
+"""Pure: what one answer of the subscriptions feed means (docs/io-sources.md, feed).
 
 The feed is a read, so a transient failure is retried like a profile check. A day is
 stored only when the answer is IO's ``SubscriptionsFeed`` for that very day with

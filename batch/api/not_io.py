@@ -1,7 +1,7 @@
 """Pure: telling IO's own answers from those of a wrong URL or of something in front of IO.
 
 IO's backend answers every error in ProblemJson (a JSON object with ``title`` and
-``detail``, io-api.md section 3). A 404 in any other shape (APIM's
+``detail``, docs/io-sources.md). A 404 in any other shape (APIM's
 ``{"statusCode":404,"message":"Resource not found"}``, a web server's HTML page, an
 empty body) comes from a gateway or server that found no such path: the base URL is
 wrong, for every row alike. These helpers only look; ``classify.py`` decides.

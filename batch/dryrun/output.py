@@ -15,6 +15,7 @@ import polars as pl
 from batch.common.csv_safety import mask_fiscal_code
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
+from batch.dryrun import email_preview
 from batch.dryrun.job_warnings import print_job_warnings
 from batch.errors import ExitCode
 from batch.models import Row
@@ -104,10 +105,11 @@ def print_summary(
         listing = ", ".join(f"line {line} (as line {first})" for line, first in shown_duplicates)
         more = duplicates.height - min(duplicates.height, max_errors)
         out.write(f"Duplicates: {listing}{f', and {more:,} more' if more > 0 else ''}\n")
+    email_preview.write_warnings(email_preview.warnings_of(collected.previews, job), job, out)
     if summary.report_path is not None:
         out.write(f"Every problem, with its line and column: {summary.report_path}\n")
     for row in collected.previews:
-        _preview(row, job.message.language, out)
+        _preview(row, job.message.language, out, email=not email_preview.sends_no_email(job))
 
 
 WARNING_MESSAGES = {dates.PAST: dates.PAST_MESSAGE}
@@ -124,9 +126,10 @@ def _warnings(summary: ValidationSummary, collected: Collected, job: Job, out: T
         out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")
 
 
-def _preview(row: Row, base_language: str, out: TextIO) -> None:
+def _preview(row: Row, base_language: str, out: TextIO, *, email: bool = True) -> None:
     """The row's message as the citizen will see it: in each of the job's languages,
-    when it has more than one (who gets which is known only once IO is asked)."""
+    when it has more than one (who gets which is known only once IO is asked), with the
+    e-mail copy IO sends (unless the job requires secure channels)."""
     message = row.message
     assert message is not None
     to = mask_fiscal_code(message.fiscal_code)
@@ -139,6 +142,8 @@ def _preview(row: Row, base_language: str, out: TextIO) -> None:
             default = " (the default)" if language == base_language else ""
             out.write(f"Preview of line {row.line} (to {to}) in {language}{default}:\n")
         _texts(subject, markdown, out)
+        if email:
+            email_preview.write_email_copy(markdown, out)
     details = []
     if message.due_date:
         details.append(f"due {message.due_date}")

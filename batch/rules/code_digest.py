@@ -1,6 +1,6 @@
 """The subscriptions feed's name for a citizen: the SHA-256 of the fiscal code.
 
-IO computes ``lowercase(hex(sha256(uppercase(fiscal_code))))`` (io-feed.md section 2),
+IO computes ``lowercase(hex(sha256(uppercase(fiscal_code))))`` (the spec's FiscalCodeHash),
 so a sender matches its rows against the feed by this digest, never by the code.
 """
 

@@ -18,7 +18,7 @@ import string
 
 from batch.rules.text import trim
 
-#: The pattern IO enforces (io-api.md section 2), anchored, upper case only.
+#: The pattern IO enforces (docs/io-sources.md), anchored, upper case only.
 PATTERN = (
     r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$"
 )

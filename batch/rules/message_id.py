@@ -1,7 +1,7 @@
 """The one rule for a valid IO message id, used by ``send`` (what it records), ``verify``
 (what it asks about) and the job's rules (``message.configuration_id`` is a ULID too).
 
-IO's message ids are ULIDs (io-api.md section 1): 26 characters of Crockford base32,
+IO's message ids are ULIDs (docs/io-sources.md): 26 characters of Crockford base32,
 which IO's Ulid codec accepts in either case. The spec only says "string", so an id of
 any other shape comes from a server that is not IO and cannot be asked about later.
 """

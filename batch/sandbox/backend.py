@@ -1,7 +1,7 @@
 """The IO backend behind the gateway: profile check, submit, get-message, feed.
 
-Each handler checks what the real handler checks, in the same order (io-api.md
-4.1-4.6): scopes, body, source IP, recipient, payment amount, then the work.
+Each handler checks what the real handler checks, in the same order (docs/io-sources.md,
+"Endpoints"): scopes, body, source IP, recipient, payment amount, then the work.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ class Backend:
         )
 
     def feed(self, key: KeyConfig, day_text: str) -> r.Response:
-        """``GET /subscriptions-feed/{date}`` (io-feed.md section 1: the checks' order)."""
+        """``GET /subscriptions-feed/{date}`` (docs/io-sources.md, feed: the checks' order)."""
         if not key.feed_scope:
             # A user with other groups is "not allowed here"; one with none has no scopes.
             return r.not_allowed_here() if key.profile_scope else r.no_valid_scopes()

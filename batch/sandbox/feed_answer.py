@@ -3,7 +3,7 @@
 The date check copies IO's: ``YYYY-MM-DD`` that JavaScript's ``Date`` can parse, where a
 day past the month's end rolls over (``2020-02-30`` passes, ``2020-02-32`` does not). A
 rolled-over date names no stored day, so it answers 200 with empty lists. A day is
-served from the next day's 00:00 UTC on: today and later get 404 (io-feed.md section 1).
+served from the next day's 00:00 UTC on: today and later get 404 (docs/io-sources.md).
 Forms that V8 alone accepts (``2020-01-011``) are refused here with 400.
 """
 

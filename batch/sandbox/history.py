@@ -5,7 +5,7 @@ Every citizen of ``SandboxConfig.citizens`` has a history fixed by the seed and 
 - a registered citizen (``population.profile_state``) joins IO, and so subscribes to the
   service, on a day J in ``[feed_start, feed_end]``; before J there is no profile (404);
 - one who blocked the service leaves it on a day L >= J; on J == L the two events net to
-  nothing that day, as IO's feed nets a service-level S and U (io-feed.md section 3);
+  nothing that day, as IO's feed nets a service-level S and U (docs/io-sources.md, feed);
 - a share of the others leave and come back (J < L < B), to exercise the feed's
   unsubscriptions of citizens who are subscribers today.
 

@@ -2,7 +2,7 @@
 
 The final status is fixed when the message is stored (from the population and the
 seed) and shown once ``processing_delay`` has passed, which is what get-message
-would show of IO's own processing (io-api.md 4.5).
+would show of IO's own processing (docs/io-sources.md, "Endpoints").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Written from the published spec's definitions (``api_services.bundled.yaml``:
 NewMessage, MessageContent, PaymentData, ThirdPartyData, FiscalCodePayload...)
-plus the rules the server adds on top (io-api.md section 2): the anchored,
+plus the rules the server adds on top (docs/io-sources.md, validation): the anchored,
 upper-case fiscal code regex on every fiscal code, UTF-16 lengths, the Timestamp
 regexes, ULIDs. tests/unit/sandbox/test_sandbox_spec.py cross-checks these constants
 against the spec file itself.

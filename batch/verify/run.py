@@ -1,7 +1,7 @@
 """Post-send verification: did each message really reach its citizen?
 
 A 201 only says that IO accepted a message; processing happens later and may fail
-(io-api.md 4.5). For every ``sent`` / ``already_sent`` row of a results file this asks
+(docs/io-sources.md). For every ``sent`` / ``already_sent`` row of a results file this asks
 ``GET /messages/{fiscal_code}/{id}`` under the job's one rate budget and records the
 message's status (or why there is none) in the verification CSV. The first pass asks
 every row, retrying passing failures as the job's [retry] says. With ``wait`` it then

@@ -1,7 +1,7 @@
 """Peak memory of ``validate`` and ``send`` over a 4-row file with one huge value.
 
 A value longer than anything IO accepts can never be sent; it must be refused early,
-without the whole value being copied from stage to stage. Target (DESIGN.md): peak RSS
+without the whole value being copied from stage to stage. Target (BENCHMARKS.md): peak RSS
 <= 500 MB whatever the input, here with one 50 MB value (the CronJob example limits the
 container to 512 Mi). Each run is its own process, measured with ``os.wait4``
 (``ru_maxrss``); the sandbox runs apart, so its memory is not counted.

@@ -1,4 +1,4 @@
-"""Measure io-batch against the performance targets of DESIGN.md and print a table.
+"""Measure io-batch against the performance targets of BENCHMARKS.md and print a table.
 
     .venv/bin/python -m tests.benchmarks [--quick] [--markdown PATH]     (from the repo root)
 

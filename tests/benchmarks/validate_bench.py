@@ -10,7 +10,7 @@ code and 0.1% repeated. Each run of ``dryrun.run_validate`` happens in a fresh p
 started by a small measuring process that reads the child's peak RSS with
 ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``.
 
-Targets (DESIGN.md): >= 1,000,000 rows/s on 1M rows; peak RSS <= 500 MB at 10M rows
+Targets (BENCHMARKS.md): >= 1,000,000 rows/s on 1M rows; peak RSS <= 500 MB at 10M rows
 and flat (10M <= 1.1 x 5M).
 
 Measured on the 2-core workplace machine (2026-11-23, shared with other sessions, so

@@ -1,6 +1,6 @@
 """kill -9 at random and at the worst moments; resume until done; then audit the ledger.
 
-The guarantees under test (DESIGN.md): no citizen gets the same message twice, every
+The guarantees under test (README.md, "Resume"): no citizen gets the same message twice, every
 input row ends with exactly one final status, a crash leaves at most the submits that
 were in flight as ``unknown``, and every id the sandbox handed out is in the results
 (as ``sent``) unless its row is ``unknown``.

@@ -1,4 +1,4 @@
-"""What each answer of the subscriptions feed means (io-feed.md)."""
+"""What each answer of the subscriptions feed means (docs/io-sources.md)."""
 
 from __future__ import annotations
 

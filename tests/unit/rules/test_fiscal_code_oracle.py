@@ -5,7 +5,7 @@ check character must agree on every 15 characters, and validity must agree on va
 codes (omocodes included) and on their mutations, apart from these intended differences:
 
 - **the birth date**: stdnum also refuses a code whose date cannot exist (day 00, 32-40,
-  31 February...). We do not: IO's server checks its regex only (io-api.md section 2),
+  31 February...). We do not: IO's server checks its regex only (docs/io-sources.md),
   and refusing a code IO takes would keep a citizen from a message for no reason. So
   stdnum may refuse a code we accept, for its date and nothing else.
 - **the sandbox code** ``AAAAAA00A00A000A``: valid for IO although its check character

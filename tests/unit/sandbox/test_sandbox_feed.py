@@ -1,5 +1,5 @@
 """The sandbox's subscriptions feed, in process: consistent with the profile check, and
-IO's 400 / 403 / 404 answers (io-feed.md)."""
+IO's 400 / 403 / 404 answers (docs/io-sources.md)."""
 
 from __future__ import annotations
 

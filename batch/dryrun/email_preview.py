@@ -1,0 +1,102 @@
+"""The dry run's look at the e-mail copy IO sends of each previewed message.
+
+Citizens who enabled e-mail get, besides the message in the app, a copy with the subject
+and only the first 134 characters of the text (``batch/rules/email_copy.py``). The preview
+shows that copy in each of the job's languages, and warns when it shows nothing, or
+nothing but the greeting ("Gentile Mario Rossi,"), so the office can put the point of the
+message first before anything is sent.
+
+Only the previewed rows are checked: the dry run does not build every row's text (that
+keeps it fast), and the beginning of the text comes from the job's template, the same for
+every row but for the cells it takes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import TextIO
+
+from batch.config.job import Job
+from batch.models import Row
+from batch.rules.email_copy import (
+    EMPTY_MESSAGE,
+    GREETING_ONLY_MESSAGE,
+    Emptiness,
+    email_body,
+    emptiness,
+)
+
+MESSAGES = {Emptiness.EMPTY: EMPTY_MESSAGE, Emptiness.GREETING_ONLY: GREETING_ONLY_MESSAGE}
+#: How to fix it, on a line of its own (each line fits 80 columns).
+HINTS = {
+    Emptiness.EMPTY: "the copy keeps the text after the last '---', without links or marks",
+    Emptiness.GREETING_ONLY: "put the point of the message within its first 134 characters",
+}
+_LABEL = "  e-mail:   "
+_WIDTH = 78  # the copy is wrapped to fit an 80-column terminal
+
+
+@dataclass(frozen=True)
+class EmailCopyWarning:
+    code: Emptiness
+    line: int
+    language: str
+
+
+def sends_no_email(job: Job) -> bool:
+    """``require_secure_channels = true``: IO sends the message to the app only."""
+    return job.message.require_secure_channels is True
+
+
+def texts(row: Row, base_language: str) -> list[tuple[str, str, str]]:
+    """(language, subject, markdown) of the row's message in each of the job's languages."""
+    message = row.message
+    assert message is not None
+    return [
+        (base_language, message.subject, message.markdown),
+        *((t.language, t.subject, t.markdown) for t in row.translations),
+    ]
+
+
+def write_email_copy(markdown: str, out: TextIO) -> None:
+    """The copy's text under the preview of the message (its subject is the message's)."""
+    lines = [line for line in email_body(markdown).splitlines() if line.strip()]
+    if not lines:
+        out.write(f"{_LABEL}(nothing: the copy shows the subject alone)\n")
+        return
+    indent = " " * len(_LABEL)
+    for index, line in enumerate(lines):
+        first = _LABEL if index == 0 else indent
+        wrapped = textwrap.wrap(
+            line.strip(), _WIDTH, initial_indent=first, subsequent_indent=indent
+        )
+        out.write("".join(f"{part}\n" for part in wrapped))
+
+
+def warnings_of(previews: list[Row], job: Job) -> list[EmailCopyWarning]:
+    """The previewed messages whose e-mail copy shows nothing or only a greeting."""
+    if sends_no_email(job):
+        return []
+    found = []
+    for row in previews:
+        for language, _subject, markdown in texts(row, job.message.language):
+            problem = emptiness(email_body(markdown))
+            if problem is not None:
+                found.append(EmailCopyWarning(problem, row.line, language))
+    return found
+
+
+def write_warnings(warnings: list[EmailCopyWarning], job: Job, out: TextIO) -> None:
+    if not warnings:
+        return
+    several = len(job.message.languages) > 1
+    out.write("Warnings on the e-mail copy (of the previewed lines, in each language):\n")
+    for code in Emptiness:
+        lines = [w for w in warnings if w.code is code]
+        if not lines:
+            continue
+        places = ", ".join(
+            f"line {w.line} ({w.language})" if several else f"line {w.line}" for w in lines
+        )
+        out.write(f"  {code}: {MESSAGES[code]}\n    {HINTS[code]}\n    {places}\n")
