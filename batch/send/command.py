@@ -153,7 +153,7 @@ async def _sync_then_send(
                 hint="run the same command again: the days already fetched are kept",
                 exit_code=ExitCode.INTERRUPTED,
             )
-        require_up_to_date(job, api_key)
+        require_up_to_date(job, api_key, synced)
         feed_calls = synced.calls_by_operation.get("feed", 0)
     run = SendRun(job, options, base_url=base_url, api_key=api_key, limiter=limiter, clock=clock)
     report = await run.run()

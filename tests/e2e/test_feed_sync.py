@@ -1,0 +1,176 @@
+"""The subscriptions feed's sync on the nights that go wrong (issue 26, points 4-6).
+
+- A day IO does not serve yet (a run just after midnight UTC, or a clock ahead of IO's)
+  is exit 69, retryable, saying from when IO serves it; never "add --sync".
+- A day already read can be rewritten later (late writes): every sync re-reads the last
+  ``[profile] feed_reread_days`` days, and ``subscribers sync --from`` a range.
+- N shards with ``send --sync`` fetch the feed once for the job, not once per shard.
+
+io-batch runs as a subprocess against the sandbox on 127.0.0.1; every feed call is
+counted in the sandbox's call log. A clock ahead of IO's is io-batch under libfaketime.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from batch.errors import ExitCode
+from batch.sandbox import SandboxConfig
+from batch.sandbox.history import FeedHistory
+from tests.helpers.e2e import population, read_rows, run_io_batch, write_csv, write_job
+
+pytestmark = pytest.mark.e2e
+
+DAYS = 20
+TODAY = datetime.now(UTC).date()
+START = (TODAY - timedelta(days=DAYS)).isoformat()
+CITIZENS = population(40, seed=261)
+CONFIG = SandboxConfig(
+    rate_calls=None,
+    citizens=tuple(CITIZENS),
+    feed_start=START,
+    registered_ratio=0.8,
+    blocked_ratio=0.1,
+    processing_delay=0.2,
+)
+REREAD = 2  # [profile] feed_reread_days by default
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+def feed_job(tmp_path: Path, base_url: str, extra: str = "") -> Path:
+    rows = [[code, f"Persona{i}"] for i, code in enumerate(CITIZENS)]
+    write_csv(tmp_path / "input.csv", ["codice_fiscale", "nome"], rows)
+    profile = f'[profile]\ncheck = "feed"\nfeed_start = "{START}"\n{extra}'
+    return write_job(tmp_path, base_url=base_url, calls=None, extra=profile)
+
+
+def feed_calls(sandbox: Any) -> list[str]:
+    """The days asked of the feed, in order."""
+    return [call.route for call in sandbox.app.calls.entries() if call.operation == "feed"]
+
+
+def operations(sandbox: Any) -> list[str]:
+    return [call.operation for call in sandbox.app.calls.entries()]
+
+
+def clock_at(instant: datetime) -> dict[str, str]:
+    """The environment that starts io-batch's clock at ``instant`` (libfaketime)."""
+    return {
+        "LD_PRELOAD": LIBFAKETIME,
+        "FAKETIME": f"@{instant.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+        "TZ": "UTC",
+    }
+
+
+def error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.startswith("io-batch: error")]
+    assert lines, stderr
+    return lines[-1]
+
+
+# -- point 4: a day not published yet is retryable (exit 69) ---------------------------------
+
+
+@pytest.mark.skipif(not Path(LIBFAKETIME).exists(), reason="libfaketime is not installed")
+def test_send_sync_before_io_publishes_yesterday_exits_69_saying_from_when(
+    tmp_path: Path, sandbox_factory: Any
+) -> None:
+    sandbox = sandbox_factory(CONFIG)
+    job = feed_job(tmp_path, sandbox.base_url)
+    synced = run_io_batch(["subscribers", "sync", str(job)])
+    assert synced.code == 0, synced.stderr
+    assert len(feed_calls(sandbox)) == DAYS
+
+    # Just after midnight UTC by io-batch's clock: its yesterday is IO's today.
+    after_midnight = datetime.combine(TODAY + timedelta(days=1), datetime.min.time(), UTC)
+    env = clock_at(after_midnight + timedelta(seconds=30))
+    ran = run_io_batch(["send", str(job), "--sync"], env=env)
+
+    assert ran.code == ExitCode.NOT_PUBLISHED_YET == 69, ran.stderr
+    line = error_line(ran.stderr)
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    assert f"the subscriptions feed of {TODAY.isoformat()} is not published yet" in line
+    assert f"{tomorrow} 00:00 UTC ({tomorrow} 01:00 in Rome)" in line
+    assert "Data not available yet" in line
+    assert "--sync" not in line  # it was given
+    # The day asked once (and the two days before it re-read), nothing sent.
+    assert operations(sandbox) == ["feed"] * (DAYS + 1 + REREAD)
+    assert sandbox.app.ledger.count() == 0
+
+    alone = run_io_batch(["subscribers", "sync", str(job)], env=env)
+    assert alone.code == 69, alone.stderr
+    summary = json.loads(next(tmp_path.glob("state/e2e.feed-*.sync.summary.json")).read_text())
+    assert (summary["first_day_not_yet"], summary["exit_code"]) == (TODAY.isoformat(), 69)
+
+    # Without --sync the list is simply behind: exit 2, and then the hint names --sync.
+    behind = run_io_batch(["send", str(job)], env=env)
+    assert behind.code == 2 and "add --sync" in error_line(behind.stderr)
+
+
+# -- point 5: a day already read that IO rewrites later ------------------------------------
+
+
+def late_unsubscriptions(sandbox: Any, day: str, codes: list[str]) -> None:
+    answer = httpx.post(
+        f"{sandbox.base_url}/__sandbox/feed-late-writes",
+        json={"day": day, "unsubscribed": codes},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_late_unsubscriptions_in_a_day_already_read_are_not_messaged(
+    tmp_path: Path, sandbox_factory: Any
+) -> None:
+    sandbox = sandbox_factory(CONFIG)
+    job = feed_job(tmp_path, sandbox.base_url)
+    synced = run_io_batch(["subscribers", "sync", str(job)])
+    assert synced.code == 0, synced.stderr
+    assert len(feed_calls(sandbox)) == DAYS
+
+    # IO writes 8 unsubscriptions into the day before yesterday, already read.
+    day = TODAY - timedelta(days=2)
+    history = FeedHistory(CONFIG, TODAY)
+    late = [code for code in CITIZENS if history.state_on(code, day) == "allowed"][:8]
+    assert len(late) == 8
+    late_unsubscriptions(sandbox, day.isoformat(), late)
+
+    ran = run_io_batch(["send", str(job), "--sync"])
+
+    assert ran.code == 0, ran.stderr
+    messaged = {entry.fiscal_code for entry in sandbox.app.ledger.entries()}
+    assert not messaged & set(late)  # 0 of 8 (before: 8 of 8)
+    subscribers = {code for code in CITIZENS if history.state_on(code, TODAY) == "allowed"}
+    assert messaged == subscribers - set(late)
+    results = {row["fiscal_code"]: row["status"] for row in read_rows(tmp_path / "results.csv")}
+    assert {results[code] for code in late} == {"not_subscribed"}
+    # The economy stays visible: the new day (none: yesterday is held) and 2 re-reads.
+    assert len(feed_calls(sandbox)) == DAYS + REREAD
+    sync = json.loads(next(tmp_path.glob("state/e2e.feed-*.sync.summary.json")).read_text())
+    assert (sync["days_reread"], sync["days_rewritten"]) == (REREAD, 1)
+    assert (sync["reread_added"], sync["reread_removed"]) == (0, 8)
+
+    # --from re-reads a range: every held day from there, nothing changed since.
+    again = run_io_batch(["subscribers", "sync", str(job), "--from", START])
+    assert again.code == 0, again.stderr
+    assert len(feed_calls(sandbox)) == DAYS + REREAD + DAYS
+    sync = json.loads(next(tmp_path.glob("state/e2e.feed-*.sync.summary.json")).read_text())
+    assert (sync["days_reread"], sync["days_rewritten"], sync["days_fetched"]) == (DAYS, 0, 0)
+
+
+def test_reread_days_zero_turns_the_re_reads_off(tmp_path: Path, sandbox_factory: Any) -> None:
+    sandbox = sandbox_factory(CONFIG)
+    job = feed_job(tmp_path, sandbox.base_url, "feed_reread_days = 0\n")
+    assert run_io_batch(["subscribers", "sync", str(job)]).code == 0
+    assert run_io_batch(["subscribers", "sync", str(job)]).code == 0
+    assert len(feed_calls(sandbox)) == DAYS  # a day held is never asked again
+    outside = run_io_batch(["subscribers", "sync", str(job), "--from", TODAY.isoformat()])
+    assert outside.code == 2 and "--from" in error_line(outside.stderr)
+    assert len(feed_calls(sandbox)) == DAYS
