@@ -26,6 +26,7 @@ from batch.feed.not_published import not_published_error
 from batch.feed.report import SyncReport
 from batch.feed.store import StoreStatus, SubscriberStore, utc_yesterday
 from batch.feed.sync import FeedSync
+from batch.feed.sync_lock import sync_lock
 
 
 def feed_day(text: str) -> date:
@@ -110,14 +111,15 @@ def _check_reread_from(job: Job, reread_from: date | None) -> None:
 async def _sync_alone(
     job: Job, api_key: str, base_url: str, show_progress: bool, reread_from: date | None
 ) -> SyncReport:
-    return await sync_feed(
-        job,
-        api_key,
-        base_url,
-        Limiter(job.rate),
-        show_progress=show_progress,
-        reread_from=reread_from,
-    )
+    async with sync_lock(store_path(job, api_key)):  # never two syncs of one list at once
+        return await sync_feed(
+            job,
+            api_key,
+            base_url,
+            Limiter(job.rate),
+            show_progress=show_progress,
+            reread_from=reread_from,
+        )
 
 
 async def sync_feed(
@@ -163,6 +165,8 @@ async def sync_feed(
                 report.throttled = limiter.throttled - throttled_before
                 report.elapsed_s = round(time.monotonic() - started, 3)
         report.interrupted = counts.interrupted
+        if not report.interrupted and report.days_missing == 0:
+            store.record_complete_sync(yesterday)
     report.exit_code = int(_exit_code(report))
     return report
 

@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (day, digest)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_digest ON entries (digest, day);
+CREATE TABLE IF NOT EXISTS syncs (
+    yesterday TEXT PRIMARY KEY,
+    finished_at TEXT NOT NULL
+);
 """
 #: 1: ``entries`` (each day's own entries, for re-reads). A list made before it gets
 #: them from ``citizens``: a digest's latest entry, the one a re-read can change.
@@ -212,6 +216,18 @@ class SubscriberStore:
             (digest, day, subscribed),
         )
         return bool(subscribed)
+
+    def record_complete_sync(self, yesterday: date) -> None:
+        """A sync brought the list through ``yesterday``, its re-reads done (the shards
+        of one job reuse it: ``shared_sync.py``)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._db.execute("INSERT OR REPLACE INTO syncs VALUES (?, ?)", (yesterday.isoformat(), now))
+
+    def synced_for(self, yesterday: date) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM syncs WHERE yesterday = ?", (yesterday.isoformat(),)
+        ).fetchone()
+        return row is not None
 
     def is_subscriber(self, digest: str) -> bool:
         row = self._db.execute(

@@ -13,6 +13,8 @@ counted in the sandbox's call log. A clock ahead of IO's is io-batch under libfa
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -174,3 +176,78 @@ def test_reread_days_zero_turns_the_re_reads_off(tmp_path: Path, sandbox_factory
     outside = run_io_batch(["subscribers", "sync", str(job), "--from", TODAY.isoformat()])
     assert outside.code == 2 and "--from" in error_line(outside.stderr)
     assert len(feed_calls(sandbox)) == DAYS
+
+
+# -- point 6: one sync for a sharded job ---------------------------------------------------
+
+SHARD_DAYS = 30
+SHARD_START = (TODAY - timedelta(days=SHARD_DAYS)).isoformat()
+SHARD_CONFIG = replace(CONFIG, feed_start=SHARD_START)
+
+
+def sharded_feed_job(tmp_path: Path, base_url: str) -> Path:
+    rows = [[code, f"Persona{i}"] for i, code in enumerate(CITIZENS)]
+    write_csv(tmp_path / "input.csv", ["codice_fiscale", "nome"], rows)
+    extra = f'[profile]\ncheck = "feed"\nfeed_start = "{SHARD_START}"\n[shards]\ncount = 3\n'
+    return write_job(tmp_path, base_url=base_url, calls=None, extra=extra)
+
+
+def shard_feed_calls(tmp_path: Path) -> int:
+    total = 0
+    for index in (1, 2, 3):
+        summary = tmp_path / f"results.shard-{index}-of-3.summary.json"
+        report = json.loads(summary.read_text(encoding="utf-8"))
+        total += report["calls_by_operation"]["feed"]
+    return total
+
+
+def test_three_shards_with_sync_fetch_each_day_once_for_the_job(
+    tmp_path: Path, sandbox_factory: Any
+) -> None:
+    sandbox = sandbox_factory(SHARD_CONFIG)
+    job = sharded_feed_job(tmp_path, sandbox.base_url)
+
+    def shard(index: int) -> Any:
+        return run_io_batch(["send", str(job), "--sync", "--shard", f"{index}/3"])
+
+    with ThreadPoolExecutor(max_workers=3) as pool:  # the three pods, started together
+        ran = list(pool.map(shard, (1, 2, 3)))
+
+    assert [r.code for r in ran] == [0, 0, 0], [r.stderr for r in ran]
+    days = feed_calls(sandbox)
+    assert len(days) == SHARD_DAYS  # not one sync per shard (before: up to 90)
+    waited = [e for r in ran for e in r.json_lines() if e.get("event") == "feed.sync.reused"]
+    assert len(waited) == 2  # the other two reused the list
+    assert shard_feed_calls(tmp_path) == SHARD_DAYS
+    history = FeedHistory(SHARD_CONFIG, TODAY)
+    subscribers = sorted(c for c in CITIZENS if history.state_on(c, TODAY) == "allowed")
+    assert sorted(e.fiscal_code for e in sandbox.app.ledger.entries()) == subscribers
+    assert run_io_batch(["merge", str(job)]).code == 0
+
+    # A shard run again the same day (a retried pod) reuses the list too: no feed call.
+    again = shard(2)
+    assert again.code == 0, again.stderr
+    assert len(feed_calls(sandbox)) == SHARD_DAYS
+
+
+def test_shards_in_one_process_with_sync_fetch_each_day_once(
+    tmp_path: Path, sandbox_factory: Any
+) -> None:
+    sandbox = sandbox_factory(SHARD_CONFIG)
+    job = sharded_feed_job(tmp_path, sandbox.base_url)
+
+    ran = run_io_batch(["send", str(job), "--sync"])
+
+    assert ran.code == 0, ran.stderr
+    assert len(feed_calls(sandbox)) == SHARD_DAYS
+    assert shard_feed_calls(tmp_path) == SHARD_DAYS
+    # Unsharded, a second --sync is a sync of its own: the 2 re-reads, no new day.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    single = feed_job(plain, sandbox.base_url)
+    text = single.read_text(encoding="utf-8").replace(START, SHARD_START)
+    single.write_text(text, encoding="utf-8")
+    before = len(feed_calls(sandbox))
+    assert run_io_batch(["subscribers", "sync", str(single)]).code == 0
+    assert run_io_batch(["send", str(single), "--sync"]).code == 0
+    assert len(feed_calls(sandbox)) == before + SHARD_DAYS + REREAD
