@@ -3,6 +3,7 @@ until the window's real end, in a bounded number of naps, and says that end."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -10,9 +11,12 @@ from structlog.testing import capture_logs
 
 from batch.api.quiet_gate import MAX_NAP_S, QuietGate, local_text
 from batch.api.stopping import Stop, StopRequested
+from batch.common.progress import Progress
 from batch.config.choices import OnQuietHours
 from batch.config.schedule import Schedule, parse_quiet_hours
+from batch.send.quiet_hours import quiet_gate
 from tests.helpers.wall_clock import SteppingClock
+from tests.unit.send.test_quiet_hours import night_job
 
 pytestmark = pytest.mark.anyio
 
@@ -57,3 +61,13 @@ async def test_stop_says_the_real_end(now: str, until: str) -> None:
     assert gate.stopped_until is not None and local_text(gate.stopped_until) == until
     assert stop.reason == f"quiet hours until {until}"
     assert clock.naps == 0
+
+
+async def test_the_progress_line_gives_the_offset_of_the_end(tmp_path: object) -> None:
+    job = replace(night_job(tmp_path), schedule=Schedule(quiet_hours=LATE))
+    clock = SteppingClock(datetime.fromisoformat("2026-10-25T02:29:45+01:00"))
+    progress = Progress(1, draw=False)
+    labels: list[str] = []
+    progress.set_label = labels.append  # type: ignore[method-assign]
+    await quiet_gate(job, clock, Stop(), progress).wait_open("submit")
+    assert labels == ["quiet hours until 2026-10-25 02:30+01:00 (Europe/Rome)", ""]
