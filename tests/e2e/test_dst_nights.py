@@ -38,18 +38,18 @@ def cpu_seconds_of_children() -> float:
 
 
 @pytest.mark.parametrize(
-    ("now", "until", "wait_s"),
+    ("now", "until", "lead_s"),
     [
-        # Fall back: 02:29:56+01:00 is the second pass of the hour, inside the window
+        # Fall back: 02:29:52+01:00 is the second pass of the hour, inside the window
         # until 02:30+01:00 (it used to spin, saying "until" now).
-        ("2026-10-25T02:29:56+01:00", "2026-10-25T02:30:00+01:00", 4),
+        ("2026-10-25T02:29:52+01:00", "2026-10-25T02:30:00+01:00", 8),
         # Spring forward: 02:30 does not exist; the window ends at the jump, 03:00+02:00
         # (it used to wait until 03:30+02:00, an hour more).
-        ("2027-03-28T01:59:57+01:00", "2027-03-28T03:00:00+02:00", 3),
+        ("2027-03-28T01:59:52+01:00", "2027-03-28T03:00:00+02:00", 8),
     ],
 )
 def test_a_run_waits_until_the_real_end_of_the_window(
-    tmp_path: Path, sandbox_factory: Any, now: str, until: str, wait_s: int
+    tmp_path: Path, sandbox_factory: Any, now: str, until: str, lead_s: int
 ) -> None:
     sandbox = sandbox_factory(ALL_IN)
     job = late_job(tmp_path, sandbox)
@@ -61,7 +61,9 @@ def test_a_run_waits_until_the_real_end_of_the_window(
     assert ran.code == 0, ran.stderr
     assert sandbox.app.ledger.count() == 5
     (wait,) = [e for e in ran.json_lines() if e.get("event") == "quiet_hours.wait"]
-    assert (wait["until"], wait["wait_s"]) == (until, wait_s)
+    assert wait["until"] == until
+    wait_s = wait["wait_s"]  # the lead, less the run's start-up (slow on a busy machine)
+    assert 1 <= wait_s <= lead_s
     summary = json.loads((tmp_path / "results.summary.json").read_text(encoding="utf-8"))
     assert wait_s - 0.5 <= summary["quiet_hours_wait_s"] <= wait_s + 1.5
     # Asleep, not spinning: the whole run (start-up included) takes far less CPU than
