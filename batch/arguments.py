@@ -183,8 +183,9 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sync",
         action="store_true",
-        help='feed mode ([profile] check = "feed"): sync the subscriber list first; without '
-        "it a list not synced through yesterday stops the run (exit 2) (default: off)",
+        help='feed mode ([profile] check = "feed"): sync the subscriber list first (exit 69 '
+        "if IO has not published yesterday yet); without it a list not synced through "
+        "yesterday stops the run (exit 2) (default: off)",
     )
     _add_shard_options(parser)
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from batch.errors import ExitCode
-from batch.sandbox import SandboxConfig
+from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from batch.sandbox.history import FeedHistory
 from tests.helpers.e2e import population, read_rows, run_io_batch, write_csv, write_job
 
@@ -204,7 +204,10 @@ def shard_feed_calls(tmp_path: Path) -> int:
 def test_three_shards_with_sync_fetch_each_day_once_for_the_job(
     tmp_path: Path, sandbox_factory: Any
 ) -> None:
-    sandbox = sandbox_factory(SHARD_CONFIG)
+    # A slow feed (0.8 s a call: 30 days take about 3 s at 8 at once), so that the three
+    # shards' syncs overlap even when a busy machine starts them a second apart.
+    slow = Faults(feed=OperationFaults(latency_ms=800))
+    sandbox = sandbox_factory(replace(SHARD_CONFIG, faults=slow))
     job = sharded_feed_job(tmp_path, sandbox.base_url)
 
     def shard(index: int) -> Any:
