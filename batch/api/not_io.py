@@ -26,10 +26,11 @@ def is_problem_json(response: httpx.Response) -> bool:
     return any(isinstance(body.get(member), str) for member in ("title", "detail"))
 
 
-#: The title of IO's own "no such profile" answer, the only 404 of the profile check
-#: (io-functions-services ``utils/profile.ts``: ``ResponseErrorNotFound("Profile not
-#: found", "The profile you requested was not found in the system.")``, io-api.md 4.1).
-PROFILE_NOT_FOUND_TITLE = "Profile not found"
+#: The titles of IO's own "no such profile" answer, the only 404 of the profile check:
+#: the one its code gives (io-functions-services ``utils/profile.ts``:
+#: ``ResponseErrorNotFound("Profile not found", "The profile you requested was not found
+#: in the system.")``, io-api.md 4.1), and the spec's description of that 404.
+PROFILE_NOT_FOUND_TITLES = ("profile not found", "no user found for the provided fiscal code")
 
 
 def is_profile_not_found(response: httpx.Response) -> bool:
@@ -41,10 +42,9 @@ def is_profile_not_found(response: httpx.Response) -> bool:
     body = json_body(response)
     assert isinstance(body, dict)
     title, status = body.get("title"), body.get("status", 404)
-    named = (
-        isinstance(title, str) and title.strip().casefold() == PROFILE_NOT_FOUND_TITLE.casefold()
-    )
-    return named and status == 404
+    if not isinstance(title, str):
+        return False
+    return title.strip().rstrip(".").casefold() in PROFILE_NOT_FOUND_TITLES and status == 404
 
 
 def describe_problem(response: httpx.Response) -> str:

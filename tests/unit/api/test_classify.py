@@ -113,6 +113,10 @@ PROFILE_ANSWERS: list[tuple[httpx.Response, tuple[Any, ...]]] = [
         problem(404, "  PROFILE NOT FOUND "),
         ("final", Status.NOT_REGISTERED, "profile.not_found", 404),
     ),
+    (
+        problem(404, "No user found for the provided fiscal code."),  # the spec's words
+        ("final", Status.NOT_REGISTERED, "profile.not_found", 404),
+    ),
     (problem(404, "Not Found", "No static resource api/v1/profiles."), WRONG_URL),
     (problem(404, "Resource not found"), WRONG_URL),
     (problem(404, "Message not found"), WRONG_URL),
