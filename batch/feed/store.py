@@ -38,13 +38,17 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (day, digest)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_digest ON entries (digest, day);
+CREATE TABLE IF NOT EXISTS partial_days (
+    day TEXT PRIMARY KEY
+);
 CREATE TABLE IF NOT EXISTS syncs (
     yesterday TEXT PRIMARY KEY,
     finished_at TEXT NOT NULL
 );
 """
 #: 1: ``entries`` (each day's own entries, for re-reads). A list made before it gets
-#: them from ``citizens``: a digest's latest entry, the one a re-read can change.
+#: them from ``citizens``: a digest's latest entry, the one a re-read can change; its
+#: days are ``partial_days`` until re-read (their other entries are not known).
 SCHEMA_VERSION = 1
 ADD_ENTRIES = (
     "INSERT OR IGNORE INTO entries (day, digest, subscribed) "
@@ -114,6 +118,7 @@ class SubscriberStore:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.execute(ADD_ENTRIES)
+            self._db.execute("INSERT OR IGNORE INTO partial_days SELECT day FROM days")
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -171,8 +176,11 @@ class SubscriberStore:
         try:
             rows = self._db.execute("SELECT digest, subscribed FROM entries WHERE day = ?", (text,))
             old = {bytes(digest): int(subscribed) for digest, subscribed in rows}
+            partial = self._db.execute(
+                "SELECT 1 FROM partial_days WHERE day = ?", (text,)
+            ).fetchone()
             changed = [d for d in old.keys() | new.keys() if old.get(d) != new.get(d)]
-            added = removed = 0
+            added = removed = reported = 0
             for digest in changed:
                 before = self._subscribed(digest)
                 if digest in new:
@@ -184,13 +192,17 @@ class SubscriberStore:
                 after = self._settle(digest)
                 added += after and not before
                 removed += before and not after
+                # A day stored before the entries table: an entry it did not know is no
+                # change of IO's, unless the list changes.
+                reported += digest in old or not partial or after != before
             subscribed = sum(1 for value in new.values() if value)
             self._record_day(text, subscribed, len(new) - subscribed, now)
+            self._db.execute("DELETE FROM partial_days WHERE day = ?", (text,))
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-        return Reread(changed=len(changed), added=added, removed=removed)
+        return Reread(changed=reported, added=added, removed=removed)
 
     def _record_day(self, text: str, subscriptions: int, unsubscriptions: int, now: str) -> None:
         self._db.execute(
