@@ -15,7 +15,7 @@ from batch import __version__
 from batch.dryrun.command import run_validate_command
 from batch.errata.arguments import add_errata_command
 from batch.errors import ExitCode, exit_codes_help
-from batch.feed.command import run_subscribers_status, run_subscribers_sync
+from batch.feed.command import feed_day, run_subscribers_status, run_subscribers_sync
 from batch.live.arguments import add_live_commands
 from batch.reach.command import run_reach
 from batch.report.arguments import add_report_command
@@ -193,8 +193,9 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sync",
         action="store_true",
-        help='feed mode ([profile] check = "feed"): sync the subscriber list first; without '
-        "it a list not synced through yesterday stops the run (exit 2) (default: off)",
+        help='feed mode ([profile] check = "feed"): sync the subscriber list first (exit 69 '
+        "if IO has not published yesterday yet); without it a list not synced through "
+        "yesterday stops the run (exit 2) (default: off)",
     )
     _add_shard_options(parser)
 
@@ -252,7 +253,8 @@ The subscriptions feed (for services PagoPA authorised to read it): a local list
 the service's subscribers, kept beside the job's journal, lets a job with
 [profile] check = "feed" send with one call per subscriber and no call for anyone
 else. 'sync' fetches every day the list lacks, from [profile] feed_start to yesterday,
-under the job's rate budget; running it again fetches only the new days. 'status'
+under the job's rate budget; running it again fetches only the new days, and reads
+again the last [profile] feed_reread_days days it holds (IO rewrites past days). 'status'
 says how far the list goes (exit 1 when a day is missing).
 """
 
@@ -272,9 +274,19 @@ def _add_subscribers(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="fetch the feed's missing days, up to yesterday",
         description="Fetch every day of the subscriptions feed the job's list lacks, from "
         "[profile] feed_start to yesterday, under the job's rate budget and retry rules. "
-        "Resumable: a day fetched once is never fetched again.",
+        "Resumable: a day fetched is not fetched again, but the last [profile] "
+        "feed_reread_days days held (default 2) are read again and their changes applied. "
+        "Exit 69 when IO does not serve a day yet (run again later).",
     )
     sync.add_argument("job", type=Path, help="the job file (TOML)")
+    sync.add_argument(
+        "--from",
+        dest="reread_from",
+        type=feed_day,
+        metavar="YYYY-MM-DD",
+        help="also read again every day held from this one through yesterday, and apply "
+        "what IO changed in them since (late writes) (default: the last feed_reread_days)",
+    )
     sync.add_argument(
         "--no-progress", action="store_true", help="no progress bar even on a terminal"
     )

@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     AUTH_ERROR = 4
     ABORTED = 5
     BUSY = 6
+    NOT_PUBLISHED_YET = 69  # sysexits' EX_UNAVAILABLE: the feed's day is not served yet
     INTERNAL_ERROR = 70
     QUIET_HOURS = 75  # sysexits' EX_TEMPFAIL: try again later
     INTERRUPTED = 130
@@ -40,6 +41,8 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.AUTH_ERROR: "API key or service refused (401, or a 403 not about one citizen)",
     ExitCode.ABORTED: "stopped after too many failed calls",
     ExitCode.BUSY: "another run of the same job is going on",
+    ExitCode.NOT_PUBLISHED_YET: "the subscriptions feed has not published that day yet "
+    "(nothing was sent; run again later)",
     ExitCode.INTERNAL_ERROR: "internal error (a bug: please report it)",
     ExitCode.QUIET_HOURS: 'stopped for the quiet hours (on_quiet_hours = "stop"; run again '
     "after them to resume)",
@@ -124,3 +127,10 @@ class AbortedError(BatchError):
     """The job stopped itself: too large a share of calls failed."""
 
     exit_code = ExitCode.ABORTED
+
+
+class NotPublishedYetError(BatchError):
+    """IO does not serve a day of the subscriptions feed yet (404 "Data not available
+    yet"): the day has not ended at IO. Retryable: the same command succeeds later."""
+
+    exit_code = ExitCode.NOT_PUBLISHED_YET

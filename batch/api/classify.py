@@ -24,7 +24,13 @@ from batch.api.decisions import (
     Retry,
     SubmitDecision,
 )
-from batch.api.not_io import called_url, describe_body, is_problem_json
+from batch.api.not_io import (
+    called_url,
+    describe_body,
+    describe_problem,
+    is_problem_json,
+    is_profile_not_found,
+)
 from batch.api.wire import created_message_id, json_body, problem_text, retry_after_seconds
 from batch.common.logs import mask_text
 from batch.errors import ExitCode
@@ -74,8 +80,8 @@ def classify_profile(result: Result) -> ProfileDecision:
         return Abort("profile.bad_answer", reason, code, ExitCode.CONFIG_ERROR)
     text = problem_text(result)
     if code == 404:
-        if not is_problem_json(result):
-            return _wrong_url(result)
+        if not is_profile_not_found(result):  # IO's one 404 here; any other: no such path
+            return _wrong_url(result, describe_problem(result), "IO's 'Profile not found'")
         reason = _with("no IO profile, or the citizen's IO inbox is disabled", text)
         return Final(Status.NOT_REGISTERED, "profile.not_found", reason, code)
     if code == 400:
@@ -215,11 +221,15 @@ def _preferred_languages(body: dict[str, object]) -> tuple[str, ...]:
     return tuple(item for item in languages if isinstance(item, str) and item)
 
 
-def _wrong_url(result: httpx.Response) -> Abort:
-    """A 404 that is not IO's ProblemJson: no such path, so the base URL is wrong."""
+def _wrong_url(
+    result: httpx.Response,
+    what: str | None = None,
+    expected: str = "IO's answer about a citizen or a message",
+) -> Abort:
+    """A 404 that is not IO's: no such path, so the base URL is wrong."""
     reason = (
-        f"HTTP 404 from {called_url(result)} with {describe_body(result)}: not IO's answer "
-        "about a citizen or a message, so the URL is wrong"
+        f"HTTP 404 from {called_url(result)} with {what or describe_body(result)}: not "
+        f"{expected}, so the URL is wrong"
     )
     return Abort("http.wrong_url", reason, 404, ExitCode.CONFIG_ERROR)
 

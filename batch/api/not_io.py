@@ -26,6 +26,41 @@ def is_problem_json(response: httpx.Response) -> bool:
     return any(isinstance(body.get(member), str) for member in ("title", "detail"))
 
 
+#: The titles of IO's own "no such profile" answer, the only 404 of the profile check:
+#: the one its code gives (io-functions-services ``utils/profile.ts``:
+#: ``ResponseErrorNotFound("Profile not found", "The profile you requested was not found
+#: in the system.")``, io-api.md 4.1), and the spec's description of that 404.
+PROFILE_NOT_FOUND_TITLES = ("profile not found", "no user found for the provided fiscal code")
+
+
+def is_profile_not_found(response: httpx.Response) -> bool:
+    """Whether a 404 is IO's own "Profile not found": a ProblemJson with that title (and
+    status 404, when it says one). A web server's or framework's ProblemJson 404 for a
+    path it does not serve ("Not Found", any ``type``) is not: the URL is wrong."""
+    if not is_problem_json(response):
+        return False
+    body = json_body(response)
+    assert isinstance(body, dict)
+    title, status = body.get("title"), body.get("status", 404)
+    if not isinstance(title, str):
+        return False
+    return title.strip().rstrip(".").casefold() in PROFILE_NOT_FOUND_TITLES and status == 404
+
+
+def describe_problem(response: httpx.Response) -> str:
+    """A ProblemJson's ``title``, ``type`` and ``status`` (never ``detail`` or
+    ``instance``, which may quote a fiscal code), for an error message."""
+    body = json_body(response)
+    if not is_problem_json(response) or not isinstance(body, dict):
+        return describe_body(response)
+    shown = [
+        f"{member} {_quoted(str(body[member]))}"
+        for member in ("title", "type", "status")
+        if member in body
+    ]
+    return "a ProblemJson with " + (", ".join(shown) or "no title")
+
+
 def describe_body(response: httpx.Response) -> str:
     """What an unexpected answer held, in a few words, without its values (they may be
     personal data): "an empty body", "an HTML page", "a JSON object with members: a, b"."""

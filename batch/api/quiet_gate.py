@@ -26,6 +26,9 @@ from batch.config.schedule import ZONE, Schedule
 #: The longest single sleep: a long wait re-reads the clock now and then (a suspended
 #: machine, a clock set by NTP), so it never oversleeps by much.
 MAX_NAP_S = 60.0
+#: The shortest: inside the window the end is always ahead, but a sleep that wakes a
+#: hair early (timer granularity) must not turn the wait into a busy loop.
+MIN_NAP_S = 0.05
 
 
 def local_text(instant: datetime) -> str:
@@ -78,7 +81,7 @@ class QuietGate:
             waited = True
             seconds = (until - self._clock.now()).total_seconds()
             with self._stop.cuts_short():
-                await self._clock.sleep(min(max(seconds, 0.0), MAX_NAP_S))
+                await self._clock.sleep(min(max(seconds, MIN_NAP_S), MAX_NAP_S))
         if waited:  # only a call held by the window ends the pause (not a profile check
             self._resume()  # that the job lets go on meanwhile)
 

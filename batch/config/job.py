@@ -129,6 +129,8 @@ class ProfileCheck:
 
     check: ProfileCheckKind = ProfileCheckKind.API
     feed_start: str = FEED_FIRST_DAY
+    # Every sync reads again the last N days it already holds: IO rewrites past days.
+    feed_reread_days: int = 2
 
     @property
     def uses_feed(self) -> bool:
@@ -491,6 +493,7 @@ def _profile_check(section: Table) -> ProfileCheck:
             section.get_str("check", ProfileCheckKind.API), ProfileCheckKind, "profile.check"
         ),
         feed_start=_day(section.get_str("feed_start", FEED_FIRST_DAY), "profile.feed_start"),
+        feed_reread_days=section.get_int("feed_reread_days", 2, low=0, high=366),
     )
     section.done()
     return profile

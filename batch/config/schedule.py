@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from batch.config.choices import OnQuietHours
@@ -31,22 +31,61 @@ class QuietHours:
     def __str__(self) -> str:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
-    def covers(self, local: time) -> bool:
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end  # across midnight
+    def crosses_midnight(self) -> bool:
+        return self.end < self.start
 
     def ends_after(self, instant: datetime) -> datetime | None:
-        """When the window that holds ``instant`` ends (aware, UTC); None: not inside one."""
-        local = instant.astimezone(ZONE)
-        wall = local.time().replace(tzinfo=None)
-        if not self.covers(wall):
-            return None
-        day = local.date() if wall < self.end else local.date() + timedelta(days=1)
-        end = datetime.combine(day, self.end, tzinfo=ZONE).astimezone(UTC)
-        # An end inside the spring-forward gap (02:30 that night) does not exist: read with
-        # fold=0 (PEP 495) it lands just after the gap. Never an end before the instant.
-        return max(end, instant.astimezone(UTC))
+        """When the window that holds ``instant`` ends (aware, UTC); None: not inside one.
+
+        Each night's window is a span of real instants (``local_boundary``): on the night
+        the clocks go back it is an hour longer, and 02:29:45+01:00 is still inside a
+        window that ends at 02:30, until 02:30+01:00; on the night they go forward an end
+        at 02:30, an hour that does not exist, comes when the clocks jump, 03:00+02:00."""
+        moment = instant.astimezone(UTC)
+        today = moment.astimezone(ZONE).date()
+        # The window that started the day before (across midnight), or today.
+        for first_day in (today - timedelta(days=1), today):
+            start, end = self.span(first_day)
+            if start <= moment < end:
+                return end
+        return None
+
+    def span(self, first_day: date) -> tuple[datetime, datetime]:
+        """The window that starts on ``first_day`` (local), as ``[start, end)`` in UTC."""
+        last_day = first_day + timedelta(days=1) if self.crosses_midnight() else first_day
+        start = local_boundary(first_day, self.start, last=False)
+        return start, max(start, local_boundary(last_day, self.end, last=True))
+
+
+def local_boundary(day: date, wall: time, *, last: bool) -> datetime:
+    """The instant (UTC) at which Rome's clocks read ``wall`` on ``day``.
+
+    Twice on the night they go back: the first time for a window's start, the last
+    (``last``) for its end, so the window holds the repeated hour. Never on the night
+    they go forward, for a time in the skipped hour: then the instant they jump (the
+    first one whose local time is past ``wall``), for a start as for an end."""
+    naive = datetime.combine(day, wall)
+    earlier = naive.replace(tzinfo=ZONE, fold=0).astimezone(UTC)
+    later = naive.replace(tzinfo=ZONE, fold=1).astimezone(UTC)
+    if earlier.astimezone(ZONE).replace(tzinfo=None) == naive:  # the time exists
+        return later if last else earlier
+    # In the gap zoneinfo gives fold=0 the offset before the change (an instant after
+    # the jump) and fold=1 the one after (before it); the jump lies between the two.
+    return _jump_between(later, earlier)
+
+
+def _jump_between(before: datetime, after: datetime) -> datetime:
+    """The first instant in ``(before, after]`` with ``after``'s UTC offset (to the second)."""
+    offset = after.astimezone(ZONE).utcoffset()
+    low, high = before, after
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(ZONE).utcoffset() == offset:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,22 +19,37 @@ from batch.api.stopping import Stop
 from batch.common import logs
 from batch.config.job import Job, load_job
 from batch.config.secrets import resolve_api_key
-from batch.errors import ConfigError, ExitCode
+from batch.errors import ConfigError, ExitCode, NotPublishedYetError
 from batch.feed.embedded import api_base_url
 from batch.feed.location import store_path
+from batch.feed.not_published import not_published_error
 from batch.feed.report import SyncReport
 from batch.feed.store import StoreStatus, SubscriberStore, utc_yesterday
 from batch.feed.sync import FeedSync
+from batch.feed.sync_lock import sync_lock
+
+
+def feed_day(text: str) -> date:
+    """``--from``'s value: a day ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def run_subscribers_sync(args: argparse.Namespace) -> int:
     job = load_job(args.job)
+    reread_from: date | None = getattr(args, "reread_from", None)
+    _check_reread_from(job, reread_from)
     key = resolve_api_key(job.target, os.environ)
     logs.add_secret(key.value)
     show_progress = sys.stderr.isatty() and not args.no_progress
     with api_base_url(job) as base_url:
-        report = anyio.run(_sync_alone, job, key.value, base_url, show_progress)
+        report = anyio.run(_sync_alone, job, key.value, base_url, show_progress, reread_from)
     finish_sync(report)
+    error = not_published(report)
+    if error is not None:
+        raise error
     return report.exit_code
 
 
@@ -58,22 +73,53 @@ def store_status(job: Job, api_key: str) -> StoreStatus:
         return store.status(date.fromisoformat(job.profile.feed_start))
 
 
-def require_up_to_date(job: Job, api_key: str) -> None:
-    """Feed mode: refuse to send from a list that misses a day up to yesterday."""
+def require_up_to_date(job: Job, api_key: str, synced: SyncReport | None = None) -> None:
+    """Feed mode: refuse to send from a list that misses a day up to yesterday.
+
+    ``synced``: the sync this command has just run (``send --sync``): a day IO does not
+    serve yet is then exit 69, and the hint never says to add the --sync just given."""
     status = store_status(job, api_key)
     if status.up_to_date:
         return
+    if synced is not None and (error := not_published(synced)) is not None:
+        raise error
     through = status.synced_through or "no day at all"
+    if synced is not None:
+        hint = f"run 'io-batch subscribers sync {job.source}' and read its summary"
+    else:
+        hint = f"run 'io-batch subscribers sync {job.source}' first, or add --sync to this command"
     raise ConfigError(
         f"job {job.name!r} checks recipients against the subscriptions feed "
         f'([profile] check = "feed"), but its subscriber list is synced through {through}, '
         f"not through yesterday ({status.yesterday}): {status.days_missing} day(s) missing",
-        hint=f"run 'io-batch subscribers sync {job.source}' first, or add --sync to this command",
+        hint=hint,
     )
 
 
-async def _sync_alone(job: Job, api_key: str, base_url: str, show_progress: bool) -> SyncReport:
-    return await sync_feed(job, api_key, base_url, Limiter(job.rate), show_progress=show_progress)
+def _check_reread_from(job: Job, reread_from: date | None) -> None:
+    if reread_from is None:
+        return
+    start, yesterday = date.fromisoformat(job.profile.feed_start), utc_yesterday()
+    if not start <= reread_from <= yesterday:
+        raise ConfigError(
+            f"--from {reread_from.isoformat()} is outside the days the list holds, from "
+            f"[profile] feed_start ({start.isoformat()}) to yesterday ({yesterday.isoformat()})",
+            hint="give a day in that range (IO serves no day before it has ended)",
+        )
+
+
+async def _sync_alone(
+    job: Job, api_key: str, base_url: str, show_progress: bool, reread_from: date | None
+) -> SyncReport:
+    async with sync_lock(store_path(job, api_key)):  # never two syncs of one list at once
+        return await sync_feed(
+            job,
+            api_key,
+            base_url,
+            Limiter(job.rate),
+            show_progress=show_progress,
+            reread_from=reread_from,
+        )
 
 
 async def sync_feed(
@@ -86,6 +132,7 @@ async def sync_feed(
     handle_signals: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
     stop: Stop | None = None,
+    reread_from: date | None = None,
 ) -> SyncReport:
     """Sync the job's subscriber list; a job-level error carries the report (``.report``)."""
     started = time.monotonic()
@@ -111,13 +158,15 @@ async def sync_feed(
                 job, store, client, show_progress=show_progress, handle_signals=handle_signals
             )
             try:
-                counts = await sync.run(yesterday)
+                counts = await sync.run(yesterday, reread_from)
             finally:
                 _fill(report, store, sync, client, yesterday)
                 report.calls = limiter.calls - calls_before
                 report.throttled = limiter.throttled - throttled_before
                 report.elapsed_s = round(time.monotonic() - started, 3)
         report.interrupted = counts.interrupted
+        if not report.interrupted and report.days_missing == 0:
+            store.record_complete_sync(yesterday)
     report.exit_code = int(_exit_code(report))
     return report
 
@@ -130,8 +179,15 @@ def _fill(
     report.days_missing_before = counts.days_missing
     report.days_fetched = counts.days_fetched
     report.days_not_yet = counts.days_not_yet
+    if counts.first_day_not_yet is not None:
+        report.first_day_not_yet = counts.first_day_not_yet.isoformat()
+        report.not_yet_detail = counts.not_yet_reason
     report.subscriptions = counts.subscriptions
     report.unsubscriptions = counts.unsubscriptions
+    report.days_reread = counts.days_reread
+    report.days_rewritten = counts.days_rewritten
+    report.reread_added = counts.reread_added
+    report.reread_removed = counts.reread_removed
     report.synced_through = status.synced_through
     report.days_missing = status.days_missing
     report.subscribers = status.subscribers
@@ -141,7 +197,16 @@ def _fill(
 def _exit_code(report: SyncReport) -> ExitCode:
     if report.interrupted:
         return ExitCode.INTERRUPTED
+    if report.days_missing and report.first_day_not_yet:
+        return ExitCode.NOT_PUBLISHED_YET  # retryable: IO publishes the day later
     return ExitCode.ROWS_NEED_ATTENTION if report.days_missing else ExitCode.OK
+
+
+def not_published(report: SyncReport) -> NotPublishedYetError | None:
+    """The error for a sync that left days IO does not serve yet; None if none."""
+    if not (report.days_missing and report.first_day_not_yet):
+        return None
+    return not_published_error(date.fromisoformat(report.first_day_not_yet), report.not_yet_detail)
 
 
 def summary_path(report: SyncReport) -> Path:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 import anyio
@@ -39,8 +39,14 @@ class SyncCounts:
     days_missing: int = 0
     days_fetched: int = 0
     days_not_yet: int = 0
+    first_day_not_yet: date | None = None  # the earliest day IO does not serve yet
+    not_yet_reason: str = ""  # what IO said about it
     subscriptions: int = 0
     unsubscriptions: int = 0
+    days_reread: int = 0  # stored days read again (late writes)
+    days_rewritten: int = 0  # of those, days IO now serves differently
+    reread_added: int = 0  # subscribers the re-reads added ...
+    reread_removed: int = 0  # ... and removed (a late unsubscription)
     interrupted: bool = False
 
 
@@ -57,6 +63,22 @@ def sync_ticks(log: Logger) -> Tick:
         )
 
     return tick
+
+
+def reread_days(
+    store: SubscriberStore, start: date, yesterday: date, job: Job, reread_from: date | None
+) -> list[date]:
+    """The stored days a sync reads again: from ``reread_from`` to yesterday, or else the
+    job's ``feed_reread_days`` days before yesterday (0: none)."""
+    if reread_from is None:
+        days = job.profile.feed_reread_days
+        if days == 0:
+            return []
+        first, last = yesterday - timedelta(days=days), yesterday - timedelta(days=1)
+    else:
+        first, last = reread_from, yesterday
+    first = max(first, start)
+    return sorted(store.stored_days(first, last)) if first <= last else []
 
 
 class FeedSync:
@@ -78,13 +100,17 @@ class FeedSync:
         self._handle_signals = handle_signals
         self._retrier = Retrier(job.retry, rng or random.Random(), client.stop)
         self._error: BatchError | None = None
+        self._reread: set[date] = set()
         self._work: CancelScope | None = None
         self._log = get_logger()
 
-    async def run(self, yesterday: date) -> SyncCounts:
-        """Fetch the missing days from the job's ``feed_start`` to ``yesterday``."""
+    async def run(self, yesterday: date, reread_from: date | None = None) -> SyncCounts:
+        """Fetch the missing days from the job's ``feed_start`` to ``yesterday``, and read
+        again the stored days from ``reread_from`` (default: the job's
+        ``feed_reread_days`` before yesterday)."""
         start = date.fromisoformat(self.job.profile.feed_start)
         missing = self.store.missing_days(start, yesterday) if start <= yesterday else []
+        self._reread = set(reread_days(self.store, start, yesterday, self.job, reread_from))
         self.counts.days_missing = len(missing)
         self._log.info(
             "feed.sync.start",
@@ -93,7 +119,9 @@ class FeedSync:
             start=start.isoformat(),
             through=yesterday.isoformat(),
             days_missing=len(missing),
+            days_reread=len(self._reread),
         )
+        missing = sorted([*missing, *self._reread])
         progress = Progress(
             len(missing),
             draw=self._show_progress,
@@ -148,7 +176,10 @@ class FeedSync:
                         self._log.error("job.stopping", error=str(error))
                     self.client.stop.request(str(error))
                     continue
-                if isinstance(decision, FeedDay):
+                if isinstance(decision, FeedDay) and day in self._reread:
+                    self._apply_again(day, decision)
+                    progress.add("reread")
+                elif isinstance(decision, FeedDay):
                     self.store.apply_day(day, decision.subscriptions, decision.unsubscriptions)
                     self.counts.days_fetched += 1
                     self.counts.subscriptions += len(decision.subscriptions)
@@ -162,8 +193,27 @@ class FeedSync:
                     )
                 else:
                     self.counts.days_not_yet += 1
+                    first = self.counts.first_day_not_yet
+                    if first is None or day < first:
+                        self.counts.first_day_not_yet = day
+                        self.counts.not_yet_reason = decision.reason
                     progress.add("not_yet")
                     self._log.info("feed.day_not_yet", day=day.isoformat(), reason=decision.reason)
+
+    def _apply_again(self, day: date, decision: FeedDay) -> None:
+        change = self.store.reread_day(day, decision.subscriptions, decision.unsubscriptions)
+        self.counts.days_reread += 1
+        self.counts.days_rewritten += change.changed > 0
+        self.counts.reread_added += change.added
+        self.counts.reread_removed += change.removed
+        if change.changed:
+            self._log.info(
+                "feed.day_rewritten",
+                day=day.isoformat(),
+                entries_changed=change.changed,
+                subscribers_added=change.added,
+                subscribers_removed=change.removed,
+            )
 
     async def _fetch(self, day: date) -> FeedDay | FeedNotYet:
         text = day.isoformat()

@@ -149,7 +149,7 @@ class SandboxApp:
         log_key = key.key if key is not None else None
         if matched is None:  # APIM finds no operation: nothing reaches the backend
             self.calls.add(CallRecord(arrival, log_key, "unknown", "", 404))
-            await quirks.unrouted(self.config.unrouted_answer).send(send)
+            await quirks.unrouted(self.config.unrouted_answer, scope["path"]).send(send)
             return
         operation, template, params = matched
         if isinstance(auth, KeyProblem):

@@ -277,7 +277,8 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         choices=UNROUTED_ANSWERS,
         default=d.unrouted_answer,
         help="how a path that is no API operation (a wrong base URL) is answered: the "
-        "gateway's JSON 404, an HTML 404 page, or a 404 with no body (default: gateway)",
+        "gateway's JSON 404, an HTML 404 page, a 404 with no body, or a web framework's "
+        "ProblemJson 404 that is not IO's (default: gateway)",
     )
     wrong.add_argument(
         "--profile-answer",

@@ -7,6 +7,7 @@ let a test drive a sandbox that runs in another process (``io-batch sandbox``).
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import TYPE_CHECKING
 
 from batch.sandbox import responses as r
@@ -39,7 +40,30 @@ def _answer(app: SandboxApp, method: str, name: str, raw: bytes) -> r.Response:
                 return r.json_response(400, {"error": str(error)})
             app.set_faults(faults)
             return r.json_response(200, faults.to_json())
+        case "POST", "feed-late-writes":
+            return _late_writes(app, raw)
         case "POST", "reset":
             app.reset()
             return r.json_response(200, {"reset": True})
     return r.json_response(404, {"error": f"no test endpoint {method} /__sandbox/{name}"})
+
+
+def _late_writes(app: SandboxApp, raw: bytes) -> r.Response:
+    """``{"day": "YYYY-MM-DD", "subscribed": [codes], "unsubscribed": [codes]}``: events
+    written into a day after the fact (IO's late writes), so the feed of that day
+    changes after it was served and the citizens' profile checks follow."""
+    try:
+        body = json.loads(raw or b"{}")
+        day = date.fromisoformat(body["day"])
+        writes = [
+            (code, subscribed)
+            for member, subscribed in (("subscribed", True), ("unsubscribed", False))
+            for code in body.get(member, [])
+        ]
+        if not all(isinstance(code, str) and code for code, _ in writes):
+            raise ValueError("fiscal codes must be strings")
+    except (ValueError, TypeError, KeyError) as error:
+        return r.json_response(400, {"error": f"bad late writes: {error}"})
+    for code, subscribed in writes:
+        app.backend.history.late_write(day, code.upper(), subscribed)
+    return r.json_response(200, {"day": day.isoformat(), "written": len(writes)})

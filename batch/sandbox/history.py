@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -77,13 +76,22 @@ def _citizens(config: SandboxConfig) -> frozenset[str]:
 
 
 class FeedHistory:
-    """The feed of every day, computed once for the configured citizens."""
+    """The feed of every day, computed once for the configured citizens.
+
+    ``late_write`` adds an event to a day already past, as IO's late writes do (a
+    retried write dated by its original time, the 2026 recovery backfill: io-feed.md
+    section 3): the feed of that day changes after it was served, and the citizen's
+    profile state follows."""
 
     def __init__(self, config: SandboxConfig, today: date | None = None) -> None:
         self.config = config
         self.start, self.end = feed_span(config, today)
-        self._citizens = _citizens(config)
-        self._days = self._build(self._citizens)
+        self._citizens = set(_citizens(config))
+        self._late: dict[str, list[tuple[date, bool]]] = defaultdict(list)
+        self._subscribed: dict[date, set[str]] = defaultdict(set)
+        self._unsubscribed: dict[date, set[str]] = defaultdict(set)
+        for code in self._citizens:
+            self._add(code)
 
     def knows(self, code: str) -> bool:
         return code in self._citizens
@@ -91,34 +99,47 @@ class FeedHistory:
     def state_on(self, code: str, day: date) -> ProfileState:
         if code not in self._citizens:
             return profile_state(code, self.config)
-        history = [e for e in events(code, self.config, self.start, self.end) if e[0] <= day]
+        history = [e for e in self._events(code) if e[0] <= day]
         if not history:
             return "not_registered"  # no profile yet
         return "allowed" if history[-1][1] else "blocked"
 
     def day(self, day: date) -> FeedDay:
-        return self._days.get(day, FeedDay())
+        return FeedDay(
+            tuple(sorted(self._subscribed.get(day, ()))),
+            tuple(sorted(self._unsubscribed.get(day, ()))),
+        )
 
-    def _build(self, codes: Iterable[str]) -> dict[date, FeedDay]:
-        subscribed: dict[date, list[str]] = defaultdict(list)
-        unsubscribed: dict[date, list[str]] = defaultdict(list)
-        for code in codes:
-            # Net each day: the state after its last event against the state before it.
-            before = False
-            last_after: dict[date, bool] = {}
-            first_before: dict[date, bool] = {}
-            for day, after in events(code, self.config, self.start, self.end):
-                first_before.setdefault(day, before)
-                last_after[day] = after
-                before = after
-            for day, after in last_after.items():
-                if after != first_before[day]:
-                    (subscribed if after else unsubscribed)[day].append(_feed_digest(code))
-        days = set(subscribed) | set(unsubscribed)
-        return {
-            day: FeedDay(tuple(sorted(subscribed[day])), tuple(sorted(unsubscribed[day])))
-            for day in days
-        }
+    def late_write(self, day: date, code: str, subscribed: bool) -> None:
+        """``code`` (un)subscribed on ``day``, written into that day after the fact."""
+        self._remove(code)
+        self._citizens.add(code)
+        self._late[code].append((day, subscribed))
+        self._add(code)
+
+    def _events(self, code: str) -> list[tuple[date, bool]]:
+        seeded = events(code, self.config, self.start, self.end)
+        return sorted([*seeded, *self._late.get(code, ())], key=lambda event: event[0])
+
+    def _add(self, code: str) -> None:
+        # Net each day: the state after its last event against the state before it.
+        before = False
+        last_after: dict[date, bool] = {}
+        first_before: dict[date, bool] = {}
+        for day, after in self._events(code):
+            first_before.setdefault(day, before)
+            last_after[day] = after
+            before = after
+        digest = _feed_digest(code)
+        for day, after in last_after.items():
+            if after != first_before[day]:
+                (self._subscribed if after else self._unsubscribed)[day].add(digest)
+
+    def _remove(self, code: str) -> None:
+        digest = _feed_digest(code)
+        for days in (self._subscribed, self._unsubscribed):
+            for codes in days.values():
+                codes.discard(digest)
 
 
 def _feed_digest(fiscal_code: str) -> str:

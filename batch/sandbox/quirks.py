@@ -13,8 +13,9 @@ import uuid
 
 from batch.sandbox import responses as r
 
-#: How a path with no API operation is answered (a wrong base URL).
-UNROUTED_ANSWERS = ("gateway", "html", "empty")
+#: How a path with no API operation is answered (a wrong base URL): "problem" is a
+#: web framework's own ProblemJson 404 (RFC 9457), shaped like IO's errors but not IO's.
+UNROUTED_ANSWERS = ("gateway", "html", "empty", "problem")
 #: The body of a profile 200: IO's LimitedProfile, or the spec's stale example.
 PROFILE_ANSWERS = ("limited_profile", "spec_example")
 #: When set, every API call past the key check and the rate limit is this 403.
@@ -38,12 +39,22 @@ _HTML_404 = (
 )
 
 
-def unrouted(kind: str) -> r.Response:
+def unrouted(kind: str, path: str = "/") -> r.Response:
     """The 404 for a path that is no API operation."""
     if kind == "html":
         return r.Response(404, _HTML_404, ((b"content-type", b"text/html; charset=utf-8"),))
     if kind == "empty":
         return r.Response(404, b"")
+    if kind == "problem":  # what Spring Boot 3 answers for a path it does not serve
+        body = {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": f"No static resource {path.lstrip('/')}.",
+            "instance": path,
+        }
+        payload = json.dumps(body).encode("utf-8")
+        return r.Response(404, payload, ((b"content-type", r.PROBLEM_JSON),))
     return r.gateway_error(404, "Resource not found")
 
 

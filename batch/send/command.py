@@ -22,8 +22,9 @@ from batch.config.shards import unsharded_stem
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.config.subject_privacy import enforce as enforce_subject_privacy
 from batch.errors import BatchError, ConfigError, ExitCode
-from batch.feed.command import finish_sync, require_up_to_date, sync_feed
+from batch.feed.command import finish_sync, require_up_to_date
 from batch.feed.embedded import api_base_url
+from batch.feed.shared_sync import sync_for_job
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
@@ -166,18 +167,20 @@ async def _sync_then_send(
     limiter = Limiter(job.rate)
     feed_calls = 0
     if sync_first:
-        synced = await sync_feed(
+        # One sync for the job: shards wait for it and reuse the list (shared_sync.py).
+        synced = await sync_for_job(
             job, api_key, base_url, limiter, show_progress=options.show_progress
         )
-        finish_sync(synced)
-        if synced.interrupted:
-            raise BatchError(
-                "interrupted during the subscribers sync: nothing was sent",
-                hint="run the same command again: the days already fetched are kept",
-                exit_code=ExitCode.INTERRUPTED,
-            )
-        require_up_to_date(job, api_key)
-        feed_calls = synced.calls_by_operation.get("feed", 0)
+        if synced is not None:
+            finish_sync(synced)
+            if synced.interrupted:
+                raise BatchError(
+                    "interrupted during the subscribers sync: nothing was sent",
+                    hint="run the same command again: the days already fetched are kept",
+                    exit_code=ExitCode.INTERRUPTED,
+                )
+            feed_calls = synced.calls_by_operation.get("feed", 0)
+        require_up_to_date(job, api_key, synced)
     run = SendRun(job, options, base_url=base_url, api_key=api_key, limiter=limiter, clock=clock)
     report = await run.run()
     report.calls_by_operation["feed"] = report.calls_by_operation.get("feed", 0) + feed_calls

@@ -21,7 +21,9 @@ from batch.send.summary import RunReport
 def quiet_gate(job: Job, clock: WallClock, stop: Stop, progress: Progress) -> QuietGate:
     def paused(until: datetime) -> None:
         local = until.astimezone(ZONE)
-        progress.set_label(f"quiet hours until {local:%Y-%m-%d %H:%M} (Europe/Rome)")
+        # With the offset: on the night the clocks go back, 02:30 comes twice.
+        shown = local.isoformat(sep=" ", timespec="minutes")
+        progress.set_label(f"quiet hours until {shown} (Europe/Rome)")
 
     def resumed() -> None:
         progress.set_label("")

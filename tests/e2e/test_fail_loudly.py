@@ -75,7 +75,7 @@ def send(
 # -- 1. a wrong base URL is not "nobody is on IO" -----------------------------------------
 
 
-@pytest.mark.parametrize("answer", ["gateway", "html", "empty"])
+@pytest.mark.parametrize("answer", ["gateway", "html", "empty", "problem"])
 def test_a_wrong_base_url_stops_at_the_first_call_naming_the_url(
     tmp_path: Path, sandbox_factory: Any, answer: str
 ) -> None:
@@ -90,6 +90,34 @@ def test_a_wrong_base_url_stops_at_the_first_call_naming_the_url(
     assert sandbox.app.ledger.entries() == []
     statuses = Counter(row["status"] for row in read_rows(tmp_path / "results.csv"))
     assert statuses == {"pending": 6}  # nothing was decided about anybody
+
+
+def test_a_problem_json_404_that_is_not_ios_stops_at_the_first_call(
+    tmp_path: Path, sandbox_factory: Any
+) -> None:
+    """Issue 26, point 10: a server that answers every path with its own ProblemJson 404
+    (a web framework's "Not Found") is not IO saying "Profile not found", even for fewer
+    rows than the not_registered_guard counts: nobody is marked not_registered."""
+    sandbox = sandbox_factory(SandboxConfig(unrouted_answer="problem"))
+    ran = send(tmp_path, sandbox, url_suffix="/io", rows=20)
+
+    assert ran.code == ExitCode.CONFIG_ERROR
+    line = error_line(ran)
+    assert f"{sandbox.base_url}/io/api/v1/profiles" in line
+    assert "title 'Not Found'" in line and "not IO's 'Profile not found'" in line
+    assert "No static resource" not in line  # the detail may quote a path: not shown
+    assert calls_made(sandbox) == 1
+    statuses = Counter(row["status"] for row in read_rows(tmp_path / "results.csv"))
+    assert statuses == {"pending": 20}
+    # The sandbox's own "Profile not found" is still a citizen not on IO.
+    real = sandbox_factory(SandboxConfig(registered_ratio=0.0))
+    (tmp_path / "results.csv").unlink()
+    for journal in (tmp_path / "state").glob("*"):
+        journal.unlink()
+    ran = send(tmp_path, real, rows=20)
+    assert ran.code == ExitCode.OK, ran.stderr
+    statuses = Counter(row["status"] for row in read_rows(tmp_path / "results.csv"))
+    assert statuses == {"not_registered": 20}
 
 
 def test_the_first_profile_answers_all_not_found_stop_the_run(

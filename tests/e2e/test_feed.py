@@ -57,10 +57,11 @@ def test_sync_then_a_feed_mode_send_messages_each_subscriber_once_and_no_one_els
     assert operations(sandbox) == ["feed"] * DAYS
     again = run_io_batch(["subscribers", "sync", str(job)])
     assert again.code == 0, again.stderr
-    assert operations(sandbox) == ["feed"] * DAYS  # no call for the days already stored
+    # No new day: only the 2 days before yesterday read again ([profile] feed_reread_days).
+    assert operations(sandbox) == ["feed"] * (DAYS + 2)
     summary = json.loads(next(tmp_path.glob("state/e2e.feed-*.sync.summary.json")).read_text())
-    assert (summary["days_fetched"], summary["calls"]) == (0, 0)
-    assert summary["calls_by_operation"] == {"profile": 0, "submit": 0, "get_message": 0, "feed": 0}
+    assert (summary["days_fetched"], summary["days_reread"], summary["calls"]) == (0, 2, 2)
+    assert summary["calls_by_operation"] == {"profile": 0, "submit": 0, "get_message": 0, "feed": 2}
 
     sent = run_io_batch(["send", str(job)])
 
@@ -68,7 +69,7 @@ def test_sync_then_a_feed_mode_send_messages_each_subscriber_once_and_no_one_els
     subscribers = sorted(code for code in CITIZENS if profile_state(code, CONFIG) == "allowed")
     ledger = sorted(entry.fiscal_code for entry in sandbox.app.ledger.entries())
     assert ledger == subscribers  # exactly one message per subscriber row
-    assert operations(sandbox)[DAYS:] == ["submit"] * len(subscribers)  # no profile call
+    assert operations(sandbox)[DAYS + 2 :] == ["submit"] * len(subscribers)  # no profile call
     results = {row["fiscal_code"]: row for row in read_rows(tmp_path / "results.csv")}
     for code in [*CITIZENS, *OUTSIDERS]:
         expected = "sent" if code in subscribers else "not_subscribed"

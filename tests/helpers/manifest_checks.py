@@ -192,10 +192,21 @@ def failure_policy_problems(docs: list[Doc]) -> list[str]:
                 problems.append(f"{name}: no container {codes['containerName']}")
             if rule["action"] == "FailIndex" and "backoffLimitPerIndex" not in spec:
                 problems.append(f"{name}: FailIndex needs backoffLimitPerIndex")
+            if _matches(codes, ExitCode.NOT_PUBLISHED_YET) and rule["action"] != "Ignore":
+                problems.append(
+                    f"{name}: exit 69 (the feed's day not published yet) would not be "
+                    f"retried ({rule['action']}): a later try succeeds"
+                )
         command, _ = subcommand(io_batch_argv(io_batch_container(workload)))
         if command == "send" and not _config_error_fails_job(spec, rules):
             problems.append(f"{name}: a config error (exit 2) would be retried")
     return problems
+
+
+def _matches(codes: Doc, code: int) -> bool:
+    """Whether an ``onExitCodes`` requirement matches the exit code ``code``."""
+    listed = code in codes["values"]
+    return listed if codes["operator"] == "In" else not listed
 
 
 def _config_error_fails_job(spec: Doc, rules: list[Doc]) -> bool:

@@ -14,11 +14,13 @@ class SteppingClock:
     def __init__(self, start: datetime) -> None:
         self.current = start
         self.slept = 0.0
+        self.naps = 0  # how many sleeps: a wait must not turn into a busy loop
 
     def now(self) -> datetime:
         return self.current
 
     async def sleep(self, seconds: float) -> None:
         self.slept += seconds
+        self.naps += 1
         self.current += timedelta(seconds=seconds)
         await anyio.lowlevel.checkpoint()

@@ -107,6 +107,28 @@ PROFILE_ANSWERS: list[tuple[httpx.Response, tuple[Any, ...]]] = [
     (text(404, "<!DOCTYPE html><html><body>Not Found</body></html>"), WRONG_URL),
     (httpx.Response(404, json={"error": "not found"}), WRONG_URL),
     (httpx.Response(404, json={"statusCode": 404, "title": "x"}), WRONG_URL),
+    # IO's one 404 here is titled "Profile not found" (issue 26, point 10): a ProblemJson
+    # 404 of a web framework or another API is a wrong URL too.
+    (
+        problem(404, "  PROFILE NOT FOUND "),
+        ("final", Status.NOT_REGISTERED, "profile.not_found", 404),
+    ),
+    (
+        problem(404, "No user found for the provided fiscal code."),  # the spec's words
+        ("final", Status.NOT_REGISTERED, "profile.not_found", 404),
+    ),
+    (problem(404, "Not Found", "No static resource api/v1/profiles."), WRONG_URL),
+    (problem(404, "Resource not found"), WRONG_URL),
+    (problem(404, "Message not found"), WRONG_URL),
+    (problem(500, "Profile not found"), ("retry", "profile.server_error", 500, None)),
+    (
+        httpx.Response(
+            404,
+            json={"type": "about:blank", "title": "Profile not found", "status": 500},
+            headers={"content-type": "application/problem+json"},
+        ),
+        WRONG_URL,
+    ),
     (
         problem(400, "Invalid FiscalCodePayload"),
         ("final", Status.REJECTED, "profile.bad_request", 400),

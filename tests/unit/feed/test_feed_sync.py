@@ -87,7 +87,7 @@ async def sync(job: Job, app: object) -> object:
     )
 
 
-async def test_a_sync_fetches_each_missing_day_once_and_a_second_one_nothing(
+async def test_a_sync_fetches_each_missing_day_once_and_a_second_one_only_re_reads(
     tmp_path: Path,
 ) -> None:
     app = create_app(CONFIG)
@@ -96,10 +96,12 @@ async def test_a_sync_fetches_each_missing_day_once_and_a_second_one_nothing(
     first = await sync(job, app)
     second = await sync(job, app)
 
-    assert [call.operation for call in app.calls.entries()] == ["feed"] * DAYS
+    # The second reads again the 2 days before yesterday ([profile] feed_reread_days).
+    assert [call.operation for call in app.calls.entries()] == ["feed"] * (DAYS + 2)
     assert (first.days_fetched, first.calls, first.exit_code) == (DAYS, DAYS, 0)
     assert first.calls_by_operation == {"profile": 0, "submit": 0, "get_message": 0, "feed": DAYS}
-    assert (second.days_missing_before, second.days_fetched, second.calls) == (0, 0, 0)
+    assert (second.days_missing_before, second.days_fetched, second.calls) == (0, 0, 2)
+    assert (second.days_reread, second.days_rewritten) == (2, 0)
     allowed = [code for code in CODES if profile_state(code, CONFIG) == "allowed"]
     status = store_status(job, DEFAULT_API_KEY)
     assert status.up_to_date and status.subscribers == len(allowed) + 1  # and AAAAAA00A00A000A

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from batch.sandbox import CallRecord, Faults, LedgerEntry, OperationFaults, SandboxConfig
@@ -84,3 +87,25 @@ async def test_an_unknown_test_endpoint_is_a_404() -> None:
         response = await client.get("/__sandbox/nothing")
     assert response.status_code == 404
     assert response.json() == {"error": "no test endpoint GET /__sandbox/nothing"}
+
+
+async def test_late_writes_rewrite_a_past_day_of_the_feed_and_the_profile_follows() -> None:
+    """Issue 26, point 5: IO writes into a day already served; the sandbox can too."""
+    today = datetime.now(UTC).date()
+    day = (today - timedelta(days=3)).isoformat()
+    config = SandboxConfig(
+        citizens=(SANDBOX_CF,), feed_start=(today - timedelta(days=10)).isoformat()
+    )
+    digest = hashlib.sha256(SANDBOX_CF.encode()).hexdigest()
+    async with sandbox_client(config) as (_, client):
+        before = (await client.get(f"/api/v1/subscriptions-feed/{day}")).json()
+        written = await client.post(
+            "/__sandbox/feed-late-writes", json={"day": day, "unsubscribed": [SANDBOX_CF]}
+        )
+        after = (await client.get(f"/api/v1/subscriptions-feed/{day}")).json()
+        profile = await client.post("/api/v1/profiles", json={"fiscal_code": SANDBOX_CF})
+        bad = await client.post("/__sandbox/feed-late-writes", json={"day": "yesterday"})
+    assert written.json() == {"day": day, "written": 1}
+    assert (before["unsubscriptions"], after["unsubscriptions"]) == ([], [digest])
+    assert profile.json()["sender_allowed"] is False
+    assert bad.status_code == 400 and "bad late writes" in bad.json()["error"]

@@ -102,7 +102,9 @@ async def test_allowed_and_created_is_sent() -> None:
 
 
 async def test_not_registered_makes_no_submit() -> None:
-    outcome, events = await send(FakeIO(profile=[httpx.Response(404, json={"title": "Not found"})]))
+    outcome, events = await send(
+        FakeIO(profile=[httpx.Response(404, json={"title": "Profile not found", "status": 404})])
+    )
     assert events == ["profile"]
     assert (outcome.status, outcome.reason_code, outcome.http_status, outcome.attempts) == (
         Status.NOT_REGISTERED,
