@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     AUTH_ERROR = 4
     ABORTED = 5
     BUSY = 6
+    BUDGET_LOST = 7
     INTERNAL_ERROR = 70
     QUIET_HOURS = 75  # sysexits' EX_TEMPFAIL: try again later
     INTERRUPTED = 130
@@ -40,6 +41,8 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.AUTH_ERROR: "API key or service refused (401, or a 403 not about one citizen)",
     ExitCode.ABORTED: "stopped after too many failed calls",
     ExitCode.BUSY: "another run of the same job is going on",
+    ExitCode.BUDGET_LOST: "the shared rate budget (Redis) was lost during the run: no new call "
+    "was made; run again to resume once it is back",
     ExitCode.INTERNAL_ERROR: "internal error (a bug: please report it)",
     ExitCode.QUIET_HOURS: 'stopped for the quiet hours (on_quiet_hours = "stop"; run again '
     "after them to resume)",
@@ -124,3 +127,9 @@ class AbortedError(BatchError):
     """The job stopped itself: too large a share of calls failed."""
 
     exit_code = ExitCode.ABORTED
+
+
+class BudgetLostError(BatchError):
+    """The shared rate budget's Redis stopped answering during the run."""
+
+    exit_code = ExitCode.BUDGET_LOST

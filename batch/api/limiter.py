@@ -14,6 +14,8 @@ operations of the account, so one limiter per job hands out every call's turn:
 - pause: a 429 sets one shared "no call before" deadline for every worker, then the
   pace is halved and grows back by a tenth of the budget per calm window (AIMD),
   because another job on the same account may be using the budget too.
+- shared (``[rate] shared``): the window and the pause live in Redis, for every process
+  that names the same budget (``shared_window``); the pace stays this process's own.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from datetime import UTC, datetime
 import anyio
 from aiolimiter import AsyncLimiter
 
+from batch.api.shared_window import SharedWindow
 from batch.common.logs import get_logger
 from batch.config.job import RateBudget
 
@@ -128,6 +131,17 @@ class Limiter:
         self._bucket: AsyncLimiter | None = None
         self._bucket_rate = 0.0
         self._last_turn = -math.inf
+        self._shared = (
+            None
+            if budget.shared is None or budget.calls is None
+            else SharedWindow(budget.shared, budget.budget_name or "")
+        )
+        self._shared_pause = 0.0  # seconds of shared pause not yet told to Redis
+
+    @property
+    def shared(self) -> SharedWindow | None:
+        """The Redis window this limiter takes its turns from (None: its own)."""
+        return self._shared
 
     @property
     def current_rate(self) -> float:
@@ -144,6 +158,8 @@ class Limiter:
         self.throttled += 1
         self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
         self._note_pause(max(seconds, 0.0))
+        if self._shared is not None:
+            self._shared_pause = max(self._shared_pause, seconds)
         if self._limit is not None and self._control.throttled(self._paused_until):
             self._log.warning(
                 "rate.throttled",
@@ -170,11 +186,26 @@ class Limiter:
             return True
         return False
 
+    async def publish_pause(self) -> None:
+        """Tell the other processes of a shared budget about this process's 429 (a no-op
+        for a budget of its own): one process's 429 pauses them all."""
+        seconds, self._shared_pause = self._shared_pause, 0.0
+        if self._shared is not None and seconds > 0:
+            await self._shared.pause(seconds)
+
+    async def aclose(self) -> None:
+        """Let go of the shared budget's connection (nothing to do for an own budget)."""
+        if self._shared is not None:
+            await self._shared.aclose()
+
     async def acquire(self) -> None:
         """Wait for this call's turn: after any pause, at the pace, within the window."""
         if self._limit is None:
             await self._wait_until(self._paused_until)
             self.calls += 1
+            return
+        if self._shared is not None:
+            await self._acquire_shared(self._shared, self._limit)
             return
         async with self._turn:
             while True:
@@ -188,6 +219,31 @@ class Limiter:
             self._last_turn = self._clock()
             self._recent.append(self._last_turn)
             self.calls += 1
+
+    async def _acquire_shared(self, shared: SharedWindow, limit: int) -> None:
+        """The turn from the Redis window, at this process's pace; the window and the
+        pause hold across every process of the budget."""
+        async with self._turn:
+            while True:
+                await self._wait_until(self._paused_until)
+                turn = await shared.reserve(limit, self._span, 1 / self._control.rate())
+                if turn.paused_for > 0:
+                    self._pause_seen(turn.paused_for)
+                await self._wait_until(self._clock() + turn.wait)
+                # A pause that began while this turn waited: give the turn up, take
+                # another after it. Asked only when the turn had to wait.
+                if turn.wait <= 0 or (paused := await shared.paused_for()) <= 0:
+                    break
+                self._pause_seen(paused)
+            self._last_turn = self._clock()
+            self.calls += 1
+
+    def _pause_seen(self, seconds: float) -> None:
+        """A shared pause, perhaps another process's 429: wait it out, go slower."""
+        until = self._clock() + seconds
+        if until > self._paused_until + 0.001:
+            self._paused_until = until
+            self._control.throttled(until)
 
     async def _pace(self) -> None:
         rate = self._control.rate()

@@ -25,6 +25,7 @@ from batch.config.choices import (
 from batch.config.languages import MessageVariant, check_language, take_variants
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.shards import Shard, parse_shards_section
+from batch.config.shared_budget import parse_shared_budget
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
@@ -140,11 +141,18 @@ class RateBudget:
     calls: int | None = 150
     window_seconds: float = 5.0
     concurrency: int = 8
+    # A Redis URL: the window is shared by every process that names ``budget_name``.
+    shared: str | None = None
+    budget_name: str | None = None
 
     @property
     def label(self) -> str:
-        """How summaries show the budget: ``150/5s``, or ``unlimited``."""
-        return "unlimited" if self.calls is None else f"{self.calls}/{self.window_seconds:g}s"
+        """How summaries show the budget: ``150/5s``, ``150/5s shared as 'comune'``, or
+        ``unlimited``."""
+        if self.calls is None:
+            return "unlimited"
+        own = f"{self.calls}/{self.window_seconds:g}s"
+        return own if self.shared is None else f"{own} shared as {self.budget_name!r}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +331,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         calls=None if unlimited else calls,
         window_seconds=rate_section.get_float("window_seconds", 5.0, low=0.1),
         concurrency=rate_section.get_int("concurrency", 8, low=1, high=1000),
+        **parse_shared_budget(rate_section, unlimited=unlimited),
     )
     rate_section.done()
 

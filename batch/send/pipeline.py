@@ -217,7 +217,10 @@ class SendRun:
                 random.Random(),
                 not_registered_guard=self._not_registered_guard(),
             )
-            await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+            try:
+                await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+            finally:
+                await limiter.aclose()
 
     def _open_subscribers(self) -> SubscriberStore | None:
         """Feed mode: the subscriber list (the command checked that it is up to date)."""
