@@ -1,11 +1,12 @@
 """A real ``redis-server`` (Debian's package) on 127.0.0.1, for the shared budget's tests.
 
 Started on a free port with no persistence, in a temporary folder, and stopped at the
-end. Tests that need it are skipped nowhere: a missing ``redis-server`` is a failure
-(``.ci/run`` installs it)."""
+end. Where ``redis-server`` is missing the test is skipped, saying how to install it,
+except under CI (``CI=true``), where that is a failure: ``.ci/run`` installs it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 _START_TIMEOUT = 10.0
 
@@ -33,6 +36,17 @@ class RedisServer:
         self.process.wait(timeout=10)
 
 
+def needed_binary(command: str, package: str) -> str:
+    """The path of a service's binary; a skip (a failure under CI) where it is missing."""
+    binary = shutil.which(command)
+    if binary is not None:
+        return binary
+    message = f"{command} is not installed (apt-get install {package})"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -42,9 +56,7 @@ def free_port() -> int:
 
 @contextmanager
 def redis_server(folder: Path, port: int | None = None) -> Iterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    binary = needed_binary("redis-server", "redis-server")
     port = port or free_port()
     process = subprocess.Popen(
         [
