@@ -23,6 +23,7 @@ from batch.config.choices import (
     TargetKind,
 )
 from batch.config.languages import MessageVariant, check_language, take_variants
+from batch.config.metrics import MetricsSpec, parse_metrics
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.shards import Shard, parse_shards_section
 from batch.config.shared_budget import parse_shared_budget
@@ -200,6 +201,7 @@ class Job:
     guard: Guard = field(default_factory=Guard)
     shard_count: int | None = None  # [shards] count: the campaign is split in that many
     shard: Shard | None = None  # set by the command: this run is that shard (rows, files)
+    metrics: MetricsSpec = field(default_factory=MetricsSpec)  # [metrics]: for Prometheus
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -265,6 +267,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     schedule = parse_schedule(sections.table("schedule"))
     guard = _guard(sections.table("guard"))
     shard_count = parse_shards_section(sections.table("shards"))
+    metrics = parse_metrics(sections.table("metrics"), base)
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -370,6 +373,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         report=report,
         guard=guard,
         shard_count=shard_count,
+        metrics=metrics,
     )
 
 

@@ -23,6 +23,7 @@ from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date, sync_feed
 from batch.feed.embedded import api_base_url
+from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
@@ -71,6 +72,23 @@ def run_rerun(args: argparse.Namespace) -> int:
 
 
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
+    """One run of the job (or of one shard), and its metrics however it ends."""
+    shard = job.shard.label if job.shard else ""
+    try:
+        report = _send_run(job, args, rerun_statuses)
+    except BatchError as error:
+        summary = error.report.to_json() if isinstance(error.report, RunReport) else None
+        publish_run_metrics(job.metrics, job.name, summary, int(error.exit_code), shard=shard)
+        raise
+    report.finish()
+    publish_run_metrics(job.metrics, job.name, report.to_json(), report.exit_code, shard=shard)
+    report_after_run(job, job.output)
+    return report.exit_code
+
+
+def _send_run(
+    job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None
+) -> RunReport:
     journal = journal_location(job)
     check_layout(job, journal.path)  # another shard count's journals: refuse (exit 2)
     refused_report = [Destination(guard.report_path(job), "error report", "--output")]
@@ -109,9 +127,7 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         report = anyio.run(
             partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
         )
-    report.finish()
-    report_after_run(job, job.output)
-    return report.exit_code
+    return report
 
 
 def _feed_gate(job: Job, api_key: str, args: argparse.Namespace) -> bool:
