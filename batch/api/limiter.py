@@ -137,6 +137,29 @@ class Limiter:
             else SharedWindow(budget.shared, budget.budget_name or "")
         )
         self._shared_pause = 0.0  # seconds of shared pause not yet told to Redis
+        # A pace for the day ([schedule] not_before, finish_within): no turn while held,
+        # and at most ``_cap`` turns per second, whatever the budget allows.
+        self._held: anyio.Event | None = None
+        self._cap: float | None = None
+        self._next_capped = -math.inf
+
+    def hold(self) -> None:
+        """No turn until ``release`` (a run that waits for its ``not_before``)."""
+        if self._held is None:
+            self._held = anyio.Event()
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.set()
+            self._held = None
+
+    def cap(self, calls_per_s: float | None) -> None:
+        """At most this many turns per second (None: as many as the budget allows)."""
+        self._cap = calls_per_s if calls_per_s is None or calls_per_s > 0 else None
+
+    @property
+    def capped_rate(self) -> float | None:
+        return self._cap
 
     @property
     def shared(self) -> SharedWindow | None:
@@ -181,10 +204,14 @@ class Limiter:
     def take_turn_now(self) -> bool:
         """The turn without waiting, when it needs none: no budget and no pause. True
         when taken (counted as ``acquire`` counts it); False: call ``acquire``."""
-        if self._limit is None and self._clock() >= self._paused_until:
+        if self._limit is None and self._clock() >= self._paused_until and not self._paced:
             self.calls += 1
             return True
         return False
+
+    @property
+    def _paced(self) -> bool:
+        return self._held is not None or self._cap is not None
 
     async def publish_pause(self) -> None:
         """Tell the other processes of a shared budget about this process's 429 (a no-op
@@ -200,8 +227,16 @@ class Limiter:
 
     async def acquire(self) -> None:
         """Wait for this call's turn: after any pause, at the pace, within the window."""
+        if self._held is not None:
+            await self._held.wait()
         if self._limit is None:
-            await self._wait_until(self._paused_until)
+            if self._paced:
+                async with self._turn:
+                    await self._wait_until(self._paused_until)
+                    await self._wait_until(self._next_capped)
+                    self._take_capped_slot()
+            else:
+                await self._wait_until(self._paused_until)
             self.calls += 1
             return
         if self._shared is not None:
@@ -226,7 +261,7 @@ class Limiter:
         async with self._turn:
             while True:
                 await self._wait_until(self._paused_until)
-                turn = await shared.reserve(limit, self._span, 1 / self._control.rate())
+                turn = await shared.reserve(limit, self._span, 1 / self._rate())
                 if turn.paused_for > 0:
                     self._pause_seen(turn.paused_for)
                 await self._wait_until(self._clock() + turn.wait)
@@ -245,8 +280,17 @@ class Limiter:
             self._paused_until = until
             self._control.throttled(until)
 
-    async def _pace(self) -> None:
+    def _rate(self) -> float:
+        """The pace now: the budget's (after any 429), or the day's pace if lower."""
         rate = self._control.rate()
+        return rate if self._cap is None else min(rate, self._cap)
+
+    def _take_capped_slot(self) -> None:
+        if self._cap is not None:
+            self._next_capped = max(self._clock(), self._next_capped) + 1 / self._cap
+
+    async def _pace(self) -> None:
+        rate = self._rate()
         if self._bucket is None or rate != self._bucket_rate:
             # A new bucket starts empty and would let one call through at once: keep
             # the spacing from the last turn as the bucket itself would.

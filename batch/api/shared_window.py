@@ -39,8 +39,8 @@ from batch.errors import BudgetLostError, ConfigError
 # have 16, so every number written back is formatted as an integer first.
 # KEYS: turns (sorted set: member -> instant, µs), last (the last instant given), pause
 # (the shared "no call before" instant). ARGV: limit, span (µs), interval (µs), member.
-# Answers {wait_us, pause_until_us}. The instants given are never decreasing, so the
-# turns older than the new instant's span can go.
+# Answers {wait_us, pause_us (from now), at_us (Redis time)}. The instants given are
+# never decreasing, so the turns older than the new instant's span can go.
 _RESERVE = """
 local function int(x) return string.format('%d', x) end
 local t = redis.call('TIME')
@@ -63,7 +63,7 @@ redis.call('SET', KEYS[2], int(at))
 local keep = math.ceil((at - now + span) / 1000) + 60000
 redis.call('PEXPIRE', KEYS[1], int(keep))
 redis.call('PEXPIRE', KEYS[2], int(keep))
-return {at - now, pause - now}
+return {at - now, pause - now, at}
 """
 
 # KEYS: pause. ARGV: seconds (µs) from now. Answers the shared deadline, µs from now.
@@ -91,10 +91,12 @@ _TIMEOUT_S = 5.0
 @dataclass(frozen=True, slots=True)
 class Reservation:
     """A turn reserved in the shared window: go in ``wait`` seconds; a shared pause
-    holds for ``paused_for`` seconds more (<= 0: none)."""
+    holds for ``paused_for`` seconds more (<= 0: none). ``at``: the instant reserved, in
+    seconds of Redis' clock (what the window's guarantee is about)."""
 
     wait: float
     paused_for: float
+    at: float = 0.0
 
 
 class SharedWindow:
@@ -120,8 +122,8 @@ class SharedWindow:
             round(interval * _MICRO),
             self._member + str(self._turns),
         ]
-        wait_us, pause_us = await self._run(_RESERVE, self._keys, args)
-        return Reservation(int(wait_us) / _MICRO, int(pause_us) / _MICRO)
+        wait_us, pause_us, at_us = await self._run(_RESERVE, self._keys, args)
+        return Reservation(int(wait_us) / _MICRO, int(pause_us) / _MICRO, int(at_us) / _MICRO)
 
     async def pause(self, seconds: float) -> float:
         """A 429: no turn for anybody before ``seconds`` from now (or a later deadline

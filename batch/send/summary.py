@@ -34,6 +34,10 @@ class RunReport:
     interrupted: bool = False
     quiet_hours_wait_s: float = 0.0  # time spent waiting for the quiet hours to end
     stopped_for_quiet_hours_until: str = ""  # on_quiet_hours = "stop": when to run again
+    # A pace for the day ([schedule] not_before, finish_within): the plan and the last pace.
+    not_before: str = ""
+    planned_end: str = ""
+    pace_calls_per_s: float = 0.0
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     error: str = ""
     exit_code: int = 0
@@ -73,6 +77,11 @@ class RunReport:
         if self.calls_by_operation:
             parts = ", ".join(f"{name} {count}" for name, count in self.calls_by_operation.items())
             out.write(f"calls by operation: {parts}\n")
+        if self.planned_end:
+            out.write(
+                f"paced to end by {self.planned_end} (last pace "
+                f"{self.pace_calls_per_s * 60:.0f} calls/min)\n"
+            )
         if self.unknown_after_crash:
             out.write(
                 f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
