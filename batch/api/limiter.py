@@ -137,6 +137,10 @@ class Limiter:
             else SharedWindow(budget.shared, budget.budget_name or "")
         )
         self._shared_pause = 0.0  # seconds of shared pause not yet told to Redis
+        # Half the guard: a shared turn woken later than that is given up (the other
+        # half is for the call's own way to the gateway).
+        self._late_after = budget.window_seconds * guard / 2
+        self.late_turns = 0  # shared turns given up for a late wake-up
         # A pace for the day ([schedule] not_before, finish_within): no turn while held,
         # and at most ``_cap`` turns per second, whatever the budget allows.
         self._held: anyio.Event | None = None
@@ -261,10 +265,18 @@ class Limiter:
         async with self._turn:
             while True:
                 await self._wait_until(self._paused_until)
+                asked = self._clock()
                 turn = await shared.reserve(limit, self._span, 1 / self._rate())
                 if turn.paused_for > 0:
                     self._pause_seen(turn.paused_for)
-                await self._wait_until(self._clock() + turn.wait)
+                due = asked + turn.wait  # no later than the instant reserved, on our clock
+                await self._wait_until(due)
+                # Woken late (a busy machine): the call would land nearer the next
+                # window than its reserved instant says. Give the turn up (it stays
+                # counted) and reserve another, from now.
+                if self._clock() - due > self._late_after:
+                    self.late_turns += 1
+                    continue
                 # A pause that began while this turn waited: give the turn up, take
                 # another after it. Asked only when the turn had to wait.
                 if turn.wait <= 0 or (paused := await shared.paused_for()) <= 0:
