@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     AUTH_ERROR = 4
     ABORTED = 5
     BUSY = 6
+    BUDGET_LOST = 7
     NOT_PUBLISHED_YET = 69  # sysexits' EX_UNAVAILABLE: the feed's day is not served yet
     INTERNAL_ERROR = 70
     QUIET_HOURS = 75  # sysexits' EX_TEMPFAIL: try again later
@@ -41,6 +42,8 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.AUTH_ERROR: "API key or service refused (401, or a 403 not about one citizen)",
     ExitCode.ABORTED: "stopped after too many failed calls",
     ExitCode.BUSY: "another run of the same job is going on",
+    ExitCode.BUDGET_LOST: "the shared rate budget (Redis) was lost during the run: no new call "
+    "was made; run again to resume once it is back",
     ExitCode.NOT_PUBLISHED_YET: "the subscriptions feed has not published that day yet "
     "(nothing was sent; run again later)",
     ExitCode.INTERNAL_ERROR: "internal error (a bug: please report it)",
@@ -134,3 +137,9 @@ class NotPublishedYetError(BatchError):
     yet"): the day has not ended at IO. Retryable: the same command succeeds later."""
 
     exit_code = ExitCode.NOT_PUBLISHED_YET
+
+
+class BudgetLostError(BatchError):
+    """The shared rate budget's Redis stopped answering during the run."""
+
+    exit_code = ExitCode.BUDGET_LOST

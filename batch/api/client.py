@@ -186,6 +186,7 @@ class IOClient:
         if response.status_code == 429:
             hint = retry_after_seconds(response)
             self._limiter.pause(self._limiter.window_seconds if hint is None else hint)
+            await self._limiter.publish_pause()
         return response
 
     async def _wait_for_turn(self, operation: str) -> None:

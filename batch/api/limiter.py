@@ -14,6 +14,8 @@ operations of the account, so one limiter per job hands out every call's turn:
 - pause: a 429 sets one shared "no call before" deadline for every worker, then the
   pace is halved and grows back by a tenth of the budget per calm window (AIMD),
   because another job on the same account may be using the budget too.
+- shared (``[rate] shared``): the window and the pause live in Redis, for every process
+  that names the same budget (``shared_window``); the pace stays this process's own.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from datetime import UTC, datetime
 import anyio
 from aiolimiter import AsyncLimiter
 
+from batch.api.shared_window import SharedWindow
 from batch.common.logs import get_logger
 from batch.config.job import RateBudget
 
@@ -128,6 +131,44 @@ class Limiter:
         self._bucket: AsyncLimiter | None = None
         self._bucket_rate = 0.0
         self._last_turn = -math.inf
+        self._shared = (
+            None
+            if budget.shared is None or budget.calls is None
+            else SharedWindow(budget.shared, budget.budget_name or "")
+        )
+        self._shared_pause = 0.0  # seconds of shared pause not yet told to Redis
+        # Half the guard: a shared turn woken later than that is given up (the other
+        # half is for the call's own way to the gateway).
+        self._late_after = budget.window_seconds * guard / 2
+        self.late_turns = 0  # shared turns given up for a late wake-up
+        # A pace for the day ([schedule] not_before, finish_within): no turn while held,
+        # and at most ``_cap`` turns per second, whatever the budget allows.
+        self._held: anyio.Event | None = None
+        self._cap: float | None = None
+        self._next_capped = -math.inf
+
+    def hold(self) -> None:
+        """No turn until ``release`` (a run that waits for its ``not_before``)."""
+        if self._held is None:
+            self._held = anyio.Event()
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.set()
+            self._held = None
+
+    def cap(self, calls_per_s: float | None) -> None:
+        """At most this many turns per second (None: as many as the budget allows)."""
+        self._cap = calls_per_s if calls_per_s is None or calls_per_s > 0 else None
+
+    @property
+    def capped_rate(self) -> float | None:
+        return self._cap
+
+    @property
+    def shared(self) -> SharedWindow | None:
+        """The Redis window this limiter takes its turns from (None: its own)."""
+        return self._shared
 
     @property
     def current_rate(self) -> float:
@@ -144,6 +185,8 @@ class Limiter:
         self.throttled += 1
         self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
         self._note_pause(max(seconds, 0.0))
+        if self._shared is not None:
+            self._shared_pause = max(self._shared_pause, seconds)
         if self._limit is not None and self._control.throttled(self._paused_until):
             self._log.warning(
                 "rate.throttled",
@@ -165,16 +208,43 @@ class Limiter:
     def take_turn_now(self) -> bool:
         """The turn without waiting, when it needs none: no budget and no pause. True
         when taken (counted as ``acquire`` counts it); False: call ``acquire``."""
-        if self._limit is None and self._clock() >= self._paused_until:
+        if self._limit is None and self._clock() >= self._paused_until and not self._paced:
             self.calls += 1
             return True
         return False
 
+    @property
+    def _paced(self) -> bool:
+        return self._held is not None or self._cap is not None
+
+    async def publish_pause(self) -> None:
+        """Tell the other processes of a shared budget about this process's 429 (a no-op
+        for a budget of its own): one process's 429 pauses them all."""
+        seconds, self._shared_pause = self._shared_pause, 0.0
+        if self._shared is not None and seconds > 0:
+            await self._shared.pause(seconds)
+
+    async def aclose(self) -> None:
+        """Let go of the shared budget's connection (nothing to do for an own budget)."""
+        if self._shared is not None:
+            await self._shared.aclose()
+
     async def acquire(self) -> None:
         """Wait for this call's turn: after any pause, at the pace, within the window."""
+        if self._held is not None:
+            await self._held.wait()
         if self._limit is None:
-            await self._wait_until(self._paused_until)
+            if self._paced:
+                async with self._turn:
+                    await self._wait_until(self._paused_until)
+                    await self._wait_until(self._next_capped)
+                    self._take_capped_slot()
+            else:
+                await self._wait_until(self._paused_until)
             self.calls += 1
+            return
+        if self._shared is not None:
+            await self._acquire_shared(self._shared, self._limit)
             return
         async with self._turn:
             while True:
@@ -189,8 +259,50 @@ class Limiter:
             self._recent.append(self._last_turn)
             self.calls += 1
 
-    async def _pace(self) -> None:
+    async def _acquire_shared(self, shared: SharedWindow, limit: int) -> None:
+        """The turn from the Redis window, at this process's pace; the window and the
+        pause hold across every process of the budget."""
+        async with self._turn:
+            while True:
+                await self._wait_until(self._paused_until)
+                asked = self._clock()
+                turn = await shared.reserve(limit, self._span, 1 / self._rate())
+                if turn.paused_for > 0:
+                    self._pause_seen(turn.paused_for)
+                due = asked + turn.wait  # no later than the instant reserved, on our clock
+                await self._wait_until(due)
+                # Woken late (a busy machine): the call would land nearer the next
+                # window than its reserved instant says. Give the turn up (it stays
+                # counted) and reserve another, from now.
+                if self._clock() - due > self._late_after:
+                    self.late_turns += 1
+                    continue
+                # A pause that began while this turn waited: give the turn up, take
+                # another after it. Asked only when the turn had to wait.
+                if turn.wait <= 0 or (paused := await shared.paused_for()) <= 0:
+                    break
+                self._pause_seen(paused)
+            self._last_turn = self._clock()
+            self.calls += 1
+
+    def _pause_seen(self, seconds: float) -> None:
+        """A shared pause, perhaps another process's 429: wait it out, go slower."""
+        until = self._clock() + seconds
+        if until > self._paused_until + 0.001:
+            self._paused_until = until
+            self._control.throttled(until)
+
+    def _rate(self) -> float:
+        """The pace now: the budget's (after any 429), or the day's pace if lower."""
         rate = self._control.rate()
+        return rate if self._cap is None else min(rate, self._cap)
+
+    def _take_capped_slot(self) -> None:
+        if self._cap is not None:
+            self._next_capped = max(self._clock(), self._next_capped) + 1 / self._cap
+
+    async def _pace(self) -> None:
+        rate = self._rate()
         if self._bucket is None or rate != self._bucket_rate:
             # A new bucket starts empty and would let one call through at once: keep
             # the spacing from the last turn as the bucket itself would.

@@ -84,6 +84,14 @@ class Progress:
     def done(self) -> int:
         return self._already_done + self._done
 
+    @property
+    def done_by_this_attempt(self) -> int:
+        return self._done
+
+    @property
+    def label(self) -> str:
+        return self._label
+
     def restart(self, label: str, total: int) -> None:
         self._label, self.total = label, total
         self._already_done = self._done = 0

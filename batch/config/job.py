@@ -23,9 +23,11 @@ from batch.config.choices import (
     TargetKind,
 )
 from batch.config.languages import MessageVariant, check_language, take_variants
+from batch.config.metrics import MetricsSpec, parse_metrics
 from batch.config.pilot import parse_pilot_section
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.shards import Shard, parse_shards_section
+from batch.config.shared_budget import parse_shared_budget
 from batch.config.subject_privacy import SubjectPrivacy, take_subject_privacy
 from batch.config.template import Template
 from batch.config.toml_table import Table
@@ -144,11 +146,18 @@ class RateBudget:
     calls: int | None = 150
     window_seconds: float = 5.0
     concurrency: int = 8
+    # A Redis URL: the window is shared by every process that names ``budget_name``.
+    shared: str | None = None
+    budget_name: str | None = None
 
     @property
     def label(self) -> str:
-        """How summaries show the budget: ``150/5s``, or ``unlimited``."""
-        return "unlimited" if self.calls is None else f"{self.calls}/{self.window_seconds:g}s"
+        """How summaries show the budget: ``150/5s``, ``150/5s shared as 'comune'``, or
+        ``unlimited``."""
+        if self.calls is None:
+            return "unlimited"
+        own = f"{self.calls}/{self.window_seconds:g}s"
+        return own if self.shared is None else f"{own} shared as {self.budget_name!r}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +211,7 @@ class Job:
     subject_privacy: SubjectPrivacy = field(default_factory=SubjectPrivacy)
     # [output] path as the job file says it, whatever --output: where old journals may be
     configured_output: Path | None = None
+    metrics: MetricsSpec = field(default_factory=MetricsSpec)  # [metrics]: for Prometheus
 
     def required_columns(self) -> list[str]:
         """The CSV columns the input must have: those named by the job and its templates."""
@@ -268,6 +278,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     guard, subject_privacy = _guard(sections.table("guard"), message_section)
     shard_count = parse_shards_section(sections.table("shards"))
     pilot_input = parse_pilot_section(sections.table("pilot"), source.parent)
+    metrics = parse_metrics(sections.table("metrics"), base)
     sections.done()
 
     name = job_section.get_str("name", source.stem)
@@ -328,14 +339,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
     target_section.done()
 
-    unlimited = rate_section.get_bool("unlimited", False)
-    calls = rate_section.get_int("calls", 150, low=1)
-    rate = RateBudget(
-        calls=None if unlimited else calls,
-        window_seconds=rate_section.get_float("window_seconds", 5.0, low=0.1),
-        concurrency=rate_section.get_int("concurrency", 8, low=1, high=1000),
-    )
-    rate_section.done()
+    rate = _rate_budget(rate_section)
 
     timeouts = Timeouts(
         connect=http_section.get_float("connect_timeout", 5.0, low=0.01),
@@ -375,6 +379,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         pilot_input=pilot_input,
         subject_privacy=subject_privacy.for_subjects(message.subject, message.variants),
         configured_output=output,
+        metrics=metrics,
     )
 
 
@@ -439,6 +444,19 @@ def _under(base: Path, value: str) -> Path:
 
 def _optional_under(base: Path, value: str | None) -> Path | None:
     return None if value is None else _under(base, value)
+
+
+def _rate_budget(section: Table) -> RateBudget:
+    unlimited = section.get_bool("unlimited", False)
+    calls = section.get_int("calls", 150, low=1)
+    rate = RateBudget(
+        calls=None if unlimited else calls,
+        window_seconds=section.get_float("window_seconds", 5.0, low=0.1),
+        concurrency=section.get_int("concurrency", 8, low=1, high=1000),
+        **parse_shared_budget(section, unlimited=unlimited),
+    )
+    section.done()
+    return rate
 
 
 def _url(value: str | None, kind: TargetKind) -> str | None:

@@ -9,11 +9,12 @@ question takes the instant it is about, so tests never wait for a real night.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from batch.config.choices import OnQuietHours
+from batch.config.pace import Pace, parse_pace
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
 
@@ -93,6 +94,7 @@ class Schedule:
     quiet_hours: QuietHours | None = None
     on_quiet_hours: OnQuietHours = OnQuietHours.WAIT
     profile_checks_in_quiet_hours: bool = False  # profile checks (no push) may go on
+    pace: Pace = field(default_factory=Pace)  # not_before, finish_within: a pace for the day
 
 
 def parse_quiet_hours(text: str) -> QuietHours:
@@ -128,6 +130,7 @@ def parse_schedule(table: Table) -> Schedule:
         quiet_hours=parse_quiet_hours(window) if window is not None else None,
         on_quiet_hours=OnQuietHours(on_quiet_hours),
         profile_checks_in_quiet_hours=table.get_bool("profile_checks_in_quiet_hours", False),
+        pace=parse_pace(table, ZONE),
     )
     table.done()
     return schedule

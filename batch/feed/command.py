@@ -160,6 +160,7 @@ async def sync_feed(
             try:
                 counts = await sync.run(yesterday, reread_from)
             finally:
+                await limiter.aclose()
                 _fill(report, store, sync, client, yesterday)
                 report.calls = limiter.calls - calls_before
                 report.throttled = limiter.throttled - throttled_before

@@ -25,6 +25,7 @@ from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date
 from batch.feed.embedded import api_base_url
 from batch.feed.shared_sync import sync_for_job
+from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
@@ -88,7 +89,27 @@ def _send(
     errata: bool = False,
 ) -> int:
     """One run of ``send``, ``rerun`` or (``errata``: only the rows the original reached)
-    ``errata``."""
+    ``errata``, for the job or one shard, and its metrics however it ends."""
+    shard = job.shard.label if job.shard else ""
+    try:
+        report = _send_run(job, args, rerun_statuses, errata=errata)
+    except BatchError as error:
+        summary = error.report.to_json() if isinstance(error.report, RunReport) else None
+        publish_run_metrics(job.metrics, job.name, summary, int(error.exit_code), shard=shard)
+        raise
+    report.finish()
+    publish_run_metrics(job.metrics, job.name, report.to_json(), report.exit_code, shard=shard)
+    report_after_run(job, job.output)
+    return report.exit_code
+
+
+def _send_run(
+    job: Job,
+    args: argparse.Namespace,
+    rerun_statuses: frozenset[Status] | None,
+    *,
+    errata: bool,
+) -> RunReport:
     enforce_subject_privacy(job.subject_privacy)  # "refuse": exit 2 before any call
     journal = journal_location(job)
     check_layout(job, journal.path)  # another shard count's journals: refuse (exit 2)
@@ -133,9 +154,7 @@ def _send(
         report = anyio.run(
             partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
         )
-    report.finish()
-    report_after_run(job, job.output)
-    return report.exit_code
+    return report
 
 
 def _feed_gate(job: Job, api_key: str, args: argparse.Namespace) -> bool:

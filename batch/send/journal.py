@@ -147,6 +147,13 @@ class Journal:
                 self._write_outcome(run_id, line, fiscal_code, content_hash, _unknown_after_crash())
         return len(in_flight)
 
+    def started_at(self, run_id: str) -> datetime:
+        """When the first attempt of ``run_id`` began (a resume keeps its plan to it)."""
+        (text,) = self._db.execute(
+            "SELECT started_at FROM runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
     def finish_run(self, run_id: str, *, interrupted: bool) -> None:
         self._db.execute(
             "UPDATE runs SET state = ?, finished_at = ? WHERE run_id = ?",

@@ -59,6 +59,7 @@ from batch.send.errata_rows import restrict_rows
 from batch.send.guard import check_guard
 from batch.send.journal import Journal, Run
 from batch.send.languages import content_digest, localised
+from batch.send.pace import PacePlanner, pace_planner
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
@@ -123,6 +124,7 @@ class SendRun:
         self._work_scope: CancelScope | None = None
         self._past_due = PastDueCount()
         self._progress = Progress(0, draw=False)  # until the rows are counted
+        self._pace: PacePlanner | None = None  # [schedule] not_before, finish_within
 
     async def run(self) -> RunReport:
         job = self.job
@@ -193,7 +195,7 @@ class SendRun:
                     self.options.operator,
                     self.options.approved_by,
                 )
-                add_to_report(report, quiet)
+                add_to_report(report, quiet, self._pace)
                 self._past_due.report_to(report, self._log)
             finally:
                 self._progress.close()  # an error then shows below the bar, not over it
@@ -244,8 +246,11 @@ class SendRun:
     async def _dispatch_rows(
         self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate
     ) -> None:
-        """Every row not done yet through the API, under the one limiter and quiet gate."""
+        """Every row not done yet through the API, under the one limiter and quiet gate,
+        at the day's pace if the job has one."""
         job = self.job
+        first_start = self._journal.started_at(self._run_id)  # a resume keeps the plan
+        self._pace = pace_planner(job, self._clock, limiter, self._progress, first_start)
         async with make_http_client(
             self._base_url,
             self._api_key,
@@ -261,7 +266,10 @@ class SendRun:
                 random.Random(),
                 not_registered_guard=self._not_registered_guard(),
             )
-            await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+            try:
+                await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
+            finally:
+                await limiter.aclose()
 
     def _open_subscribers(self) -> SubscriberStore | None:
         """Feed mode: the subscriber list (the command checked that it is up to date)."""
@@ -282,6 +290,8 @@ class SendRun:
         async with anyio.create_task_group() as outer:
             if self.options.handle_signals:
                 outer.start_soon(self._watch_signals)
+            if self._pace is not None:
+                outer.start_soon(self._pace.run, self._stop)
             with CancelScope() as self._work_scope:
                 async with anyio.create_task_group() as group:
                     producer = Producer(

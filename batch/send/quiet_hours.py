@@ -1,4 +1,5 @@
-"""A send run's side of the quiet hours: the pause on the progress line, and the summary.
+"""A send run's side of the quiet hours: the pause on the progress line, and the summary
+(with the day's pace, the other half of ``[schedule]``).
 
 The gate itself (``api/quiet_gate.py``) holds the calls; this module shows the pause
 ("quiet hours until 08:00") on the progress line while it lasts and puts into the
@@ -15,6 +16,7 @@ from batch.common.clock import WallClock
 from batch.common.progress import Progress
 from batch.config.job import Job
 from batch.config.schedule import ZONE
+from batch.send.pace import PacePlanner
 from batch.send.summary import RunReport
 
 
@@ -31,8 +33,10 @@ def quiet_gate(job: Job, clock: WallClock, stop: Stop, progress: Progress) -> Qu
     return QuietGate(job.schedule, clock, stop, on_pause=paused, on_resume=resumed)
 
 
-def add_to_report(report: RunReport, gate: QuietGate) -> None:
+def add_to_report(report: RunReport, gate: QuietGate, pace: PacePlanner | None = None) -> None:
     gate.finish()
+    if pace is not None:
+        pace.add_to_report(report)
     report.quiet_hours_wait_s = round(gate.waited_s, 3)
     if gate.stopped_until is not None:
         report.stopped_for_quiet_hours_until = local_text(gate.stopped_until)

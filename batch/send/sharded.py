@@ -48,7 +48,8 @@ def run_layout(
 
 def shard_job(job: Job, shard: Shard, *, split: bool, not_over: Path | None = None) -> Job:
     """The job as shard ``shard`` runs it: its rows, its results file, its journal, and
-    (``split``: the shards run at once) its share of a limited budget."""
+    (``split``: the shards run at once) its share of a limited budget; a shared budget
+    (``[rate] shared``) is not split: the shards take their turns from its one window."""
     output = shard.file(job.output)
     if not_over is not None and output.resolve() == not_over.resolve():
         raise ConfigError(
@@ -56,7 +57,7 @@ def shard_job(job: Job, shard: Shard, *, split: bool, not_over: Path | None = No
             hint="name another --output",
         )
     rate = job.rate
-    if split:
+    if split and rate.shared is None:
         budget = split_budget(rate.calls, rate.window_seconds, shard.count)
         rate = replace(rate, calls=budget.calls)
         shard = replace(shard, budget=budget.label)

@@ -36,6 +36,10 @@ class RunReport:
     interrupted: bool = False
     quiet_hours_wait_s: float = 0.0  # time spent waiting for the quiet hours to end
     stopped_for_quiet_hours_until: str = ""  # on_quiet_hours = "stop": when to run again
+    # A pace for the day ([schedule] not_before, finish_within): the plan and the last pace.
+    not_before: str = ""
+    planned_end: str = ""
+    pace_calls_per_s: float = 0.0
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     operator: str = ""  # who ran it (send --operator, IO_BATCH_OPERATOR)
     approved_by: str = ""  # who approved it ([guard] require_approval)
@@ -82,6 +86,11 @@ class RunReport:
                 "this run had already finished over this same input: its results are given "
                 "back as they were, with no call (another --output, or another input, starts "
                 "a new run)\n"
+            )
+        if self.planned_end:
+            out.write(
+                f"paced to end by {self.planned_end} (last pace "
+                f"{self.pace_calls_per_s * 60:.0f} calls/min)\n"
             )
         if self.unknown_after_crash:
             out.write(

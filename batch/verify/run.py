@@ -143,6 +143,8 @@ class VerifyRun:
             pass  # a stop during a pause: every row keeps its latest answer
         except BatchError as error:
             self._error = self._error or error
+        finally:
+            await self._limiter.aclose()
 
     async def _watch_signals(self) -> None:
         await watch_signals(

@@ -102,12 +102,17 @@ def run_send(box: Sandbox, folder: Path, rows: Path, *, calls: int | None) -> Se
     return SendRun(process, CallStats.of(box.calls()))
 
 
-def run_baseline(box: Sandbox, folder: Path, rows: Path) -> SendRun:
+def run_baseline(
+    box: Sandbox, folder: Path, rows: Path, calls_per_s: float | None = None
+) -> SendRun:
+    """The plain loop on ``rows``: as fast as it goes, or paced at ``calls_per_s``."""
     box.reset()
     folder.mkdir(parents=True)
     job = write_job(folder, base_url=box.base_url, input_path=rows, calls=None)
     out = folder / "baseline.json"
-    process = run_measured([PYTHON, str(BASELINE), box.base_url, str(job)], timeout=600, stdout=out)
+    pace = [] if calls_per_s is None else [str(calls_per_s)]
+    command = [PYTHON, str(BASELINE), box.base_url, str(job), *pace]
+    process = run_measured(command, timeout=900, stdout=out)
     if process.returncode != 0:
         raise RuntimeError(f"the baseline exited {process.returncode}: {out.read_text()[-2000:]}")
     stats = CallStats.of(box.calls())
@@ -196,14 +201,57 @@ def budget_figures(folder: Path, sizes: Sizes) -> tuple[list[Figure], StartUp]:
 
 
 def unlimited_figures(folder: Path, sizes: Sizes, start: StartUp) -> list[Figure]:
-    """No budget, no latency: io-batch against the plain loop, run for run."""
+    """No latency, an unlimited sandbox: io-batch against the plain loop, run for run,
+    as fast as each goes and then both paced at the default budget."""
     rows = write_recipients(folder / "unlimited.csv", sizes.unlimited_rows, seed=3)
+    paced_rows = math.ceil(sizes.budget_seconds / 2 * BUDGET_RATE * PACE / CALLS_PER_ROW)
+    paced_input = write_recipients(folder / "paced.csv", paced_rows, seed=4)
     population = ("--registered-ratio", "1", "--blocked-ratio", "0")  # two calls per row
-    ours, plain = [], []
+    ours, plain, ours_paced, plain_paced = [], [], [], []
     with sandbox(folder, "--unlimited", *population) as box:
         for number in range(sizes.runs):
             ours.append(run_send(box, folder / f"unlimited-{number}", rows, calls=None))
             plain.append(run_baseline(box, folder / f"baseline-{number}", rows))
+            ours_paced.append(
+                run_send(box, folder / f"paced-{number}", paced_input, calls=BUDGET_CALLS)
+            )
+            plain_paced.append(
+                run_baseline(
+                    box, folder / f"baseline-paced-{number}", paced_input, BUDGET_RATE * PACE
+                )
+            )
+    paced = f"paced at {BUDGET_CALLS}/{BUDGET_WINDOW:g} s, no latency"
+    return [
+        *_throughput(ours, plain, start),
+        _ratio(
+            "unlimited: io-batch net of start-up / plain loop, CPU per call", ours, plain, start
+        ),
+        Figure(
+            f"{paced}: io-batch CPU per call, net of start-up",
+            tuple(start.net_ms_per_call(run) for run in ours_paced),
+            "ms",
+            3,
+        ),
+        Figure(
+            f"{paced}: plain loop paced the same, CPU per call",
+            tuple(run.cpu_ms_per_call for run in plain_paced),
+            "ms",
+            3,
+        ),
+        _ratio(f"{paced}: io-batch / plain loop, CPU per call", ours_paced, plain_paced, start),
+    ]
+
+
+def _ratio(name: str, ours: list[SendRun], plain: list[SendRun], start: StartUp) -> Figure:
+    """io-batch's CPU per call net of start-up against the plain loop's, run for run."""
+    net = [start.net_ms_per_call(run) for run in ours]
+    theirs = [run.cpu_ms_per_call for run in plain]
+    return Figure(
+        name, tuple(a / b for a, b in zip(net, theirs, strict=True)), "x", 2, Target("<=", 1.5)
+    )
+
+
+def _throughput(ours: list[SendRun], plain: list[SendRun], start: StartUp) -> list[Figure]:
     return [
         Figure(
             "unlimited: io-batch messages/s (first to last call)",

@@ -28,6 +28,7 @@ RANK = {
     "models": 0,
     "common": 1,
     "config": 2,
+    "metrics": 3,  # a finished run's figures for Prometheus: reads summaries, no stage
     "input": 3,
     "rules": 4,
     "api": 5,
