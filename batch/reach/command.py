@@ -104,6 +104,7 @@ def _finish(job: Job, output: Path, report: RunReport, elapsed: float) -> ReachS
         calls=report.calls,
         elapsed_s=round(elapsed, 3),
         exit_code=report.exit_code,
+        target=report.target,
     )
     summary.write_json(summary_path(output))
     logs.get_logger().info("reach.summary", **summary.__dict__)

@@ -23,9 +23,11 @@ from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date, sync_feed
 from batch.feed.embedded import api_base_url
+from batch.input.results_target import check_results_target
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
+from batch.send.journal_target import EnvironmentChoice
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.shard_layout import check_layout
 from batch.send.sharded import layout_from, run_layout
@@ -46,6 +48,7 @@ def run_send(args: argparse.Namespace) -> int:
 def run_rerun(args: argparse.Namespace) -> int:
     results: Path = args.results
     job_file = load_job(args.job)
+    check_results_target(results, job_file, "rerun")  # its outcomes hold on its target only
     layout = layout_from(job_file, args)
     # Sharded: results.csv or results.shard-K-of-N.csv -> results-rerun.shard-K-of-N.csv
     stem = results.stem if layout is None else unsharded_stem(results)
@@ -72,7 +75,9 @@ def run_rerun(args: argparse.Namespace) -> int:
 
 def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] | None) -> int:
     journal = journal_location(job)
-    check_layout(job, journal.path)  # another shard count's journals: refuse (exit 2)
+    check_layout(
+        job, journal.path, journal.state_dir
+    )  # another shard count's journals: refuse (exit 2)
     refused_report = [Destination(guard.report_path(job), "error report", "--output")]
     check_writable(
         [
@@ -98,12 +103,16 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
         durable=args.durable,
         rerun_statuses=rerun_statuses,
         show_progress=sys.stderr.isatty() and not args.no_progress,
+        environment=_environment_choice(args),
     )
     sync_first = _feed_gate(job, key.value, args)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         if job.shard is not None:
             print(f"io-batch: shard {job.shard.label}, results {job.output}", file=sys.stderr)
-        print(f"io-batch: journal {journal.path} ({journal.source})", file=sys.stderr)
+        print(
+            f"io-batch: target {journal.target}, journal {journal.path} ({journal.source})",
+            file=sys.stderr,
+        )
     clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with api_base_url(job) as base_url:
         report = anyio.run(
@@ -112,6 +121,14 @@ def _send(job: Job, args: argparse.Namespace, rerun_statuses: frozenset[Status] 
     report.finish()
     report_after_run(job, job.output)
     return report.exit_code
+
+
+def _environment_choice(args: argparse.Namespace) -> EnvironmentChoice:
+    if getattr(args, "same_environment", False):
+        return EnvironmentChoice.SAME
+    if getattr(args, "new_environment", False):
+        return EnvironmentChoice.NEW
+    return EnvironmentChoice.ASK
 
 
 def _feed_gate(job: Job, api_key: str, args: argparse.Namespace) -> bool:

@@ -29,6 +29,7 @@ class MergeReport:
     budget: str = ""
     interrupted: bool = False  # a merge refuses unfinished shards: always False
     exit_code: int = 0  # the worst shard's
+    target: str = ""  # the identity of the target every shard sent to
     per_shard: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
@@ -66,3 +67,5 @@ class MergeReport:
                 f"exit {shard['exit_code']} ({shard['results']})\n"
             )
         out.write(f"results: {self.output}\n")
+        if self.target:
+            out.write(f"target: {self.target}\n")

@@ -43,7 +43,7 @@ from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.config.job import Job
-from batch.config.state_dir import journal_location
+from batch.config.state_dir import JournalLocation, journal_location
 from batch.errors import BatchError
 from batch.feed.location import store_path
 from batch.feed.outcome import not_subscribed
@@ -57,6 +57,7 @@ from batch.rules.io_rules import check_job
 from batch.send.dispatch import Dispatcher
 from batch.send.guard import check_guard
 from batch.send.journal import Journal
+from batch.send.journal_target import EnvironmentChoice, prepare_journal
 from batch.send.languages import content_digest, localised
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
@@ -82,6 +83,7 @@ class SendOptions:
     show_progress: bool = False
     handle_signals: bool = True
     profile_only: bool = False  # io-batch reach: the profile check alone, never a submit
+    environment: EnvironmentChoice = EnvironmentChoice.ASK  # a new IO target (journal_target)
 
 
 def file_digest(path: Path) -> str:
@@ -135,7 +137,7 @@ class SendRun:
                 job, source, rerun_statuses=self.options.rerun_statuses, exclusions=self._exclusions
             )
             location = journal_location(job)
-            journal = Journal(location.path, durable=self.options.durable)
+            journal = self._open_journal(location)
             try:
                 journal.purge(job.retention_days)
                 run = journal.start_run(job.output, file_digest(job.input.path))
@@ -151,11 +153,14 @@ class SendRun:
                     already_done=len(done),
                     journal=str(location.path),
                     journal_chosen_by=location.source,
+                    target=location.target,
                     shard=job.shard.label if job.shard else None,
                 )
                 # On resume, the earlier attempt's partial file goes on growing (the journal
                 # says what it misses, and the rewrite at the end puts it all in order).
-                self._writer = ResultsWriter(job.output, passthrough, fresh=not run.resumed)
+                self._writer = ResultsWriter(
+                    job.output, passthrough, fresh=not run.resumed, target=location.target
+                )
                 self._progress = Progress(
                     total,
                     already_done=len(done),
@@ -196,6 +201,12 @@ class SendRun:
             self._job_error.report = report
             raise self._job_error
         return report
+
+    def _open_journal(self, location: JournalLocation) -> Journal:
+        """The journal of the job's target (``journal_target``: adopted, taken over or new)."""
+        options = self.options
+        prepare_journal(location, choice=options.environment, sends=not options.profile_only)
+        return Journal(location.path, durable=options.durable, target=location.target)
 
     async def _dispatch_rows(
         self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate

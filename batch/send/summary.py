@@ -35,6 +35,7 @@ class RunReport:
     quiet_hours_wait_s: float = 0.0  # time spent waiting for the quiet hours to end
     stopped_for_quiet_hours_until: str = ""  # on_quiet_hours = "stop": when to run again
     journal: str = ""  # the journal this run used (the job's, whatever the output)
+    target: str = ""  # the identity of the target the messages went to (never the key)
     error: str = ""
     exit_code: int = 0
     pauses: list[dict[str, Any]] = field(default_factory=list)  # 429 pauses: start, end (UTC)
@@ -103,6 +104,8 @@ class RunReport:
         elif self.interrupted:
             out.write("interrupted: run the same command again to resume\n")
         out.write(f"results: {self.output}\n")
+        if self.target:
+            out.write(f"target: {self.target}\n")
         if self.journal:
             out.write(f"journal: {self.journal}\n")
 

@@ -25,14 +25,14 @@ SENT = Outcome(
 
 def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    writer = ResultsWriter(path, ["nome", "note"], fresh=True)
+    writer = ResultsWriter(path, ["nome", "note"], fresh=True, target="io:https://io.example")
     writer.write(2, "AAAAAA00A00A000A", SENT, "run1", {"nome": "=cmd|'/c calc'!A0", "note": "ok"})
     writer.close()
     assert path.stat().st_mode & 0o777 == 0o600
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [*RESULT_COLUMNS, "input.nome", "input.note"]
-    assert rows[1][:11] == [
+    assert rows[1][:12] == [
         "2",
         "AAAAAA00A00A000A",
         "sent",
@@ -44,8 +44,9 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
         SENT.sent_at,
         "run1",
         "de_DE",
+        "io:https://io.example",
     ]
-    assert rows[1][11] == "'=cmd|'/c calc'!A0"
+    assert rows[1][12] == "'=cmd|'/c calc'!A0"
     restored = list(read_results(path))
     assert restored[0]["input.nome"] == "=cmd|'/c calc'!A0"
     assert outcome_from_cells(restored[0]) == SENT
