@@ -19,12 +19,13 @@ journals written by earlier versions still stop a resend.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 
 from batch.models import Message, Row
+from batch.rules.same_message import content_digest
+
+__all__ = ["content_digest", "localised", "pick_language"]
 
 
 def pick_language(
@@ -49,21 +50,3 @@ def localised(row: Row, base_language: str, preferred: Sequence[str]) -> tuple[s
         return language, message
     chosen = texts[language]
     return language, replace(message, subject=chosen.subject, markdown=chosen.markdown)
-
-
-def content_digest(row: Row, base_language: str) -> str:
-    """The journal's key of the row's content (see the module's docstring)."""
-    message = row.message
-    assert message is not None
-    if not row.translations:
-        return message.content_hash()
-    canonical = json.dumps(
-        {
-            "payload": message.to_payload(),
-            "language": base_language,
-            "translations": {t.language: [t.subject, t.markdown] for t in row.translations},
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-    )
-    return "lang:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

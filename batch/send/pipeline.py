@@ -54,11 +54,12 @@ from batch.input.header import LINE_COLUMN
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
+from batch.rules.same_message import SameMessage
 from batch.send.dispatch import Dispatcher
 from batch.send.guard import check_guard
 from batch.send.journal import Journal
 from batch.send.journal_target import EnvironmentChoice, prepare_journal
-from batch.send.languages import content_digest, localised
+from batch.send.languages import localised
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
@@ -104,6 +105,7 @@ class SendRun:
         clock: WallClock | None = None,
     ) -> None:
         self.job = job
+        self._same = SameMessage.of(job)  # what "the same message" is, for the journal
         self._limiter = limiter  # shared with a sync that ran first (send --sync)
         self._subscribers: SubscriberStore | None = None  # feed mode: who may be messaged
         self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)
@@ -301,21 +303,12 @@ class SendRun:
                         Finished(row.line, row.fiscal_code, outcome, row.fields)
                     )
 
-    def _digest(self, row: Row, message: Message) -> str:
-        """What "the same message" means for this job: its content (in every language:
-        ``languages.content_digest``), or the dedupe key column's value when the job names
-        one (so a corrected text is not sent again)."""
-        key = row.fields.get(self._dedupe_column, "").strip() if self._dedupe_column else ""
-        if not key:
-            return content_digest(row, self.job.message.language)
-        return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-
     async def _dispatch(self, row: Row) -> Outcome | None:
         if self.options.profile_only:
             return await self._check_only(row)
         message = row.message
         assert message is not None  # the producer only queues valid rows
-        digest = self._digest(row, message)
+        digest = self._same.digest(row, self._dedupe_column)  # rules.same_message
         run_id, line, code = self._run_id, row.line, message.fiscal_code
         journal = self._journal
         preset = journal.claim(
