@@ -1,6 +1,7 @@
 """The durable record of a job: per-row state of each run, and what was ever sent.
 
-One SQLite database per job (``<state_dir>/<job name>.journal.sqlite``) in WAL mode.
+One SQLite database per job and target (``<state_dir>/<target folder>/<job name>.journal.sqlite``,
+``config.state_dir``) in WAL mode; it records its target's identity (table ``meta``).
 Two tables carry the guarantees:
 
 - ``rows``: one row per input line per run, ``claimed`` (a worker took it) ->

@@ -9,7 +9,13 @@ import pytest
 
 from batch.errors import InputError
 from batch.input.results_file import read_results
-from batch.input.results_layout import LEGACY_RESULT_COLUMNS, RESULT_COLUMNS, layout, result_field
+from batch.input.results_layout import (
+    LANGUAGE_RESULT_COLUMNS,
+    LEGACY_RESULT_COLUMNS,
+    RESULT_COLUMNS,
+    layout,
+    result_field,
+)
 from batch.models import Outcome, Status
 from batch.send.results import ResultsWriter, outcome_from_cells
 
@@ -69,6 +75,14 @@ def test_a_results_header_gives_back_the_input_names_and_hides_ours() -> None:
     theirs = layout([*LEGACY_RESULT_COLUMNS, "language", "codice_fiscale"])
     assert theirs.header == ["language", "codice_fiscale"]
     assert result_field("language") not in theirs.columns
+    # With the language column but before the target column: both read back, no target.
+    language = layout([*LANGUAGE_RESULT_COLUMNS, "input.codice_fiscale"])
+    assert language.header == ["codice_fiscale"]
+    assert result_field("language") in language.columns
+    assert result_field("target") not in language.columns
+    # An input column called target, in a file of that kind: the input's, not ours.
+    named = layout([*LANGUAGE_RESULT_COLUMNS, "input.target"])
+    assert named.header == ["target"] and result_field("target") not in named.columns
     # Ours, with no input column at all.
     bare = layout(list(RESULT_COLUMNS))
     assert bare.is_results and bare.header == [] and bare.columns == outcome
