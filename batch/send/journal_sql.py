@@ -142,13 +142,13 @@ def holds_rows(path: Path) -> bool:
 
 def target_and_sent(path: Path) -> tuple[str | None, int]:
     """The target a journal records (None: not recorded) and how many messages it holds
-    as sent."""
+    as sent or maybe sent (an unknown outcome)."""
     with closing(sqlite3.connect(path)) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         target = recorded_target(db) if "meta" in tables else None
         sent = 0
         if "sent" in tables:
-            sent = db.execute("SELECT count(*) FROM sent WHERE state = 'sent'").fetchone()[0]
+            sent = db.execute("SELECT count(*) FROM sent").fetchone()[0]
     return target, int(sent)
 
 

@@ -19,6 +19,7 @@ journal (``config.state_dir``). Three cases are settled here, before the journal
 
 from __future__ import annotations
 
+import glob
 import os
 import sqlite3
 from contextlib import closing
@@ -28,9 +29,10 @@ from pathlib import Path
 
 from batch.common.logs import get_logger
 from batch.config.choices import TargetKind
-from batch.config.state_dir import JournalLocation
+from batch.config.state_dir import JOURNAL_SUFFIX, JournalLocation
 from batch.errors import ConfigError
 from batch.send.journal_sql import SCHEMA, lock_exclusively, record_target, target_and_sent
+from batch.send.shard_layout import layout_of
 
 _LIVE = f"{TargetKind.IO.value}:"
 
@@ -51,7 +53,7 @@ class OtherJournal:
 
 
 def prepare_journal(
-    location: JournalLocation, *, choice: EnvironmentChoice, sends: bool = True
+    location: JournalLocation, job_name: str, *, choice: EnvironmentChoice, sends: bool = True
 ) -> None:
     """Adopt, take over or start the target's journal, as the module says; ``sends``
     is False for a run that never submits (``reach``), which other targets never concern."""
@@ -70,7 +72,9 @@ def prepare_journal(
         return
     if not sends or not location.target.startswith(_LIVE):
         return
-    others = other_live_journals(location)
+    if _journals_of(location.path.parent, job_name):
+        return  # the target has journals of the job (another shard's): chosen already
+    others = other_live_journals(location, job_name)
     if not others:
         return
     if choice is EnvironmentChoice.NEW:
@@ -82,23 +86,9 @@ def prepare_journal(
         )
         return
     listed = "; ".join(f"{o.target} ({o.sent:,} messages sent, {o.path})" for o in others)
-    if choice is EnvironmentChoice.SAME and len(others) == 1:
-        if move_journal(others[0].path, location.path, location.target):
-            get_logger().warning(
-                "journal.taken_over",
-                journal=str(location.path),
-                was=str(others[0].path),
-                target=location.target,
-                previous_target=others[0].target,
-            )
-        return
     if choice is EnvironmentChoice.SAME:
-        raise ConfigError(
-            f"--same-environment: more than one other IO target has a journal of this job: "
-            f"{listed}; cannot tell which one {location.target} is",
-            hint="move the journals of the targets that are not this environment out of "
-            f"{location.state_dir}, then run again",
-        )
+        _take_over(location, others, listed)
+        return
     raise ConfigError(
         f"this run sends to {location.target}, which has no journal yet, but the job has "
         f"one for {listed}. A message counts as sent only on the target it went to",
@@ -109,22 +99,58 @@ def prepare_journal(
     )
 
 
-def other_live_journals(location: JournalLocation) -> list[OtherJournal]:
-    """Journals of the same name in other real IO targets' folders, with messages sent."""
+def _take_over(location: JournalLocation, others: list[OtherJournal], listed: str) -> None:
+    """--same-environment: the one other IO target's journal of this name becomes ours."""
+    if len({other.target for other in others}) > 1:
+        raise ConfigError(
+            f"--same-environment: more than one other IO target has journals of this job: "
+            f"{listed}; cannot tell which one {location.target} is",
+            hint="move the journals of the targets that are not this environment out of "
+            f"{location.state_dir}, then run again",
+        )
+    same_name = [other for other in others if other.path.name == location.path.name]
+    if not same_name:
+        raise ConfigError(
+            f"--same-environment: the journals of this job on {others[0].target} are of "
+            f"another shard layout ({listed}), none is {location.path.name}",
+            hint="run with the shard layout those journals were made with",
+        )
+    if move_journal(same_name[0].path, location.path, location.target):
+        get_logger().warning(
+            "journal.taken_over",
+            journal=str(location.path),
+            was=str(same_name[0].path),
+            target=location.target,
+            previous_target=same_name[0].target,
+        )
+
+
+def other_live_journals(location: JournalLocation, job_name: str) -> list[OtherJournal]:
+    """The job's journals (any shard layout) in other real IO targets' folders, with
+    messages sent; an unreadable one counts (refusing is the safe side)."""
     found: list[OtherJournal] = []
     if not location.state_dir.is_dir():
         return found
     for folder in sorted(location.state_dir.iterdir()):
-        candidate = folder / location.path.name
-        if folder == location.path.parent or not candidate.is_file():
+        if not folder.is_dir() or folder == location.path.parent:
             continue
-        try:
-            target, sent = target_and_sent(candidate)
-        except sqlite3.Error:
-            target, sent = None, 1  # unreadable: count it, refusing is the safe side
-        if target is not None and target.startswith(_LIVE) and sent:
-            found.append(OtherJournal(candidate, target, sent))
+        for candidate in _journals_of(folder, job_name):
+            try:
+                target, sent = target_and_sent(candidate)
+            except sqlite3.Error:
+                target, sent = f"{_LIVE}(unreadable journal in {folder.name})", 1
+            if target is not None and target.startswith(_LIVE) and sent:
+                found.append(OtherJournal(candidate, target, sent))
     return found
+
+
+def _journals_of(folder: Path, job_name: str) -> list[Path]:
+    """The job's journals in ``folder``, any shard layout (not its reach journal: a reach
+    sends nothing, and not another job's named alike)."""
+    if not folder.is_dir():
+        return []
+    found = sorted(folder.glob(f"{glob.escape(job_name)}*{JOURNAL_SUFFIX}"))
+    return [path for path in found if layout_of(job_name, path) is not None]
 
 
 def move_journal(source: Path, destination: Path, target: str) -> bool:

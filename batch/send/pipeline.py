@@ -207,7 +207,8 @@ class SendRun:
     def _open_journal(self, location: JournalLocation) -> Journal:
         """The journal of the job's target (``journal_target``: adopted, taken over or new)."""
         options = self.options
-        prepare_journal(location, choice=options.environment, sends=not options.profile_only)
+        sends = not options.profile_only
+        prepare_journal(location, self.job.name, choice=options.environment, sends=sends)
         return Journal(location.path, durable=options.durable, target=location.target)
 
     async def _dispatch_rows(
