@@ -14,7 +14,8 @@ tomorrow finds ``already_sent`` even if the citizen changed their preferred lang
 between (they got the message once, in the language they had then); a change of any
 language's text is a new message, as a change of the one text is for a job with one
 language. A job without languages keeps the digest of its one message, as before, so
-journals written by earlier versions still stop a resend.
+journals written by earlier versions still stop a resend. ``rules.same_message`` computes
+it (``content_digest``), with the rest of what "the same message" is.
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from batch.models import Message, Row
-from batch.rules.same_message import content_digest
-
-__all__ = ["content_digest", "localised", "pick_language"]
 
 
 def pick_language(
