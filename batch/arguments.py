@@ -197,7 +197,26 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
         "if IO has not published yesterday yet); without it a list not synced through "
         "yesterday stops the run (exit 2) (default: off)",
     )
+    _add_environment_options(parser)
     _add_shard_options(parser)
+
+
+def _add_environment_options(parser: argparse.ArgumentParser) -> None:
+    """A new IO target while another one has the job's journal (README, "Resume")."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--same-environment",
+        action="store_true",
+        help="the job's new IO base_url is the same IO environment as the one whose journal "
+        "the job has (the mTLS gateway, say): take that journal over, so nothing it recorded "
+        "is sent again (default: off; without either option such a run stops, exit 2)",
+    )
+    choice.add_argument(
+        "--new-environment",
+        action="store_true",
+        help="the job's new IO base_url is another environment: start its own journal "
+        "(default: off)",
+    )
 
 
 def _add_shard_options(parser: argparse.ArgumentParser) -> None:

@@ -1,58 +1,94 @@
-"""Where a job's journal lives: with the job, never with one night's output.
+"""Where a job's journal lives: with the job and its target, never with one night's output.
 
 The journal is what stops tomorrow's run from messaging everyone again, so it must
-be found by every run of the job whatever ``--output`` says. It is
-``<state dir>/<job name>.journal.sqlite`` (shard K of N of a sharded run:
-``<job name>.shard-K-of-N.journal.sqlite``), the state dir being, first match wins:
+be found by every run of the job whatever ``--output`` says. A message counts as sent
+only on the target it went to (a trial on the sandbox must never make a live send
+``already_sent``), so each target keeps its own journal, in a folder of the state dir
+named after the target's identity (``target_identity``: kind and URL, never the key, so
+rotating the key keeps the journal): ``<state dir>/<target folder>/<job name>.journal.sqlite``
+(shard K of N of a sharded run: ``<job name>.shard-K-of-N.journal.sqlite``), the state
+dir being, first match wins:
 
 1. ``[output] state_dir`` in the job file (relative to the job file's folder);
 2. the ``IO_BATCH_STATE_DIR`` environment variable (the image sets ``/data/state``,
    on the persistent volume; relative to the working directory);
 3. ``state/`` in the job file's folder.
 
-Journals used to sit beside the results file. A journal found there while the new
-place has none stops the run (exit 2) instead of starting an empty one: silently
-starting afresh would send every message again. "There" is beside this run's
-``--output`` and beside the job file's own ``[output] path``: the old journal sits
-where the job's nights wrote, whatever folder tonight's ``--output`` names.
+Journals made before targets were told apart sit in the state dir itself: the next run
+adopts such a journal for the target the job names then (``send.journal_target``).
+Journals older still sat beside the results file: one found there while the state dir
+has none stops the run (exit 2) instead of starting an empty one, which would send
+every message again. "There" is beside this run's ``--output`` and beside the job
+file's own ``[output] path``: the old journal sits where the job's nights wrote,
+whatever folder tonight's ``--output`` names.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from batch.config.job import Job
+from batch.config.target_identity import EMBEDDED_SANDBOX, target_identity
 from batch.errors import ConfigError
 
 STATE_DIR_ENV = "IO_BATCH_STATE_DIR"
 DEFAULT_FOLDER = "state"
 JOURNAL_SUFFIX = ".journal.sqlite"
+_UNSAFE = re.compile(r"[^A-Za-z0-9.]+")
 
 
 @dataclass(frozen=True, slots=True)
 class JournalLocation:
     path: Path
-    source: str  # says which rule chose it, for the start-up line and the log
+    source: str  # says which rule chose the state dir, for the start-up line and the log
+    state_dir: Path  # the folder of every target's folder (and of the feed's lists)
+    target: str  # the identity of the target whose journal this is
+    #: A journal of this job from before targets were told apart (in the state dir itself),
+    #: when the target has none yet: the run adopts it (``send.journal_target``).
+    legacy: Path | None = None
+
+
+def target_folder(identity: str) -> str:
+    """A file-system-safe, readable and unique folder name for a target identity:
+    ``sandbox-embedded``, ``io-api.io.pagopa.it-1f2e3d4c``, ``sandbox-127.0.0.1-8080-...``.
+    The digest keeps apart identities that the readable part would spell alike."""
+    if identity == EMBEDDED_SANDBOX:
+        return "sandbox-embedded"
+    kind, _, url = identity.partition(":")
+    parts = urlsplit(url)
+    readable = _UNSAFE.sub("-", f"{parts.netloc}{parts.path}").strip("-")[:60]
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:8]
+    return f"{kind}-{readable}-{digest}"
 
 
 def journal_location(job: Job, environ: Mapping[str, str] | None = None) -> JournalLocation:
-    """The job's journal, and why there; ``ConfigError`` if an old one would be missed."""
+    """The job's journal for its target, and why there; ``ConfigError`` if an old one
+    would be missed."""
     environ = os.environ if environ is None else environ
-    name = journal_name(job)
     if job.state_dir is not None:
-        folder = job.state_dir.absolute()
-        return JournalLocation(folder / name, "[output] state_dir of the job file")
-    from_env = environ.get(STATE_DIR_ENV, "").strip()
-    if from_env:
-        folder = Path(from_env).resolve()
-        location = JournalLocation(folder / name, f"{STATE_DIR_ENV}={from_env}")
+        folder, source = job.state_dir.absolute(), "[output] state_dir of the job file"
     else:
-        folder = (job.source.parent / DEFAULT_FOLDER).absolute()
-        location = JournalLocation(folder / name, "the default: state/ beside the job file")
-    _refuse_to_miss_an_old_journal(job, location)
+        from_env = environ.get(STATE_DIR_ENV, "").strip()
+        if from_env:
+            folder, source = Path(from_env).resolve(), f"{STATE_DIR_ENV}={from_env}"
+        else:
+            folder = (job.source.parent / DEFAULT_FOLDER).absolute()
+            source = "the default: state/ beside the job file"
+    identity = target_identity(job.target)
+    name = journal_name(job)
+    path = folder / target_folder(identity) / name
+    legacy = folder / name
+    location = JournalLocation(
+        path, source, folder, identity, legacy if legacy.exists() and not path.exists() else None
+    )
+    if job.state_dir is None:
+        _refuse_to_miss_an_old_journal(job, location)
     return location
 
 
@@ -72,26 +108,27 @@ def old_journal_places(job: Job, name: str) -> list[Path]:
 
 
 def _refuse_to_miss_an_old_journal(job: Job, location: JournalLocation) -> None:
-    if location.path.exists():
+    if location.path.exists() or location.legacy is not None:
         return
-    here = location.path.resolve()
+    in_state_dir = (location.state_dir / location.path.name).resolve()
     found = [
         old
         for old in old_journal_places(job, location.path.name)
-        if old.exists() and old.resolve() != here
+        if old.exists() and old.resolve() != in_state_dir
     ]
     if not found:
         return
     old = found[0]
     raise ConfigError(
         f"the journal of job {job.name!r} is at {old} (beside the results, where earlier "
-        f"versions kept it), but this version looks for it at {location.path} "
+        f"versions kept it), but this version looks for it in {location.state_dir} "
         f"({location.source}); starting an empty one would send every message again",
-        hint=f"move {old.name} with its -wal and -shm files to {location.path.parent}, "
+        hint=f"move {old.name} with its -wal and -shm files to {location.state_dir} (the next "
+        f"run files it under this job's target, {location.target}), "
         f'or set [output] state_dir = "{old.parent}" in the job file',
     )
 
 
 def journal_path(job: Job) -> Path:
-    """The job's journal, wherever the output goes."""
+    """The job's journal for its target, wherever the output goes."""
     return journal_location(job).path

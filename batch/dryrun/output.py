@@ -17,9 +17,10 @@ from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.dryrun import email_preview
 from batch.dryrun.job_warnings import print_job_warnings
+from batch.dryrun.warnings import MESSAGES as WARNING_MESSAGES
+from batch.dryrun.warnings import column_of
 from batch.errors import ExitCode
 from batch.models import Row
-from batch.rules import dates
 from batch.rules.plan import WHOLE_LINE
 
 _PREVIEW_LINES = 6
@@ -112,15 +113,12 @@ def print_summary(
         _preview(row, job.message.language, out, email=not email_preview.sends_no_email(job))
 
 
-WARNING_MESSAGES = {dates.PAST: dates.PAST_MESSAGE}
-
-
 def _warnings(summary: ValidationSummary, collected: Collected, job: Job, out: TextIO) -> None:
     out.write("Warnings (valid rows, sent all the same; first lines shown):\n")
-    column = job.columns.due_date
     for code, count in sorted(summary.warnings.items(), key=lambda item: -item[1]):
         out.write(f"  {code}: {count:,} row(s): {WARNING_MESSAGES.get(code, '')}\n")
         shown = collected.warning_lines.get(code, [])
+        column = column_of(code, job)
         places = ", ".join(f"line {line} ({column})" for line in shown)
         more = count - len(shown)
         out.write(f"    {places}{f', and {more:,} more' if more > 0 else ''}\n")

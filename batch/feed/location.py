@@ -19,5 +19,7 @@ def service_tag(api_key: str) -> str:
 
 
 def store_path(job: Job, api_key: str) -> Path:
-    folder = journal_location(job).path.parent
+    # The state dir itself, not the target's folder: the key already tells services and
+    # environments apart, and a list synced before journals were kept per target stays found.
+    folder = journal_location(job).state_dir
     return folder / f"{job.name}.feed-{service_tag(api_key)}.sqlite"

@@ -15,7 +15,9 @@ such files were refused then. So are those written before the ``language`` colum
 (the language a message went out in) followed ``run_id``: their rows read back with
 no language. A ``language`` right after ``run_id`` is ours only when every column after
 it has the ``input.`` prefix (or there is none): in an unprefixed file of the oldest
-kind it is the input's own.
+kind it is the input's own. The ``target`` column (the identity of the target the
+messages went to: ``rerun`` and ``verify`` refuse a file made on another target) follows
+``language``; files written before it read back with no target, which nothing refuses.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ LEGACY_RESULT_COLUMNS = (
     "sent_at",
     "run_id",
 )
+LANGUAGE_RESULT_COLUMNS = (*LEGACY_RESULT_COLUMNS, "language")
 #: The outcome columns of a results file, in order.
-RESULT_COLUMNS = (*LEGACY_RESULT_COLUMNS, "language")
+RESULT_COLUMNS = (*LANGUAGE_RESULT_COLUMNS, "target")
+TARGET_COLUMN = "target"
 INPUT_PREFIX = "input."
 #: How an outcome column is called in the frames read from a results file.
 RESULT_FIELD_PREFIX = "_result:"
@@ -62,11 +66,13 @@ def _outcome_columns(header: Sequence[str]) -> tuple[str, ...] | None:
     legacy = len(LEGACY_RESULT_COLUMNS)
     if names[:legacy] != LEGACY_RESULT_COLUMNS:
         return None
-    rest = header[legacy + 1 :]
-    if names[legacy : legacy + 1] == ("language",) and all(
-        name.startswith(INPUT_PREFIX) for name in rest
-    ):
-        return RESULT_COLUMNS
+    for columns in (RESULT_COLUMNS, LANGUAGE_RESULT_COLUMNS):
+        extra = columns[legacy:]
+        rest = header[len(columns) :]
+        if names[legacy : len(columns)] == extra and all(
+            name.startswith(INPUT_PREFIX) for name in rest
+        ):
+            return columns
     return LEGACY_RESULT_COLUMNS
 
 

@@ -105,6 +105,7 @@ def _finish(
         elapsed_s=round(elapsed, 3),
         exit_code=report.exit_code if error is None else int(error.exit_code),
         error="" if error is None else str(error),
+        target=report.target,
     )
     summary.write_json(summary_path(output))
     logs.get_logger().info("reach.summary", **summary.__dict__)

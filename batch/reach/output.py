@@ -60,6 +60,7 @@ class ReachSummary:
     elapsed_s: float = 0.0
     exit_code: int = 0
     error: str = ""
+    target: str = ""  # the identity of the target the profiles were checked on
 
     def write_json(self, path: Path) -> None:
         with open_private(path, "w") as handle:

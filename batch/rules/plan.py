@@ -55,6 +55,7 @@ class Plan:
     variants: tuple[MessageVariant, ...] = ()  # [message.<language>], parsed
     language: str | None = None  # the language column's header name
     multiline: frozenset[str] = frozenset()  # header names whose values may hold a line break
+    dedupe_key: str | None = None  # the dedupe key's header name (``same_message``)
 
     @classmethod
     def of(cls, job: Job, columns: HeaderColumns) -> Plan:
@@ -79,6 +80,7 @@ class Plan:
             variants=variants,
             language=optional(job.columns.language),
             multiline=frozenset(columns.resolve(name) for name in job.input.multiline_columns),
+            dedupe_key=optional(job.columns.dedupe_key),
         )
 
     def used(self) -> list[str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN
@@ -29,20 +28,16 @@ from batch.rules.checks import (
     text_checks,
 )
 from batch.rules.plan import (
-    AMOUNT_CENTS,
     CONTENT_KEY,
-    DUE_DATE,
     FISCAL_CODE,
     INVALID_COLUMN,
-    NOTICE_NUMBER,
-    PAYEE_FISCAL_CODE,
     REASON,
     REASON_CODE,
-    THIRD_PARTY_ID,
     WHOLE_LINE,
     Plan,
     trimmed,
 )
+from batch.rules.same_message import SameMessage
 
 
 def validate_batch(
@@ -56,8 +51,9 @@ def validate_batch(
     """``frame`` (a batch from ``read``) plus the normalised values and the verdict.
 
     ``render=False`` skips building subject and markdown (their lengths are checked
-    all the same); ``content_key=True`` adds ``_content_key`` for the dry run's
-    duplicate search, following the job's ``message.duplicates`` policy.
+    all the same); ``content_key=True`` adds ``_content_key`` for the dry run's and the
+    guard's duplicate search: ``same_message``'s one definition, under the job's
+    ``message.duplicates`` policy.
     """
     io_rules.check_job(job)
     plan = Plan.of(job, columns)
@@ -104,7 +100,8 @@ def validate_batch(
             pl.col("_fc").alias(FISCAL_CODE),
         )
     if content_key:
-        frame = frame.with_columns(_content_key(job, plan).alias(CONTENT_KEY))
+        key = SameMessage.of(job).file_key(plan, pl.col("_fc"))
+        frame = frame.with_columns(key.alias(CONTENT_KEY))
     temporary = [name for name in frame.columns if name.startswith(("_t:", "_n:", "_p:", "_c:"))]
     return frame.drop([*temporary, "_fc", "_fc_code"])
 
@@ -154,33 +151,3 @@ def _explain(
         empty.clone().scatter(invalid, explained.get_column("column")).alias(INVALID_COLUMN),
         empty.clone().scatter(invalid, explained.get_column("reason")).alias(REASON),
     )
-
-
-def _content_key(job: Job, plan: Plan) -> pl.Expr:
-    """Equal keys = duplicates under the job's policy (as the send path's journal sees it)."""
-    if job.message.duplicates is DuplicatePolicy.SEND_ALL:
-        return pl.lit(None, dtype=pl.UInt64)
-    if job.message.duplicates is DuplicatePolicy.ONE_PER_CITIZEN:
-        return pl.col("_fc").hash(seed=7)
-    # send_once: same citizen and same content. The templates' cells stand for the filled
-    # texts (they decide them), so the texts need not be built in a dry run.
-    parts = [pl.col("_fc"), *(pl.col(trimmed(name)) for name in plan.placeholders.values())]
-    for output in (DUE_DATE, AMOUNT_CENTS, NOTICE_NUMBER, PAYEE_FISCAL_CODE, THIRD_PARTY_ID):
-        if output in _outputs_of(plan):
-            parts.append(pl.col(output))
-    # Column hashes folded FNV-style (wrapping UInt64): several times faster than a struct hash.
-    key = parts[0].hash(seed=0)
-    for seed, part in enumerate(parts[1:], 1):
-        key = key * 1099511628211 + part.hash(seed=seed)
-    return key
-
-
-def _outputs_of(plan: Plan) -> set[str]:
-    present = {
-        DUE_DATE: plan.due_date,
-        AMOUNT_CENTS: plan.amount,
-        NOTICE_NUMBER: plan.notice_number,
-        PAYEE_FISCAL_CODE: plan.payee,
-        THIRD_PARTY_ID: plan.third_party_id,
-    }
-    return {output for output, name in present.items() if name is not None}

@@ -25,12 +25,14 @@ from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date
 from batch.feed.embedded import api_base_url
 from batch.feed.shared_sync import sync_for_job
+from batch.input.results_target import check_results_target
 from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.report.hook import report_after_run
 from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.errata_rows import REACHED
+from batch.send.journal_target import EnvironmentChoice
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.shard_layout import check_layout
 from batch.send.sharded import layout_from, run_layout
@@ -51,6 +53,7 @@ def run_send(args: argparse.Namespace) -> int:
 def run_rerun(args: argparse.Namespace) -> int:
     results: Path = args.results
     job_file = load_job(args.job)
+    check_results_target(results, job_file, "rerun")  # its outcomes hold on its target only
     layout = layout_from(job_file, args)
     # Sharded: results.csv or results.shard-K-of-N.csv -> results-rerun.shard-K-of-N.csv
     stem = results.stem if layout is None else unsharded_stem(results)
@@ -112,7 +115,8 @@ def _send_run(
 ) -> RunReport:
     enforce_subject_privacy(job.subject_privacy)  # "refuse": exit 2 before any call
     journal = journal_location(job)
-    check_layout(job, journal.path)  # another shard count's journals: refuse (exit 2)
+    # Another shard count's journals: refuse (exit 2).
+    check_layout(job, journal.path, journal.state_dir)
     operator = resolve_operator(args.operator, os.environ)
     authority = check_approval(job, operator=operator, rerun=rerun_statuses is not None)
     refused_report = [Destination(guard.report_path(job), "error report", "--output")]
@@ -143,18 +147,30 @@ def _send_run(
         show_progress=sys.stderr.isatty() and not args.no_progress,
         operator=authority.operator,
         approved_by=authority.approved_by,
+        environment=_environment_choice(args),
     )
     sync_first = _feed_gate(job, key.value, args)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         if job.shard is not None:
             print(f"io-batch: shard {job.shard.label}, results {job.output}", file=sys.stderr)
-        print(f"io-batch: journal {journal.path} ({journal.source})", file=sys.stderr)
+        print(
+            f"io-batch: target {journal.target}, journal {journal.path} ({journal.source})",
+            file=sys.stderr,
+        )
     clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with api_base_url(job) as base_url:
         report = anyio.run(
             partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
         )
     return report
+
+
+def _environment_choice(args: argparse.Namespace) -> EnvironmentChoice:
+    if getattr(args, "same_environment", False):
+        return EnvironmentChoice.SAME
+    if getattr(args, "new_environment", False):
+        return EnvironmentChoice.NEW
+    return EnvironmentChoice.ASK
 
 
 def _feed_gate(job: Job, api_key: str, args: argparse.Namespace) -> bool:

@@ -1,6 +1,7 @@
 """The durable record of a job: per-row state of each run, and what was ever sent.
 
-One SQLite database per job (``<state_dir>/<job name>.journal.sqlite``) in WAL mode.
+One SQLite database per job and target (``<state_dir>/<target folder>/<job name>.journal.sqlite``,
+``config.state_dir``) in WAL mode; it records its target's identity (table ``meta``).
 Two tables carry the guarantees:
 
 - ``rows``: one row per input line per run, ``claimed`` (a worker took it) ->
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from batch.common.clock import utc_timestamp
 from batch.config.choices import DuplicatePolicy, Resend
-from batch.errors import InputError
+from batch.errors import ConfigError, InputError
 from batch.models import Outcome, Status
 from batch.send.journal_sql import (
     FORGET_CLAIMS,
@@ -39,6 +40,8 @@ from batch.send.journal_sql import (
     Transaction,
     add_missing_columns,
     lock_exclusively,
+    record_target,
+    recorded_target,
 )
 
 
@@ -61,7 +64,10 @@ class RecordedOutcome:
 
 
 class Journal:
-    def __init__(self, path: Path, *, durable: bool = False) -> None:
+    def __init__(self, path: Path, *, durable: bool = False, target: str | None = None) -> None:
+        """``target``: the identity of the target the run sends to. A journal records the
+        one it was made for, and refuses to be opened for another (a copied or moved
+        file: its messages count as sent only where they went)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = lock_exclusively(path.with_name(path.name + ".lock"))
         path.touch(mode=0o600, exist_ok=True)
@@ -73,6 +79,22 @@ class Journal:
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(SCHEMA)
         add_missing_columns(self._db)
+        if target is not None:
+            self._check_target(target)
+
+    def _check_target(self, target: str) -> None:
+        recorded = recorded_target(self._db)
+        if recorded is None:
+            record_target(self._db, target)
+        elif recorded != target:
+            self.close()
+            raise ConfigError(
+                f"the journal {self.path} records the messages sent to {recorded}, but this "
+                f"run sends to {target}: a message counts as sent only on the target it went to",
+                hint="put the journal back in the folder of its target (the run says at start "
+                "which journal it uses), or point the job's [target] at the environment it "
+                "records",
+            )
 
     def close(self) -> None:
         self._db.close()

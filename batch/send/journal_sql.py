@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS sent (
     recorded_at TEXT NOT NULL,
     PRIMARY KEY (fiscal_code, content_hash)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,            -- 'target': the identity of the target it records
+    value TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 # The rows a crash or a stop left open (``Journal.settle``, at every resume and at the
@@ -85,6 +89,17 @@ def add_missing_columns(db: sqlite3.Connection) -> None:
     # An earlier version's runs have none: never given back as finished (run_identity).
     if "settings_digest" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
         db.execute("ALTER TABLE runs ADD COLUMN settings_digest TEXT")
+
+
+def recorded_target(db: sqlite3.Connection) -> str | None:
+    """The identity of the target whose sends the journal records; None for a journal
+    made before targets were told apart."""
+    found = db.execute("SELECT value FROM meta WHERE key = 'target'").fetchone()
+    return None if found is None else str(found[0])
+
+
+def record_target(db: sqlite3.Connection, identity: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('target', ?)", (identity,))
 
 
 class Transaction:
@@ -131,6 +146,18 @@ def holds_rows(path: Path) -> bool:
             for table in ("rows", "sent")
             if table in tables
         )
+
+
+def target_and_sent(path: Path) -> tuple[str | None, int]:
+    """The target a journal records (None: not recorded) and how many messages it holds
+    as sent or maybe sent (an unknown outcome)."""
+    with closing(sqlite3.connect(path)) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        target = recorded_target(db) if "meta" in tables else None
+        sent = 0
+        if "sent" in tables:
+            sent = db.execute("SELECT count(*) FROM sent").fetchone()[0]
+    return target, int(sent)
 
 
 def last_run_writing(path: Path, output: Path) -> tuple[str, str, int] | None:

@@ -14,13 +14,12 @@ tomorrow finds ``already_sent`` even if the citizen changed their preferred lang
 between (they got the message once, in the language they had then); a change of any
 language's text is a new message, as a change of the one text is for a job with one
 language. A job without languages keeps the digest of its one message, as before, so
-journals written by earlier versions still stop a resend.
+journals written by earlier versions still stop a resend. ``rules.same_message`` computes
+it (``content_digest``), with the rest of what "the same message" is.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -49,21 +48,3 @@ def localised(row: Row, base_language: str, preferred: Sequence[str]) -> tuple[s
         return language, message
     chosen = texts[language]
     return language, replace(message, subject=chosen.subject, markdown=chosen.markdown)
-
-
-def content_digest(row: Row, base_language: str) -> str:
-    """The journal's key of the row's content (see the module's docstring)."""
-    message = row.message
-    assert message is not None
-    if not row.translations:
-        return message.content_hash()
-    canonical = json.dumps(
-        {
-            "payload": message.to_payload(),
-            "language": base_language,
-            "translations": {t.language: [t.subject, t.markdown] for t in row.translations},
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-    )
-    return "lang:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -25,6 +25,7 @@ from batch.common.summary import publish
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
 from batch.config.shards import choose_layout
+from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
 from batch.send.merge_checks import ShardRun, check_every_shard, shard_count
 from batch.send.merge_latest import stale_shards
@@ -74,6 +75,7 @@ def merge_shards(
     header = _same_header(runs)
     write_atomically(target, lambda handle: _write_merged(handle, header, runs))
     report = MergeReport.of(job.name, target, runs)
+    report.target = target_identity(job.target)  # every shard's (check_finished held it)
     publish(report, target, event="merge.summary")
     return report
 

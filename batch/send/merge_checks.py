@@ -21,6 +21,7 @@ from batch.common.files import summary_path
 from batch.config.job import Job
 from batch.config.shards import SHARD_STEM, Shard, unsharded_stem
 from batch.config.state_dir import journal_location
+from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, ExitCode
 from batch.models import Status
 from batch.send.journal_sql import last_run_writing
@@ -98,6 +99,7 @@ def check_finished(job: Job, shard: Shard, *, configured: Path | None = None) ->
             f"shard {shard.label} has no results file {results}", hint=f"{again}, then merge"
         )
     summary = _summary(shard, results, again)
+    _check_target(job, shard, summary)
     _check_journal(replace(job, shard=shard, output=results), shard, again)
     pending = (
         pl.scan_csv(results, infer_schema=False)
@@ -133,6 +135,19 @@ def _summary(shard: Shard, results: Path, again: str) -> dict[str, Any]:
             hint=f"{again} (it resumes), then merge",
         )
     return summary
+
+
+def _check_target(job: Job, shard: Shard, summary: dict[str, Any]) -> None:
+    """A shard run on another target than the job's now: its journal is that target's,
+    and its messages count as sent only there (a summary without one predates targets)."""
+    made_on, here = str(summary.get("target") or ""), target_identity(job.target)
+    if made_on and made_on != here:
+        raise ConfigError(
+            f"shard {shard.label} ran on {made_on}, but job {job.name!r} now sends to {here}: "
+            "its results cannot be merged with this target's",
+            hint=f"merge with the job's [target] set back to {made_on}, or run every shard "
+            f"on {here} first (io-batch send {job.source} --shard K/N)",
+        )
 
 
 def _check_journal(job: Job, shard: Shard, again: str) -> None:

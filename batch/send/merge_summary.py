@@ -41,6 +41,7 @@ class MergeReport:
     exit_code: int = 0  # the worst shard's
     operator: str = ""  # the shards' operators ("Bruno"; "Bruno; Carla" when they differ)
     approved_by: str = ""  # the shards' approvers, the same way
+    target: str = ""  # the identity of the target every shard sent to
     per_shard: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
@@ -80,6 +81,8 @@ class MergeReport:
                 f"exit {shard['exit_code']} ({shard['results']})\n"
             )
         out.write(f"results: {self.output}\n")
+        if self.target:
+            out.write(f"target: {self.target}\n")
 
 
 def _names(values: Iterable[object]) -> str:

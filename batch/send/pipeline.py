@@ -43,7 +43,7 @@ from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.config.job import Job
-from batch.config.state_dir import journal_location
+from batch.config.state_dir import JournalLocation, journal_location
 from batch.errors import BatchError
 from batch.feed.location import store_path
 from batch.feed.outcome import not_subscribed
@@ -54,11 +54,13 @@ from batch.input.header import LINE_COLUMN
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
+from batch.rules.same_message import SameMessage
 from batch.send.dispatch import Dispatcher
 from batch.send.errata_rows import restrict_rows
 from batch.send.guard import check_guard
 from batch.send.journal import Journal, Run
-from batch.send.languages import content_digest, localised
+from batch.send.journal_target import EnvironmentChoice, prepare_journal
+from batch.send.languages import localised
 from batch.send.pace import PacePlanner, pace_planner
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
@@ -90,6 +92,7 @@ class SendOptions:
     # pilot run after a template change sends anew, and the same templates never twice.
     digest_scope: str = ""
     errata: bool = False  # io-batch errata: only the rows the original reached (errata_rows)
+    environment: EnvironmentChoice = EnvironmentChoice.ASK  # a new IO target (journal_target)
 
 
 def file_digest(path: Path) -> str:
@@ -110,6 +113,7 @@ class SendRun:
         clock: WallClock | None = None,
     ) -> None:
         self.job = job
+        self._same = SameMessage.of(job)  # what "the same message" is, for the journal
         self._limiter = limiter  # shared with a sync that ran first (send --sync)
         self._subscribers: SubscriberStore | None = None  # feed mode: who may be messaged
         self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)
@@ -125,6 +129,7 @@ class SendRun:
         self._past_due = PastDueCount()
         self._progress = Progress(0, draw=False)  # until the rows are counted
         self._pace: PacePlanner | None = None  # [schedule] not_before, finish_within
+        self._target = ""  # the identity of the target this run sends to
 
     async def run(self) -> RunReport:
         job = self.job
@@ -145,7 +150,8 @@ class SendRun:
                 job, source, rerun_statuses=self.options.rerun_statuses, exclusions=self._exclusions
             )
             location = journal_location(job)
-            journal = Journal(location.path, durable=self.options.durable)
+            self._target = location.target  # the results say where the messages went
+            journal = self._open_journal(location)
             try:
                 journal.purge(job.retention_days)
                 run = self._start_run(journal)
@@ -161,6 +167,7 @@ class SendRun:
                     already_done=len(done),
                     journal=str(location.path),
                     journal_chosen_by=location.source,
+                    target=location.target,
                     shard=job.shard.label if job.shard else None,
                 )
                 self._progress = Progress(
@@ -238,10 +245,19 @@ class SendRun:
         """The rows not done yet sent, their outcomes appended to the results as they come.
         On resume, the earlier attempt's partial file goes on growing (the journal says
         what it misses, and the rewrite at the end puts it all in order)."""
-        self._writer = ResultsWriter(self.job.output, self._passthrough, fresh=not resumed)
+        self._writer = ResultsWriter(
+            self.job.output, self._passthrough, fresh=not resumed, target=self._target
+        )
         self._subscribers = self._open_subscribers()
         await self._dispatch_rows(source, done, limiter, quiet)
         self._writer.close()
+
+    def _open_journal(self, location: JournalLocation) -> Journal:
+        """The journal of the job's target (``journal_target``: adopted, taken over or new)."""
+        options = self.options
+        sends = not options.profile_only
+        prepare_journal(location, self.job.name, choice=options.environment, sends=sends)
+        return Journal(location.path, durable=options.durable, target=location.target)
 
     async def _dispatch_rows(
         self, source: read.InputFile, done: list[int], limiter: Limiter, quiet: QuietGate
@@ -344,21 +360,13 @@ class SendRun:
                         Finished(row.line, row.fiscal_code, outcome, row.fields)
                     )
 
-    def _digest(self, row: Row, message: Message) -> str:
-        """What "the same message" means for this job: its content (in every language:
-        ``languages.content_digest``), or the dedupe key column's value when the job names
-        one (so a corrected text is not sent again)."""
-        key = row.fields.get(self._dedupe_column, "").strip() if self._dedupe_column else ""
-        if not key:
-            return content_digest(row, self.job.message.language)
-        return "key:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-
     async def _dispatch(self, row: Row) -> Outcome | None:
         if self.options.profile_only:
             return await self._check_only(row)
         message = row.message
         assert message is not None  # the producer only queues valid rows
-        digest = self.options.digest_scope + self._digest(row, message)
+        # rules.same_message; a pilot puts its template digest before it (digest_scope)
+        digest = self.options.digest_scope + self._same.digest(row, self._dedupe_column)
         run_id, line, code = self._run_id, row.line, message.fiscal_code
         journal = self._journal
         preset = journal.claim(

@@ -26,7 +26,9 @@ from batch.input.results_layout import results_header
 from batch.models import Outcome, Status
 
 
-def result_cells(line: int, fiscal_code: str, outcome: Outcome, run_id: str) -> list[str]:
+def result_cells(
+    line: int, fiscal_code: str, outcome: Outcome, run_id: str, target: str
+) -> list[str]:
     return [
         str(line),
         fiscal_code,
@@ -39,14 +41,18 @@ def result_cells(line: int, fiscal_code: str, outcome: Outcome, run_id: str) -> 
         outcome.sent_at,
         run_id,
         outcome.language,
+        target,
     ]
 
 
 class ResultsWriter:
     """Appends rows to a results file; the one writer of it while a run is going."""
 
-    def __init__(self, path: Path, passthrough: Sequence[str], *, fresh: bool) -> None:
+    def __init__(
+        self, path: Path, passthrough: Sequence[str], *, fresh: bool, target: str = ""
+    ) -> None:
         self.path = path
+        self._target = target  # the identity of the target, in every row
         self._passthrough = list(passthrough)
         fresh = fresh or not path.exists()
         if not fresh:
@@ -59,7 +65,7 @@ class ResultsWriter:
     def write(
         self, line: int, fiscal_code: str, outcome: Outcome, run_id: str, fields: dict[str, str]
     ) -> None:
-        cells = result_cells(line, fiscal_code, outcome, run_id)
+        cells = result_cells(line, fiscal_code, outcome, run_id, self._target)
         cells.extend(fields.get(name, "") for name in self._passthrough)
         self._csv.writerow([neutralise(cell) for cell in cells])
 

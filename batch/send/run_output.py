@@ -12,9 +12,16 @@ from batch.api.limiter import Limiter
 from batch.common.csv_safety import neutralise, neutralise_expr
 from batch.common.files import write_atomically
 from batch.config.job import Job
+from batch.config.target_identity import target_identity
 from batch.input import read
 from batch.input.header import LINE_COLUMN
-from batch.input.results_layout import RESULT_COLUMNS, input_column, result_field, results_header
+from batch.input.results_layout import (
+    RESULT_COLUMNS,
+    TARGET_COLUMN,
+    input_column,
+    result_field,
+    results_header,
+)
 from batch.models import Status
 from batch.rules.io_rules import upper_ascii_expr
 from batch.send.journal import Journal, Run
@@ -55,6 +62,7 @@ def rewrite_from_journal(
     seconds, not minutes). ``include_pending`` writes unprocessed rows as ``pending``;
     without it they are left out."""
     fiscal = source.resolve(job.columns.fiscal_code)
+    target = target_identity(job.target)
 
     def write(handle: IO[str]) -> None:
         header = [neutralise(name) for name in results_header(passthrough)]
@@ -65,7 +73,7 @@ def rewrite_from_journal(
                 batch = raw.with_columns(pl.col(result_field("line")).cast(pl.Int64).alias(LINE))
             if batch.is_empty():
                 continue
-            frame = _results_frame(batch, fiscal, passthrough, journal, run_id)
+            frame = _results_frame(batch, fiscal, passthrough, journal, run_id, target=target)
             if not include_pending:
                 frame = frame.filter(pl.col("status").is_not_null())
             frame = frame.with_columns(
@@ -81,7 +89,13 @@ def rewrite_from_journal(
 
 
 def _results_frame(
-    batch: pl.DataFrame, fiscal: str, passthrough: list[str], journal: Journal, run_id: str
+    batch: pl.DataFrame,
+    fiscal: str,
+    passthrough: list[str],
+    journal: Journal,
+    run_id: str,
+    *,
+    target: str,
 ) -> pl.DataFrame:
     low, high = batch[LINE].min(), batch[LINE].max()
     outcomes = pl.DataFrame(
@@ -94,7 +108,9 @@ def _results_frame(
         upper_ascii_expr(pl.col(fiscal).str.strip_chars()).alias("_input_code"),
         *(pl.col(name).alias(f"_in_{index}") for index, name in enumerate(passthrough)),
     )
-    joined = cells.join(outcomes, on="line", how="left", maintain_order="left")
+    joined = cells.join(outcomes, on="line", how="left", maintain_order="left").with_columns(
+        pl.lit(target).alias(TARGET_COLUMN)
+    )
     return joined.select(
         "line",
         pl.coalesce("fiscal_code", "_input_code").alias("fiscal_code"),
@@ -124,6 +140,7 @@ def build_report(
         counts[Status.PENDING.value] = pending
     report = RunReport(
         job=job.name,
+        target=target_identity(job.target),
         run_id=run.run_id,
         output=str(job.output),
         rows=total,

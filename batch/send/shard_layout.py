@@ -35,21 +35,25 @@ def layout_of(job_name: str, journal: Path) -> int | None:
     return int(found["count"])
 
 
-def check_layout(job: Job, journal: Path) -> None:
-    """``ConfigError`` naming the journals of another layout that hold rows."""
+def check_layout(job: Job, journal: Path, legacy_folder: Path | None = None) -> None:
+    """``ConfigError`` naming the journals of another layout that hold rows: in the
+    target's folder (each target has its own journals, so its own layout), and in
+    ``legacy_folder`` (the state dir, where journals made before targets were told apart
+    wait to be adopted by the target the job names)."""
     count = UNSHARDED if job.shard is None else job.shard.count
     folder = journal.parent
-    if not folder.is_dir():
-        return
     others = []
-    for path in sorted(folder.glob(f"{glob.escape(job.name)}*{JOURNAL_SUFFIX}")):
-        layout = layout_of(job.name, path)
-        if layout is not None and layout != count and _has_rows(path):
-            others.append(path)
+    for place in dict.fromkeys([folder, *([legacy_folder] if legacy_folder else [])]):
+        if not place.is_dir():
+            continue
+        for path in sorted(place.glob(f"{glob.escape(job.name)}*{JOURNAL_SUFFIX}")):
+            layout = layout_of(job.name, path)
+            if layout is not None and layout != count and _has_rows(path):
+                others.append(path)
     if not others:
         return
     this = "an unsharded run" if job.shard is None else f"shard {job.shard.label}"
-    listed = ", ".join(path.name for path in others)
+    listed = ", ".join(path.name if path.parent == folder else str(path) for path in others)
     raise ConfigError(
         f"{folder} holds journals of job {job.name!r} for another shard layout, with rows in "
         f"them: {listed}. Running {this} would put citizens in other journals than the ones "

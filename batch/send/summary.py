@@ -43,6 +43,7 @@ class RunReport:
     journal: str = ""  # the journal this run used (the job's, whatever the output)
     operator: str = ""  # who ran it (send --operator, IO_BATCH_OPERATOR)
     approved_by: str = ""  # who approved it ([guard] require_approval)
+    target: str = ""  # the identity of the target the messages went to (never the key)
     error: str = ""
     exit_code: int = 0
     pauses: list[dict[str, Any]] = field(default_factory=list)  # 429 pauses: start, end (UTC)
@@ -125,6 +126,8 @@ class RunReport:
             approved = f", approved by {self.approved_by}" if self.approved_by else ""
             out.write(f"run by {self.operator or 'an unnamed operator'}{approved}\n")
         out.write(f"results: {self.output}\n")
+        if self.target:
+            out.write(f"target: {self.target}\n")
         if self.journal:
             out.write(f"journal: {self.journal}\n")
 

@@ -14,8 +14,10 @@ from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
 from batch.config.secrets import resolve_api_key
+from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
 from batch.input.results_file import read_results
+from batch.input.results_target import check_results_target
 from batch.report.hook import report_after_run
 from batch.verify.outcomes import select_checks, verify_base_url
 from batch.verify.output import default_output
@@ -36,6 +38,7 @@ def run_verify(args: argparse.Namespace) -> int:
             Destination(summary_path(output), "verification summary", "--output"),
         ]
     )
+    check_results_target(results, job, "verify")  # before any call: its ids are another's
     selection = select_checks(read_results(results))
     key = resolve_api_key(job.target, os.environ)
     logs.add_secret(key.value)
@@ -54,6 +57,7 @@ def run_verify(args: argparse.Namespace) -> int:
         api_key=key.value,
     )
     summary = anyio.run(run.run)
+    summary.target = target_identity(job.target)
     summary.finish()
     report_after_run(job, results, verify=output)
     return summary.exit_code

@@ -44,6 +44,7 @@ class VerifySummary:
     calls_by_operation: dict[str, int] = field(default_factory=dict)
     budget: str = ""
     exit_code: int = 0
+    target: str = ""  # the identity of the target asked (the results file's own)
 
     def add_records(self, records: Iterable[Verification]) -> None:
         statuses: Counter[str] = Counter()

@@ -22,7 +22,7 @@ import pytest
 
 from batch.rules.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
-from tests.helpers.e2e import REPO, read_rows, write_csv, write_job
+from tests.helpers.e2e import REPO, journal_of, read_rows, write_csv, write_job
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -77,7 +77,7 @@ def test_kill_9_at_any_moment_then_resume(tmp_path: Path, sandbox_factory) -> No
     job = write_job(
         tmp_path, base_url=sandbox.base_url, calls=100, window=1.0, concurrency=CONCURRENCY
     )
-    journal = tmp_path / "state" / "e2e.journal.sqlite"
+    journal = journal_of(job)
 
     kills, unknown_per_crash, finished = 0, [], False
     for attempt in range(MAX_STARTS):

@@ -339,7 +339,7 @@ def test_installed_like_the_image_it_runs_the_demo(tmp_path: Path) -> None:
     assert summary["counts"]["invalid"] > 0
     # The journal that stops the next night from sending twice is on the volume, in the
     # image's state dir: neither beside the results nor beside the (read-only) job file.
-    assert (data / "state" / "demo.journal.sqlite").is_file()
+    assert (data / "state" / "sandbox-embedded" / "demo.journal.sqlite").is_file()
     assert not list(data.glob("demo/*.sqlite")) and not (app / "jobs" / "state").exists()
 
     # Logs are JSON lines on stdout for the log collector, the summary among them.

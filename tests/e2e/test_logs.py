@@ -10,7 +10,7 @@ import pytest
 
 from batch.rules.fiscal_code import generate
 from batch.sandbox import KeyConfig, SandboxConfig
-from tests.helpers.e2e import run_io_batch, write_csv, write_job
+from tests.helpers.e2e import journal_of, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def test_every_file_a_run_writes_is_owner_only(tmp_path: Path, sandbox_factory) 
     written = [
         tmp_path / "results.csv",
         tmp_path / "results.summary.json",
-        tmp_path / "state" / "e2e.journal.sqlite",
+        journal_of(job),
         tmp_path / "results.errors.csv",
     ]
     for path in written:

@@ -17,7 +17,7 @@ import pytest
 
 from batch.rules.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
-from tests.helpers.e2e import MARKDOWN, read_rows, run_io_batch, write_csv, write_job
+from tests.helpers.e2e import MARKDOWN, journal_of, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e
 
@@ -99,7 +99,7 @@ def test_a_new_output_folder_every_night_sends_nothing_again(
     assert {row["fiscal_code"]: row["message_id"] for row in rows} == sent
 
     # Both nights said at start which journal they used: the job's, beside the job file.
-    journal = tmp_path / "state" / "e2e.journal.sqlite"
+    journal = journal_of(job)
     for ran in (first, second):
         start = event(ran, "run.start")
         assert start["journal"] == str(journal)
@@ -123,7 +123,8 @@ def test_the_state_dir_variable_moves_the_journal_for_containers(
     env = {"IO_BATCH_STATE_DIR": str(volume)}
     assert run_io_batch(["send", str(job), "--output", str(tmp_path / "a.csv")], env=env).code == 0
     ran = run_io_batch(["send", str(job), "--output", str(tmp_path / "b.csv")], env=env)
-    assert event(ran, "run.start")["journal"] == str(volume / "e2e.journal.sqlite")
+    assert event(ran, "run.start")["journal"] == str(journal_of(job, env))
+    assert journal_of(job, env).parent.parent == volume
     assert read_rows(tmp_path / "b.csv")[0]["status"] == "already_sent"
     assert sandbox.app.ledger.count() == 1
     assert not (tmp_path / "state").exists()
@@ -209,6 +210,7 @@ def test_the_default_column_and_names_like_ours_send_and_rerun(
         "sent_at",
         "run_id",
         "language",
+        "target",
         *(f"input.{name}" for name in header),
     ]
     statuses = Counter(row["status"] for row in first)
@@ -266,8 +268,8 @@ def test_formula_header_names_are_safe_in_every_csv_and_rerun_reads_them_back(
 
     assert run_io_batch(["send", str(job)]).code == 1
     results = assert_formula_safe(tmp_path / "results.csv")
-    assert results[0][11:] == [f"input.{name}" for name in header]
-    assert results[1][11:] == [recipients[0], "'=N0", "'+1", "'-2", "'@3", "'=4"]
+    assert results[0][12:] == [f"input.{name}" for name in header]
+    assert results[1][12:] == [recipients[0], "'=N0", "'+1", "'-2", "'@3", "'=4"]
 
     sandbox.app.set_faults(Faults())
     rerun = run_io_batch(["rerun", str(tmp_path / "results.csv"), "--job", str(job)])

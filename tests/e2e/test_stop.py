@@ -63,7 +63,7 @@ def assert_stopped_cleanly(folder: Path, sandbox: RunningSandbox) -> dict[str, s
     assert set(statuses) <= {"sent", "pending"}
     sent = {row["line"]: row["message_id"] for row in rows if row["status"] == "sent"}
     assert sorted(sent.values()) == sorted(e.message_id for e in sandbox.app.ledger.entries())
-    with sqlite3.connect(folder / "state" / "e2e.journal.sqlite") as db:
+    with sqlite3.connect(next((folder / "state").glob("*/e2e.journal.sqlite"))) as db:
         assert db.execute("SELECT count(*) FROM rows WHERE state != 'done'").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM sent WHERE state != 'sent'").fetchone() == (0,)
     summary = json.loads((folder / "results.summary.json").read_text(encoding="utf-8"))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from batch.config.job import load_job
+from batch.config.state_dir import journal_location
 from batch.rules.fiscal_code import generate
 
 REPO = Path(__file__).parents[2]
@@ -120,3 +122,8 @@ def population(count: int, seed: int) -> list[str]:
     """``count`` valid fiscal codes, the same for the same seed."""
     rng = random.Random(seed)
     return [generate(rng) for _ in range(count)]
+
+
+def journal_of(job: Path, environ: dict[str, str] | None = None) -> Path:
+    """Where a run of ``job`` keeps its journal: the state dir's folder of the job's target."""
+    return journal_location(load_job(job), environ or {}).path

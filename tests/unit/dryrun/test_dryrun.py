@@ -291,6 +291,24 @@ def test_past_due_dates_are_a_warning_with_counts_and_lines(tmp_path: Path) -> N
     assert [row["reason_code"] for row in report_rows(tmp_path)] == ["csv.field_count"]
 
 
+def test_rows_to_the_test_citizen_are_a_warning_with_their_lines(tmp_path: Path) -> None:
+    rows = [
+        "AAAAAA00A00A000A;Prova;12,50;302000100000009424;31/12/2099\n",
+        f"{CODE2};Anna;12,50;302000100000009424;01/01/2020\n",  # past, a citizen
+        " aaaaaa00a00a000a ;Prova;1,00;302000100000009424;31/12/2099\n",  # normalised
+    ]
+    header = "cf;nome;importo;avviso;scadenza\n"
+    job = make_job(tmp_path, header + "".join(rows), columns={"due_date": "scadenza"})
+    summary, text = run(job, tmp_path)
+    assert (summary.valid, summary.invalid) == (3, 0)
+    assert summary.warnings == {"fiscal_code.test_citizen": 2, "due_date.past": 1}
+    assert summary.exit_code is ExitCode.OK  # a warning changes no exit code
+    assert "  fiscal_code.test_citizen: 2 row(s): AAAAAA00A00A000A is IO's test citizen" in text
+    assert "reaches nobody" in text
+    assert "    line 2 (cf), line 4 (cf)\n" in text
+    assert "    line 3 (scadenza)\n" in text
+
+
 def test_no_warning_when_every_due_date_is_ahead(tmp_path: Path) -> None:
     job = make_job(tmp_path, HEADER + GOOD)
     summary, text = run(job, tmp_path)

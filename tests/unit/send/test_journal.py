@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from batch.config.choices import DuplicatePolicy, Resend
-from batch.errors import BusyError, ExitCode, InputError
+from batch.errors import BusyError, ConfigError, ExitCode, InputError
 from batch.models import Outcome, Status
 from batch.send.journal import Journal
 from batch.send.journal_sql import FORGET_CLAIMS, IN_FLIGHT_ROWS, SCHEMA
@@ -184,3 +184,13 @@ def test_a_journal_from_before_the_language_column_keeps_blocking_resends(
         run.run_id, 3, "CF3", "h3", Outcome(Status.SENT, message_id="01X", language="de_DE")
     )
     assert [r.outcome.language for r in journal.outcomes(run.run_id, 0, 10)] == ["", "de_DE"]
+
+
+def test_a_journal_records_its_target_and_refuses_another(tmp_path: Path) -> None:
+    path = tmp_path / "job.journal.sqlite"
+    Journal(path, target="io:https://api.io.pagopa.it").close()
+    Journal(path, target="io:https://api.io.pagopa.it").close()  # its own: fine
+    with pytest.raises(ConfigError, match="records the messages sent to io:https://api") as raised:
+        Journal(path, target="sandbox:embedded")
+    assert "sandbox:embedded" in str(raised.value)
+    Journal(path, target="io:https://api.io.pagopa.it").close()  # the refusal freed the lock

@@ -16,9 +16,10 @@ from batch.config.job import Columns, Job
 from batch.config.languages import MessageVariant
 from batch.config.template import Template
 from batch.models import Message, Row, Translation
+from batch.rules.same_message import content_digest
 from batch.sandbox import SandboxConfig, create_app, profile_state
 from batch.sandbox.population import preferred_languages
-from batch.send.languages import content_digest, localised, pick_language
+from batch.send.languages import localised, pick_language
 from tests.unit.send.test_send_run import make_job, new_run, population, results
 
 CODES = ("it_IT", "de_DE", "en_GB", "fr_FR", "es_ES")

@@ -9,7 +9,13 @@ import pytest
 
 from batch.errors import InputError
 from batch.input.results_file import read_results
-from batch.input.results_layout import LEGACY_RESULT_COLUMNS, RESULT_COLUMNS, layout, result_field
+from batch.input.results_layout import (
+    LANGUAGE_RESULT_COLUMNS,
+    LEGACY_RESULT_COLUMNS,
+    RESULT_COLUMNS,
+    layout,
+    result_field,
+)
 from batch.models import Outcome, Status
 from batch.send.results import ResultsWriter, outcome_from_cells
 
@@ -25,14 +31,14 @@ SENT = Outcome(
 
 def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    writer = ResultsWriter(path, ["nome", "note"], fresh=True)
+    writer = ResultsWriter(path, ["nome", "note"], fresh=True, target="io:https://io.example")
     writer.write(2, "AAAAAA00A00A000A", SENT, "run1", {"nome": "=cmd|'/c calc'!A0", "note": "ok"})
     writer.close()
     assert path.stat().st_mode & 0o777 == 0o600
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [*RESULT_COLUMNS, "input.nome", "input.note"]
-    assert rows[1][:11] == [
+    assert rows[1][:12] == [
         "2",
         "AAAAAA00A00A000A",
         "sent",
@@ -44,8 +50,9 @@ def test_writer_creates_an_owner_only_file_with_safe_cells(tmp_path: Path) -> No
         SENT.sent_at,
         "run1",
         "de_DE",
+        "io:https://io.example",
     ]
-    assert rows[1][11] == "'=cmd|'/c calc'!A0"
+    assert rows[1][12] == "'=cmd|'/c calc'!A0"
     restored = list(read_results(path))
     assert restored[0]["input.nome"] == "=cmd|'/c calc'!A0"
     assert outcome_from_cells(restored[0]) == SENT
@@ -68,6 +75,14 @@ def test_a_results_header_gives_back_the_input_names_and_hides_ours() -> None:
     theirs = layout([*LEGACY_RESULT_COLUMNS, "language", "codice_fiscale"])
     assert theirs.header == ["language", "codice_fiscale"]
     assert result_field("language") not in theirs.columns
+    # With the language column but before the target column: both read back, no target.
+    language = layout([*LANGUAGE_RESULT_COLUMNS, "input.codice_fiscale"])
+    assert language.header == ["codice_fiscale"]
+    assert result_field("language") in language.columns
+    assert result_field("target") not in language.columns
+    # An input column called target, in a file of that kind: the input's, not ours.
+    named = layout([*LANGUAGE_RESULT_COLUMNS, "input.target"])
+    assert named.header == ["target"] and result_field("target") not in named.columns
     # Ours, with no input column at all.
     bare = layout(list(RESULT_COLUMNS))
     assert bare.is_results and bare.header == [] and bare.columns == outcome

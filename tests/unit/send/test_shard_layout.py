@@ -63,3 +63,18 @@ def test_the_same_layout_other_jobs_and_empty_journals_pass(tmp_path: Path) -> N
     journal(state, "e2.shard-1-of-2.journal.sqlite", rows=True)  # a job named like it
     check_layout(job, state / "e.shard-2-of-3.journal.sqlite")
     check_layout(job, tmp_path / "nowhere" / "e.journal.sqlite")  # no state dir yet
+
+
+def test_journals_waiting_to_be_adopted_count_and_other_targets_do_not(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    target = state / "io-api.io.pagopa.it-1f2e3d4c"
+    other = state / "sandbox-embedded"
+    for folder in (target, other):
+        folder.mkdir(parents=True)
+    job = replace(make_job(tmp_path, population(1, seed=5)), name="e", shard=Shard(1, 3))
+    journal(other, "e.journal.sqlite", rows=True)  # the sandbox's unsharded journal
+    check_layout(job, target / "e.shard-1-of-3.journal.sqlite", state)  # not this target's
+    journal(state, "e.journal.sqlite", rows=True)  # unsharded, from before targets
+    with pytest.raises(ConfigError, match="another shard layout") as raised:
+        check_layout(job, target / "e.shard-1-of-3.journal.sqlite", state)
+    assert str(state / "e.journal.sqlite") in str(raised.value)
