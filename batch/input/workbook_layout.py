@@ -5,7 +5,7 @@ its first cell only. io-batch refuses such a sheet instead of guessing: a hidden
 be one the office meant to leave out (or a filter), and a merged block a value meant for
 several rows. The check reads the sheet's XML (``.xlsx``/``.xlsm``: the sheet's part;
 ``.ods``: its table in ``content.xml``), a streamed scan. Legacy ``.xls`` files are
-binary (BIFF) and not checked: the README says so.
+binary (BIFF): ``xls_book`` reads the same facts from their records.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from batch.input.xlsx_sheet import column_letters
+
 _CHUNK = 1 << 20
 _XLSX_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
 _XLSX_HIDDEN_ROW_AFTER = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
-_XLSX_HIDDEN_COL = re.compile(rb'<col\b[^>]*?\bhidden="(?:1|true)"')
+_XLSX_HIDDEN_COL = re.compile(rb'<col\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _XLSX_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z0-9:]+)"')
 _ODS_HIDDEN_ROW = re.compile(rb'<table:table-row\b[^>]*?table:visibility="(?:collapse|filter)"')
 _ODS_HIDDEN_COL = re.compile(rb'<table:table-column\b[^>]*?table:visibility="(?:collapse|filter)"')
@@ -31,6 +33,8 @@ class Hidden:
 
     rows: list[str] = field(default_factory=list)
     columns: int = 0
+    #: The hidden columns' letters, where the format tells them (a few, for the message).
+    column_letters: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -86,7 +90,9 @@ def _scan_xlsx(archive: zipfile.ZipFile, part: str) -> Hidden:
                 for pattern in (_XLSX_HIDDEN_ROW, _XLSX_HIDDEN_ROW_AFTER):
                     for found in pattern.finditer(data):
                         _add(hidden.rows, found.group(1).decode())
-                hidden.columns += len(_XLSX_HIDDEN_COL.findall(chunk))
+                for found in _XLSX_HIDDEN_COL.finditer(chunk):
+                    hidden.columns += 1
+                    _add_columns(hidden.column_letters, found.group(0))
             if b"<mergeCell" in data:
                 for found in _XLSX_MERGE.finditer(data):
                     _add(hidden.merged, found.group(1).decode())
@@ -106,6 +112,18 @@ def _scan_ods(archive: zipfile.ZipFile, sheet_name: str) -> Hidden | None:
     hidden.columns = len(_ODS_HIDDEN_COL.findall(table))
     hidden.merged = ["?"] * min(3, len(_ODS_MERGE.findall(table)))
     return hidden
+
+
+def _add_columns(found: list[str], tag: bytes) -> None:
+    """The letters of a ``<col min="2" max="3">`` range (1-based column numbers)."""
+    low = re.search(rb'\bmin="(\d+)"', tag)
+    high = re.search(rb'\bmax="(\d+)"', tag)
+    if low is None:
+        return
+    first = int(low.group(1))
+    last = int(high.group(1)) if high else first
+    for number in range(first, min(last, first + 3) + 1):
+        _add(found, column_letters(number - 1))
 
 
 def _add(found: list[str], value: str, limit: int = 3) -> None:

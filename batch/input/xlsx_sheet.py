@@ -1,0 +1,207 @@
+"""An ``.xlsx`` sheet's cells, streamed: the sheet's XML part is inflated in pieces of
+a few MB cut at row ends, and each piece becomes one frame of cells with polars' regex
+kernels (no Python object per cell), so memory stays flat whatever the sheet's size.
+
+A cell frame (``CELL_SCHEMA``, shared with the ``.xls`` reader) has one row per cell
+with a value: the sheet row (1-based), the column (0-based), the kind (``s`` text,
+``n`` number, ``b`` boolean, ``e`` error), the text (the string; a number's value as
+written; ``1``/``0``; the error's ``#N/A``) and the cell style's index.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from batch.errors import InputError
+from batch.input import xml_text
+from batch.input.xlsx_parts import not_readable
+
+CELL_SCHEMA = {
+    "row": pl.Int64,
+    "col": pl.Int32,
+    "kind": pl.String,
+    "text": pl.String,
+    "style": pl.Int32,
+}
+_CHUNK = 4 << 20
+_CELL = r"(?s)<(?:\w+:)?c\s[^>]*?/>|<(?:\w+:)?c\s[^>]*>.*?</(?:\w+:)?c>"
+_START = r"^<[^>]*>"
+_VALUE = r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+_INLINE = r"(?s)<(?:\w+:)?is>.*?</(?:\w+:)?is>"
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_KINDS = {"s": "s", "inlineStr": "s", "str": "s", "n": "n", "b": "b", "e": "e", "d": "s"}
+
+
+def column_index(letters: str) -> int:
+    """``A`` -> 0, ``Z`` -> 25, ``AA`` -> 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + _LETTERS.index(letter) + 1
+    return index - 1
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = _LETTERS[rest] + letters
+    return letters
+
+
+def cell_frames(
+    archive: zipfile.ZipFile, part: str, shared: pl.Series, path: Path
+) -> Iterator[pl.DataFrame]:
+    """The sheet's cells, a frame per piece of the part, in sheet order."""
+    try:
+        with archive.open(part) as stream:
+            for piece in xml_text.element_chunks(stream, b"</row>", _CHUNK):
+                if b"<" in piece:
+                    yield _cells(piece, shared, path)
+    except KeyError:
+        raise not_readable(path, f"its sheet part {part} is missing") from None
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, EOFError) as exc:
+        raise not_readable(path, f"its sheet cannot be read: {exc}") from None
+
+
+def _cells(piece: bytes, shared: pl.Series, path: Path) -> pl.DataFrame:
+    """One piece's cells: (row, letters, style, type, value) parsed, then typed."""
+    plain = piece.count(b'<c r="')
+    if plain == piece.count(b"<c ") and (plain or b'c r="' not in piece):
+        parsed = _plain_cells(piece)
+    else:
+        parsed = _any_cells(piece.decode("utf-8"))
+    if not parsed.height:
+        return pl.DataFrame(schema=CELL_SCHEMA)
+    if parsed.get_column("row").null_count():
+        raise InputError(
+            f'{path}: its sheet has cells without a reference (r="A1"), which io-batch '
+            "does not read",
+            hint="open it in Excel or LibreOffice and save it again as .xlsx",
+        )
+    kinds = parsed.get_column("type")
+    text = _shared_text(parsed.get_column("value"), kinds, shared, path)
+    frame = parsed.select("row", "letters", "style").with_columns(
+        kind=kinds.replace_strict(_KINDS, default="s"), text=text
+    )
+    frame = frame.filter(pl.col("text").is_not_null())
+    letters = frame.get_column("letters").unique().to_list()
+    columns = {name: column_index(name) for name in letters}
+    return frame.select(
+        "row",
+        pl.col("letters").replace_strict(columns, return_dtype=pl.Int32).alias("col"),
+        "kind",
+        "text",
+        "style",
+    )
+
+
+def _plain_cells(piece: bytes) -> pl.DataFrame:
+    """Cells written as every spreadsheet program writes them, ``<c r="A1" ...>`` with
+    the reference first: a line per cell (``<`` is always escaped in values, so
+    ``<c r="`` starts a cell and nothing else), then literal searches, no regex."""
+    lines = piece.replace(b"\n", b"&#10;").replace(b"\r", b"&#13;").replace(b'<c r="', b"\n")
+    cells = pl.read_csv(
+        io.BytesIO(lines),
+        has_header=False,
+        separator="\x01",  # never in XML 1.0: the whole line is one field
+        quote_char=None,
+        schema={"xml": pl.String},
+    ).slice(1)  # before the first cell: the row's tag
+    # Step by step: each step's columns are computed once, not once per use.
+    xml, col = pl.col("xml"), pl.col
+    parsed = (
+        cells.select(
+            _before(xml, ">").alias("start"),
+            _after(xml, ">").alias("content"),
+            xml.str.contains("<r>", literal=True).alias("rich"),
+            xml,
+        )
+        .select(
+            _before(col("start"), '"').alias("ref"),
+            _after(col("start"), ' s="').alias("style"),
+            _after(col("start"), ' t="').alias("type"),
+            _after(col("content"), "<v>").alias("value"),
+            _after(col("content"), "<t").alias("run"),
+            "rich",
+            "xml",
+        )
+        .select(
+            col("ref").str.strip_chars_end("0123456789").alias("letters"),
+            col("ref").str.strip_chars_start(_LETTERS).cast(pl.Int64, strict=False).alias("row"),
+            _before(col("style"), '"').cast(pl.Int32, strict=False).fill_null(0).alias("style"),
+            _before(col("type"), '"').fill_null("n").alias("type"),
+            _before(col("value"), "<").alias("value"),
+            _after(col("run"), ">").alias("run"),
+            "rich",
+            "xml",
+        )
+        .with_columns(pl.coalesce("value", _before(col("run"), "<")).alias("value"))
+    )
+    rich = parsed.get_column("rich") & (parsed.get_column("type") == "inlineStr")
+    if rich.any():  # text in several runs (fonts): all of them
+        where = rich.arg_true()
+        elements = parsed.get_column("xml").gather(where).str.extract(_INLINE, 0)
+        parsed = parsed.with_columns(
+            parsed.get_column("value").scatter(where, xml_text.runs_text(elements))
+        )
+    elif parsed.get_column("type").eq("inlineStr").any():
+        parsed = parsed.with_columns(
+            pl.when(pl.col("type") == "inlineStr")
+            .then(pl.col("value").fill_null(""))
+            .otherwise(pl.col("value"))
+        )
+    return parsed.drop("rich", "xml", "run")
+
+
+def _before(text: pl.Expr, mark: str) -> pl.Expr:
+    return text.str.head(text.str.find(mark, literal=True))
+
+
+def _after(text: pl.Expr, mark: str) -> pl.Expr:
+    return text.str.slice(text.str.find(mark, literal=True) + len(mark))
+
+
+def _any_cells(piece: str) -> pl.DataFrame:
+    """Cells in any spelling XML allows (namespace prefixes, attributes in any order):
+    the general, slower way."""
+    raw = pl.DataFrame({"xml": pl.Series([piece]).str.extract_all(_CELL)}).explode("xml")
+    raw = raw.drop_nulls()
+    start = pl.col("xml").str.extract(_START, 0)
+    parsed = raw.select(
+        start.str.extract(r'\sr="([A-Z]{1,3})[0-9]+"', 1).alias("letters"),
+        start.str.extract(r'\sr="[A-Z]{1,3}([0-9]+)"', 1).cast(pl.Int64).alias("row"),
+        start.str.extract(r'\ss="([0-9]+)"', 1).cast(pl.Int32).fill_null(0).alias("style"),
+        start.str.extract(r'\st="([a-zA-Z]+)"', 1).fill_null("n").alias("type"),
+        pl.col("xml").str.extract(_VALUE, 1).alias("value"),
+        pl.col("xml"),
+    )
+    inline = parsed.get_column("type") == "inlineStr"
+    if inline.any():
+        where = inline.arg_true()
+        elements = parsed.get_column("xml").gather(where).str.extract(_INLINE, 0)
+        parsed = parsed.with_columns(
+            parsed.get_column("value").scatter(where, xml_text.runs_text(elements))
+        )
+    return parsed.drop("xml")
+
+
+def _shared_text(text: pl.Series, kinds: pl.Series, shared: pl.Series, path: Path) -> pl.Series:
+    """Shared-string cells' index replaced by the string; other strings unescaped."""
+    is_shared = kinds == "s"
+    if is_shared.any():
+        where = is_shared.arg_true()
+        index = text.gather(where).cast(pl.Int64, strict=False)
+        if index.null_count() or not bool(index.is_between(0, shared.len() - 1).all()):
+            raise not_readable(path, "a text cell names a shared string it does not have")
+        text = text.scatter(where, shared.gather(index))
+    is_escaped = kinds.is_in(["str", "e", "d", "inlineStr"])
+    if is_escaped.any():
+        where = is_escaped.arg_true()
+        text = text.scatter(where, xml_text.unescape_series(text.gather(where)))
+    return text
