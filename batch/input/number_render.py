@@ -49,7 +49,9 @@ def general(value: float) -> str:
     return text.replace(".", DECIMAL_MARK)
 
 
-def render(value: float, shape: Format, *, date1904: bool = False) -> str | None:
+def render(
+    value: float, shape: Format, *, date1904: bool = False, libreoffice: bool = False
+) -> str | None:
     """``value`` shown under ``shape``; None when it cannot be shown faithfully."""
     sections = shape.sections
     section = sections[0]
@@ -63,7 +65,7 @@ def render(value: float, shape: Format, *, date1904: bool = False) -> str | None
     if isinstance(section, TextSection):
         return section.prefix + general(value) + section.suffix
     if isinstance(section, DateSection):
-        moment = serial_datetime(value, date1904=date1904)
+        moment = serial_datetime(value, date1904=date1904, libreoffice=libreoffice)
         return None if moment is None else _date_text(moment, section)
     return _number_text(abs(value) if negative_own else value, section)
 
@@ -95,18 +97,24 @@ def _grouped(digits: str) -> str:
     return GROUP_MARK.join(reversed(groups))
 
 
-def serial_datetime(value: float, *, date1904: bool = False) -> datetime.datetime | None:
+def serial_datetime(
+    value: float, *, date1904: bool = False, libreoffice: bool = False
+) -> datetime.datetime | None:
     """The moment a date serial stands for, to the nearest second.
 
-    In the 1900 system serial 60 is 29/02/1900, a day that never was (Lotus 1-2-3's leap
-    year bug, kept by Excel): serials 1-59 count from 31/12/1899, later ones from
-    30/12/1899. Serial 60 itself has no date: None."""
+    In Excel's 1900 system serial 60 is 29/02/1900, a day that never was (Lotus 1-2-3's
+    leap year bug, kept by Excel): serials 1-59 count from 31/12/1899, later ones from
+    30/12/1899, and serial 60 has no date (None). LibreOffice counts every serial from
+    30/12/1899 and writes its files so (15/02/1900 is 47, where Excel's is 46): a file
+    it made (``libreoffice``) is read its way, so that the date is the one it shows."""
     if value < 0 or value > _LAST_SERIAL:
         return None
     seconds = round(value * 86400)
     days, second_of_day = divmod(seconds, 86400)
     if date1904:
         base = datetime.datetime(1904, 1, 1)
+    elif libreoffice:
+        base = datetime.datetime(1899, 12, 30)
     elif days < 60:
         base = datetime.datetime(1899, 12, 31)
     elif days == 60:

@@ -39,10 +39,13 @@ _SHOWN = {"shown": pl.String, "problem": pl.String, "detail": pl.String}
 
 @dataclass(frozen=True, slots=True)
 class Styles:
-    """How to show a workbook's number cells: each style's format code, the date system."""
+    """How to show a workbook's number cells: each style's format code, the date system
+    (and whether LibreOffice wrote the file: it counts dates before 1 March 1900 its own
+    way, ``number_render.serial_datetime``)."""
 
     formats: Sequence[str]
     date1904: bool = False
+    libreoffice: bool = False
 
     def code(self, style: int) -> str:
         return self.formats[style] if 0 <= style < len(self.formats) else "General"
@@ -104,7 +107,9 @@ def _render_number(style: int, text: str, styles: Styles) -> tuple[str | None, .
         return number_render.general(value), "format", code
     if abs(value) >= number_render.EXACT_LIMIT and not shape.is_date:
         return number_render.general(value), "imprecise", _digits(value)
-    out = number_render.render(value, shape, date1904=styles.date1904)
+    out = number_render.render(
+        value, shape, date1904=styles.date1904, libreoffice=styles.libreoffice
+    )
     if out is None:
         return number_render.general(value), "format", code
     return out, None, None
@@ -167,12 +172,11 @@ def _problem(name: str, index: int) -> pl.Expr:
         .then(
             pl.lit(f"{FORMAT}: ")
             + where
-            + pl.lit(" has the number format ")
+            + pl.lit(" has the number format '")
             + detail
             + pl.lit(
-                ", which io-batch cannot show as the sheet does (or a date that does not "
-                "exist); format the cell as text, as a number (0,00) or as a date "
-                "(DD/MM/YYYY)"
+                "', which io-batch cannot show as the sheet does; format the cell as text, "
+                "as a number (0,00) or as a date (DD/MM/YYYY)"
             )
         )
     )

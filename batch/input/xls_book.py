@@ -49,7 +49,8 @@ class XlsSheet:
             book.release_resources()
             raise not_readable(path, str(exc)) from None
         self.sheet = names[index]
-        self.styles = Styles(_formats(book), book.datemode == 1)
+        # LibreOffice signs the WRITEACCESS record "Calc" (Excel: the user's name).
+        self.styles = Styles(_formats(book), book.datemode == 1, book.user_name == "Calc")
 
     def cell_frames(self) -> Iterator[pl.DataFrame]:
         sheet = self._sheet

@@ -30,7 +30,7 @@ class XlsxSheet:
                 raise xlsx_parts.not_readable(path, f"sheet {chosen.name!r} has no part")
             self.sheet = chosen.name
             self._part = chosen.part
-            self.styles = Styles(book.formats, book.date1904)
+            self.styles = Styles(book.formats, book.date1904, book.libreoffice)
             self._shared = xlsx_parts.shared_strings(self._archive, path)
         except BaseException:
             self._archive.close()

@@ -28,6 +28,7 @@ _CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re
 _XF = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
 _NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
 _DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
+_OFFICE_APP = re.compile(rb"<(?:\w+:)?Application>(?:LibreOffice|OpenOffice)")
 _SI = r"(?s)<(?:\w+:)?si>.*?</(?:\w+:)?si>|<(?:\w+:)?si/>"
 
 
@@ -44,6 +45,8 @@ class Book:
     date1904: bool
     #: The number format code of each cell style (``s`` attribute), by index.
     formats: list[str]
+    #: Written by LibreOffice (or OpenOffice), as docProps/app.xml says.
+    libreoffice: bool = False
 
 
 def not_readable(path: Path, detail: str) -> InputError:
@@ -80,7 +83,9 @@ def read_book(archive: zipfile.ZipFile, path: Path) -> Book:
         rid = _attribute(tag, b"r:id") or _attribute(tag, b"id") or ""
         state = _attribute(tag, b"state") or "visible"
         sheets.append(SheetEntry(name, relations.get(rid), state == "visible"))
-    return Book(sheets, bool(_DATE1904.search(workbook)), _formats(styles))
+    application = archive.read("docProps/app.xml") if _has(archive, "docProps/app.xml") else b""
+    libreoffice = bool(_OFFICE_APP.search(application))
+    return Book(sheets, bool(_DATE1904.search(workbook)), _formats(styles), libreoffice)
 
 
 def _has(archive: zipfile.ZipFile, name: str) -> bool:
