@@ -25,10 +25,20 @@ FALSE_TEXT = "FALSO"
 #: The largest magnitude a number cell holds to the unit: 15 significant digits.
 EXACT_LIMIT = 1e15
 
-_MONTHS = (
-    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
-    "dicembre"
-).split()
+_MONTHS = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+]
 _DAYS = ["lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"]
 #: The last serial a date system can hold: 31/12/9999.
 _LAST_SERIAL = 2958465
