@@ -102,7 +102,14 @@ class WorkbookInput(InputFile):
         return self.batches(batch_size)
 
     def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
-        missing = list(dict.fromkeys(name for name in required if name not in self.header_columns))
+        # Each missing column once, however many spellings of it the job uses.
+        missing: list[str] = []
+        seen: set[str] = set()
+        for name in required:
+            key = normalise_name(name)
+            if key not in seen and name not in self.header_columns:
+                missing.append(name)
+            seen.add(key)
         for name in required:
             if name not in missing:
                 self.resolve(name)  # raises on an ambiguous name
