@@ -111,7 +111,7 @@ class WorkbookInput(InputFile):
                 missing.append(name)
             seen.add(key)
         for name in required:
-            if name not in missing:
+            if name in self.header_columns:
                 self.resolve(name)  # raises on an ambiguous name
         if not missing:
             return
