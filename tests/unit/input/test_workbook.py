@@ -15,7 +15,7 @@ from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import open_input
-from batch.input.workbook import WorkbookInput
+from batch.input.workbook_base import WorkbookInput
 from batch.input.workbook_cells import number_text
 from tests.helpers.workbooks import write_ods, write_xlsx
 
