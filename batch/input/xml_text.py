@@ -16,7 +16,6 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PHONETIC = r"(?s)<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>"
 _RUN = r"(?s)<(?:\w+:)?t(?:\s[^>]*)?>[^<]*</(?:\w+:)?t>"
 _TAG = r"<[^>]*>"
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
 
 
 def unescape(text: str) -> str:
@@ -29,21 +28,16 @@ def unescape(text: str) -> str:
 
 
 def unescape_series(values: pl.Series) -> pl.Series:
-    """``unescape`` on each value: the five entities for the whole column at once, and
-    character references and ``_xHHHH_`` escapes (rare) in Python."""
-    special = values.str.contains(r"&#|_x[0-9A-Fa-f]{4}_").fill_null(False)
-    if values.str.contains("&", literal=True).any():
-        original = values
-        # ``&amp;`` last: ``&amp;lt;`` is the text "&lt;".
-        for entity, char in _ENTITIES:
-            values = values.str.replace_all(entity, char, literal=True)
-    else:
-        original = values
-    if not special.any():
+    """``unescape`` on each value. Only the values with an ``&`` or ``_x`` are touched,
+    and each distinct one once (a name written ``Nicol&#242;`` recurs all over a sheet)."""
+    touched = values.str.contains_any(["&", "_x"]).fill_null(False)
+    if not touched.any():
         return values
-    where = special.arg_true()
-    fixed = [unescape(value) for value in original.gather(where).to_list()]
-    return values.scatter(where, pl.Series(fixed, dtype=pl.String))
+    where = touched.arg_true()
+    escaped = values.gather(where)
+    distinct = escaped.unique().to_list()
+    plain = {value: unescape(value) for value in distinct}
+    return values.scatter(where, escaped.replace_strict(plain, return_dtype=pl.String))
 
 
 def runs_text(elements: pl.Series) -> pl.Series:
