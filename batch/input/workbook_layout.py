@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -50,7 +51,7 @@ def scan(path: str, suffix: str, sheet_name: str) -> Hidden | None:
                 return None if part is None else _scan_xlsx(archive, part)
             if suffix == ".ods":
                 return _scan_ods(archive, sheet_name)
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError):
         return None  # calamine read it; if its parts are not where expected, say nothing
     return None
 

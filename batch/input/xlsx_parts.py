@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -74,7 +75,7 @@ def read_book(archive: zipfile.ZipFile, path: Path) -> Book:
         workbook = archive.read("xl/workbook.xml")
         relations = _relations(archive.read("xl/_rels/workbook.xml.rels"))
         styles = archive.read("xl/styles.xml") if _has(archive, "xl/styles.xml") else b""
-    except (KeyError, zipfile.BadZipFile, OSError) as exc:
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise not_readable(path, str(exc)) from None
     sheets = []
     for found in _SHEET.finditer(workbook):
@@ -144,7 +145,7 @@ def shared_strings(archive: zipfile.ZipFile, path: Path) -> pl.Series:
             for chunk in xml_text.element_chunks(stream, b"</si>", _CHUNK):
                 items = pl.Series([chunk.decode()]).str.extract_all(_SI).explode().drop_nulls()
                 parts.append(xml_text.unescape_series(xml_text.runs_text(items)))
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError, EOFError) as exc:
         raise not_readable(path, f"its shared strings cannot be read: {exc}") from None
     if not parts:
         return pl.Series("shared", [], dtype=pl.String)

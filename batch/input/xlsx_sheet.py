@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def cell_frames(
                     yield _cells(piece, shared, path)
     except KeyError:
         raise not_readable(path, f"its sheet part {part} is missing") from None
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError, EOFError) as exc:
         raise not_readable(path, f"its sheet cannot be read: {exc}") from None
 
 
