@@ -105,7 +105,11 @@ def _cells(piece: bytes, shared: pl.Series, path: Path) -> pl.DataFrame:
 def _plain_cells(piece: bytes) -> pl.DataFrame:
     """Cells written as every spreadsheet program writes them, ``<c r="A1" ...>`` with
     the reference first: a line per cell (``<`` is always escaped in values, so
-    ``<c r="`` starts a cell and nothing else), then literal searches, no regex."""
+    ``<c r="`` starts a cell and nothing else), then literal searches, no regex.
+
+    Positions are found once and the parts sliced out, so that no long string is copied
+    more than once. An attribute counts only before the start tag's end (``>``): text
+    after it (a formula's) is no attribute."""
     lines = piece.replace(b"\n", b"&#10;").replace(b"\r", b"&#13;").replace(b'<c r="', b"\n")
     cells = pl.read_csv(
         io.BytesIO(lines),
@@ -114,58 +118,55 @@ def _plain_cells(piece: bytes) -> pl.DataFrame:
         quote_char=None,
         schema={"xml": pl.String},
     ).slice(1)  # before the first cell: the row's tag
-    # Step by step: each step's columns are computed once, not once per use.
     xml, col = pl.col("xml"), pl.col
-    parsed = (
-        cells.select(
-            _before(xml, ">").alias("start"),
-            _after(xml, ">").alias("content"),
-            xml.str.contains("<r>", literal=True).alias("rich"),
-            xml,
-        )
-        .select(
-            _before(col("start"), '"').alias("ref"),
-            _after(col("start"), ' s="').alias("style"),
-            _after(col("start"), ' t="').alias("type"),
-            _after(col("content"), "<v>").alias("value"),
-            _after(col("content"), "<t").alias("run"),
-            "rich",
-            "xml",
-        )
-        .select(
-            col("ref").str.strip_chars_end("0123456789").alias("letters"),
-            col("ref").str.strip_chars_start(_LETTERS).cast(pl.Int64, strict=False).alias("row"),
-            _before(col("style"), '"').cast(pl.Int32, strict=False).fill_null(0).alias("style"),
-            _before(col("type"), '"').fill_null("n").alias("type"),
-            _before(col("value"), "<").alias("value"),
-            _after(col("run"), ">").alias("run"),
-            "rich",
-            "xml",
-        )
-        .with_columns(pl.coalesce("value", _before(col("run"), "<")).alias("value"))
+
+    def find(mark: str) -> pl.Expr:
+        return xml.str.find(mark, literal=True)
+
+    found = cells.with_columns(
+        find(">").alias("gt"),
+        find('"').alias("quote"),
+        find(' s="').alias("s_at"),
+        find(' t="').alias("t_at"),
+        find("<v>").alias("v_at"),
+        find("</v>").alias("v_end"),
+        pl.coalesce(find("<t>") + 3, find('<t xml:space="preserve">') + 24).alias("run_at"),
+        find("</t>").alias("run_end"),
+        xml.str.contains("<r>", literal=True).alias("rich"),
     )
-    rich = parsed.get_column("rich") & (parsed.get_column("type") == "inlineStr")
-    if rich.any():  # text in several runs (fonts): all of them
-        where = rich.arg_true()
+    parsed = found.select(
+        xml.str.head(col("quote")).alias("ref"),
+        pl.when(col("s_at") < col("gt")).then(xml.str.slice(col("s_at") + 4, 12)).alias("style"),
+        pl.when(col("t_at") < col("gt")).then(xml.str.slice(col("t_at") + 4, 12)).alias("type"),
+        pl.coalesce(
+            xml.str.slice(col("v_at") + 3, col("v_end") - col("v_at") - 3),
+            xml.str.slice(col("run_at"), col("run_end") - col("run_at")),
+        ).alias("value"),
+        "rich",
+        "xml",
+    ).select(
+        col("ref").str.strip_chars_end("0123456789").alias("letters"),
+        col("ref").str.strip_chars_start(_LETTERS).cast(pl.Int64, strict=False).alias("row"),
+        _before(col("style"), '"').cast(pl.Int32, strict=False).fill_null(0).alias("style"),
+        _before(col("type"), '"').fill_null("n").alias("type"),
+        "value",
+        "rich",
+        "xml",
+    )
+    inline = parsed.get_column("type") == "inlineStr"
+    # Text in several runs (fonts), or a run with other attributes: all of its runs.
+    odd = inline & (parsed.get_column("rich") | parsed.get_column("value").is_null())
+    if odd.any():
+        where = odd.arg_true()
         elements = parsed.get_column("xml").gather(where).str.extract(_INLINE, 0)
         parsed = parsed.with_columns(
             parsed.get_column("value").scatter(where, xml_text.runs_text(elements))
         )
-    elif parsed.get_column("type").eq("inlineStr").any():
-        parsed = parsed.with_columns(
-            pl.when(pl.col("type") == "inlineStr")
-            .then(pl.col("value").fill_null(""))
-            .otherwise(pl.col("value"))
-        )
-    return parsed.drop("rich", "xml", "run")
+    return parsed.drop("rich", "xml")
 
 
 def _before(text: pl.Expr, mark: str) -> pl.Expr:
     return text.str.head(text.str.find(mark, literal=True))
-
-
-def _after(text: pl.Expr, mark: str) -> pl.Expr:
-    return text.str.slice(text.str.find(mark, literal=True) + len(mark))
 
 
 def _any_cells(piece: str) -> pl.DataFrame:
