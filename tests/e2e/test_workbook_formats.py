@@ -111,6 +111,17 @@ def test_every_cell_goes_out_as_the_sheet_shows_it(
         )
         assert stored[code].payload_hash == message.content_hash(), code
 
+    # The results CSV (cells as shown: 12,50, 16/12/2026, VERO) is rerun's input: the
+    # rerun keeps every final outcome and sends nothing twice.
+    ran = run_io_batch(["rerun", str(tmp_path / "results.csv"), "--job", str(job)])
+    assert ran.code == 1, ran.stderr
+    rerun = read_rows(tmp_path / "results-rerun.csv")
+    assert [(r["status"], r["reason_code"]) for r in rerun] == [
+        (r["status"], r["reason_code"]) for r in results
+    ]
+    assert rerun[0]["input.importo"] == "12,50" and rerun[0]["input.pagato"] == "VERO"
+    assert sandbox.app.ledger.count() == 3
+
 
 ERRORS_MARKDOWN = "Gentile {nome} {cognome}," + PAD
 
