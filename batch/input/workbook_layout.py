@@ -87,7 +87,8 @@ def _scan_xlsx(archive: zipfile.ZipFile, part: str) -> Hidden:
             # Tags never span more than this much: matches wholly inside the overlap are
             # seen twice, and the lists below keep the first few distinct ones. A plain
             # search first: nearly every chunk has neither, and then no pattern runs.
-            if b"hidden=" in data:
+            # LibreOffice writes hidden="false" on every row: look for a true one first.
+            if b'hidden="1"' in data or b'hidden="true"' in data:
                 for pattern in (_XLSX_HIDDEN_ROW, _XLSX_HIDDEN_ROW_AFTER):
                     for found in pattern.finditer(data):
                         _add(hidden.rows, found.group(1).decode())
