@@ -91,7 +91,7 @@ def _header(source: SheetSource, path: Path) -> tuple[int, list[tuple[int, list[
             pl.col("shown").str.contains(r"\S")
         )
         for (row,), group in shown.sort("row", "col").group_by(["row"], maintain_order=True):
-            width = int(group.get_column("col").cast(pl.Int64).max() or 0) + 1  # type: ignore[arg-type]
+            width = max(group.get_column("col").to_list()) + 1
             line = [""] * width
             for col, text in group.select("col", "shown").iter_rows():
                 line[col] = text

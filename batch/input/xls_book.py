@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import xlrd
 
-from batch.input.number_format import BUILTIN
+from batch.input.number_builtin import BUILTIN
 from batch.input.workbook_base import choose_sheet
 from batch.input.workbook_grid import Styles
 from batch.input.workbook_layout import Hidden

@@ -20,7 +20,7 @@ import polars as pl
 
 from batch.errors import InputError
 from batch.input import xml_text
-from batch.input.number_format import BUILTIN
+from batch.input.number_builtin import BUILTIN
 
 _CHUNK = 8 << 20
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.input.number_format import BUILTIN, parse
+from batch.input.number_builtin import BUILTIN
+from batch.input.number_format import parse
 from batch.input.number_render import general, render, serial_datetime
 
 
