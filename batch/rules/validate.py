@@ -111,6 +111,9 @@ def validate_batch(
 
 #: A workbook cell's problem starts "cell.error: column 'nome', cell B5 ...".
 _CELL_COLUMN = r"^cell\.[a-z_]+: column ['\"](.+?)['\"], cell [A-Z]+[0-9]+ "
+#: The reason without its code, and without the column a cell's problem names (the
+#: results say "nome: cell B5 ...").
+_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], (cell [A-Z]+[0-9]+ ))?"
 
 
 def _explain(
@@ -129,7 +132,7 @@ def _explain(
     reason = (
         # A problem of the file's line or cell: its message is in the reader's error.
         pl.when(reason_code.str.starts_with("csv.") | reason_code.str.starts_with("cell."))
-        .then(pl.col(CSV_ERROR_COLUMN).str.replace(r"^[a-z_.]+: (?:column ['\"].+?['\"], )?", ""))
+        .then(pl.col(CSV_ERROR_COLUMN).str.replace(_CELL_REASON, "${1}"))
         .when(reason_code == amounts.FORMAT)
         .then(pl.lit(io_rules.amount_format_message(job.message.amount_unit)))
         .otherwise(reason_code.replace_strict(io_rules.MESSAGES, default=reason_code))
