@@ -88,8 +88,10 @@ class XlsSheet:
                 found.columns += 1
                 if len(found.column_letters) < 3:
                     found.column_letters.append(column_letters(col))
-        for low_row, _high_row, low_col, _high_col in sheet.merged_cells[:3]:
-            found.merged.append(f"{column_letters(low_col)}{low_row + 1}")
+        for low_row, high_row, low_col, high_col in sheet.merged_cells[:3]:
+            # xlrd's ranges are half-open: rows low_row..high_row-1, the same for columns.
+            first = f"{column_letters(low_col)}{low_row + 1}"
+            found.merged.append(f"{first}:{column_letters(high_col - 1)}{high_row}")
         return found
 
     def close(self) -> None:

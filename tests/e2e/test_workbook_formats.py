@@ -173,6 +173,7 @@ def test_an_error_cell_in_a_used_column_makes_the_row_invalid(
     [
         ("hidden_rows", "has hidden rows (2, 4, 6...)", "remove any filter"),
         ("hidden_column", "has hidden columns (C)", "show the hidden columns"),
+        ("merged", "has merged cells (B2:B3)", "unmerge the merged cells"),
     ],
 )
 def test_hidden_and_filtered_rows_and_hidden_columns_refuse_the_sheet(
