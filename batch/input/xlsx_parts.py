@@ -10,6 +10,7 @@ as many as the text cells: they are read in chunks and kept as one polars Series
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -132,6 +133,49 @@ def _formats(styles: bytes) -> list[str]:
     return out or ["General"]
 
 
+def _strings(chunk: bytes) -> pl.Series:
+    """A piece's ``<si>`` items, in order, still escaped. As every spreadsheet program
+    writes them (``<si><t>text</t></si>``): a line per item and literal searches; an item
+    in several runs or with a phonetic guide, or any other spelling, the general way."""
+    if chunk.count(b"<si>") + chunk.count(b"<si/>") != chunk.count(b"<si"):
+        elements = pl.Series([chunk.decode()]).str.extract_all(_SI).explode().drop_nulls()
+        return xml_text.runs_text(elements)
+    lines = (
+        chunk.replace(b"\n", b"&#10;")
+        .replace(b"\r", b"&#13;")
+        .replace(b"<si/>", b"<si></si>")
+        .replace(b"<si>", b"\n")
+    )
+    items = pl.read_csv(
+        io.BytesIO(lines),
+        has_header=False,
+        separator="\x01",  # never in XML 1.0: the whole line is one field
+        quote_char=None,
+        schema={"xml": pl.String},
+    ).slice(1)  # before the first item: the table's start
+    xml = pl.col("xml")
+    start = xml.str.find(">", literal=True) + 1
+    simple = (
+        xml.str.starts_with("<t")
+        & xml.str.contains("</t>", literal=True)
+        & ~xml.str.contains("<r", literal=True)
+    )
+    shown = items.select(
+        pl.when(simple)
+        .then(xml.str.slice(start, xml.str.find("</t>", literal=True) - start))
+        .alias("text"),
+        simple.alias("simple"),
+        xml,
+    )
+    text = shown.get_column("text")
+    others = ~shown.get_column("simple")
+    if others.any():
+        where = others.arg_true()
+        elements = "<si>" + shown.get_column("xml").gather(where)
+        text = text.scatter(where, xml_text.runs_text(elements))
+    return text
+
+
 def shared_strings(archive: zipfile.ZipFile, path: Path) -> pl.Series:
     """The shared strings by index (an empty Series when the workbook has none)."""
     name = next(
@@ -143,8 +187,8 @@ def shared_strings(archive: zipfile.ZipFile, path: Path) -> pl.Series:
     try:
         with archive.open(name) as stream:
             for chunk in xml_text.element_chunks(stream, b"</si>", _CHUNK):
-                items = pl.Series([chunk.decode()]).str.extract_all(_SI).explode().drop_nulls()
-                parts.append(xml_text.unescape_series(xml_text.runs_text(items)))
+                if b"<si" in chunk or b":si" in chunk:
+                    parts.append(xml_text.unescape_series(_strings(chunk)))
     except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError, EOFError) as exc:
         raise not_readable(path, f"its shared strings cannot be read: {exc}") from None
     if not parts:

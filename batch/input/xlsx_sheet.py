@@ -123,6 +123,22 @@ def _plain_cells(piece: bytes) -> pl.DataFrame:
     def find(mark: str) -> pl.Expr:
         return xml.str.find(mark, literal=True)
 
+    # LibreOffice and Excel keep text in shared strings: inline strings (openpyxl's) are
+    # looked for only in a piece that has some.
+    inline_text = b'"inlineStr"' in piece
+    runs = (
+        [
+            pl.coalesce(find("<t>") + 3, find('<t xml:space="preserve">') + 24).alias("run_at"),
+            find("</t>").alias("run_end"),
+            xml.str.contains("<r>", literal=True).alias("rich"),
+        ]
+        if inline_text
+        else [
+            pl.lit(None, dtype=pl.UInt32).alias("run_at"),
+            pl.lit(None, dtype=pl.UInt32).alias("run_end"),
+            pl.lit(False).alias("rich"),
+        ]
+    )
     found = cells.with_columns(
         find(">").alias("gt"),
         find('"').alias("quote"),
@@ -130,18 +146,16 @@ def _plain_cells(piece: bytes) -> pl.DataFrame:
         find(' t="').alias("t_at"),
         find("<v>").alias("v_at"),
         find("</v>").alias("v_end"),
-        pl.coalesce(find("<t>") + 3, find('<t xml:space="preserve">') + 24).alias("run_at"),
-        find("</t>").alias("run_end"),
-        xml.str.contains("<r>", literal=True).alias("rich"),
+        *runs,
     )
+    value = xml.str.slice(col("v_at") + 3, col("v_end") - col("v_at") - 3)
+    if inline_text:
+        value = pl.coalesce(value, xml.str.slice(col("run_at"), col("run_end") - col("run_at")))
     parsed = found.select(
         xml.str.head(col("quote")).alias("ref"),
         pl.when(col("s_at") < col("gt")).then(xml.str.slice(col("s_at") + 4, 12)).alias("style"),
         pl.when(col("t_at") < col("gt")).then(xml.str.slice(col("t_at") + 4, 12)).alias("type"),
-        pl.coalesce(
-            xml.str.slice(col("v_at") + 3, col("v_end") - col("v_at") - 3),
-            xml.str.slice(col("run_at"), col("run_end") - col("run_at")),
-        ).alias("value"),
+        value.alias("value"),
         "rich",
         "xml",
     ).select(
@@ -153,15 +167,16 @@ def _plain_cells(piece: bytes) -> pl.DataFrame:
         "rich",
         "xml",
     )
-    inline = parsed.get_column("type") == "inlineStr"
-    # Text in several runs (fonts), or a run with other attributes: all of its runs.
-    odd = inline & (parsed.get_column("rich") | parsed.get_column("value").is_null())
-    if odd.any():
-        where = odd.arg_true()
-        elements = parsed.get_column("xml").gather(where).str.extract(_INLINE, 0)
-        parsed = parsed.with_columns(
-            parsed.get_column("value").scatter(where, xml_text.runs_text(elements))
-        )
+    if inline_text:
+        inline = parsed.get_column("type") == "inlineStr"
+        # Text in several runs (fonts), or a run with other attributes: all of its runs.
+        odd = inline & (parsed.get_column("rich") | parsed.get_column("value").is_null())
+        if odd.any():
+            where = odd.arg_true()
+            elements = parsed.get_column("xml").gather(where).str.extract(_INLINE, 0)
+            parsed = parsed.with_columns(
+                parsed.get_column("value").scatter(where, xml_text.runs_text(elements))
+            )
     return parsed.drop("rich", "xml")
 
 
