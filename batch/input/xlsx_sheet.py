@@ -1,6 +1,7 @@
 """An ``.xlsx`` sheet's cells, streamed: the sheet's XML part is inflated in pieces of
-a few MB cut at row ends, and each piece becomes one frame of cells with polars' regex
-kernels (no Python object per cell), so memory stays flat whatever the sheet's size.
+a few MB cut at row ends, and each piece becomes one frame of cells with polars' string
+kernels (literal searches; regexes only for unusual spellings), no Python object per
+cell, so memory stays flat whatever the sheet's size.
 
 A cell frame (``CELL_SCHEMA``, shared with the ``.xls`` reader) has one row per cell
 with a value: the sheet row (1-based), the column (0-based), the kind (``s`` text,
