@@ -5,20 +5,23 @@ its first cell only. io-batch refuses such a sheet instead of guessing: a hidden
 be one the office meant to leave out (or a filter), and a merged block a value meant for
 several rows. The check reads the sheet's XML (``.xlsx``/``.xlsm``: the sheet's part;
 ``.ods``: its table in ``content.xml``), a streamed scan. Legacy ``.xls`` files are
-binary (BIFF) and not checked: the README says so.
+binary (BIFF): ``xls_book`` reads the same facts from their records.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+from batch.input.xlsx_sheet import column_letters
 
 _CHUNK = 1 << 20
 _XLSX_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
 _XLSX_HIDDEN_ROW_AFTER = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
-_XLSX_HIDDEN_COL = re.compile(rb'<col\b[^>]*?\bhidden="(?:1|true)"')
+_XLSX_HIDDEN_COL = re.compile(rb'<col\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _XLSX_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z0-9:]+)"')
 _ODS_HIDDEN_ROW = re.compile(rb'<table:table-row\b[^>]*?table:visibility="(?:collapse|filter)"')
 _ODS_HIDDEN_COL = re.compile(rb'<table:table-column\b[^>]*?table:visibility="(?:collapse|filter)"')
@@ -31,6 +34,8 @@ class Hidden:
 
     rows: list[str] = field(default_factory=list)
     columns: int = 0
+    #: The hidden columns' letters, where the format tells them (a few, for the message).
+    column_letters: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -46,7 +51,7 @@ def scan(path: str, suffix: str, sheet_name: str) -> Hidden | None:
                 return None if part is None else _scan_xlsx(archive, part)
             if suffix == ".ods":
                 return _scan_ods(archive, sheet_name)
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError):
         return None  # calamine read it; if its parts are not where expected, say nothing
     return None
 
@@ -82,11 +87,14 @@ def _scan_xlsx(archive: zipfile.ZipFile, part: str) -> Hidden:
             # Tags never span more than this much: matches wholly inside the overlap are
             # seen twice, and the lists below keep the first few distinct ones. A plain
             # search first: nearly every chunk has neither, and then no pattern runs.
-            if b"hidden=" in data:
+            # LibreOffice writes hidden="false" on every row: look for a true one first.
+            if b'hidden="1"' in data or b'hidden="true"' in data:
                 for pattern in (_XLSX_HIDDEN_ROW, _XLSX_HIDDEN_ROW_AFTER):
                     for found in pattern.finditer(data):
                         _add(hidden.rows, found.group(1).decode())
-                hidden.columns += len(_XLSX_HIDDEN_COL.findall(chunk))
+                for found in _XLSX_HIDDEN_COL.finditer(chunk):
+                    hidden.columns += 1
+                    _add_columns(hidden.column_letters, found.group(0))
             if b"<mergeCell" in data:
                 for found in _XLSX_MERGE.finditer(data):
                     _add(hidden.merged, found.group(1).decode())
@@ -106,6 +114,18 @@ def _scan_ods(archive: zipfile.ZipFile, sheet_name: str) -> Hidden | None:
     hidden.columns = len(_ODS_HIDDEN_COL.findall(table))
     hidden.merged = ["?"] * min(3, len(_ODS_MERGE.findall(table)))
     return hidden
+
+
+def _add_columns(found: list[str], tag: bytes) -> None:
+    """The letters of a ``<col min="2" max="3">`` range (1-based column numbers)."""
+    low = re.search(rb'\bmin="(\d+)"', tag)
+    high = re.search(rb'\bmax="(\d+)"', tag)
+    if low is None:
+        return
+    first = int(low.group(1))
+    last = int(high.group(1)) if high else first
+    for number in range(first, min(last, first + 3) + 1):
+        _add(found, column_letters(number - 1))
 
 
 def _add(found: list[str], value: str, limit: int = 3) -> None:

@@ -106,6 +106,13 @@ def validate_batch(
     return frame.drop([*temporary, "_fc", "_fc_code"])
 
 
+#: A workbook cell's problem starts "cell.error: column 'nome', cell B5 ...".
+_CELL_COLUMN = r"^cell\.[a-z_]+: column ['\"](.+?)['\"], cell [A-Z]+[0-9]+ "
+#: The reason without its code, and without the column a cell's problem names (the
+#: results say "nome: cell B5 ...").
+_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], (cell [A-Z]+[0-9]+ ))?"
+
+
 def _explain(
     frame: pl.DataFrame, checks: list[tuple[str, str]], plan: Plan, job: Job
 ) -> pl.DataFrame:
@@ -114,12 +121,15 @@ def _explain(
     height = frame.height
     column_of: pl.Expr = pl.lit(None, dtype=pl.String)
     for code, column in reversed(checks):
-        column_of = pl.when(pl.col(code).is_not_null()).then(pl.lit(column)).otherwise(column_of)
+        named: pl.Expr = pl.lit(column)
+        if column == WHOLE_LINE:  # a workbook cell's problem names its column
+            named = pl.coalesce(pl.col(CSV_ERROR_COLUMN).str.extract(_CELL_COLUMN, 1), named)
+        column_of = pl.when(pl.col(code).is_not_null()).then(named).otherwise(column_of)
     reason_code = pl.col(REASON_CODE)
     reason = (
         # A problem of the file's line or cell: its message is in the reader's error.
         pl.when(reason_code.str.starts_with("csv.") | reason_code.str.starts_with("cell."))
-        .then(pl.col(CSV_ERROR_COLUMN).str.replace(r"^[a-z_.]+: ", ""))
+        .then(pl.col(CSV_ERROR_COLUMN).str.replace(_CELL_REASON, "${1}"))
         .when(reason_code == amounts.FORMAT)
         .then(pl.lit(io_rules.amount_format_message(job.message.amount_unit)))
         .otherwise(reason_code.replace_strict(io_rules.MESSAGES, default=reason_code))

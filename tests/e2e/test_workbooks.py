@@ -74,8 +74,12 @@ def test_send_from_an_xlsx_keeps_every_digit_and_date(tmp_path: Path, sandbox_fa
         ("7", "invalid", "cell.imprecise_number"),
     ]
     assert "format the column as text" in results[3]["reason"]
+    # Issue 25: the reason names the column and the cell, no "(line):".
+    assert results[3]["reason"].startswith("Codice Avviso: cell E7 holds a number cell")
+    # Issue 25: openpyxl formats date cells yyyy-mm-dd h:mm:ss, so the sheet shows
+    # "2026-12-16 0:00:00": midnight, as shown (was the end of the day).
     expected = {
-        codes[0]: ("Ada", 1250, "302000100000009424", "2026-12-16T22:59:59.000Z"),
+        codes[0]: ("Ada", 1250, "302000100000009424", "2026-12-15T23:00:00.000Z"),
         codes[1]: ("Bice", 83598, "012345678901234567", "2026-03-29T08:30:00.000Z"),
         codes[2]: ("Carla", 700, "379730911417075364", "2026-12-16T22:59:59.000Z"),
     }
@@ -91,7 +95,7 @@ def test_send_from_an_xlsx_keeps_every_digit_and_date(tmp_path: Path, sandbox_fa
         )
         assert ledger[code] == message.content_hash(), code
     assert results[1]["input.Scadenza"] == "2026-03-29 10:30:00"
-    assert results[0]["input.Importo"] == "12.5"
+    assert results[0]["input.Importo"] == "12,5"  # issue 25: General, Italian decimal comma
 
     # The results CSV is the input of a rerun, as for a CSV input.
     ran = run_io_batch(["rerun", str(tmp_path / "results.csv"), "--job", str(job)])

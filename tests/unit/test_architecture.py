@@ -51,7 +51,7 @@ BACKWARD_ALLOWED = {
     # hook is a small module that loads the report itself only when the job asks.
     ("batch.input.exclusions", "batch.rules.fiscal_code"): "an exclusion list entry is a "
     "fiscal code or its digest: the same standard-library leaf as the header check",
-    ("batch.input.workbook", "batch.rules.fiscal_code"): "a sheet's header row that holds a "
+    ("batch.input.workbook_base", "batch.rules.fiscal_code"): "a sheet's header row that holds a "
     "fiscal code is data, not column names: the same leaf as read's",
     # [guard] invalid_rows = "refuse_file" writes validate's own error report and counts
     # duplicates as validate does; to move both into rules/ is left for a later tidy-up.

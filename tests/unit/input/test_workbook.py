@@ -15,7 +15,7 @@ from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import open_input
-from batch.input.workbook import WorkbookInput
+from batch.input.workbook_base import WorkbookInput
 from batch.input.workbook_cells import number_text
 from tests.helpers.workbooks import write_ods, write_xlsx
 
@@ -41,11 +41,13 @@ def test_cells_are_the_text_the_user_sees(tmp_path: Path) -> None:
         ],
     )
     frame = read_all(path)
+    # Issue 25: as an Italian LibreOffice shows them: openpyxl gives dates the format
+    # yyyy-mm-dd h:mm:ss and numbers General; booleans are VERO/FALSO.
     assert frame.select(HEADER).rows() == [
-        (CODE, "302000100000009424", "12.5", "2026-03-29", "012"),
-        (CODE, "302000100000009425", "0.3", "2026-03-29 10:30:00", "7"),
-        (CODE, "x", "1234567", "29/03/2026", "TRUE"),
-        (CODE, "y", "0.0000001", "", ""),
+        (CODE, "302000100000009424", "12,5", "2026-03-29 0:00:00", "012"),
+        (CODE, "302000100000009425", "0,3", "2026-03-29 10:30:00", "7"),
+        (CODE, "x", "1234567", "29/03/2026", "VERO"),
+        (CODE, "y", "0,0000001", "", ""),
     ]
     assert frame.get_column(CSV_ERROR_COLUMN).to_list() == [None] * 4
 
@@ -68,7 +70,9 @@ def test_a_number_too_long_for_a_number_cell_is_refused_where_the_job_reads_it(
     )
     frame = read_all(path, required=("codice_fiscale", "avviso"))
     errors = frame.get_column(CSV_ERROR_COLUMN).to_list()
-    assert errors[0].startswith("cell.imprecise_number: column 'avviso' holds a number cell")
+    assert errors[0].startswith(
+        "cell.imprecise_number: column 'avviso', cell B2 holds a number cell"
+    )
     assert "302000100000009408" in errors[0]  # what the double holds, not what was typed
     assert errors[0].endswith("type the digits again")
     assert "format the column as text" in errors[0]
@@ -137,7 +141,7 @@ def test_numbers_show_at_most_15_significant_digits_and_no_exponent(value: float
 
 
 def test_text_that_looks_like_a_date_cell_stays_text(tmp_path: Path) -> None:
-    # Midnight typed as text is midnight; a date cell at midnight is a date alone.
+    # Text is as typed; a date cell is as its format shows it (openpyxl's has the time).
     path = write_xlsx(
         tmp_path / "in.xlsx",
         [
@@ -147,4 +151,4 @@ def test_text_that_looks_like_a_date_cell_stays_text(tmp_path: Path) -> None:
         ],
     )
     frame = read_all(path)
-    assert frame.get_column("scadenza").to_list() == ["2026-03-29 00:00:00", "2026-03-29"]
+    assert frame.get_column("scadenza").to_list() == ["2026-03-29 00:00:00", "2026-03-29 0:00:00"]

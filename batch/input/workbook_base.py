@@ -1,0 +1,152 @@
+"""What every workbook input shares, whatever reads its cells: the ``InputFile`` face
+(batches of ``_line``, ``_csv_error`` and every column as text; one "chunk" for the dry
+run's three-step reading), the sheet's choice, and the refusals an office worker can act
+on (missing columns, a title row above the header, hidden rows and columns, merged
+cells).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from batch.config.job import InputSpec
+from batch.errors import InputError
+from batch.input.names import normalise_name
+from batch.input.read import Chunk, InputFile
+from batch.input.workbook_layout import Hidden
+from batch.rules import fiscal_code
+
+
+def choose_sheet(
+    names: Sequence[str], visible: Sequence[bool], wanted: str | int | None, path: Path
+) -> int:
+    """The index of ``[input] sheet`` (a name, or a number from 1), else of the first
+    visible sheet."""
+    listing = ", ".join(repr(name) for name in names)
+    if isinstance(wanted, int):
+        if wanted > len(names) or wanted < 1:
+            raise InputError(
+                f"{path} has {len(names)} sheet(s) ({listing}); input.sheet = {wanted}",
+                hint="sheets are counted from 1; or name the sheet",
+            )
+        return wanted - 1
+    if isinstance(wanted, str):
+        if wanted not in names:
+            raise InputError(
+                f"{path} has no sheet {wanted!r}; its sheets are: {listing}",
+                hint="set [input] sheet to one of them (a name, or a number from 1)",
+            )
+        return list(names).index(wanted)
+    for index, shown in enumerate(visible):
+        if shown:
+            return index
+    raise InputError(f"{path} has no visible sheet", hint="unhide the sheet with the recipients")
+
+
+def refuse_hidden(path: Path, sheet: str, found: Hidden | None) -> None:
+    """Hidden rows and columns and merged cells stop the job, each named, each with the
+    way to fix it."""
+    if not found:
+        return
+    parts, hints = [], []
+    if found.rows:
+        more = "..." if len(found.rows) > 2 else ""
+        parts.append(f"hidden rows ({', '.join(found.rows)}{more})")
+        hints.append(
+            "show the hidden rows (remove any filter: Data > AutoFilter) and delete the "
+            "rows meant to be left out"
+        )
+    if found.columns:
+        letters = getattr(found, "column_letters", [])
+        parts.append(f"hidden columns ({', '.join(letters)})" if letters else "hidden columns")
+        hints.append("show the hidden columns (select all, Format > Columns > Show) or delete them")
+    if found.merged:
+        parts.append(f"merged cells ({', '.join(found.merged)})")
+        hints.append("unmerge the merged cells and fill every row's cell")
+    raise InputError(
+        f"{path}, sheet {sheet!r} has {' and '.join(parts)}: io-batch reads every cell a "
+        "sheet holds, so it will not guess what was meant to be left out or shared",
+        hint="; ".join(hints) + "; then save",
+    )
+
+
+class WorkbookInput(InputFile):
+    """One sheet of a workbook, handed out in batches like a CSV's."""
+
+    sheet: str
+    #: The first filled rows from the header on (their cells as shown): what a refusal
+    #: of the header quotes.
+    top_rows: list[tuple[int, list[str]]]
+
+    @property
+    def encoding(self) -> str:
+        return f"{self.path.suffix.lower().lstrip('.')} workbook, sheet {self.sheet!r}"
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    # The dry run's three-step reading: a workbook has no byte chunks, so its one "chunk"
+    # hands every row to the exact path, which is ``batches``.
+
+    def chunks(self) -> Iterator[Chunk]:
+        yield (self.header_line + 1, b"", 0)
+
+    def chunk_frames(self, chunk: Chunk, batch_size: int) -> tuple[list[pl.DataFrame], int | None]:
+        return [], chunk[0]
+
+    def exact_batches(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
+        return self.batches(batch_size)
+
+    def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
+        # Each missing column once, however many spellings of it the job uses.
+        missing: list[str] = []
+        seen: set[str] = set()
+        for name in required:
+            key = normalise_name(name)
+            if key not in seen and name not in self.header_columns:
+                missing.append(name)
+            seen.add(key)
+        for name in required:
+            if name in self.header_columns:
+                self.resolve(name)  # raises on an ambiguous name
+        if not missing:
+            return
+        names = ", ".join(repr(name) for name in missing)
+        where = f"{self.path}, sheet {self.sheet!r}"
+        if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
+            raise InputError(
+                f"{where}: row {self.header_line} holds data, not column names (missing "
+                f"column(s) {names})",
+                hint="add a first row with the column names the job uses",
+            )
+        below = self._names_below(missing)
+        if below is not None:
+            filled = [
+                cell for cell in self.header if cell.strip() and not cell.startswith("column_")
+            ]
+            raise InputError(
+                f"{where}: the column names are on row {below}, but the header is the "
+                f"sheet's first filled row, row {self.header_line} "
+                f"({', '.join(repr(cell) for cell in filled[:3])})",
+                hint=f"delete the rows above row {below} (titles, notes), so that the column "
+                "names are the first filled row, then save",
+            )
+        raise InputError(
+            f"{where} has no column(s) {names}; its columns (row {self.header_line}, the "
+            f"first filled row) are: {self.header_columns.listing()}",
+            hint="rename the columns in the sheet, choose another with [input] sheet, or "
+            "change [columns] / the templates in the job",
+        )
+
+    def _names_below(self, missing: Sequence[str]) -> int | None:
+        """The row under the header that has a missing column's name, if any: the header
+        was a title."""
+        wanted = {normalise_name(name) for name in missing}
+        for number, cells in self.top_rows[1:]:
+            if wanted & {normalise_name(cell) for cell in cells}:
+                return number
+        return None

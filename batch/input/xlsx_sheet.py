@@ -1,0 +1,225 @@
+"""An ``.xlsx`` sheet's cells, streamed: the sheet's XML part is inflated in pieces of
+a few MB cut at row ends, and each piece becomes one frame of cells with polars' string
+kernels (literal searches; regexes only for unusual spellings), no Python object per
+cell, so memory stays flat whatever the sheet's size.
+
+A cell frame (``CELL_SCHEMA``, shared with the ``.xls`` reader) has one row per cell
+with a value: the sheet row (1-based), the column (0-based), the kind (``s`` text,
+``n`` number, ``b`` boolean, ``e`` error), the text (the string; a number's value as
+written; ``1``/``0``; the error's ``#N/A``) and the cell style's index.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from batch.errors import InputError
+from batch.input import xml_text
+from batch.input.xlsx_parts import not_readable
+
+CELL_SCHEMA = {
+    "row": pl.Int64,
+    "col": pl.Int32,
+    "kind": pl.String,
+    "text": pl.String,
+    "style": pl.Int32,
+}
+_CHUNK = 4 << 20
+_CELL = r"(?s)<(?:\w+:)?c\s[^>]*?/>|<(?:\w+:)?c\s[^>]*>.*?</(?:\w+:)?c>"
+_START = r"^<[^>]*>"
+_VALUE = r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+_INLINE = r"(?s)<(?:\w+:)?is>.*?</(?:\w+:)?is>"
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_KINDS = {"s": "s", "inlineStr": "s", "str": "s", "n": "n", "b": "b", "e": "e", "d": "s"}
+
+
+def column_index(letters: str) -> int:
+    """``A`` -> 0, ``Z`` -> 25, ``AA`` -> 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + _LETTERS.index(letter) + 1
+    return index - 1
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = _LETTERS[rest] + letters
+    return letters
+
+
+def cell_frames(
+    archive: zipfile.ZipFile, part: str, shared: pl.Series, path: Path
+) -> Iterator[pl.DataFrame]:
+    """The sheet's cells, a frame per piece of the part, in sheet order."""
+    try:
+        with archive.open(part) as stream:
+            for piece in xml_text.element_chunks(stream, b"</row>", _CHUNK):
+                if b"<" in piece:
+                    yield _cells(piece, shared, path)
+    except KeyError:
+        raise not_readable(path, f"its sheet part {part} is missing") from None
+    except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError, EOFError) as exc:
+        raise not_readable(path, f"its sheet cannot be read: {exc}") from None
+
+
+def _cells(piece: bytes, shared: pl.Series, path: Path) -> pl.DataFrame:
+    """One piece's cells: (row, letters, style, type, value) parsed, then typed."""
+    plain = piece.count(b'<c r="')
+    if plain == piece.count(b"<c ") and (plain or b'c r="' not in piece):
+        parsed = _plain_cells(piece)
+    else:
+        parsed = _any_cells(piece.decode("utf-8"))
+    if not parsed.height:
+        return pl.DataFrame(schema=CELL_SCHEMA)
+    if parsed.get_column("row").null_count():
+        raise InputError(
+            f'{path}: its sheet has cells without a reference (r="A1"), which io-batch '
+            "does not read",
+            hint="open it in Excel or LibreOffice and save it again as .xlsx",
+        )
+    kinds = parsed.get_column("type")
+    text = _shared_text(parsed.get_column("value"), kinds, shared, path)
+    frame = parsed.select("row", "letters", "style").with_columns(
+        kind=kinds.replace_strict(_KINDS, default="s"), text=text
+    )
+    frame = frame.filter(pl.col("text").is_not_null())
+    letters = frame.get_column("letters").unique().to_list()
+    columns = {name: column_index(name) for name in letters}
+    return frame.select(
+        "row",
+        pl.col("letters").replace_strict(columns, return_dtype=pl.Int32).alias("col"),
+        "kind",
+        "text",
+        "style",
+    )
+
+
+def _plain_cells(piece: bytes) -> pl.DataFrame:
+    """Cells written as every spreadsheet program writes them, ``<c r="A1" ...>`` with
+    the reference first: a line per cell (``<`` is always escaped in values, so
+    ``<c r="`` starts a cell and nothing else), then literal searches, no regex.
+
+    Positions are found once and the parts sliced out, so that no long string is copied
+    more than once. An attribute counts only before the start tag's end (``>``): text
+    after it (a formula's) is no attribute."""
+    lines = piece.replace(b"\n", b"&#10;").replace(b"\r", b"&#13;").replace(b'<c r="', b"\n")
+    cells = pl.read_csv(
+        io.BytesIO(lines),
+        has_header=False,
+        separator="\x01",  # never in XML 1.0: the whole line is one field
+        quote_char=None,
+        schema={"xml": pl.String},
+    ).slice(1)  # before the first cell: the row's tag
+    xml, col = pl.col("xml"), pl.col
+
+    def find(mark: str) -> pl.Expr:
+        return xml.str.find(mark, literal=True)
+
+    # LibreOffice and Excel keep text in shared strings: inline strings (openpyxl's) are
+    # looked for only in a piece that has some.
+    inline_text = b'"inlineStr"' in piece
+    runs = (
+        [
+            pl.coalesce(find("<t>") + 3, find('<t xml:space="preserve">') + 24).alias("run_at"),
+            find("</t>").alias("run_end"),
+            xml.str.contains("<r>", literal=True).alias("rich"),
+        ]
+        if inline_text
+        else [
+            pl.lit(None, dtype=pl.UInt32).alias("run_at"),
+            pl.lit(None, dtype=pl.UInt32).alias("run_end"),
+            pl.lit(False).alias("rich"),
+        ]
+    )
+    found = cells.with_columns(
+        find(">").alias("gt"),
+        find('"').alias("quote"),
+        find(' s="').alias("s_at"),
+        find(' t="').alias("t_at"),
+        find("<v>").alias("v_at"),
+        find("</v>").alias("v_end"),
+        *runs,
+    )
+    value = xml.str.slice(col("v_at") + 3, col("v_end") - col("v_at") - 3)
+    if inline_text:
+        value = pl.coalesce(value, xml.str.slice(col("run_at"), col("run_end") - col("run_at")))
+    parsed = found.select(
+        xml.str.head(col("quote")).alias("ref"),
+        pl.when(col("s_at") < col("gt")).then(xml.str.slice(col("s_at") + 4, 12)).alias("style"),
+        pl.when(col("t_at") < col("gt")).then(xml.str.slice(col("t_at") + 4, 12)).alias("type"),
+        value.alias("value"),
+        "rich",
+        "xml",
+    ).select(
+        col("ref").str.strip_chars_end("0123456789").alias("letters"),
+        col("ref").str.strip_chars_start(_LETTERS).cast(pl.Int64, strict=False).alias("row"),
+        _before(col("style"), '"').cast(pl.Int32, strict=False).fill_null(0).alias("style"),
+        _before(col("type"), '"').fill_null("n").alias("type"),
+        "value",
+        "rich",
+        "xml",
+    )
+    if inline_text:
+        inline = parsed.get_column("type") == "inlineStr"
+        # Text in several runs (fonts), or a run with other attributes: all of its runs.
+        odd = inline & (parsed.get_column("rich") | parsed.get_column("value").is_null())
+        if odd.any():
+            where = odd.arg_true()
+            elements = parsed.get_column("xml").gather(where).str.extract(_INLINE, 0)
+            parsed = parsed.with_columns(
+                parsed.get_column("value").scatter(where, xml_text.runs_text(elements))
+            )
+    return parsed.drop("rich", "xml")
+
+
+def _before(text: pl.Expr, mark: str) -> pl.Expr:
+    return text.str.head(text.str.find(mark, literal=True))
+
+
+def _any_cells(piece: str) -> pl.DataFrame:
+    """Cells in any spelling XML allows (namespace prefixes, attributes in any order):
+    the general, slower way."""
+    raw = pl.DataFrame({"xml": pl.Series([piece]).str.extract_all(_CELL)}).explode("xml")
+    raw = raw.drop_nulls()
+    start = pl.col("xml").str.extract(_START, 0)
+    parsed = raw.select(
+        start.str.extract(r'\sr="([A-Z]{1,3})[0-9]+"', 1).alias("letters"),
+        start.str.extract(r'\sr="[A-Z]{1,3}([0-9]+)"', 1).cast(pl.Int64).alias("row"),
+        start.str.extract(r'\ss="([0-9]+)"', 1).cast(pl.Int32).fill_null(0).alias("style"),
+        start.str.extract(r'\st="([a-zA-Z]+)"', 1).fill_null("n").alias("type"),
+        pl.col("xml").str.extract(_VALUE, 1).alias("value"),
+        pl.col("xml"),
+    )
+    inline = parsed.get_column("type") == "inlineStr"
+    if inline.any():
+        where = inline.arg_true()
+        elements = parsed.get_column("xml").gather(where).str.extract(_INLINE, 0)
+        parsed = parsed.with_columns(
+            parsed.get_column("value").scatter(where, xml_text.runs_text(elements))
+        )
+    return parsed.drop("xml")
+
+
+def _shared_text(text: pl.Series, kinds: pl.Series, shared: pl.Series, path: Path) -> pl.Series:
+    """Shared-string cells' index replaced by the string; other strings unescaped."""
+    is_shared = kinds == "s"
+    if is_shared.any():
+        where = is_shared.arg_true()
+        index = text.gather(where).cast(pl.Int64, strict=False)
+        if index.null_count() or not bool(index.is_between(0, shared.len() - 1).all()):
+            raise not_readable(path, "a text cell names a shared string it does not have")
+        text = text.scatter(where, shared.gather(index))
+    is_escaped = kinds.is_in(["str", "e", "d", "inlineStr"])
+    if is_escaped.any():
+        where = is_escaped.arg_true()
+        text = text.scatter(where, xml_text.unescape_series(text.gather(where)))
+    return text
