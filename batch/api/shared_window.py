@@ -27,13 +27,13 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any, cast
-
-from redis import asyncio as aioredis
-from redis.exceptions import RedisError
+from typing import TYPE_CHECKING, Any, cast
 
 from batch.config.shared_budget import redacted
 from batch.errors import BudgetLostError, ConfigError
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 # Redis turns a Lua number into a string with 14 significant digits: instants in µs
 # have 16, so every number written back is formatted as an integer first.
@@ -107,7 +107,7 @@ class SharedWindow:
         self.name = name
         prefix = f"io-batch:budget:{name}"
         self._keys = (f"{prefix}:turns", f"{prefix}:last", f"{prefix}:pause")
-        self._redis: aioredis.Redis | None = None
+        self._redis: Redis | None = None
         self._answered = False  # Redis has answered this process once: later failures are a loss
         self._member = f"{os.getpid()}:{uuid.uuid4().hex[:8]}:"
         self._turns = 0
@@ -141,6 +141,10 @@ class SharedWindow:
             self._redis = None
 
     async def _run(self, script: str, keys: tuple[str, ...], args: list[Any]) -> Any:
+        # Imported here: a job without a shared budget never pays for loading the client.
+        from redis import asyncio as aioredis  # noqa: PLC0415
+        from redis.exceptions import RedisError  # noqa: PLC0415
+
         try:
             if self._redis is None:
                 self._redis = aioredis.Redis.from_url(

@@ -18,14 +18,15 @@ import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway, write_to_textfile
+from typing import TYPE_CHECKING, Any
 
 from batch.common.logs import get_logger
 from batch.config.metrics import MetricsSpec
 from batch.errors import ExitCode
 from batch.models import Status
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 _SUCCESS = (ExitCode.OK, ExitCode.ROWS_NEED_ATTENTION)
 _LAST_SUCCESS = "io_batch_last_success_timestamp_seconds"
@@ -52,6 +53,9 @@ def build_registry(
     stopped before a run began, only the exit code and the time are known).
     ``labels``: constant labels on every series (the textfile's; empty for a push, where
     the group says which job)."""
+    # Imported here: a job without [metrics] never pays for loading the client.
+    from prometheus_client import CollectorRegistry, Gauge  # noqa: PLC0415
+
     registry = CollectorRegistry()
     names = list(labels)
 
@@ -115,6 +119,8 @@ def publish_run_metrics(
 
 
 def _push(spec: MetricsSpec, registry: CollectorRegistry, group: dict[str, str]) -> None:
+    from prometheus_client import pushadd_to_gateway  # noqa: PLC0415
+
     job = group.pop("job")
     try:
         pushadd_to_gateway(
@@ -139,6 +145,8 @@ def _write(path: Path, registry: CollectorRegistry) -> None:
     # Not 0600: node-exporter runs as another user and must read it. It holds counts
     # and the job's name, no personal data. write_to_textfile renames a complete file
     # into place, so the collector never reads half of one.
+    from prometheus_client import write_to_textfile  # noqa: PLC0415
+
     try:
         write_to_textfile(str(path), registry)
         path.chmod(0o644)
