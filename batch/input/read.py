@@ -71,6 +71,8 @@ class InputFile:
         self._check_required(required, spec)
         #: The frame columns whose values may hold a line break.
         self.multiline = self._multiline(spec.multiline_columns) | found.multiline
+        #: The multi-line fields io-batch wrote itself (IO's reason in a results file).
+        self._ours = found.multiline
 
     @property
     def encoding(self) -> str:
@@ -245,6 +247,7 @@ class InputFile:
             separator=self.separator,
             names=self.columns,
             multiline=multiline,
+            ours=frozenset(self.columns.index(name) for name in self._ours),
         ):
             lines.append(line)
             errors.append(error)
