@@ -51,14 +51,18 @@ class RecordScan:
     @property
     def in_quotes(self) -> bool:
         """Inside a quoted value: the next line continues it."""
-        return self._state in (_State.IN_QUOTED,)
+        return self._state is _State.IN_QUOTED
 
     def feed(self, line: str) -> None:
         """One more physical line of the record; the record may end with it."""
         if self.ended:
             raise ValueError("the record has ended")
-        if self.in_quotes and self.spanning is None:
-            self.spanning = len(self.fields)
+        if self.in_quotes:
+            if self.spanning is None:
+                self.spanning = len(self.fields)
+            if _QUOTE not in line:  # most lines of a long value: plain text, still in quotes
+                self._take(line)
+                return
         index, size = 0, len(line)
         while index < size and not self.ended:
             if self._state is _State.IN_QUOTED:
@@ -98,7 +102,7 @@ class RecordScan:
     def _take(self, text: str) -> None:
         self._length += len(text)
         room = KEPT_CHARACTERS - self._kept
-        if room > 0 and text:
+        if room > 0:
             self._field.append(text[:room])
             self._kept += min(room, len(text))
 

@@ -26,6 +26,7 @@ from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input import encoding, exact, header, scan
 from batch.input.columns import HeaderColumns
+from batch.input.exact_frames import exact_frames
 from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
 from batch.input.limits import cap_frame
 from batch.input.results_layout import layout
@@ -237,38 +238,16 @@ class InputFile:
         return frame
 
     def _exact_frames(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
-        lines: list[int] = []
-        errors: list[str | None] = []
-        columns: list[list[str]] = [[] for _ in self.columns]
         multiline = frozenset(self.columns.index(name) for name in self.multiline)
-        for line, cells, error in exact.records(
+        records = exact.records(
             self._prepared.path,
             first_line=first_line,
             separator=self.separator,
             names=self.columns,
             multiline=multiline,
             ours=frozenset(self.columns.index(name) for name in self._ours),
-        ):
-            lines.append(line)
-            errors.append(error)
-            for column, cell in zip(columns, cells, strict=True):
-                column.append(cell)
-            if len(lines) >= batch_size:
-                yield self._exact_frame(lines, errors, columns)
-                lines, errors, columns = [], [], [[] for _ in self.columns]
-        if lines:
-            yield self._exact_frame(lines, errors, columns)
-
-    def _exact_frame(
-        self, lines: list[int], errors: list[str | None], columns: list[list[str]]
-    ) -> pl.DataFrame:
-        data: dict[str, pl.Series] = {
-            LINE_COLUMN: pl.Series(LINE_COLUMN, lines, dtype=pl.Int64),
-            CSV_ERROR_COLUMN: pl.Series(CSV_ERROR_COLUMN, errors, dtype=pl.String),
-        }
-        for name, values in zip(self.columns, columns, strict=True):
-            data[name] = pl.Series(name, values, dtype=pl.String)
-        return pl.DataFrame(data)
+        )
+        return exact_frames(records, self.columns, batch_size)
 
 
 def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:

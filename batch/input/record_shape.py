@@ -36,6 +36,8 @@ class RecordShape:
     def why_a_record(self, line: str) -> str | None:
         """Why ``line`` (a physical line, its end included) looks like a record; None if
         it does not."""
+        if len(line) < _CODE_LENGTH and line.count(self._separator) + 1 < self._columns:
+            return None  # the common short line of prose: too short for a code, too few fields
         text = line.rstrip("\r\n")
         fields = text.split(self._separator)
         # Quotes only ever join fields: fewer separators than the header's is never a match.
