@@ -196,7 +196,11 @@ def _checked(context: _Context) -> Iterator[_Checked]:
 
     def fast(chunk: Chunk) -> tuple[list[_Checked], int | None]:
         frames, irregular = source.chunk_frames(chunk, DRY_RUN_BATCH_ROWS)
-        return [_check(frame.select(keep), context) for frame in frames], irregular
+        frames.reverse()
+        checked = []
+        while frames:  # each frame let go once checked: a damaged chunk makes many
+            checked.append(_check(frames.pop().select(keep), context))
+        return checked, irregular
 
     workers = 2
     irregular: int | None = None

@@ -18,13 +18,18 @@ MULTILINE_RECORD = "csv.multiline_record"
 TOO_MANY_LINES = "csv.too_many_lines"
 
 
-def field_count(fields: int, columns: int, separator: str) -> str:
+def field_count_template(columns: int, separator: str) -> str:
+    """``field_count``'s message with ``{}`` where the line's field count goes."""
     return (
-        f"{FIELD_COUNT}: {fields} fields where the header has {columns} "
+        f"{FIELD_COUNT}: {{}} fields where the header has {columns} "
         f"with separator {show_separator(separator)}; is a value with the "
         f"separator not in quotes? If the file uses another separator, "
         f"{FORCE_SEPARATOR}"
     )
+
+
+def field_count(fields: int, columns: int, separator: str) -> str:
+    return field_count_template(columns, separator).replace("{}", str(fields), 1)
 
 
 def quote() -> str:
