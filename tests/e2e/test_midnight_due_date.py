@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from batch.models import Message
-from batch.rules import dates
 from batch.sandbox import SandboxConfig
 from tests.helpers.e2e import (
     MARKDOWN,
@@ -30,6 +29,11 @@ pytestmark = pytest.mark.e2e
 
 REACHABLE = SandboxConfig(
     rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0, processing_delay=0.1
+)
+MIDNIGHT_MESSAGE = (
+    "the due date is written with the time 00:00 (as spreadsheets export a date): it is read "
+    "as the date alone, the end of that day (23:59:59 in Italy), not as its first instant; "
+    "to mean the first instant, write the previous day at 23:59:59 (or a time with a zone)"
 )
 END_OF_DAY = "2099-12-31T22:59:59.000Z"  # 23:59:59 in Rome, winter time
 # (as written, what IO must get, is it a midnight the dry run names)
@@ -58,14 +62,6 @@ def test_a_local_midnight_is_the_end_of_that_day_and_the_dry_run_says_so(
     codes = population(len(DUES), seed=2510)
     job = write_due_job(tmp_path, sandbox.base_url, codes)
 
-    checked = run_io_batch(["validate", str(job)])
-    assert checked.code == 0, checked.stdout + checked.stderr
-    assert (
-        f"  {dates.MIDNIGHT}: 2 row(s): {dates.MIDNIGHT_MESSAGE}\n"
-        "    line 2 (scadenza), line 4 (scadenza)\n"
-    ) in checked.stdout
-    assert "due_date.past" not in checked.stdout
-
     ran = run_io_batch(["send", str(job)])
     assert ran.code == 0, ran.stderr
     results = read_rows(tmp_path / "results.csv")
@@ -77,11 +73,19 @@ def test_a_local_midnight_is_the_end_of_that_day_and_the_dry_run_says_so(
     subject, markdown = SUBJECT.format(nome="Ada"), MARKDOWN.format(nome="Ada")
     for code, (_, due, _) in zip(codes, DUES, strict=True):
         entry = entries[code]
-        expected = Message(code, subject, markdown, due_date=due)
-        assert entry.payload_hash == expected.content_hash()
         stored = sandbox.app.backend.store.find(code, entry.message_id)
         assert stored is not None
         assert stored.content() == {"subject": subject, "markdown": markdown, "due_date": due}
+        expected = Message(code, subject, markdown, due_date=due)
+        assert entry.payload_hash == expected.content_hash()
+
+    checked = run_io_batch(["validate", str(job)])
+    assert checked.code == 0, checked.stdout + checked.stderr
+    assert (
+        f"  due_date.midnight: 2 row(s): {MIDNIGHT_MESSAGE}\n"
+        "    line 2 (scadenza), line 4 (scadenza)\n"
+    ) in checked.stdout
+    assert "due_date.past" not in checked.stdout
 
 
 def test_send_dry_run_names_the_midnights_too(tmp_path: Path, sandbox_factory) -> None:
@@ -90,5 +94,5 @@ def test_send_dry_run_names_the_midnights_too(tmp_path: Path, sandbox_factory) -
 
     checked = run_io_batch(["send", "--dry-run", str(job)])
     assert checked.code == 0, checked.stdout + checked.stderr
-    assert f"{dates.MIDNIGHT}: 2 row(s)" in checked.stdout
+    assert "due_date.midnight: 2 row(s)" in checked.stdout
     assert sandbox.app.ledger.entries() == []
