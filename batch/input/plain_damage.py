@@ -17,7 +17,7 @@ import polars as pl
 
 from batch.input import csv_problems
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
-from batch.input.scan import line_table
+from batch.input.scan import line_offset, line_table
 
 #: A chunk's records: LINE_COLUMN (the line's index in the chunk), CSV_ERROR_COLUMN and
 #: every column; and the index of the first line the exact reader must take (None: none).
@@ -37,6 +37,14 @@ def read_chunk(
     if exact_from is not None:
         table = table.filter(pl.col("i") < exact_from)
     damaged = pl.col("damaged")
+    if not table.get_column("damaged").any():
+        # Quotes, but all polars can read (an export that quotes every cell): the lines
+        # as they are, up to the exact reader's.
+        clean = chunk if exact_from is None else chunk[: line_offset(chunk, exact_from)]
+        try:
+            return _parsed_whole(clean, table.height, parse), exact_from
+        except (pl.exceptions.PolarsError, OSError):
+            return None, 0  # polars disagrees with the line check: the exact reader decides
     good = table.filter(~damaged)
     parts = []
     if good.height:
@@ -61,6 +69,21 @@ def read_chunk(
         return None, exact_from
     records = pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
     return records.sort(LINE_COLUMN), exact_from
+
+
+def _parsed_whole(
+    clean: bytes, lines: int, parse: Callable[[bytes], pl.DataFrame]
+) -> pl.DataFrame | None:
+    if not clean:
+        return None
+    parsed = parse(clean)
+    if parsed.height != lines:
+        raise pl.exceptions.ComputeError("polars read another number of records than lines")
+    return parsed.select(
+        pl.int_range(parsed.height, dtype=pl.Int64).alias(LINE_COLUMN),
+        pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
+        pl.all(),
+    )
 
 
 def _field_count_rows(lines: pl.DataFrame, separator: str, columns: list[str]) -> pl.DataFrame:
