@@ -15,9 +15,9 @@ import polars as pl
 from batch.common.csv_safety import mask_fiscal_code
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
-from batch.dryrun.warnings import MESSAGES
 from batch.errors import ExitCode
 from batch.models import Row
+from batch.rules import dates
 from batch.rules.plan import WHOLE_LINE
 
 _PREVIEW_LINES = 6
@@ -108,11 +108,14 @@ def print_summary(
         _preview(row, job.message.language, out)
 
 
+WARNING_MESSAGES = {dates.PAST: dates.PAST_MESSAGE, dates.MIDNIGHT: dates.MIDNIGHT_MESSAGE}
+
+
 def _warnings(summary: ValidationSummary, collected: Collected, job: Job, out: TextIO) -> None:
     out.write("Warnings (valid rows, sent all the same; first lines shown):\n")
     column = job.columns.due_date
     for code, count in sorted(summary.warnings.items(), key=lambda item: -item[1]):
-        out.write(f"  {code}: {count:,} row(s): {MESSAGES.get(code, '')}\n")
+        out.write(f"  {code}: {count:,} row(s): {WARNING_MESSAGES.get(code, '')}\n")
         shown = collected.warning_lines.get(code, [])
         places = ", ".join(f"line {line} ({column})" for line in shown)
         more = count - len(shown)

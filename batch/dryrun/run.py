@@ -25,16 +25,17 @@ from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
+from batch.dryrun.midnight import midnight_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
-from batch.dryrun.warnings import due_date_warnings
 from batch.input.columns import HeaderColumns
 from batch.input.exclusions import ExclusionList, load_exclusions
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import Chunk, InputFile, open_input
-from batch.rules import io_rules, validate
+from batch.rules import dates, io_rules, validate
 from batch.rules.exclusions import split_excluded
 from batch.rules.plan import (
     CONTENT_KEY,
+    DUE_DATE,
     FISCAL_CODE,
     INVALID_COLUMN,
     REASON,
@@ -69,9 +70,6 @@ def run_validate(
                 max_errors=max_errors,
                 now=utc_timestamp(),
                 exclusions=load_exclusions(job),
-                due_date=None
-                if job.columns.due_date is None
-                else source.resolve(job.columns.due_date),
             )
             report = None
             if report_path is not None:
@@ -144,7 +142,6 @@ class _Context:
     max_errors: int
     now: str  # when the validation started, in the due dates' format (for due_date.past)
     exclusions: ExclusionList | None = None
-    due_date: str | None = None  # the due date's column as the file names it
 
 
 def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
@@ -166,9 +163,23 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
         examples = list(first.select(REASON_CODE, LINE_COLUMN, INVALID_COLUMN, REASON).iter_rows())
         if context.report:
             report = problem_rows(invalid, context.columns, context.fiscal_code)
-    warnings, warning_lines = due_date_warnings(
-        valid, written=context.due_date, now=context.now, max_lines=context.max_errors
+    warnings: dict[str, int] = {}
+    warning_lines: dict[str, list[int]] = {}
+    due = valid.get_column(DUE_DATE) if context.job.columns.due_date else None
+    # The earliest date settles most batches in one pass: nothing past, nothing to filter.
+    if due is not None and valid.height and str(due.min()) < context.now:
+        past = valid.filter(dates.is_past(pl.col(DUE_DATE), context.now))
+        if past.height:
+            warnings[dates.PAST] = past.height
+            warning_lines[dates.PAST] = (
+                past.get_column(LINE_COLUMN).head(context.max_errors).to_list()
+            )
+    midnights, midnight_lines = midnight_rows(
+        valid, context.job, context.source, context.max_errors
     )
+    if midnights:
+        warnings[dates.MIDNIGHT] = midnights
+        warning_lines[dates.MIDNIGHT] = midnight_lines
     return _Checked(
         rows=validated.height,
         counts=counts,
