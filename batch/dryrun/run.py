@@ -26,13 +26,14 @@ from batch.config.job import Job
 from batch.config.subject_privacy import refuse_undeclared
 from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.error_report import ErrorReport, problem_rows
+from batch.dryrun.midnight import midnight_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
 from batch.dryrun.warnings import find_warnings
 from batch.input.columns import HeaderColumns
 from batch.input.exclusions import ExclusionList, load_exclusions
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import Chunk, InputFile, open_input
-from batch.rules import io_rules, validate
+from batch.rules import dates, io_rules, validate
 from batch.rules.exclusions import split_excluded
 from batch.rules.plan import (
     CONTENT_KEY,
@@ -211,6 +212,12 @@ def _check(batch: pl.DataFrame, context: _Context) -> _Checked:
     warnings, warning_lines = find_warnings(
         valid, context.job, now=context.now, max_lines=context.max_errors
     )
+    midnights, midnight_lines = midnight_rows(
+        valid, context.job, context.source, context.max_errors
+    )
+    if midnights:
+        warnings[dates.MIDNIGHT] = midnights
+        warning_lines[dates.MIDNIGHT] = midnight_lines
     return _Checked(
         rows=validated.height,
         counts=counts,
@@ -238,7 +245,11 @@ def _checked(context: _Context) -> Iterator[_Checked]:
 
     def fast(chunk: Chunk) -> tuple[list[_Checked], int | None]:
         frames, irregular = source.chunk_frames(chunk, DRY_RUN_BATCH_ROWS)
-        return [_check(frame.select(keep), context) for frame in frames], irregular
+        frames.reverse()
+        checked = []
+        while frames:  # each frame let go once checked: a damaged chunk makes many
+            checked.append(_check(frames.pop().select(keep), context))
+        return checked, irregular
 
     workers = 2
     irregular: int | None = None

@@ -23,7 +23,11 @@ TEST_CITIZEN_MESSAGE = (
     f"{SANDBOX} is IO's test citizen: IO accepts the message (201) and it reaches nobody "
     "(services of IO's Area Riservata have no test mode); put a real recipient's code there"
 )
-MESSAGES = {dates.PAST: dates.PAST_MESSAGE, TEST_CITIZEN: TEST_CITIZEN_MESSAGE}
+MESSAGES = {
+    dates.PAST: dates.PAST_MESSAGE,
+    dates.MIDNIGHT: dates.MIDNIGHT_MESSAGE,
+    TEST_CITIZEN: TEST_CITIZEN_MESSAGE,
+}
 
 
 def column_of(code: str, job: Job) -> str:

@@ -24,8 +24,9 @@ import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
-from batch.input import encoding, exact, header, scan
+from batch.input import encoding, exact, header, plain_damage, scan
 from batch.input.columns import HeaderColumns
+from batch.input.exact_frames import BATCH_CHARACTERS, exact_frames
 from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
 from batch.input.limits import cap_frame
 from batch.input.results_layout import layout
@@ -71,6 +72,8 @@ class InputFile:
         self._check_required(required, spec)
         #: The frame columns whose values may hold a line break.
         self.multiline = self._multiline(spec.multiline_columns) | found.multiline
+        #: The multi-line fields io-batch wrote itself (IO's reason in a results file).
+        self._ours = found.multiline
 
     @property
     def encoding(self) -> str:
@@ -119,8 +122,8 @@ class InputFile:
         records, irregular = self._fast_records(data, lines)
         frames = []
         if records is not None:
-            for start in range(0, records.height, batch_size):
-                frame = self._finish_fast(records.slice(start, batch_size), first_line + start)
+            for start, size in _slices(records, batch_size):
+                frame = self._finish_fast(records.slice(start, size), first_line)
                 if frame.height:
                     frames.append(frame)
         return frames, None if irregular is None else first_line + irregular
@@ -184,28 +187,23 @@ class InputFile:
         )
 
     def _fast_records(self, chunk: bytes, lines: int) -> tuple[pl.DataFrame | None, int | None]:
-        """The records polars can take from ``chunk``, and the first line it cannot."""
-        columns = len(self.columns)
-        irregular = None
-        if not scan.looks_regular(chunk, self.separator, columns, lines):
-            irregular = scan.first_irregular(chunk, self.separator, columns)
-        clean = chunk if irregular is None else chunk[: scan.line_offset(chunk, irregular)]
-        if not clean:
-            return None, irregular
-        try:
-            return self._parse(clean), irregular
-        except (pl.exceptions.PolarsError, OSError):
-            # A line with too many fields passes the byte count; look line by line. OSError:
-            # polars takes a batch that starts with a compression magic number (a row
-            # beginning "x^" looks like zlib) for a compressed stream.
-            irregular = scan.first_irregular(clean, self.separator, columns)
-            if irregular is None:
-                return None, 0  # polars disagrees with the check: let the exact reader decide
-            clean = clean[: scan.line_offset(clean, irregular)]
+        """The records polars can take from ``chunk`` (LINE_COLUMN: the line's index in
+        the chunk; CSV_ERROR_COLUMN; every column), and the first line it cannot."""
+        if scan.looks_regular(chunk, self.separator, len(self.columns), lines):
             try:
-                return (self._parse(clean) if clean else None), irregular
+                parsed = self._parse(chunk)
             except (pl.exceptions.PolarsError, OSError):
-                return None, 0
+                # A line with too many fields passes the byte count: look line by line.
+                # OSError: polars takes a batch that starts with a compression magic number
+                # (a row beginning "x^" looks like zlib) for a compressed stream.
+                pass
+            else:
+                return parsed.select(
+                    pl.int_range(parsed.height, dtype=pl.Int64).alias(LINE_COLUMN),
+                    pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
+                    pl.all(),
+                ), None
+        return plain_damage.read_chunk(chunk, self.separator, self.columns, self._parse)
 
     def _parse(self, lines: bytes) -> pl.DataFrame:
         return pl.read_csv(
@@ -221,51 +219,45 @@ class InputFile:
 
     def _finish_fast(self, raw: pl.DataFrame, first: int) -> pl.DataFrame:
         frame = raw.select(
-            pl.int_range(first, first + raw.height, dtype=pl.Int64).alias(LINE_COLUMN),
-            pl.lit(None, dtype=pl.String).alias(CSV_ERROR_COLUMN),
+            (pl.col(LINE_COLUMN) + first).alias(LINE_COLUMN),
+            CSV_ERROR_COLUMN,
             pl.col(self.columns).fill_null(""),
         )
         frame = cap_frame(frame, self.columns, CSV_ERROR_COLUMN)
         # Blank records (an empty line, or only separators: Excel writes ";;;;" rows) are no
         # rows. A blank record has a blank first cell, a cheap test that settles most batches.
+        # A damaged line keeps its row even when the cells kept of it are blank (";;a").
         first_blank = ~frame.get_column(self.columns[0]).str.contains(r"\S")
         if first_blank.any():
             blank = pl.all_horizontal(~pl.col(name).str.contains(r"\S") for name in self.columns)
-            frame = frame.filter(~blank)
+            frame = frame.filter(~blank | pl.col(CSV_ERROR_COLUMN).is_not_null())
         return frame
 
     def _exact_frames(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
-        lines: list[int] = []
-        errors: list[str | None] = []
-        columns: list[list[str]] = [[] for _ in self.columns]
         multiline = frozenset(self.columns.index(name) for name in self.multiline)
-        for line, cells, error in exact.records(
+        records = exact.records(
             self._prepared.path,
             first_line=first_line,
             separator=self.separator,
             names=self.columns,
             multiline=multiline,
-        ):
-            lines.append(line)
-            errors.append(error)
-            for column, cell in zip(columns, cells, strict=True):
-                column.append(cell)
-            if len(lines) >= batch_size:
-                yield self._exact_frame(lines, errors, columns)
-                lines, errors, columns = [], [], [[] for _ in self.columns]
-        if lines:
-            yield self._exact_frame(lines, errors, columns)
+            ours=frozenset(self.columns.index(name) for name in self._ours),
+        )
+        return exact_frames(records, self.columns, batch_size)
 
-    def _exact_frame(
-        self, lines: list[int], errors: list[str | None], columns: list[list[str]]
-    ) -> pl.DataFrame:
-        data: dict[str, pl.Series] = {
-            LINE_COLUMN: pl.Series(LINE_COLUMN, lines, dtype=pl.Int64),
-            CSV_ERROR_COLUMN: pl.Series(CSV_ERROR_COLUMN, errors, dtype=pl.String),
-        }
-        for name, values in zip(self.columns, columns, strict=True):
-            data[name] = pl.Series(name, values, dtype=pl.String)
-        return pl.DataFrame(data)
+
+def _slices(records: pl.DataFrame, batch_size: int) -> Iterator[tuple[int, int]]:
+    """(start, rows) of the frames a chunk's records make: ``batch_size`` rows, or fewer
+    when the chunk has damaged lines, each with its reason (a couple of hundred characters,
+    copied at every stage): then about ``exact_frames.BATCH_CHARACTERS`` of reasons each,
+    as the exact reader's batches."""
+    damaged = records.height - records.get_column(CSV_ERROR_COLUMN).null_count()
+    if damaged:
+        reasons = int(records.get_column(CSV_ERROR_COLUMN).str.len_chars().sum())
+        per_row = max(1, reasons // damaged)
+        batch_size = max(1, min(batch_size, BATCH_CHARACTERS // per_row))
+    for start in range(0, records.height, batch_size):
+        yield start, batch_size
 
 
 def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:

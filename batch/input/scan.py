@@ -28,6 +28,11 @@ from pathlib import Path
 import polars as pl
 
 CHUNK_BYTES = 8 << 20
+#: At most this many lines a chunk too: a damaged line becomes a row with a reason of a
+#: couple of hundred characters (``plain_damage``), so a chunk of very short damaged lines
+#: ("A\n") would otherwise make millions of them at once. An export's lines are longer
+#: than 64 bytes: its chunks are still ``CHUNK_BYTES``.
+CHUNK_LINES = 1 << 17
 #: A byte no CSV export uses, so that each physical line reads as a single field.
 _LINE_FIELD_SEPARATOR = "\x1f"
 _QUOTED = r'"(?:[^"]|"")*"'
@@ -49,12 +54,23 @@ def chunks(path: Path, skip_lines: int) -> Iterator[tuple[int, bytes, int]]:
             if cut == 0 and len(block) == CHUNK_BYTES:
                 yield number, b"", 0  # a line longer than a chunk: far over any IO limit
                 return
+            cut = _at_most_lines(block, cut)
             if 0 < cut < len(block):
                 handle.seek(cut - len(block), 1)  # the partial line starts the next chunk
                 block = block[:cut]
             lines = line_count(block)
             yield number, block, lines
             number += lines
+
+
+def _at_most_lines(block: bytes, cut: int) -> int:
+    """``cut`` (the end of the block's whole lines), moved back to a line end so that at
+    most ``CHUNK_LINES`` lines come before it: cut in proportion, a few passes at most."""
+    while (lines := block.count(b"\n", 0, cut)) > CHUNK_LINES:
+        cut = block.rfind(b"\n", 0, cut * CHUNK_LINES // lines) + 1
+        if cut == 0:
+            return block.find(b"\n") + 1  # one very long line, then short ones: that line
+    return cut
 
 
 def line_count(chunk: bytes) -> int:
@@ -81,6 +97,19 @@ def looks_regular(chunk: bytes, separator: str, columns: int, lines: int) -> boo
 
 def first_irregular(chunk: bytes, separator: str, columns: int) -> int | None:
     """Index of the first line in ``chunk`` that is not a well-formed one-line record."""
+    table = line_table(chunk, separator, columns)
+    if table is None:
+        return 0  # e.g. a line holding our private separator: the exact reader decides
+    bad = table.filter(pl.col("exact") | pl.col("damaged")).get_column("i")
+    return int(bad.min()) if bad.len() else None  # type: ignore[arg-type]
+
+
+def line_table(chunk: bytes, separator: str, columns: int) -> pl.DataFrame | None:
+    """Each line of ``chunk``: ``i`` (its index), ``l`` (its text, without its line end),
+    ``blank``, ``exact`` (only the exact reader can read it: a quote polars would read
+    otherwise, a CR that is no line end) and ``damaged`` (no quote, but more or fewer
+    fields than the header: a ``blank`` one is no row). None: polars cannot split the
+    chunk into lines."""
     try:
         lines = pl.read_csv(
             io.BytesIO(chunk),
@@ -93,12 +122,18 @@ def first_irregular(chunk: bytes, separator: str, columns: int) -> int | None:
             missing_columns="insert",
         ).with_row_index("i")
     except (pl.exceptions.PolarsError, OSError):  # OSError: a chunk polars took for zlib
-        return 0  # e.g. a line holding our private separator: the exact reader decides
+        return None
     flags = lines.select("i", "l", *_line_flags(separator))
-    plain = flags.filter(_plain_bad(columns)).get_column("i")
-    quoted = flags.filter(pl.col("quoted")).filter(_quoted_bad(separator, columns))
-    found = [int(series.min()) for series in (plain, quoted.get_column("i")) if series.len()]  # type: ignore[arg-type]
-    return min(found) if found else None
+    # The quote check is a regex: run only on the lines that have a quote.
+    quoted = flags.filter(pl.col("quoted"))
+    quoted_bad = quoted.filter(_quoted_bad(separator, columns)).get_column("i")
+    return flags.select(
+        "i",
+        "l",
+        "blank",
+        (pl.col("i").is_in(quoted_bad.implode()) | pl.col("cr")).alias("exact"),
+        (~pl.col("quoted") & ~pl.col("cr") & _wrong_count(columns)).alias("damaged"),
+    )
 
 
 def _blank(separator: str) -> pl.Expr:
@@ -119,11 +154,12 @@ def _line_flags(separator: str) -> list[pl.Expr]:
     ]
 
 
-def _plain_bad(columns: int) -> pl.Expr:
+def _wrong_count(columns: int) -> pl.Expr:
+    """More fields than the header, or fewer on a line that is not blank (a blank line is
+    a record of empty cells to polars, and no row)."""
     expected = columns - 1
-    separators, blank, quoted = pl.col("separators"), pl.col("blank"), pl.col("quoted")
-    wrong = (separators > expected) | ((separators < expected) & ~blank)
-    return (~quoted & wrong) | pl.col("cr")
+    separators = pl.col("separators")
+    return (separators > expected) | ((separators < expected) & ~pl.col("blank"))
 
 
 def _quoted_bad(separator: str, columns: int) -> pl.Expr:

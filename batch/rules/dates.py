@@ -7,7 +7,12 @@ date and time, ``/ . -`` between day, month and year). Local times are Europe/Ro
 and converted to UTC with the daylight-saving rule of that very day.
 
 A date alone means the END of that day, 23:59:59 in Italy (the IO guide's warning: a
-deadline at 00:00 would show the day before as the last day to pay).
+deadline at 00:00 would show the day before as the last day to pay). So does a local
+time of exactly midnight (``2026-12-31 00:00`` or ``00:00:00``): that is how
+spreadsheets export a date cell, and taken literally it would be the first instant of
+the 31st, a deadline a whole day earlier than the date the office wrote. The dry run
+lists such rows (``due_date.midnight``) so that the reading is never silent. A zone
+(``2026-12-31T00:00:00+01:00``) says the instant is meant: it is taken as it is.
 
 In the autumn hour that happens twice (02:00-02:59 on the last Sunday of October) the
 later one is taken: a deadline is never earlier than what the operator wrote. An hour
@@ -30,6 +35,13 @@ NONEXISTENT = "due_date.nonexistent"
 PAST = "due_date.past"
 PAST_MESSAGE = (
     "the due date is already past: IO accepts it, but the citizen sees a deadline that has gone"
+)
+#: A warning: a local time of exactly midnight, read as the end of that day.
+MIDNIGHT = "due_date.midnight"
+MIDNIGHT_MESSAGE = (
+    "the due date is written with the time 00:00 (as spreadsheets export a date): it is read "
+    "as the date alone, the end of that day (23:59:59 in Italy), not as its first instant; "
+    "to mean the first instant, write the previous day at 23:59:59 (or a time with a zone)"
 )
 
 # [0-9], not \\d: Unicode digits (fullwidth, Arabic-Indic...) are no date.
@@ -59,6 +71,14 @@ def parse(values: pl.Series) -> pl.DataFrame:
             .str.pad_start(2, "0")
         )
 
+    has_time = (
+        year_first.struct.field("4").is_not_null() | day_first.struct.field("4").is_not_null()
+    )
+    hour, minute = part("4", "4", "23"), part("5", "5", "59")
+    # a time with no seconds is that minute's start; a date alone is 23:59:59
+    second = pl.when(has_time).then(part("6", "6", "00")).otherwise(pl.lit("59"))
+    # midnight is the date alone (see the module's docstring)
+    midnight = has_time & (hour == "00") & (minute == "00") & (second == "00")
     local_text = pl.concat_str(
         pl.coalesce(year_first.struct.field("1"), day_first.struct.field("3")),
         pl.lit("-"),
@@ -66,16 +86,11 @@ def parse(values: pl.Series) -> pl.DataFrame:
         pl.lit("-"),
         part("3", "1", ""),
         pl.lit(" "),
-        part("4", "4", "23"),
+        pl.when(midnight).then(pl.lit("23")).otherwise(hour),
         pl.lit(":"),
-        part("5", "5", "59"),
+        pl.when(midnight).then(pl.lit("59")).otherwise(minute),
         pl.lit(":"),
-        # a time with no seconds is that minute's start; a date alone is 23:59:59
-        pl.when(
-            year_first.struct.field("4").is_not_null() | day_first.struct.field("4").is_not_null()
-        )
-        .then(part("6", "6", "00"))
-        .otherwise(pl.lit("59")),
+        pl.when(midnight).then(pl.lit("59")).otherwise(second),
     )
     naive = local_text.str.strptime(pl.Datetime("ms"), "%Y-%m-%d %H:%M:%S", strict=False)
     local = naive.dt.replace_time_zone(ZONE, ambiguous="latest", non_existent="null")
@@ -115,3 +130,9 @@ def is_past(due_date: pl.Expr, now_text: str) -> pl.Expr:
     """Converted due dates (``YYYY-MM-DDTHH:MM:SS.mmmZ``, all the same width) before
     ``now_text``: as text, their order is the order in time."""
     return due_date < pl.lit(now_text)
+
+
+def is_local_midnight(written: pl.Expr) -> pl.Expr:
+    """Trimmed due dates written as a local time of exactly midnight (no zone): the ones
+    read as the date alone, for the dry run's ``MIDNIGHT`` warning."""
+    return written.str.contains(r"^[0-9./\-]{8,10}[T ]0?0:00(?::00)?$")

@@ -79,7 +79,11 @@ class Plan:
             placeholders={name: columns.resolve(name) for name in names},
             variants=variants,
             language=optional(job.columns.language),
-            multiline=frozenset(columns.resolve(name) for name in job.input.multiline_columns),
+            # The reader checked every one against the file's header; ``columns`` may be
+            # only the columns the job reads (the dry run's), which need not name them all.
+            multiline=frozenset(
+                columns.resolve(name) for name in job.input.multiline_columns if name in columns
+            ),
             dedupe_key=optional(job.columns.dedupe_key),
         )
 

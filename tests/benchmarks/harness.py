@@ -1,14 +1,16 @@
 """What every benchmark needs: a sandbox process, a measured subprocess, inputs and jobs.
 
 The sandbox always runs as its own process (``python -m batch sandbox``) so that its CPU
-is never counted as io-batch's; io-batch runs as another process, measured with
-``os.wait4`` (its own user + system CPU, nothing else). Network only to 127.0.0.1;
+is never counted as io-batch's; io-batch runs as another process, started by a small
+fresh launcher (``alone.py``) that measures it with ``os.wait4``: its own user + system
+CPU and peak RSS, nothing else (not this suite's memory). Network only to 127.0.0.1;
 every wait is bounded in time.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import re
@@ -27,6 +29,8 @@ from batch.rules import fiscal_code
 from batch.sandbox import DEFAULT_API_KEY, CallRecord, fetch_calls
 
 REPO = Path(__file__).resolve().parents[2]
+#: The launcher every measured command is started from (see ``alone``).
+ALONE = Path(__file__).resolve().with_name("alone.py")
 PYTHON = sys.executable
 SANDBOX_KEY = DEFAULT_API_KEY  # "sandbox-key"
 STARTUP_TIMEOUT = 30.0
@@ -193,28 +197,31 @@ def run_measured(
     env: dict[str, str] | None = None,
     cwd: Path = REPO,
 ) -> Measured:
-    """Run ``command`` to its end (killed after ``timeout`` s); CPU from ``os.wait4``."""
+    """Run ``command`` to its end (killed after ``timeout`` s), started by ``alone.py``:
+    a small fresh process, so that the figures (``os.wait4``: its own CPU and peak RSS)
+    are the command's alone, never this suite's memory (see ``alone``)."""
+    report = stdout.with_name(f"{stdout.name}.measured.json")
+    report.unlink(missing_ok=True)
+    launcher = [PYTHON, str(ALONE), str(report), *command]
     with stdout.open("wb") as out:
-        started = time.monotonic()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            ended = time.monotonic()
-            break
-        if time.monotonic() > deadline:
-            process.kill()
-            os.wait4(process.pid, 0)
-            raise TimeoutError(f"{command[2:4]} still running after {timeout:.0f} s")
-        time.sleep(POLL_SECONDS)
-    process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+        process = subprocess.Popen(
+            launcher, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the launcher and the command
+        process.wait()
+        raise TimeoutError(f"{list(command)[2:4]} still running after {timeout:.0f} s") from None
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    report.unlink()
     return Measured(
-        returncode=process.returncode,
-        started=started,
-        wall=ended - started,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        returncode=int(figures["returncode"]),
+        started=float(figures["started"]),
+        wall=float(figures["wall"]),
+        cpu=float(figures["cpu"]),
+        peak_rss_mb=float(figures["peak_rss_mb"]),
     )
 
 

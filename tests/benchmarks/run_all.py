@@ -3,10 +3,13 @@
     .venv/bin/python -m tests.benchmarks [--quick] [--markdown PATH]     (from the repo root)
 
 Full run: about 16 minutes on 2 cores (three 65 s budget runs, 1M/5M/10M-row dry runs,
-a 1M-row resume); ``--quick``: the same measurements at toy sizes in well under a
-minute, to prove the suite works, not the targets. Inputs are generated (seeded) in a
+a 1M-row resume, validate over 0.3M-2M malformed lines); ``--quick``: the same
+measurements at toy sizes in well under a minute, to prove the suite works, not the
+targets. Inputs are generated (seeded) in a
 temporary folder and deleted at the end; the sandbox runs as its own process on
-127.0.0.1. Progress goes to stderr; the table (markdown) to stdout and to ``--markdown``.
+127.0.0.1. Every measured command runs in a process of its own, started by a bare
+launcher (``alone``), so that its peak RSS is its own and not this suite's. Progress
+goes to stderr; the table (markdown) to stdout and to ``--markdown``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .feed_bench import feed_figures
 from .figures import Figure, markdown_table
 from .huge_value_bench import huge_value_figures
 from .journal_bench import journal_figures
+from .malformed_bench import malformed_figures
 from .resume_bench import resume_figures
 from .send_bench import budget_figures, unlimited_figures
 from .sizes import FULL, QUICK, Sizes
@@ -58,6 +62,14 @@ EXPECTED_PREFIXES = (
     "resume of a",
     "peak RSS, 4 rows with one",
     "peak RSS, 4 rows with one",
+    "validate peak RSS, ",  # rows each a field short (three sizes)...
+    "validate speed, ",
+    "validate peak RSS, ",
+    "validate speed, ",
+    "validate peak RSS, ",
+    "validate speed, ",
+    "validate peak RSS, one quoted value of",  # ...and one value over many lines
+    "validate speed, one quoted value of",
     "journal per message, synchronous=NORMAL (default), median",
     "journal per message, synchronous=NORMAL (default), mean",
     "journal per message, synchronous=FULL (--durable), median",
@@ -93,6 +105,7 @@ def measure(folder: Path, sizes: Sizes) -> list[Figure]:
     step("dry run speed and memory", lambda: validation_figures(folder, sizes))
     step("resume of a big journal", lambda: resume_figures(folder, sizes))
     step("memory with one huge value", lambda: huge_value_figures(folder, sizes))
+    step("memory and speed over malformed CSVs", lambda: malformed_figures(folder, sizes))
     step("journal cost per message", lambda: journal_figures(folder, sizes))
     step("feed mode against profile checks", lambda: feed_figures(folder, sizes))
     return figures

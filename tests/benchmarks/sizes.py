@@ -24,6 +24,9 @@ class Sizes:
     feed_seconds: float  # the time slice each mode sends for
     feed_days: int  # the feed's history, synced before the feed-mode send
     shard_rows: int  # the input of the shard benchmark (1, 2 and 4 shards of it)
+    malformed_rows: tuple[int, ...]  # validate over this many rows, each a field short
+    malformed_value_lines: int  # ...and over one quoted value of this many lines
+    malformed_runs: int
 
 
 FULL = Sizes(
@@ -44,6 +47,9 @@ FULL = Sizes(
     feed_seconds=120.0,
     feed_days=30,
     shard_rows=6_000,
+    malformed_rows=(300_000, 1_000_000, 2_000_000),
+    malformed_value_lines=1_000_000,
+    malformed_runs=3,
 )
 
 QUICK = Sizes(
@@ -64,4 +70,7 @@ QUICK = Sizes(
     feed_seconds=3.0,
     feed_days=2,
     shard_rows=60,
+    malformed_rows=(3_000, 10_000, 20_000),
+    malformed_value_lines=10_000,
+    malformed_runs=1,
 )

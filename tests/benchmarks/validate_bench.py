@@ -1,14 +1,14 @@
 """Benchmark of the dry-run validation core: rows per second and peak memory.
 
-    .venv/bin/python tests/benchmarks/validate_bench.py                 # 1M, 5M, 10M rows
-    .venv/bin/python tests/benchmarks/validate_bench.py --rows 1000000 --repeat 3
+    .venv/bin/python -m tests.benchmarks.validate_bench                 # 1M, 5M, 10M rows
+    .venv/bin/python -m tests.benchmarks.validate_bench --rows 1000000 --repeat 3
 
 For each size it generates (seeded, vectorised) a realistic recipient CSV in a temporary
 folder: Italian names with accents, euro amounts written the Italian way, one due date,
 18-digit notice numbers with leading zeros, about 0.5% of rows with a typo in the fiscal
 code and 0.1% repeated. Each run of ``dryrun.run_validate`` happens in a fresh process,
-started by a small measuring process that reads the child's peak RSS with
-``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``.
+started by ``alone`` (a bare launcher that reads the run's own peak RSS with
+``os.wait4``), so the figure is the run's memory, not this process's.
 
 Targets (BENCHMARKS.md): >= 1,000,000 rows/s on 1M rows; peak RSS <= 500 MB at 10M rows
 and flat (10M <= 1.1 x 5M).
@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -152,24 +150,23 @@ def child(path: Path) -> None:
     )
 
 
-def measure(path: Path) -> None:
-    """Runs the child and adds its peak RSS, as the kernel accounted it."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True
-    )
-    figures = json.loads(done.stdout)
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps(figures))
-
-
 def run(path: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
+    """One run of ``child`` in a process of its own, started by ``alone`` (so the peak RSS
+    is the run's own, not the caller's): its figures and its peak RSS."""
+    from .harness import run_measured  # noqa: PLC0415 - the bench's own light imports first
+
+    out = path.with_name("child-out.txt")
+    measured = run_measured(
+        [sys.executable, "-m", "tests.benchmarks.validate_bench", "--child", str(path)],
+        timeout=1800,
+        stdout=out,
     )
-    figures: dict[str, float] = json.loads(done.stdout)
+    text = out.read_text(encoding="utf-8", errors="replace")
+    if measured.returncode != 0:
+        raise RuntimeError(f"the dry run failed ({measured.returncode}): {text[-2000:]}")
+    last = [line for line in text.splitlines() if line.startswith("{")][-1]
+    figures: dict[str, float] = json.loads(last)
+    figures["peak_rss_mb"] = measured.peak_rss_mb
     return figures
 
 
@@ -178,13 +175,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (median reported)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child)
-        return
-    if args.measure:
-        measure(args.measure)
         return
     with tempfile.TemporaryDirectory(prefix="io-batch-bench-") as folder:
         for rows in args.rows:

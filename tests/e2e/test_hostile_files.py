@@ -91,6 +91,8 @@ def test_hostile_file(make, tmp_path: Path, sandbox_factory) -> None:
         assert ledger == []
         return
     assert ran.code in (0, 1), output
+    # The dry run reads the file as the send does: same verdict, same exit code.
+    assert checked.code == ran.code, checked.stdout + checked.stderr
     results = read_rows(tmp_path / "out" / "results.csv")
     got = {int(row["line"]): (row["status"], row["reason_code"]) for row in results}
     want = {line: (row.status, row.reason_code) for line, row in case.rows.items()}

@@ -126,7 +126,7 @@ def stray_quotes_span_lines() -> HostileCase:
     rows.header()
     rows.sent("Anna")
     opened = rows.raw(f'{rows.code()};"Rossi;primo\n')
-    rows.expect(opened, INVALID, "csv.multiline")
+    rows.expect(opened, INVALID, "csv.multiline_record")  # the lines it took are records
     rows.sent("Verdi")
     rows.sent("Neri")
     closing = rows.code()
@@ -145,7 +145,7 @@ def multiline_note_allowed() -> HostileCase:
     line = rows.raw(f'{code};Rosa;"prima riga\nseconda riga"\n')
     rows.rows[line] = sent(code, "Rosa", "prima riga\nseconda riga")
     broken = rows.raw(f'{rows.code()};"Carlo\n')
-    rows.expect(broken, INVALID, "csv.multiline")
+    rows.expect(broken, INVALID, "csv.multiline_record")
     swallowed = rows.code()
     line = rows.raw(f'{swallowed};Lina";fine\n')
     rows.rows[line] = sent(swallowed, 'Lina"', "fine")
@@ -161,7 +161,7 @@ def multiline_crlf_file() -> HostileCase:
     rows.raw(f"{first};Primo;\r\n")
     rows.rows[2] = sent(first, "Primo")
     opened = rows.raw(f'{rows.code()};"Secondo;x\r\n')
-    rows.expect(opened, INVALID, "csv.multiline")
+    rows.expect(opened, INVALID, "csv.multiline_record")
     third = rows.code()
     line = rows.raw(f'{third};Terzo";y\r\n')
     rows.rows[line] = sent(third, 'Terzo"', "y")
@@ -298,6 +298,85 @@ def formula_header() -> HostileCase:
     return rows.case("formula_header")
 
 
+def stray_quotes_in_an_allowed_column() -> HostileCase:
+    """Issue 25: ``multiline_columns = ["nome"]`` and a stray quote on line 5 and one on
+    line 9. Read as RFC 4180 says, line 5's citizen would get lines 6-9's codes and names;
+    the value is refused because its lines are records, and each is read on its own."""
+    rows = Rows(seed=14)
+    rows.header()
+    for name in ("Anna", "Bruno", "Carla"):
+        rows.sent(name)
+    opened = rows.raw(f'{rows.code()};"Dario;quinta\n')
+    rows.expect(opened, INVALID, "csv.multiline_record")
+    for name in ("Elena", "Fabio", "Gino"):
+        rows.sent(name)
+    closing = rows.code()
+    line = rows.raw(f'{closing};Ivo";nona\n')
+    rows.rows[line] = sent(closing, 'Ivo"', "nona")
+    rows.sent("Lia")
+    return rows.case(
+        "stray_quotes_in_an_allowed_column", input_options='multiline_columns = ["nome"]'
+    )
+
+
+def prose_in_a_column_that_allows_no_line_break() -> HostileCase:
+    """A name over two lines whose second line is no record: ``csv.multiline`` (it names
+    ``multiline_columns``), and the second line read on its own (too few fields)."""
+    rows = Rows(seed=15)
+    rows.header()
+    rows.sent("Prima")
+    opened = rows.raw(f'{rows.code()};"Anna\nMaria";nota\n')
+    rows.expect(opened, INVALID, "csv.multiline")
+    rows.expect(opened + 1, INVALID, "csv.field_count")
+    rows.sent("Ultima")
+    return rows.case("prose_in_a_column_that_allows_no_line_break")
+
+
+def multiline_column_no_template_uses() -> HostileCase:
+    """``multiline_columns`` names a header column the templates do not use: accepted (the
+    dry run said "has no column" before issue 25), and its value may span lines."""
+    rows = Rows(seed=16)
+    rows.header(("codice_fiscale", "nome", "note", "riferimento"))
+    rows.sent("Piero")
+    code = rows.code()
+    line = rows.raw(f'{code};Rita;;"Via Roma 1\nPiano 2"\n')
+    rows.rows[line] = sent(code, "Rita")
+    rows.sent("Sara")
+    return rows.case(
+        "multiline_column_no_template_uses", input_options='multiline_columns = ["riferimento"]'
+    )
+
+
+def long_value_closed() -> HostileCase:
+    """A properly closed note of 250 lines: one refused row for its length (before issue 25
+    it was "never closed" and each of its lines a row), and the rows after it are sent."""
+    rows = Rows(seed=17)
+    rows.header()
+    rows.sent("Prima")
+    body = "".join(f"riga {n} della nota\n" for n in range(249)) + "ultima riga"
+    line = rows.raw(f'{rows.code()};Lunga;"{body}"\n')
+    rows.expect(line, INVALID, "csv.too_many_lines")
+    rows.sent("Dopo")
+    return rows.case("long_value_closed", input_options='multiline_columns = ["note"]')
+
+
+def long_value_runs_into_records() -> HostileCase:
+    """A quote opened in an allowed column, 210 lines of prose, then records and a stray
+    quote: refused as soon as a record is met past the bound, every line read again."""
+    rows = Rows(seed=18)
+    rows.header()
+    opened = rows.raw(f'{rows.code()};Aperta;"inizio\n')
+    rows.expect(opened, INVALID, "csv.multiline_record")
+    for n in range(210):
+        line = rows.raw(f"testo {n}\n")
+        rows.expect(line, INVALID, "csv.field_count")
+    rows.sent("Carlo")
+    closing = rows.code()
+    line = rows.raw(f'{closing};Dora;fine"\n')
+    rows.rows[line] = sent(closing, "Dora", 'fine"')
+    return rows.case("long_value_runs_into_records", input_options='multiline_columns = ["note"]')
+
+
 CASES: list[Callable[[], HostileCase]] = [
     stray_quotes_span_lines,
     multiline_note_allowed,
@@ -312,6 +391,11 @@ CASES: list[Callable[[], HostileCase]] = [
     huge_value,
     look_alike_codes,
     formula_header,
+    stray_quotes_in_an_allowed_column,
+    prose_in_a_column_that_allows_no_line_break,
+    multiline_column_no_template_uses,
+    long_value_closed,
+    long_value_runs_into_records,
 ]
 
 

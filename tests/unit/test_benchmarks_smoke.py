@@ -13,7 +13,7 @@ from tests.benchmarks.figures import COLUMNS
 from tests.benchmarks.run_all import EXPECTED_PREFIXES
 
 REPO = Path(__file__).parents[2]
-NUMBER = re.compile(r"^-?[\d,]+(\.\d+)? ?(%|s|ms|µs|MB|x|/s|rows/s)?$")
+NUMBER = re.compile(r"^-?[\d,]+(\.\d+)? ?(%|s|ms|µs|MB|x|/s|rows/s|lines/s)?$")
 
 
 @pytest.mark.slow

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from batch.config.job import InputSpec, parse_job
 from batch.errors import ConfigError, InputError
-from batch.input import exact as input_exact
+from batch.input import limits as input_limits
+from batch.input import lines as input_lines
 from batch.input import scan as input_scan
 from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
@@ -60,13 +61,15 @@ def codes(frame: pl.DataFrame) -> list[tuple[int, str]]:
 def test_a_stray_quote_never_glues_other_rows_into_one(tmp_path: Path) -> None:
     data = b'cf;nome;note\nA;"Rossi;x\nB;Verdi;y\nC;Neri;z\nD;Bianchi";w\nE;Gialli;v\n'
     frame = read_all(write(tmp_path, data))
-    assert codes(frame) == [(2, "csv.multiline"), (3, ""), (4, ""), (5, ""), (6, "")]
+    assert codes(frame) == [(2, "csv.multiline_record"), (3, ""), (4, ""), (5, ""), (6, "")]
     first = frame.row(0)
+    # Not "allow it in input.multiline_columns": its lines are rows, so that would not help.
     assert first[1] == (
-        "csv.multiline: a quoted value in column 'nome' runs from line 2 to line 5, so these "
-        "lines would be glued into one row (a stray quote?); a line break is allowed only in "
-        "the columns named by input.multiline_columns. Lines 3 to 5 were read as rows of "
-        "their own"
+        "csv.multiline_record: a quoted value in column 'nome' runs from line 2 to line 5, "
+        "and line 3 looks like a row of the file (it has 3 fields, as the header): a stray "
+        "quote would glue other rows into this one, so the value is refused even in a column "
+        "of input.multiline_columns; remove the stray quote. Lines 3 to 5 were read as rows "
+        "of their own"
     )
     assert first[2:] == ("A", '"Rossi', "x")  # the line's own cells, nobody else's
     assert frame.get_column("cf").to_list() == ["A", "B", "C", "D", "E"]
@@ -74,10 +77,15 @@ def test_a_stray_quote_never_glues_other_rows_into_one(tmp_path: Path) -> None:
 
 
 def test_a_line_break_in_a_named_column_is_one_record(tmp_path: Path) -> None:
-    data = b'cf;nome;note\r\nA;Rosa;"uno\r\ndue"\r\nB;"Carlo\r\nC;Lina";fine\r\n'
+    data = b'cf;nome;note\r\nA;Rosa;"uno\r\ndue"\r\nB;"Carlo\r\nRossi";fine\r\n'
     frame = read_all(write(tmp_path, data), multiline=("NOTE",))
-    assert codes(frame) == [(2, ""), (4, "csv.multiline"), (5, "")]
+    assert codes(frame) == [(2, ""), (4, "csv.multiline"), (5, "csv.field_count")]
     assert frame.row(0)[2:] == ("A", "Rosa", "uno\ndue")  # the file's CRLF is a line end
+    assert frame.row(1)[1] == (
+        "csv.multiline: a quoted value in column 'nome' runs from line 4 to line 5, so these "
+        "lines would be glued into one row (a stray quote?); a line break is allowed only in "
+        "the columns named by input.multiline_columns. Line 5 was read as a row of its own"
+    )
 
 
 def test_multiline_columns_must_be_in_the_header(tmp_path: Path) -> None:
@@ -258,18 +266,18 @@ def test_a_line_longer_than_a_chunk_is_refused_without_being_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(input_scan, "CHUNK_BYTES", 1 << 12)
-    monkeypatch.setattr(input_exact, "LONGEST_LINE", 1 << 10)
+    monkeypatch.setattr(input_limits, "LONGEST_LINE", 1 << 10)
     huge = "y" * 50_000
     data = f"cf;note\nA;1\nB;{huge}\nC;3\n".encode()
     read_lines: list[int] = []
-    original = input_exact._Lines._read
+    original = input_lines.Lines._read
 
-    def spy(self: Any) -> str:
+    def spy(self: Any) -> str | None:
         line = original(self)
-        read_lines.append(len(line))
+        read_lines.append(len(line or ""))
         return line
 
-    monkeypatch.setattr(input_exact._Lines, "_read", spy)
+    monkeypatch.setattr(input_lines.Lines, "_read", spy)
     frame = read_all(write(tmp_path, data))
     assert codes(frame) == [(2, ""), (3, "csv.too_long"), (4, "")]
     assert frame.row(1)[2:] == ("B", "y" * (200 - 2))  # only the line's start is kept

@@ -50,7 +50,8 @@ def fixture_job(name: str) -> Job:
 def validated(name: str) -> tuple[str, str, pl.DataFrame]:
     job = fixture_job(name)
     with open_input(job.input, job.required_columns()) as source:
-        frames = [validate.validate_batch(batch, job, source) for batch in source.batches()]
+        columns = source.header_columns
+        frames = [validate.validate_batch(batch, job, columns) for batch in source.batches()]
         return source.encoding, source.separator, pl.concat(frames)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,6 +43,18 @@ ROME = ZoneInfo("Europe/Rome")
         ("2026-03-29T10:00:00.5+02:00", "2026-03-29T08:00:00.500Z"),
         ("2026-03-29T10:00:00-01:30", "2026-03-29T11:30:00.000Z"),
         ("2026-12-31T23:59:59.999Z", "2026-12-31T23:59:59.999Z"),
+        # Midnight, local: the date alone, the end of that day (a spreadsheet's date cell).
+        ("2026-12-31 00:00:00", "2026-12-31T22:59:59.000Z"),
+        ("2026-12-31 00:00", "2026-12-31T22:59:59.000Z"),
+        ("2026-12-31T00:00:00", "2026-12-31T22:59:59.000Z"),
+        ("31/12/2026 0:00", "2026-12-31T22:59:59.000Z"),
+        ("29/03/2026 00:00:00", "2026-03-29T21:59:59.000Z"),  # the spring change day
+        ("2026-10-25 00:00", "2026-10-25T22:59:59.000Z"),  # the autumn one
+        ("2026-12-31 00:00:01", "2026-12-30T23:00:01.000Z"),  # one second past: literal
+        ("2026-12-31 00:01", "2026-12-30T23:01:00.000Z"),
+        # With a zone, midnight is the instant written.
+        ("2026-12-31T00:00:00Z", "2026-12-31T00:00:00.000Z"),
+        ("2026-12-31T00:00:00+01:00", "2026-12-30T23:00:00.000Z"),
     ],
 )
 def test_accepted_forms(written: str, utc: str) -> None:
@@ -78,6 +91,8 @@ def test_local_times_match_the_zone_database(moment: dt.datetime) -> None:
         with pytest.raises(ValueError, match=dates.NONEXISTENT):
             dates.to_utc(moment.strftime("%d/%m/%Y %H:%M"))
         return
+    if moment.time() == dt.time(0, 0):  # midnight is the date alone: the end of the day
+        local = local.replace(hour=23, minute=59, second=59)
     expected = local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert dates.to_utc(moment.strftime("%d/%m/%Y %H:%M")) == expected
     assert dates.to_utc(moment.strftime("%Y-%m-%d %H:%M")) == expected
@@ -90,3 +105,22 @@ def test_a_date_alone_is_the_last_second_of_that_day_in_italy(day: dt.date) -> N
     expected = end.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert dates.to_utc(day.strftime("%d/%m/%Y")) == expected
     assert dates.to_utc(day.isoformat()) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "midnight"),
+    [
+        ("2026-12-31 00:00:00", True),
+        ("2026-12-31T00:00", True),
+        ("31/12/2026 00:00", True),
+        ("1/2/2026 0:00", True),
+        ("2026-12-31", False),
+        ("2026-12-31 00:00:01", False),
+        ("2026-12-31 10:00", False),
+        ("2026-12-31T00:00:00Z", False),
+        ("2026-12-31T00:00:00+01:00", False),
+    ],
+)
+def test_local_midnight_is_told_apart(written: str, midnight: bool) -> None:
+    found = pl.select(dates.is_local_midnight(pl.lit(written))).item()
+    assert found is midnight
