@@ -67,8 +67,9 @@ def approval_for(
 
 
 def state_folder(job: Job) -> Path:
-    """The folder of the job's journal: where its approval and pilot record live too."""
-    return journal_location(job).path.parent
+    """The job's state dir (not a target's folder in it): where its approval and pilot
+    record live. Each names the target it is about, so one per job is enough."""
+    return journal_location(job).state_dir
 
 
 def approval_path(job: Job) -> Path:
