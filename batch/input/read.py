@@ -274,7 +274,7 @@ def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:
     from batch.input import workbook  # noqa: PLC0415 - it builds on this module
 
     if workbook.is_workbook(spec.path):
-        return workbook.WorkbookInput(spec, required)
+        return workbook.open_workbook(spec, required)
     return InputFile(spec, required)
 
 

@@ -28,7 +28,7 @@ from fastexcel import DType
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
-from batch.input import header, workbook_cells, workbook_layout
+from batch.input import header, ods_reader, workbook_cells, workbook_layout
 from batch.input.columns import HeaderColumns
 from batch.input.encoding import head_bytes
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
@@ -42,6 +42,13 @@ _TEXT_HINT = "format the column as text (Format Cells > Text) and type the digit
 
 def is_workbook(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES
+
+
+def open_workbook(spec: InputSpec, required: Sequence[str]) -> InputFile:
+    """The sheet's reader: ``.ods`` has its own streamed one (``ods_reader``)."""
+    if ods_reader.is_ods(spec.path):
+        return ods_reader.OdsInput(spec, required)
+    return WorkbookInput(spec, required)
 
 
 class WorkbookInput(InputFile):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.input.ods_reader import OdsInput
 from batch.input.read import open_input
 from batch.input.workbook import WorkbookInput
 from batch.input.workbook_cells import number_text
@@ -25,7 +26,7 @@ HEADER = ["codice_fiscale", "avviso", "importo", "scadenza", "note"]
 
 def read_all(path: Path, required: tuple[str, ...] = ("codice_fiscale",), **spec) -> pl.DataFrame:
     with open_input(InputSpec(path, **spec), list(required)) as source:
-        assert isinstance(source, WorkbookInput)
+        assert isinstance(source, (WorkbookInput, OdsInput))
         return pl.concat(list(source.batches(2)))
 
 

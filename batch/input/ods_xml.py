@@ -1,0 +1,238 @@
+"""An OpenDocument spreadsheet's ``content.xml``, streamed: tables, columns and rows.
+
+An ``.ods`` is a zip; its cells are in ``content.xml``, which for a large sheet is
+hundreds of megabytes of XML. The standard library's ``iterparse`` (expat, in C: no
+external entity is ever fetched, and expat refuses entity expansion bombs) reads it in
+one pass, and every row is dropped once it has been looked at, so memory holds one row
+at a time, whatever the sheet's size. Row and column numbers are the sheet's own: a row written once with
+``table:number-rows-repeated="1000"`` stands for 1,000 rows (LibreOffice writes the
+empty rows below the data so, a million of them), and is never expanded here.
+
+LibreOffice writes, next to each cell's value, the text the sheet shows (the cell's
+number format applied) in its ``<text:p>`` paragraphs: ``00184``, ``50%``, ``12,50``,
+``16/12/2026``, ``VERO``, ``#N/A``. ``cell_text`` returns that text.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from xml.etree.ElementTree import Element, ParseError, iterparse
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_CALCEXT_NS = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+TABLE = f"{{{_TABLE_NS}}}table"
+ROW = f"{{{_TABLE_NS}}}table-row"
+COLUMN = f"{{{_TABLE_NS}}}table-column"
+CELL = f"{{{_TABLE_NS}}}table-cell"
+COVERED_CELL = f"{{{_TABLE_NS}}}covered-table-cell"
+STYLE = f"{{{_STYLE_NS}}}style"
+_TABLE_PROPERTIES = f"{{{_STYLE_NS}}}table-properties"
+_PARAGRAPH = f"{{{_TEXT_NS}}}p"
+_SPACES = f"{{{_TEXT_NS}}}s"
+_SPACE_COUNT = f"{{{_TEXT_NS}}}c"
+_TAB = f"{{{_TEXT_NS}}}tab"
+_LINE_BREAK = f"{{{_TEXT_NS}}}line-break"
+
+NAME = f"{{{_TABLE_NS}}}name"
+STYLE_NAME = f"{{{_TABLE_NS}}}style-name"
+VISIBILITY = f"{{{_TABLE_NS}}}visibility"
+ROWS_REPEATED = f"{{{_TABLE_NS}}}number-rows-repeated"
+COLUMNS_REPEATED = f"{{{_TABLE_NS}}}number-columns-repeated"
+ROWS_SPANNED = f"{{{_TABLE_NS}}}number-rows-spanned"
+COLUMNS_SPANNED = f"{{{_TABLE_NS}}}number-columns-spanned"
+FORMULA = f"{{{_TABLE_NS}}}formula"
+VALUE_TYPE = f"{{{_OFFICE_NS}}}value-type"
+VALUE = f"{{{_OFFICE_NS}}}value"
+DATE_VALUE = f"{{{_OFFICE_NS}}}date-value"
+TIME_VALUE = f"{{{_OFFICE_NS}}}time-value"
+BOOLEAN_VALUE = f"{{{_OFFICE_NS}}}boolean-value"
+STRING_VALUE = f"{{{_OFFICE_NS}}}string-value"
+#: LibreOffice's own cell type: ``error`` for a formula that failed (``#N/A``, ``Err:502``).
+CALC_VALUE_TYPE = f"{{{_CALCEXT_NS}}}value-type"
+_STYLE_FAMILY = f"{{{_STYLE_NS}}}family"
+_STYLE_OWN_NAME = f"{{{_STYLE_NS}}}name"
+_DISPLAY = f"{{{_TABLE_NS}}}display"
+
+_HIDDEN = ("collapse", "filter")
+#: A sheet has at most this many columns in LibreOffice (16,384 since 7.4): a repeat
+#: count above it is a hostile file's, and is cut so.
+MAX_COLUMNS = 16_384
+
+
+class OdsFormatError(Exception):
+    """content.xml is missing or is not well-formed XML."""
+
+
+@dataclass
+class Table:
+    """A table (sheet) as it starts: its name, whether it is shown, its hidden columns."""
+
+    index: int  # 1-based, in file order
+    name: str
+    visible: bool
+    #: (first, last) 0-based column indices hidden (``collapse``) or filtered out.
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+
+
+def repeat(element: Element, attribute: str) -> int:
+    raw = element.get(attribute)
+    if raw is None:
+        return 1
+    try:
+        return max(1, int(raw))
+    except ValueError:
+        return 1
+
+
+def is_hidden(element: Element) -> bool:
+    return element.get(VISIBILITY) in _HIDDEN
+
+
+def cell_text(cell: Element) -> str:
+    """The text a cell shows: its paragraphs, joined by line breaks."""
+    paragraphs = [child for child in cell if child.tag == _PARAGRAPH]
+    if not paragraphs:
+        return ""
+    if len(paragraphs) == 1:
+        return _paragraph(paragraphs[0])
+    return "\n".join(_paragraph(paragraph) for paragraph in paragraphs)
+
+
+def _paragraph(element: Element) -> str:
+    if not len(element):
+        return element.text or ""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag
+        if tag == _SPACES:
+            parts.append(" " * min(repeat(child, _SPACE_COUNT), 1 << 16))
+        elif tag == _TAB:
+            parts.append("\t")
+        elif tag == _LINE_BREAK:
+            parts.append("\n")
+        elif isinstance(tag, str) and not tag.startswith(f"{{{_OFFICE_NS}}}"):
+            parts.append(_paragraph(child))  # a span, a link: their text
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def is_filled(cell: Element) -> bool:
+    """A cell with a value or a text (a comment alone is no value)."""
+    if cell.get(VALUE_TYPE) is not None:
+        return True
+    return any(child.tag == _PARAGRAPH for child in cell) and bool(cell_text(cell))
+
+
+#: Elements that hold a table's rows (the table itself, or a group of its rows): a row is
+#: dropped from its holder once read.
+_ROW_HOLDERS = frozenset(
+    f"{{{_TABLE_NS}}}{name}"
+    for name in ("table", "table-row-group", "table-header-rows", "table-rows")
+)
+
+
+class Walk:
+    """One streamed pass over content.xml: ``tables()`` yields each table as it starts,
+    ``rows()`` then that table's rows, as (first row number, repeat count, element).
+
+    An element is valid only until the iteration moves on: it is dropped then. A table
+    whose rows are not asked for is skipped (its rows are read and dropped)."""
+
+    def __init__(self, path: Path) -> None:
+        self._archive = zipfile.ZipFile(path)
+        self._stream: IO[bytes] | None = None
+        try:
+            self._stream = self._archive.open("content.xml")
+        except KeyError:
+            self.close()
+            raise OdsFormatError("it has no content.xml") from None
+        except BaseException:
+            self.close()
+            raise
+        self._events = iterparse(self._stream, events=("start", "end"))
+        self._hidden_tables: set[str] = set()
+        self._holders: list[Element] = []
+        self._table: Table | None = None
+        self._count = 0
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+        self._archive.close()
+
+    def tables(self) -> Iterator[Table]:
+        for event, element in self._next():
+            tag = element.tag
+            if event == "start":
+                if tag in _ROW_HOLDERS:
+                    self._holders.append(element)
+                if tag == TABLE:
+                    self._count += 1
+                    self._table = Table(
+                        self._count,
+                        element.get(NAME) or f"Sheet{self._count}",
+                        element.get(STYLE_NAME) not in self._hidden_tables,
+                    )
+                    yield self._table
+            elif tag in _ROW_HOLDERS:
+                self._holders.pop()
+            elif tag == ROW or tag == COLUMN:
+                self._drop()
+            elif tag == STYLE:
+                self._note_table_style(element)
+
+    def rows(self) -> Iterator[tuple[int, int, Element]]:
+        """The current table's rows; its hidden columns are in ``table`` once the first
+        row is out (columns come before rows in a table)."""
+        table = self._table
+        assert table is not None, "rows() follows tables()"
+        number = 1
+        column = 0
+        for event, element in self._next():
+            tag = element.tag
+            if event == "start":
+                if tag in _ROW_HOLDERS:
+                    self._holders.append(element)
+                continue
+            if tag == ROW:
+                count = repeat(element, ROWS_REPEATED)
+                yield number, count, element
+                number += count
+                self._drop()
+            elif tag == COLUMN:
+                count = min(repeat(element, COLUMNS_REPEATED), MAX_COLUMNS)
+                if is_hidden(element) and column < MAX_COLUMNS:
+                    table.hidden_columns.append((column, column + count - 1))
+                column += count
+                self._drop()
+            elif tag in _ROW_HOLDERS:
+                self._holders.pop()
+                if tag == TABLE:
+                    return  # the end of this table
+
+    def _next(self) -> Iterator[tuple[str, Element]]:
+        try:
+            yield from self._events
+        except ParseError as exc:
+            raise OdsFormatError(f"content.xml is damaged: {exc}") from None
+
+    def _drop(self) -> None:
+        """Free the rows and columns read so far: memory stays flat."""
+        if self._holders:
+            del self._holders[-1][:]
+
+    def _note_table_style(self, style: Element) -> None:
+        if style.get(_STYLE_FAMILY) != "table":
+            return
+        for child in style:
+            if child.tag == _TABLE_PROPERTIES and child.get(_DISPLAY) == "false":
+                self._hidden_tables.add(style.get(_STYLE_OWN_NAME) or "")
