@@ -22,10 +22,11 @@ error; elsewhere it is passed on as the text it shows.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
-from xml.etree.ElementTree import Element
+from lxml import etree
 
 from batch.input import ods_xml
 
@@ -44,16 +45,17 @@ _KIND_WORDS = {"percentage": "a percentage", "currency": "a currency amount"}
 _THOUSANDS = {",": ".", ".": ","}
 
 
-def typed(cell: Element, shown: str) -> Typed | None:
+def typed(cell: etree._Element, kind: str | None, shown: str) -> Typed | None:
     """The cell's type and value when the reader may need them (errors, numbers,
-    dates), else None: a text cell is its text."""
+    dates), else None: a text cell is its text. ``kind``: its ``office:value-type``."""
+    if (kind == "string" or kind is None) and cell.get(ods_xml.FORMULA) is None:
+        return None
     if cell.get(ods_xml.CALC_VALUE_TYPE) == "error" or (
         cell.get(ods_xml.FORMULA) is not None
         and not cell.get(ods_xml.STRING_VALUE)
         and _ERROR_TEXT.match(shown) is not None
     ):
         return "error", None
-    kind = cell.get(ods_xml.VALUE_TYPE)
     if kind in _NUMBERS:
         return kind, cell.get(ods_xml.VALUE)
     if kind == "date":
@@ -70,7 +72,11 @@ def error_problem(cell: str, column: str, shown: str) -> str:
 
 def amount_problem(cell: str, column: str, shown: str, kind: str, value: str | None) -> str | None:
     """Why an amount cell cannot be taken (``cell.format``), or None when it can."""
-    if kind == "float" and value is not None and _shows_its_value(shown, value):
+    if (
+        kind == "float"
+        and value is not None
+        and (_plainly(shown) == value or _shows_its_value(shown, value))
+    ):
         return None
     what = _KIND_WORDS.get(kind, "a number with a format that changes it")
     holds = f" (it holds {value})" if value is not None and kind in _NUMBERS else ""
@@ -92,6 +98,17 @@ def due_date_text(value: str | None, shown: str) -> str:
     return f"{day} {time}"
 
 
+def _plainly(shown: str) -> str:
+    """``12,50`` as LibreOffice writes the value, ``12.5``: the common case, cheaply (a
+    shown text that is not so simple is for ``_shows_its_value``)."""
+    if "," in shown and "." not in shown:
+        shown = shown.replace(",", ".")
+    if "." in shown and shown[-1] == "0":
+        shown = shown.rstrip("0").rstrip(".")
+    return shown
+
+
+@functools.lru_cache(maxsize=4096)  # amounts repeat: a sheet has few distinct ones
 def _shows_its_value(shown: str, value: str) -> bool:
     """Whether ``shown`` is ``value`` written plainly: digits, at most one decimal
     separator, thousands groups, no sign of a format (leading zeros, symbols, exponent,

@@ -1,20 +1,21 @@
-"""The first pass over an ``.ods``: which sheet, where its header is, and what it hides.
+"""An ``.ods`` sheet's layout: which sheet is read, and what it hides.
 
-One streamed read of ``content.xml`` (``ods_xml.Walk``) finds the sheet (``[input]
-sheet``: a name as the office spells it, apostrophes included, or a 1-based index; by
-default the first visible one), its first filled rows (the header is the first; the
-others tell a title row above the header from a missing column) and, in the same pass,
-everything that makes the sheet show something other than what it holds: hidden rows
-(hidden by hand, ``collapse``, or by a filter, ``filter``), hidden columns and merged
-cells, each with the rows, columns or ranges a refusal names.
+The sheet is ``[input] sheet`` (a name as the office spells it, apostrophes included,
+or a 1-based index), by default the first visible one. While its rows are read
+(``ods_sheet``), ``Layout`` gathers its first filled rows (the header is the first; the
+others tell a title row above the header from a missing column) and everything that
+makes the sheet show something other than what it holds: hidden rows (hidden by hand,
+``collapse``, or by a filter, ``filter``), hidden columns and merged cells, each with
+the rows, columns or ranges that ``refusal`` names.
 """
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xml.etree.ElementTree import Element
+from lxml import etree
 
 from batch.errors import InputError
 from batch.input import ods_xml
@@ -41,40 +42,29 @@ class Layout:
     merged: list[str] = field(default_factory=list)
 
 
-def scan(path: Path, wanted: str | int | None) -> Layout:
-    """The sheet ``wanted`` (or the first visible one), read once to the end."""
-    walk = _open(path)
-    try:
-        seen: list[str] = []
-        for table in walk.tables():
-            seen.append(table.name)
-            if not _is_wanted(table, wanted):
-                continue
-            layout = Layout(table.name)
-            _scan_rows(walk, layout)
-            layout.hidden_columns = table.hidden_columns
-            return layout
-    except ods_xml.OdsFormatError as exc:
-        raise not_readable(path, str(exc)) from None
-    finally:
-        walk.close()
+def find_sheet(walk: ods_xml.Walk, path: Path, wanted: str | int | None) -> ods_xml.Table:
+    """Move ``walk`` to the start of the sheet ``wanted`` (or the first visible one)."""
+    seen: list[str] = []
+    for table in walk.tables():
+        seen.append(table.name)
+        if _is_wanted(table, wanted):
+            return table
     raise _no_such_sheet(path, wanted, seen)
 
 
-def _open(path: Path) -> ods_xml.Walk:
+def open_walk(path: Path) -> ods_xml.Walk:
     try:
         return ods_xml.Walk(path)
     except ods_xml.OdsFormatError as exc:
         raise not_readable(path, str(exc)) from None
-    except (OSError, ValueError, NotImplementedError) as exc:  # not a zip, encrypted...
+    except (OSError, ValueError, NotImplementedError, zipfile.BadZipFile) as exc:
         raise not_readable(path, str(exc).splitlines()[0] if str(exc) else "not a zip") from None
 
 
 def not_readable(path: Path, why: str) -> InputError:
     return InputError(
         f"{path} is not a readable .ods workbook ({why})",
-        hint="open it in LibreOffice or Excel and save it again as .ods; a CSV must be "
-        "named .csv",
+        hint="open it in LibreOffice or Excel and save it again as .ods; a CSV must be named .csv",
     )
 
 
@@ -101,30 +91,7 @@ def _no_such_sheet(path: Path, wanted: str | int | None, seen: list[str]) -> Inp
     return InputError(f"{path} has no visible sheet", hint="unhide the sheet with the recipients")
 
 
-def _scan_rows(walk: ods_xml.Walk, layout: Layout) -> None:
-    for number, count, row in walk.rows():
-        filled = False
-        column = 0
-        for cell in row:
-            tag = cell.tag
-            if tag != ods_xml.CELL and tag != ods_xml.COVERED_CELL:
-                continue
-            width = ods_xml.repeat(cell, ods_xml.COLUMNS_REPEATED)
-            if tag == ods_xml.CELL:
-                if not filled and ods_xml.is_filled(cell):
-                    filled = True
-                if cell.get(ods_xml.ROWS_SPANNED) or cell.get(ods_xml.COLUMNS_SPANNED):
-                    _note_merge(layout, cell, number, column)
-            column += width
-        if not filled:
-            continue
-        if ods_xml.is_hidden(row):
-            _note_hidden(layout, number, number + count - 1, row.get(ods_xml.VISIBILITY) or "")
-        if len(layout.early_rows) < EARLY_ROWS:
-            layout.early_rows.append((number, _texts(row)))
-
-
-def _note_merge(layout: Layout, cell: Element, row: int, column: int) -> None:
+def note_merge(layout: Layout, cell: etree._Element, row: int, column: int) -> None:
     rows = ods_xml.repeat(cell, ods_xml.ROWS_SPANNED)
     columns = ods_xml.repeat(cell, ods_xml.COLUMNS_SPANNED)
     if rows == 1 and columns == 1:
@@ -134,31 +101,12 @@ def _note_merge(layout: Layout, cell: Element, row: int, column: int) -> None:
     layout.merged.append(f"{first}:{last}")
 
 
-def _note_hidden(layout: Layout, first: int, last: int, how: str) -> None:
+def note_hidden(layout: Layout, first: int, last: int, how: str) -> None:
     rows = layout.hidden_rows
     if rows and rows[-1][1] == first - 1 and rows[-1][2] == how:
         rows[-1] = (rows[-1][0], last, how)
     else:
         rows.append((first, last, how))
-
-
-def _texts(row: Element) -> list[str]:
-    """A row's cells as shown, up to its last filled one."""
-    texts: list[str] = []
-    for cell in row:
-        if cell.tag != ods_xml.CELL and cell.tag != ods_xml.COVERED_CELL:
-            continue
-        text = ods_xml.cell_text(cell) if cell.tag == ods_xml.CELL else ""
-        count = ods_xml.repeat(cell, ods_xml.COLUMNS_REPEATED)
-        if text:
-            texts.extend([text] * min(count, ods_xml.MAX_COLUMNS))
-        else:
-            texts.extend([""] * min(count, ods_xml.MAX_COLUMNS - len(texts)))
-        if len(texts) >= ods_xml.MAX_COLUMNS:
-            break
-    while texts and not texts[-1].strip():
-        texts.pop()
-    return texts
 
 
 def refusal(path: Path, layout: Layout, names: list[str]) -> InputError | None:
@@ -170,23 +118,31 @@ def refusal(path: Path, layout: Layout, names: list[str]) -> InputError | None:
     filtered = [(a, b) for a, b, how in layout.hidden_rows if how == "filter"]
     if manual:
         parts.append(f"hidden rows ({_ranges(manual)})")
-        hints.append("unhide the rows (select all, Format > Rows > Show) and delete the ones "
-                     "meant to be left out")
+        hints.append(
+            "unhide the rows (select all, Format > Rows > Show) and delete the ones "
+            "meant to be left out"
+        )
     if filtered:
         parts.append(f"rows hidden by a filter ({_ranges(filtered)})")
-        hints.append("remove the filter (Data > More Filters > Reset Filter) and delete the "
-                     "rows meant to be left out")
+        hints.append(
+            "remove the filter (Data > More Filters > Reset Filter) and delete the "
+            "rows meant to be left out"
+        )
     columns = _hidden_named(layout.hidden_columns, names)
     if columns:
         parts.append(f"hidden columns ({', '.join(columns)})")
-        hints.append("unhide the columns (select all, Format > Columns > Show) and delete the "
-                     "ones meant to be left out")
+        hints.append(
+            "unhide the columns (select all, Format > Columns > Show) and delete the "
+            "ones meant to be left out"
+        )
     if layout.merged:
         more = len(layout.merged) - SHOWN
         shown = ", ".join(layout.merged[:SHOWN]) + (f" and {more} more" if more > 0 else "")
         parts.append(f"merged cells ({shown})")
-        hints.append("unmerge the cells (Format > Merge and Unmerge Cells > Unmerge Cells) "
-                     "and fill each row's own cell")
+        hints.append(
+            "unmerge the cells (Format > Merge and Unmerge Cells > Unmerge Cells) "
+            "and fill each row's own cell"
+        )
     if not parts:
         return None
     return InputError(

@@ -1,10 +1,11 @@
 """An OpenDocument spreadsheet's ``content.xml``, streamed: tables, columns and rows.
 
 An ``.ods`` is a zip; its cells are in ``content.xml``, which for a large sheet is
-hundreds of megabytes of XML. The standard library's ``iterparse`` (expat, in C: no
-external entity is ever fetched, and expat refuses entity expansion bombs) reads it in
-one pass, and every row is dropped once it has been looked at, so memory holds one row
-at a time, whatever the sheet's size. Row and column numbers are the sheet's own: a row written once with
+hundreds of megabytes of XML. ``lxml``'s ``iterparse`` reads it in one pass, building
+each row in C and handing only rows (and tables, columns, table styles) to Python;
+every row is dropped once it has been looked at, so memory holds one row at a time,
+whatever the sheet's size. No entity is resolved and nothing is fetched from the
+network. Row and column numbers are the sheet's own: a row written once with
 ``table:number-rows-repeated="1000"`` stands for 1,000 rows (LibreOffice writes the
 empty rows below the data so, a million of them), and is never expanded here.
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from lxml import etree
 
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -83,7 +84,7 @@ class Table:
     hidden_columns: list[tuple[int, int]] = field(default_factory=list)
 
 
-def repeat(element: Element, attribute: str) -> int:
+def repeat(element: etree._Element, attribute: str) -> int:
     raw = element.get(attribute)
     if raw is None:
         return 1
@@ -93,12 +94,16 @@ def repeat(element: Element, attribute: str) -> int:
         return 1
 
 
-def is_hidden(element: Element) -> bool:
+def is_hidden(element: etree._Element) -> bool:
     return element.get(VISIBILITY) in _HIDDEN
 
 
-def cell_text(cell: Element) -> str:
+def cell_text(cell: etree._Element) -> str:
     """The text a cell shows: its paragraphs, joined by line breaks."""
+    if len(cell) == 1:  # the usual cell: one paragraph of plain text
+        only = cell[0]
+        if not len(only):  # a paragraph (a comment, office:annotation, has children)
+            return only.text or ""
     paragraphs = [child for child in cell if child.tag == _PARAGRAPH]
     if not paragraphs:
         return ""
@@ -107,7 +112,7 @@ def cell_text(cell: Element) -> str:
     return "\n".join(_paragraph(paragraph) for paragraph in paragraphs)
 
 
-def _paragraph(element: Element) -> str:
+def _paragraph(element: etree._Element) -> str:
     if not len(element):
         return element.text or ""
     parts = [element.text or ""]
@@ -125,19 +130,11 @@ def _paragraph(element: Element) -> str:
     return "".join(parts)
 
 
-def is_filled(cell: Element) -> bool:
+def is_filled(cell: etree._Element) -> bool:
     """A cell with a value or a text (a comment alone is no value)."""
     if cell.get(VALUE_TYPE) is not None:
         return True
     return any(child.tag == _PARAGRAPH for child in cell) and bool(cell_text(cell))
-
-
-#: Elements that hold a table's rows (the table itself, or a group of its rows): a row is
-#: dropped from its holder once read.
-_ROW_HOLDERS = frozenset(
-    f"{{{_TABLE_NS}}}{name}"
-    for name in ("table", "table-row-group", "table-header-rows", "table-rows")
-)
 
 
 class Walk:
@@ -151,6 +148,15 @@ class Walk:
         self._archive = zipfile.ZipFile(path)
         self._stream: IO[bytes] | None = None
         try:
+            with self._archive.open("META-INF/manifest.xml") as manifest:
+                if b"encryption-data" in manifest.read(1 << 20):
+                    raise OdsFormatError("it is protected by a password")
+        except KeyError:
+            pass  # a manifest is optional for a reader
+        except BaseException:
+            self.close()
+            raise
+        try:
             self._stream = self._archive.open("content.xml")
         except KeyError:
             self.close()
@@ -158,9 +164,17 @@ class Walk:
         except BaseException:
             self.close()
             raise
-        self._events = iterparse(self._stream, events=("start", "end"))
+        self._events = etree.iterparse(
+            self._stream,
+            events=("start", "end"),
+            tag=(TABLE, ROW, COLUMN, STYLE),
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=True,  # a long cell is a row problem (csv.too_long), not a crash
+            remove_comments=True,
+            remove_pis=True,
+        )
         self._hidden_tables: set[str] = set()
-        self._holders: list[Element] = []
         self._table: Table | None = None
         self._count = 0
 
@@ -173,8 +187,6 @@ class Walk:
         for event, element in self._next():
             tag = element.tag
             if event == "start":
-                if tag in _ROW_HOLDERS:
-                    self._holders.append(element)
                 if tag == TABLE:
                     self._count += 1
                     self._table = Table(
@@ -183,14 +195,12 @@ class Walk:
                         element.get(STYLE_NAME) not in self._hidden_tables,
                     )
                     yield self._table
-            elif tag in _ROW_HOLDERS:
-                self._holders.pop()
-            elif tag == ROW or tag == COLUMN:
-                self._drop()
+            elif tag in (ROW, COLUMN):
+                _drop(element)
             elif tag == STYLE:
                 self._note_table_style(element)
 
-    def rows(self) -> Iterator[tuple[int, int, Element]]:
+    def rows(self) -> Iterator[tuple[int, int, etree._Element]]:
         """The current table's rows; its hidden columns are in ``table`` once the first
         row is out (columns come before rows in a table)."""
         table = self._table
@@ -198,41 +208,41 @@ class Walk:
         number = 1
         column = 0
         for event, element in self._next():
-            tag = element.tag
             if event == "start":
-                if tag in _ROW_HOLDERS:
-                    self._holders.append(element)
                 continue
+            tag = element.tag
             if tag == ROW:
                 count = repeat(element, ROWS_REPEATED)
                 yield number, count, element
                 number += count
-                self._drop()
+                _drop(element)
             elif tag == COLUMN:
                 count = min(repeat(element, COLUMNS_REPEATED), MAX_COLUMNS)
                 if is_hidden(element) and column < MAX_COLUMNS:
                     table.hidden_columns.append((column, column + count - 1))
                 column += count
-                self._drop()
-            elif tag in _ROW_HOLDERS:
-                self._holders.pop()
-                if tag == TABLE:
-                    return  # the end of this table
+                _drop(element)
+            elif tag == TABLE:
+                return  # the end of this table
 
-    def _next(self) -> Iterator[tuple[str, Element]]:
+    def _next(self) -> Iterator[tuple[str, etree._Element]]:
         try:
             yield from self._events
-        except ParseError as exc:
+        except etree.XMLSyntaxError as exc:
             raise OdsFormatError(f"content.xml is damaged: {exc}") from None
 
-    def _drop(self) -> None:
-        """Free the rows and columns read so far: memory stays flat."""
-        if self._holders:
-            del self._holders[-1][:]
-
-    def _note_table_style(self, style: Element) -> None:
+    def _note_table_style(self, style: etree._Element) -> None:
         if style.get(_STYLE_FAMILY) != "table":
             return
         for child in style:
             if child.tag == _TABLE_PROPERTIES and child.get(_DISPLAY) == "false":
                 self._hidden_tables.add(style.get(_STYLE_OWN_NAME) or "")
+
+
+def _drop(element: etree._Element) -> None:
+    """Free a row or column once read, and the ones before it: memory stays flat."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]

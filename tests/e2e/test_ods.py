@@ -139,7 +139,7 @@ def test_a_hidden_row_in_a_sheet_named_with_an_apostrophe_is_refused(
     ran = run_io_batch(["send", str(job)])
 
     assert ran.code == 3, ran.stderr
-    assert "sheet \"Contribuenti dell'anno\" has hidden rows (3): " in ran.stderr
+    assert 'sheet "Contribuenti dell\'anno" has hidden rows (3): ' in ran.stderr
     assert sandbox.app.calls.entries() == []
     assert sandbox.app.ledger.count() == 0
 
