@@ -50,6 +50,8 @@ BACKWARD_ALLOWED = {
     "fiscal code or its digest: the same standard-library leaf as the header check",
     ("batch.input.workbook", "batch.rules.fiscal_code"): "a sheet's header row that holds a "
     "fiscal code is data, not column names: the same leaf as read's",
+    ("batch.input.ods_reader", "batch.rules.fiscal_code"): "an .ods sheet's header row that "
+    "holds a fiscal code is data, not column names: the same leaf as read's",
     # [guard] invalid_rows = "refuse_file" writes validate's own error report and counts
     # duplicates as validate does; to move both into rules/ is left for a later tidy-up.
     ("batch.send.guard", "batch.dryrun.duplicates"): "the guard counts duplicates as validate",
