@@ -200,3 +200,26 @@ def test_a_workbook_exclusion_list_without_header_excludes_its_first_code(
     statuses = [r["status"] for r in read_rows(tmp_path / "results.csv")]
     assert statuses == ["excluded", "excluded", "sent"]
     assert {entry.fiscal_code for entry in sandbox.app.ledger.entries()} == {codes[2]}
+
+
+def test_reach_reads_an_ods_by_sheet_row(tmp_path: Path, sandbox_factory) -> None:
+    sandbox = sandbox_factory(ALL_REGISTERED)
+    job = _job(tmp_path, sandbox, "hidden.ods", extra="sheet = 1\n")
+    ran = run_io_batch(["reach", str(job)])
+    assert ran.code == 3, ran.stderr  # the hidden row refuses the sheet for reach as well
+    assert "has hidden rows (3)" in ran.stderr
+
+    job = _job(tmp_path, sandbox, "formats.ods", payment=True)
+    ran = run_io_batch(["reach", str(job)])
+    assert ran.code == 1, ran.stderr  # reach validates the rows as send does
+    reach = read_rows(tmp_path / "results-reach.csv")
+    assert [(r["line"], r["reach"], r["reason_code"]) for r in reach] == [
+        ("2", "reachable", "profile.allowed"),
+        ("3", "invalid", "cell.format"),
+        ("4", "invalid", "cell.error"),
+        ("5", "invalid", "cell.format"),
+        ("6", "reachable", "profile.allowed"),
+        ("7", "invalid", "cell.format"),
+    ]
+    assert reach[0]["input.cap"] == "00184"
+    assert sandbox.app.ledger.count() == 0
