@@ -34,21 +34,13 @@ class Spool:
         self._files.append(path)
 
     def frames(self, batch_size: int) -> Iterator[pl.DataFrame]:
-        """The rows in order, ``batch_size`` at a time (the last batch may be shorter)."""
-        pending: list[pl.DataFrame] = []
-        size = 0
+        """The rows in order, in frames of at most ``batch_size`` rows: the frames as they
+        were added, cut where longer (never joined: a smaller frame keeps a dry run's
+        batches in flight, and so its memory, smaller)."""
         for path in self._files:
             frame = pl.read_ipc(path)
-            while frame.height:
-                taken = frame.slice(0, batch_size - size)
-                frame = frame.slice(taken.height)
-                pending.append(taken)
-                size += taken.height
-                if size == batch_size:
-                    yield pl.concat(pending) if len(pending) > 1 else pending[0]
-                    pending, size = [], 0
-        if pending:
-            yield pl.concat(pending) if len(pending) > 1 else pending[0]
+            for start in range(0, frame.height, batch_size):
+                yield frame.slice(start, batch_size)
 
     def discard(self) -> None:
         self._cleanup()
