@@ -67,7 +67,8 @@ class SheetPass:
             if columns is None:
                 self._before_data(number, count, row)
                 continue
-            texts, typed, filled = _cells(row, len(columns.names), layout, number)
+            spans = walk.merges_possible
+            texts, typed, filled = _cells(row, len(columns.names), layout, number, spans)
             if not filled:
                 continue
             if ods_xml.is_hidden(row):
@@ -81,7 +82,7 @@ class SheetPass:
         """Rows up to the header (and, when the job's columns are missing, the next
         filled ones, to tell a title row from a wrong file)."""
         layout = self.layout
-        texts, _typed, filled = _cells(row, ods_xml.MAX_COLUMNS, layout, number)
+        texts, _typed, filled = _cells(row, ods_xml.MAX_COLUMNS, layout, number, True)
         if not filled:
             return
         if ods_xml.is_hidden(row):
@@ -121,13 +122,14 @@ class SheetPass:
 
 
 def _cells(
-    row: etree._Element, width: int, layout: Layout, number: int
+    row: etree._Element, width: int, layout: Layout, number: int, spans: bool
 ) -> tuple[list[str], list[tuple[int, ods_cells.Typed, str]], bool]:
     """The row's shown texts up to ``width`` columns, its typed cells there, and whether
-    any of them holds a value; merges that start there are noted in ``layout``.
+        any of them holds a value; merges that start there are noted in ``layout`` (looked for
+    only when ``spans``: the file merges some cell).
 
-    The hot loop of the reader: a few look-ups per cell. A covered cell (under a merge)
-    is read like any cell: a merge refuses the sheet anyway."""
+        The hot loop of the reader: a few look-ups per cell. A covered cell (under a merge)
+        is read like any cell: a merge refuses the sheet anyway."""
     texts: list[str] = []
     typed: list[tuple[int, ods_cells.Typed, str]] = []
     filled = False
@@ -135,7 +137,9 @@ def _cells(
     for cell in row:
         raw = cell.get(_COLUMNS_REPEATED)
         count = 1 if raw is None else ods_xml.repeat(cell, _COLUMNS_REPEATED)
-        if cell.get(_COLUMNS_SPANNED) is not None or cell.get(_ROWS_SPANNED) is not None:
+        if spans and (
+            cell.get(_COLUMNS_SPANNED) is not None or cell.get(_ROWS_SPANNED) is not None
+        ):
             note_merge(layout, cell, number, column)
         kind = cell.get(_VALUE_TYPE)
         if kind is not None or len(cell):

@@ -146,7 +146,7 @@ class Walk:
 
     def __init__(self, path: Path) -> None:
         self._archive = zipfile.ZipFile(path)
-        self._stream: IO[bytes] | None = None
+        self._stream: _SpanSpotter | None = None
         try:
             with self._archive.open("META-INF/manifest.xml") as manifest:
                 if b"encryption-data" in manifest.read(1 << 20):
@@ -157,7 +157,7 @@ class Walk:
             self.close()
             raise
         try:
-            self._stream = self._archive.open("content.xml")
+            self._stream = _SpanSpotter(self._archive.open("content.xml"))
         except KeyError:
             self.close()
             raise OdsFormatError("it has no content.xml") from None
@@ -207,23 +207,37 @@ class Walk:
         assert table is not None, "rows() follows tables()"
         number = 1
         column = 0
-        for event, element in self._next():
-            if event == "start":
-                continue
-            tag = element.tag
-            if tag == ROW:
-                count = repeat(element, ROWS_REPEATED)
-                yield number, count, element
-                number += count
-                _drop(element)
-            elif tag == COLUMN:
-                count = min(repeat(element, COLUMNS_REPEATED), MAX_COLUMNS)
-                if is_hidden(element) and column < MAX_COLUMNS:
-                    table.hidden_columns.append((column, column + count - 1))
-                column += count
-                _drop(element)
-            elif tag == TABLE:
-                return  # the end of this table
+        kept = 0
+        try:
+            for event, element in self._events:
+                if event == "start":
+                    continue
+                tag = element.tag
+                if tag == ROW:
+                    raw = element.get(ROWS_REPEATED)
+                    count = 1 if raw is None else repeat(element, ROWS_REPEATED)
+                    yield number, count, element
+                    number += count
+                    kept += 1
+                    if kept >= _DROP_EVERY:  # one drop frees many rows: cheaper per row
+                        _drop(element)
+                        kept = 0
+                elif tag == COLUMN:
+                    count = min(repeat(element, COLUMNS_REPEATED), MAX_COLUMNS)
+                    if is_hidden(element) and column < MAX_COLUMNS:
+                        table.hidden_columns.append((column, column + count - 1))
+                    column += count
+                    _drop(element)
+                elif tag == TABLE:
+                    return  # the end of this table
+        except etree.XMLSyntaxError as exc:
+            raise OdsFormatError(f"content.xml is damaged: {exc}") from None
+
+    @property
+    def merges_possible(self) -> bool:
+        """Whether the XML read so far merges any cell: until it does, no cell needs
+        looking at for it (the stream is read ahead of the rows handed out)."""
+        return self._stream is not None and self._stream.spans_seen
 
     def _next(self) -> Iterator[tuple[str, etree._Element]]:
         try:
@@ -237,6 +251,34 @@ class Walk:
         for child in style:
             if child.tag == _TABLE_PROPERTIES and child.get(_DISPLAY) == "false":
                 self._hidden_tables.add(style.get(_STYLE_OWN_NAME) or "")
+
+
+#: Rows kept in the tree between two drops (a drop frees them all).
+_DROP_EVERY = 256
+
+
+class _SpanSpotter:
+    """content.xml as lxml reads it, noting whether any cell is merged (a
+    ``number-rows-spanned`` or ``number-columns-spanned`` attribute) on the way."""
+
+    _MARK = b"-spanned="
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._tail = b""
+        self.spans_seen = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        if not self.spans_seen and chunk:
+            self.spans_seen = self._MARK in self._tail + chunk[: len(self._MARK)] or (
+                self._MARK in chunk
+            )
+            self._tail = chunk[-len(self._MARK) :]
+        return chunk
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 def _drop(element: etree._Element) -> None:
