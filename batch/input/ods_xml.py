@@ -271,10 +271,9 @@ class _SpanSpotter:
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
         if not self.spans_seen and chunk:
-            self.spans_seen = self._MARK in self._tail + chunk[: len(self._MARK)] or (
-                self._MARK in chunk
-            )
-            self._tail = chunk[-len(self._MARK) :]
+            window = self._tail + chunk  # a mark may straddle two reads
+            self.spans_seen = self._MARK in window
+            self._tail = window[1 - len(self._MARK) :]
         return chunk
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from batch.errors import InputError
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.ods_cells import amount_problem, column_letter
 from batch.input.ods_reader import OdsInput
+from batch.input.ods_xml import _SpanSpotter
 from batch.input.read import open_input
 
 CODE = "RSSMRA85T10A562S"
@@ -324,3 +326,32 @@ def test_an_amount_is_taken_when_shown_plainly_in_either_locale(value: Decimal) 
 
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+def test_a_merge_far_down_the_sheet_is_found(tmp_path: Path) -> None:
+    merged = (
+        '<table:table-cell office:value-type="string" table:number-columns-spanned="2" '
+        'table:number-rows-spanned="1"><text:p>m</text:p></table:table-cell>'
+        "<table:covered-table-cell/>"
+    )
+    rows = [row(t(CODE), t("a"), t("b")) for _ in range(3000)]
+    path = ods(
+        tmp_path / "in.ods",
+        sheet("Foglio1", row(t("codice_fiscale"), t("nome"), t("cognome")), *rows,
+              row(t(CODE), merged)),
+    )  # fmt: skip
+    with pytest.raises(InputError, match=r"has merged cells \(B3002:C3002\): "):
+        open_input(InputSpec(path), ["codice_fiscale"])
+
+
+def test_the_span_spotter_sees_a_mark_split_between_two_reads() -> None:
+    data = b"<table:table-cell table:number-columns-spanned=" + b'"2"/>' * 3
+    for size in (1, 4, 7, 1000):
+        spotter = _SpanSpotter(io.BytesIO(data))
+        while spotter.read(size):
+            pass
+        assert spotter.spans_seen, size
+    plain = _SpanSpotter(io.BytesIO(b"<table:table-cell table:number-columns-repeated='2'/>"))
+    while plain.read(5):
+        pass
+    assert not plain.spans_seen
