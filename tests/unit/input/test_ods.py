@@ -355,3 +355,21 @@ def test_the_span_spotter_sees_a_mark_split_between_two_reads() -> None:
     while plain.read(5):
         pass
     assert not plain.spans_seen
+
+
+def test_the_benchmark_workbook_reads_back_whole(tmp_path: Path) -> None:
+    from tests.benchmarks.ods_bench import write_ods  # noqa: PLC0415
+    from tests.benchmarks.validate_bench import generate  # noqa: PLC0415
+
+    generate(tmp_path / "rows.csv", 40)
+    assert write_ods(tmp_path / "rows.csv", tmp_path / "rows.ods") == 40
+    frame = read(
+        tmp_path / "rows.ods",
+        required=("codice_fiscale", "importo", "scadenza"),
+        amount_column="importo",
+        due_date_column="scadenza",
+    )
+    assert frame.height == 40
+    assert frame.get_column(LINE_COLUMN).to_list() == list(range(2, 42))
+    assert frame.get_column(CSV_ERROR_COLUMN).null_count() == 40  # plain amounts: taken
+    assert set(frame.get_column("scadenza")) == {"2026-12-16"}
