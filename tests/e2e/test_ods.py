@@ -223,3 +223,32 @@ def test_reach_reads_an_ods_by_sheet_row(tmp_path: Path, sandbox_factory) -> Non
     ]
     assert reach[0]["input.cap"] == "00184"
     assert sandbox.app.ledger.count() == 0
+
+
+def test_a_sharded_send_of_an_ods_merges_to_the_single_run(
+    tmp_path: Path, sandbox_factory
+) -> None:
+    """Each shard reads the .ods through the same reader, keeps its own rows; the merge
+    has every sheet row once, with the single run's outcomes."""
+    sandbox = sandbox_factory(ALL_REGISTERED)
+    codes = population(6, seed=SEEDS["formats"])
+    job = _job(tmp_path, sandbox, "formats.ods", payment=True)
+    job.write_text(job.read_text(encoding="utf-8") + "\n[shards]\ncount = 2\n", "utf-8")
+
+    for index in (1, 2):
+        ran = run_io_batch(["send", str(job), "--shard", f"{index}/2"])
+        assert ran.code in (0, 1), ran.stderr
+    merged = run_io_batch(["merge", str(job)])
+
+    assert merged.code == 1, merged.stderr
+    results = read_rows(tmp_path / "results.csv")
+    assert sorted((r["line"], r["status"], r["reason_code"]) for r in results) == [
+        ("2", "sent", "submit.accepted"),
+        ("3", "invalid", "cell.format"),
+        ("4", "invalid", "cell.error"),
+        ("5", "invalid", "cell.format"),
+        ("6", "sent", "submit.accepted"),
+        ("7", "invalid", "cell.format"),
+    ]
+    assert {entry.fiscal_code for entry in sandbox.app.ledger.entries()} == {codes[0], codes[4]}
+    assert sandbox.app.ledger.count() == 2
