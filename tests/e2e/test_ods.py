@@ -225,9 +225,7 @@ def test_reach_reads_an_ods_by_sheet_row(tmp_path: Path, sandbox_factory) -> Non
     assert sandbox.app.ledger.count() == 0
 
 
-def test_a_sharded_send_of_an_ods_merges_to_the_single_run(
-    tmp_path: Path, sandbox_factory
-) -> None:
+def test_a_sharded_send_of_an_ods_merges_to_the_single_run(tmp_path: Path, sandbox_factory) -> None:
     """Each shard reads the .ods through the same reader, keeps its own rows; the merge
     has every sheet row once, with the single run's outcomes."""
     sandbox = sandbox_factory(ALL_REGISTERED)
