@@ -15,6 +15,8 @@ skipped, as blank CSV lines are.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -90,6 +92,8 @@ class OdsInput(InputFile):
             layout.hidden_columns = table.hidden_columns
         except ods_xml.OdsFormatError as exc:
             raise ods_layout.not_readable(spec.path, str(exc)) from None
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # a damaged zip, read late
+            raise ods_layout.not_readable(spec.path, f"the zip is damaged: {exc}") from None
         finally:
             walk.close()
         if not layout.early_rows:

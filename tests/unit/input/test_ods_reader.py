@@ -288,6 +288,14 @@ def test_files_that_are_no_readable_ods(tmp_path: Path) -> None:
         archive.writestr("content.xml", "<office:document-content><unclosed>")
     with pytest.raises(InputError, match=r"content.xml is damaged"):
         open_input(InputSpec(broken), ["codice_fiscale"])
+    # Bytes changed under the zip's checksum: found only when content.xml has been read.
+    good = ods(tmp_path / "good.ods", sheet("Foglio1", row(t("codice_fiscale")), row(t(CODE))))
+    data = bytearray(good.read_bytes())
+    data[data.find(CODE.encode())] = ord("X")
+    corrupt = tmp_path / "corrupt.ods"
+    corrupt.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"the zip is damaged: Bad CRC-32"):
+        open_input(InputSpec(corrupt), ["codice_fiscale"])
 
 
 def test_batches_come_back_in_any_size_and_the_spool_goes_on_close(tmp_path: Path) -> None:
