@@ -51,6 +51,10 @@ class InputSpec:
     multiline_columns: tuple[str, ...] = ()  # the only columns whose values may span lines
     exclude: Path | None = None  # citizens never to message (codes or SHA-256 digests)
     sheet: str | int | None = None  # a workbook's sheet: name or 1-based index; None: first visible
+    # [columns] amount and due_date, for a reader that knows a cell's type (.ods): an amount
+    # is taken only from a plain number cell, a due date from a date cell is its date.
+    amount_column: str | None = None
+    due_date_column: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +307,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         language=columns_section.optional_str("language"),
     )
     columns_section.done()
+    input_spec = replace(input_spec, amount_column=columns.amount, due_date_column=columns.due_date)
     if (columns.amount is None) != (columns.notice_number is None):
         raise ConfigError(
             "columns.amount and columns.notice_number go together",

@@ -4,7 +4,8 @@ The file may be:
 
 - a plain list: one fiscal code or SHA-256 digest a line, no header (blank lines and
   lines starting with ``#`` are skipped). It is recognised by its first line, which is
-  then a code or a digest rather than a column name;
+  then a code or a digest rather than a column name; a workbook of one column with no
+  header alike, by its first filled row;
 - a CSV (any separator or encoding ``read`` takes) or a workbook with a header: the
   values are taken from its only column, or else from the column that matches the job's
   ``[columns] fiscal_code`` name (``names``' rule).
@@ -120,6 +121,10 @@ def _values(path: Path, column: str) -> list[tuple[int, str]]:
         if not lines or _is_entry(lines[0][1]):
             return lines
     with open_input(InputSpec(path), []) as source:
+        values: list[tuple[int, str]] = []
+        if len(source.header) == 1 and _is_entry(source.header[0]):
+            # No header (a workbook's, as a plain list's): the first row is a code too.
+            values.append((source.header_line, source.header[0]))
         if len(source.header) == 1:
             name = source.header[0]
         else:
@@ -131,7 +136,6 @@ def _values(path: Path, column: str) -> list[tuple[int, str]]:
                     f"{column!r}: {', '.join(map(repr, source.header))}",
                     hint="keep one column, or name the codes' column as [columns] fiscal_code",
                 ) from None
-        values: list[tuple[int, str]] = []
         for batch in source.batches():
             values.extend(zip(batch.get_column(LINE_COLUMN), batch.get_column(name), strict=True))
         return values

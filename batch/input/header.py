@@ -150,3 +150,15 @@ def check_not_reserved(name: str, path: Path) -> None:
 
 def show_separator(separator: str) -> str:
     return "tab" if separator == "\t" else repr(separator)
+
+
+def header_not_first(where: str, first: int, found: int, names: list[str]) -> InputError:
+    """A sheet (or file) whose column names are below a title or a note: the header is
+    its first filled row (``first``), and the names are on row ``found``."""
+    shown = ", ".join(repr(name) for name in names if name.strip())
+    return InputError(
+        f"{where}: the column names ({shown}) are on row {found}, but row {first} above "
+        "them is filled: the header must be the first filled row",
+        hint=f"delete rows {first} to {found - 1} (a title, notes) so that the column "
+        "names come first, then save",
+    )

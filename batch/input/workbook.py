@@ -1,13 +1,13 @@
 """Workbooks (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) as input, wherever a CSV works:
 which reader takes a workbook, by its extension.
 
-Every reader gives a ``workbook_base.WorkbookInput``: the same header rules (forgiving
-names, missing and ambiguous columns), the same batches (``_line``, ``_csv_error``, then
-every column as text), so validation, sending, the results, rerun and the error report
-need no workbook of their own. ``.xlsx``/``.xlsm`` and ``.xls`` are streamed and shown as
-the sheet shows them (``workbook_stream``); ``.ods`` goes through calamine
-(``workbook_calamine``). A file that is not the workbook its extension says is a clear
-file error.
+Every reader gives an ``InputFile``: the same header rules (forgiving names, missing and
+ambiguous columns), the same batches (``_line``, ``_csv_error``, then every column as
+text), so validation, sending, the results, rerun and the error report need no workbook
+of their own. ``.xlsx``/``.xlsm`` and ``.xls`` are streamed and shown as the sheet shows
+them (``workbook_stream``); ``.ods`` has its own streamed reader (``ods_reader``), which
+takes what LibreOffice shows from the file itself. A file that is not the workbook its
+extension says is a clear file error.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from batch.config.job import InputSpec
+from batch.input import ods_reader
 from batch.input.encoding import head_bytes
-from batch.input.workbook_base import WorkbookInput
-from batch.input.workbook_calamine import CalamineWorkbook
+from batch.input.read import InputFile
 from batch.input.workbook_stream import StreamedWorkbook
 from batch.input.xls_book import XlsSheet
 from batch.input.xlsx_book import XlsxSheet
@@ -30,16 +30,11 @@ def is_workbook(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES
 
 
-def open_workbook(spec: InputSpec, required: Sequence[str]) -> WorkbookInput:
+def open_workbook(spec: InputSpec, required: Sequence[str]) -> InputFile:
     head_bytes(spec.path, 1)  # a missing file, a folder: the input's own clear errors
     suffix = spec.path.suffix.lower()
     if suffix == ".ods":
-        return _open_ods(spec, required)
+        return ods_reader.OdsInput(spec, required)
     if suffix == ".xls":
         return StreamedWorkbook(spec, required, XlsSheet(spec.path, spec.sheet))
     return StreamedWorkbook(spec, required, XlsxSheet(spec.path, spec.sheet))
-
-
-def _open_ods(spec: InputSpec, required: Sequence[str]) -> WorkbookInput:
-    """The one place an ``.ods`` is opened."""
-    return CalamineWorkbook(spec, required)

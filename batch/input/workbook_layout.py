@@ -1,11 +1,11 @@
 """What a workbook's sheet hides: hidden rows and columns, merged cells.
 
-calamine reads the cells a sheet holds, hidden or not, and a merged block's value in
-its first cell only. io-batch refuses such a sheet instead of guessing: a hidden row may
-be one the office meant to leave out (or a filter), and a merged block a value meant for
-several rows. The check reads the sheet's XML (``.xlsx``/``.xlsm``: the sheet's part;
-``.ods``: its table in ``content.xml``), a streamed scan. Legacy ``.xls`` files are
-binary (BIFF): ``xls_book`` reads the same facts from their records.
+A sheet holds its hidden cells like any other, and a merged block's value in its first
+cell only. io-batch refuses such a sheet instead of guessing: a hidden row may be one
+the office meant to leave out (or a filter), and a merged block a value meant for
+several rows. This is the ``.xlsx``/``.xlsm`` check, a streamed scan of the sheet's XML
+part; legacy ``.xls`` files are binary (BIFF): ``xls_book`` reads the same facts from
+their records, and ``.ods`` sheets are checked by their own reader (``ods_layout``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ _XLSX_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|tru
 _XLSX_HIDDEN_ROW_AFTER = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
 _XLSX_HIDDEN_COL = re.compile(rb'<col\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _XLSX_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z0-9:]+)"')
-_ODS_HIDDEN_ROW = re.compile(rb'<table:table-row\b[^>]*?table:visibility="(?:collapse|filter)"')
-_ODS_HIDDEN_COL = re.compile(rb'<table:table-column\b[^>]*?table:visibility="(?:collapse|filter)"')
-_ODS_MERGE = re.compile(rb'table:number-(?:rows|columns)-spanned="(?!1")\d+"')
 
 
 @dataclass
@@ -49,10 +46,8 @@ def scan(path: str, suffix: str, sheet_name: str) -> Hidden | None:
             if suffix in (".xlsx", ".xlsm"):
                 part = _xlsx_sheet_part(archive, sheet_name)
                 return None if part is None else _scan_xlsx(archive, part)
-            if suffix == ".ods":
-                return _scan_ods(archive, sheet_name)
     except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError):
-        return None  # calamine read it; if its parts are not where expected, say nothing
+        return None  # the sheet was read; if its parts are not where expected, say nothing
     return None
 
 
@@ -102,20 +97,6 @@ def _scan_xlsx(archive: zipfile.ZipFile, part: str) -> Hidden:
     return hidden
 
 
-def _scan_ods(archive: zipfile.ZipFile, sheet_name: str) -> Hidden | None:
-    content = archive.read("content.xml")
-    start = content.find(b'<table:table table:name="' + _xml_bytes(sheet_name) + b'"')
-    if start < 0:
-        return None
-    end = content.find(b"</table:table>", start)
-    table = content[start : end if end > 0 else len(content)]
-    hidden = Hidden()
-    hidden.rows = ["?"] * min(3, len(_ODS_HIDDEN_ROW.findall(table)))
-    hidden.columns = len(_ODS_HIDDEN_COL.findall(table))
-    hidden.merged = ["?"] * min(3, len(_ODS_MERGE.findall(table)))
-    return hidden
-
-
 def _add_columns(found: list[str], tag: bytes) -> None:
     """The letters of a ``<col min="2" max="3">`` range (1-based column numbers)."""
     low = re.search(rb'\bmin="(\d+)"', tag)
@@ -138,8 +119,3 @@ def _xml_text(raw: bytes) -> str:
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
         text = text.replace(entity, char)
     return text.replace("&amp;", "&")
-
-
-def _xml_bytes(text: str) -> bytes:
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace('"', "&quot;").encode("utf-8")

@@ -1,6 +1,6 @@
 """A legacy ``.xls`` (BIFF8) sheet as a ``workbook_stream.SheetSource``, read by xlrd.
 
-xlrd reads the records calamine leaves out: each cell's style (XF) and its number
+xlrd reads every record io-batch needs: each cell's style (XF) and its number
 format, the date system, hidden rows and columns, merged cells. An ``.xls`` sheet holds
 at most 65,536 rows by 256 columns, so reading it whole is bounded (xlrd keeps it as
 Python lists: a full sheet of 6 columns is a few hundred MB at worst); the cells are

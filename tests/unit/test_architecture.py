@@ -55,6 +55,8 @@ BACKWARD_ALLOWED = {
     "fiscal code is data, not column names: the same leaf as read's",
     ("batch.input.record_shape", "batch.rules.fiscal_code"): "a line of a quoted value that "
     "holds a valid fiscal code is a swallowed record: the same leaf as read's",
+    ("batch.input.ods_reader", "batch.rules.fiscal_code"): "an .ods sheet's header row that "
+    "holds a fiscal code is data, not column names: the same leaf as read's",
     # [guard] invalid_rows = "refuse_file" writes validate's own error report and counts
     # duplicates as validate does; to move both into rules/ is left for a later tidy-up.
     ("batch.send.guard", "batch.dryrun.duplicates"): "the guard counts duplicates as validate",

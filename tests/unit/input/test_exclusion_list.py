@@ -86,3 +86,21 @@ def test_listed_matches_codes_and_digests() -> None:
     assert excluded.listed(codes).to_list() == [True, True, False, False]
     # The subscriptions feed's hash: SHA-256 of the upper-case code, lower-case hex.
     assert digest(CODE) == hashlib.sha256(b"RSSMRA85T10A562S").hexdigest()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_a_workbook_list_follows_the_csv_rule_on_its_header(tmp_path: Path, suffix: str) -> None:
+    from tests.helpers.workbooks import write_ods, write_xlsx  # noqa: PLC0415
+
+    write = write_xlsx if suffix == ".xlsx" else write_ods
+    write(tmp_path / f"none{suffix}", [[CODE], [digest(OTHER)]])  # no header: A1 is a code
+    excluded = load_exclusions(job_with(tmp_path, f"none{suffix}"))
+    assert excluded is not None
+    assert (excluded.codes, excluded.digests) == ({CODE}, {digest(OTHER)})
+    write(tmp_path / f"named{suffix}", [["Codice Fiscale"], [CODE]])  # a header: a name
+    named = load_exclusions(job_with(tmp_path, f"named{suffix}"))
+    assert named is not None
+    assert named.codes == {CODE}
+    write(tmp_path / f"two{suffix}", [[CODE, "decesso"], [OTHER, "opt-out"]])
+    with pytest.raises(InputError, match="has several columns and none matches"):
+        load_exclusions(job_with(tmp_path, f"two{suffix}"))  # as a CSV "code;note" first line
