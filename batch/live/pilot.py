@@ -50,6 +50,7 @@ from batch.live.pilot_record import (
 )
 from batch.models import Status
 from batch.send.approval_check import resolve_operator
+from batch.send.journal_target import EnvironmentChoice
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 
@@ -81,6 +82,9 @@ def run_pilot(args: argparse.Namespace) -> int:
         # Also the target's: a pilot on one environment says nothing of what the
         # colleagues received on another.
         digest_scope=f"pilot:{target_identity(pilot.target)}:{digest}:",
+        # A pilot on another IO address is a pilot there: each target keeps its own
+        # pilot journal, and colleagues receiving it again is the pilot's purpose.
+        environment=EnvironmentChoice.NEW,
     )
     clock = clock_from_env(os.environ)
     with api_base_url(pilot) as base_url:

@@ -25,7 +25,15 @@ from typing import Any
 import pytest
 
 from batch.sandbox import DEFAULT_API_KEY, Faults, OperationFaults, SandboxConfig
-from tests.helpers.e2e import REPO, population, read_rows, run_io_batch, write_csv, write_job
+from tests.helpers.e2e import (
+    REPO,
+    journal_of,
+    population,
+    read_rows,
+    run_io_batch,
+    write_csv,
+    write_job,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -124,7 +132,7 @@ def test_send_goes_out_only_as_approved_and_names_what_changed(
     assert sandbox.app.ledger.count() == 5
     summary = json.loads((tmp_path / "results.summary.json").read_text(encoding="utf-8"))
     assert (summary["operator"], summary["approved_by"]) == ("Bruno Bianchi", "Alice Rossi")
-    with closing(sqlite3.connect(tmp_path / "state" / "e2e.journal.sqlite")) as db:
+    with closing(sqlite3.connect(journal_of(job))) as db:
         assert db.execute("SELECT operator FROM runs").fetchall() == [("Bruno Bianchi",)]
     report = run_io_batch(["report", str(tmp_path / "results.csv"), "--job", str(job)])
     assert report.code == 0, report.stderr
@@ -174,7 +182,7 @@ def test_a_resume_after_kill_9_is_still_approved(tmp_path: Path, sandbox_factory
     codes = [entry.fiscal_code for entry in sandbox.app.ledger.entries()]
     assert len(codes) == len(set(codes))  # nobody twice
     assert {r["fiscal_code"] for r in rows if r["status"] == "sent"} <= set(codes)
-    with closing(sqlite3.connect(tmp_path / "state" / "e2e.journal.sqlite")) as db:
+    with closing(sqlite3.connect(journal_of(job))) as db:
         assert db.execute("SELECT operator FROM runs").fetchall() == [("Bruno, Carla",)]
 
 
@@ -228,7 +236,7 @@ def test_a_rerun_is_covered_by_the_campaigns_approval(tmp_path: Path, sandbox_fa
 
     # The journal that holds the approved input's run is gone: not the approved campaign.
     job.write_text(text, encoding="utf-8")
-    journal = tmp_path / "state" / "e2e.journal.sqlite"
+    journal = journal_of(job)
     journal.rename(tmp_path / "elsewhere.sqlite")
     orphan = run_io_batch(rerun_args, env=KEY)
     assert orphan.code == 2, orphan.stderr

@@ -88,8 +88,9 @@ def test_pilot_sends_the_campaign_message_once_per_template_and_never_touches_th
     assert (payment["amount"], payment["notice_number"]) == (999, "302000100000090000")
     # Its own journal and record; the campaign's journal does not even exist.
     state = tmp_path / "state"
-    assert (state / "e2e.pilot.journal.sqlite").exists()
-    assert not (state / "e2e.journal.sqlite").exists()
+    # (each in the folder of the target it went to)
+    assert len(list(state.glob("*/e2e.pilot.journal.sqlite"))) == 1
+    assert not list(state.glob("*/e2e.journal.sqlite"))
     record_path = state / "e2e.pilot.json"
     record = json.loads(record_path.read_text(encoding="utf-8"))
     digest = message_digest(load_job(job))
@@ -152,9 +153,13 @@ def test_pilot_sends_the_campaign_message_once_per_template_and_never_touches_th
         "Avviso per Collega1: scadenza",
         "Avviso per Cittadino3: scadenza",
     ]
-    with closing(sqlite3.connect(state / "e2e.pilot.journal.sqlite")) as db:
-        # 2 colleagues x (2 digests on the first target + 1 on the other)
-        assert db.execute("SELECT count(*) FROM sent").fetchone()[0] == 6
+    # 2 colleagues x (2 digests on the first target + 1 on the other), each target's in
+    # its own journal.
+    sent_rows = []
+    for journal in sorted(state.glob("*/e2e.pilot.journal.sqlite")):
+        with closing(sqlite3.connect(journal)) as db:
+            sent_rows.append(db.execute("SELECT count(*) FROM sent").fetchone()[0])
+    assert sorted(sent_rows) == [2, 4]
 
 
 def test_a_language_no_colleague_received_is_named(tmp_path: Path, sandbox_factory: Any) -> None:
