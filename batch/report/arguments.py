@@ -55,7 +55,7 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    # Loaded only for this command: pygal (when installed) has no business in a send.
+    # Loaded only for this command: the report's modules have no business in a send.
     from batch.report.command import run_report  # noqa: PLC0415
 
     return run_report(args)
