@@ -26,23 +26,25 @@ TIME_TITLE = "Messages sent per {bucket} (UTC)"
 TIME_AXIS = "messages per {bucket}"
 TIME_TEXT = (
     "Messages sent per {bucket}, from {first} to {last} UTC: {sent:,} in all; the busiest "
-    "{bucket} {peak:,} at {peak_at}, the median {median:,} (over the {bucket} periods "
-    "with a send)."
+    "{bucket} {peak:,} at {peak_at}, the median {median:,} (over the {periods} with a send)."
 )
 TIME_PAUSED_TEXT = (
-    " 429 pauses took {half:,} of the {bucket} periods for half their time or more (red) "
-    "and {part:,} for 10% to half (amber)."
+    " 429 pauses took {half:,} of the {periods} for half their time or more (red) "
+    "and {part:,} for a quarter to half (amber)."
 )
+#: A period's name in the plural, by its name in the singular.
+PERIODS = {"second": "seconds", "minute": "minutes", "hour": "hours"}
+PERIODS_OTHER = "{bucket} periods"
 LEGEND = (
-    (BLUE, "no 429 pause, or one under 10% of the period"),
-    (AMBER, "paused 10% to half of the period"),
+    (BLUE, "no 429 pause, or under a quarter of the period"),
+    (AMBER, "paused a quarter to half of the period"),
     (RED, "paused half the period or more"),
 )
 #: Items a bar chart's caption names before "and N more".
 CAPTION_ITEMS = 12
 #: The x axis names about this many periods.
 TIME_LABELS = 8
-PART_PAUSED, HALF_PAUSED = 0.1, 0.5
+PART_PAUSED, HALF_PAUSED = 0.25, 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,11 @@ def bucket_text(seconds: int) -> str:
     return "second" if seconds == 1 else f"{seconds} s"
 
 
+def periods_text(seconds: int) -> str:
+    bucket = bucket_text(seconds)
+    return PERIODS.get(bucket) or PERIODS_OTHER.format(bucket=bucket)
+
+
 def pause_color(share: float) -> str:
     """A period's colour by the share of its time spent in a 429 pause."""
     if share >= HALF_PAUSED:
@@ -102,8 +109,10 @@ def pause_color(share: float) -> str:
 
 def throughput(data: Throughput) -> Chart:
     """Messages sent in each period, as counted (never scaled to another unit), each
-    column coloured by how much of its period a 429 pause took. A period with no send
-    but paused half its time or more gets a low red stub, so that a long pause shows."""
+    column coloured by how much of its period a 429 pause took (a few short pauses in
+    every minute of a long run leave it blue: the facts table sums them). A period with
+    no send but paused half its time or more gets a low red stub, so that a long pause
+    shows."""
     bucket = bucket_text(data.bucket_s)
     shares = data.paused_shares()
     peak = max(data.counts)
@@ -140,11 +149,12 @@ def throughput_caption(data: Throughput, shares: Sequence[float]) -> str:
         peak=peak,
         peak_at=f"{peak_at:%H:%M:%S}",
         median=round(statistics.median(count for count in data.counts if count)),
+        periods=periods_text(data.bucket_s),
     )
     half = sum(1 for share in shares if share >= HALF_PAUSED)
     part = sum(1 for share in shares if PART_PAUSED <= share < HALF_PAUSED)
     if half or part:
-        text += TIME_PAUSED_TEXT.format(half=half, part=part, bucket=bucket)
+        text += TIME_PAUSED_TEXT.format(half=half, part=part, periods=periods_text(data.bucket_s))
     return text
 
 

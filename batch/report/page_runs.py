@@ -81,7 +81,7 @@ def _pauses_table(data: Throughput) -> str:
     heading = (
         "429 pauses"
         if len(listed) == len(data.pauses)
-        else f"The {len(listed)} longest of {len(data.pauses):,} 429 pauses"
+        else f"429 pauses: the {len(listed)} longest of {len(data.pauses):,}"
     )
     return (
         f"<h3>{heading}</h3>"
@@ -101,8 +101,10 @@ def _rate(sent: int, seconds: int) -> str:
 
 def _duration(seconds: float) -> str:
     whole = round(seconds)
+    if seconds < 9.95:  # tenths below 10 s, but "3 s" rather than "3.0 s"
+        return f"{seconds:.1f}".removesuffix(".0") + " s"
     if whole < 60:
-        return f"{seconds:.1f} s" if seconds < 10 and seconds != whole else f"{whole} s"
+        return f"{whole} s"
     minutes, rest = divmod(whole, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {rest:02d} s"

@@ -63,7 +63,7 @@ footer {{ margin-top: 36px; color: var(--soft); font-size: 12px;
   thead {{ display: table-header-group; }}
   tfoot {{ display: table-footer-group; }}
   tr, figure.chart, .cards, ul.examples, table.short {{ break-inside: avoid; }}
-  h2, h3, figcaption {{ break-after: avoid; }}
+  h2, h3, header + p.meta, h2 + p.meta, figcaption {{ break-after: avoid; }}
   .card {{ border-color: #aaa; }}
 }}
 """

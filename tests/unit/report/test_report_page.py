@@ -192,7 +192,7 @@ def test_every_chart_is_inline_svg_that_says_in_words_what_it_shows(campaign: Ca
     assert captions[3] == (
         "Messages sent per 2 s, from 2026-03-02 10:00:01 to 10:02:10 UTC: 6 in all; the "
         "busiest 2 s 2 at 10:00:02, the median 1 (over the 2 s periods with a send). 429 "
-        "pauses took 3 of the 2 s periods for half their time or more (red) and 0 for 10% "
+        "pauses took 3 of the 2 s periods for half their time or more (red) and 0 for a quarter "
         "to half (amber)."
     )
     for chart_id, caption in zip(
