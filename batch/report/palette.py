@@ -12,7 +12,6 @@ WHITE = "#ffffff"
 INK = "#1f2933"  # text
 SOFT = "#52606d"  # secondary text, axes
 HEAD = "#f5f7fa"  # table headers
-NOTICE = "#fdf6e3"  # the notice box
 LINE = "#d9e2ec"  # table rules and grid lines (decoration, not information)
 BLUE = "#2f6fb3"
 GREEN = "#2e7d32"
@@ -27,4 +26,4 @@ TEXT_COLORS = (INK, SOFT, RED, GREEN, AMBER, BLUE)
 #: Every colour a bar, column or swatch is filled with.
 BAR_COLORS = (BLUE, GREEN, RED, AMBER, GREY)
 #: What text and bars are drawn on.
-BACKGROUNDS = (WHITE, HEAD, NOTICE)
+BACKGROUNDS = (WHITE, HEAD)

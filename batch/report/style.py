@@ -7,7 +7,7 @@ whose rows are few by construction) and a chart stay in one piece. Colours come 
 ``palette`` (tested for contrast).
 """
 
-from batch.report.palette import AMBER, BLUE, GREEN, GREY, HEAD, INK, LINE, NOTICE, RED, SOFT
+from batch.report.palette import AMBER, BLUE, GREEN, GREY, HEAD, INK, LINE, RED, SOFT
 
 CSS = f"""
 :root {{ --ink: {INK}; --soft: {SOFT}; --line: {LINE}; --blue: {BLUE};
@@ -49,7 +49,6 @@ figure.chart {{ margin: 8px 0 14px; }}
   vertical-align: -1px; }}
 ul.examples {{ margin: 0; padding-left: 16px; }}
 .lost {{ color: var(--soft); font-size: 13px; }}
-.notice {{ border-left: 4px solid var(--amber); background: {NOTICE}; padding: 8px 12px; }}
 footer {{ margin-top: 36px; color: var(--soft); font-size: 12px;
   border-top: 1px solid var(--line); padding-top: 8px; }}
 @page {{ size: A4; margin: 14mm; }}
