@@ -43,7 +43,8 @@ table.facts {{ width: auto; min-width: 55%; }}
 .bar.s-good {{ background: var(--green); }} .bar.s-bad {{ background: var(--red); }}
 .bar.s-warn {{ background: var(--amber); }} .bar.s-neutral {{ background: var(--grey); }}
 figure.chart {{ margin: 8px 0 14px; }}
-.chart svg {{ width: 100%; height: auto; display: block; font-family: inherit; }}
+.chart svg {{ width: 100%; max-width: 900px; height: auto; display: block;
+  font-family: inherit; }}
 .legend {{ display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 13px; margin: 4px 0; }}
 .swatch {{ display: inline-block; width: 12px; height: 12px; margin-right: 6px;
   vertical-align: -1px; }}

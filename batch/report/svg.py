@@ -20,10 +20,10 @@ from batch.report.palette import INK, LINE, SOFT
 WIDTH = 900
 LABEL_W = 300  # the label column of a bar chart
 VALUE_W = 90  # room right of the longest bar for its value
-ROW_H = 26
-BAR_H = 16
-FONT_SIZE = 13
-MAX_LABEL = 42
+ROW_H = 28
+BAR_H = 18
+FONT_SIZE = 15
+MAX_LABEL = 36  # characters that fit in LABEL_W at FONT_SIZE
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.report import charts, palette
+from batch.report import charts, palette, svg
 from batch.report.page import ATTENTION_DETAIL
 from batch.report.page_runs import PAUSES_LISTED, throughput_section
 from batch.report.timeline import throughput
@@ -60,16 +60,25 @@ def test_the_page_draws_only_in_the_tested_colours(campaign: Campaign) -> None:
     svg_text = set(re.findall(r'<(?:text|svg)\b[^>]*\bfill="(#[0-9a-f]{6})"', html))
     shapes = set(re.findall(r'<rect\b[^>]*\bfill="(#[0-9a-f]{6})"', html))
     swatches = set(re.findall(r'class="swatch" style="background:(#[0-9a-f]{6})"', html))
-    css_text = set(re.findall(r"[;{\s]color: (#[0-9a-f]{6})", html))
-    assert svg_text and shapes
+    style = re.search(r"<style>(.*?)</style>", html, re.S)
+    assert style is not None
+    names = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6})", style[1]))
+    css_text = {names[name] for name in re.findall(r"[;{\s]color: var\(--([a-z]+)\)", style[1])}
+    css_fill = {
+        names.get(name, name)
+        for name in re.findall(r"background: (?:var\(--)?([a-z]+|#[0-9a-f]{6})", style[1])
+    }
+    assert svg_text and shapes and css_text and css_fill
     assert svg_text | css_text <= set(palette.TEXT_COLORS)
-    assert shapes | swatches <= set(palette.BAR_COLORS)
+    assert shapes | swatches | css_fill <= set(palette.BAR_COLORS) | set(palette.BACKGROUNDS)
     # nothing is written on a bar: every value text sits right of its bar's end
-    for rect_x, width, text_x in re.findall(
-        r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="16"[^>]*/>'
+    beside = re.findall(
+        rf'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="{svg.BAR_H}"[^>]*/>'
         r'<text x="([\d.]+)"',
         html,
-    ):
+    )
+    assert len(beside) == html.count(f'height="{svg.BAR_H}"') == 8 + 8 + 2 + 3
+    for rect_x, width, text_x in beside:
         assert float(text_x) > float(rect_x) + float(width)
 
 
