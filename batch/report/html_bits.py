@@ -64,9 +64,13 @@ def row_header(text: str, attrs: str = "") -> str:
 
 
 def col_headers(*names: str) -> str:
-    """A table's header row; a name ``"#n:..."`` is a right-aligned number column."""
+    """A table's header row; a name ``"#n:..."`` is a right-aligned number column, a
+    blank one an empty cell (an empty ``<th>`` is a header that says nothing)."""
     cells = []
     for name in names:
+        if not name:  # above a column of bars or row names: nothing to announce
+            cells.append("<td></td>")
+            continue
         numeric = name.startswith("#n:")
         label = name.removeprefix("#n:")
         cls = ' class="num"' if numeric else ""

@@ -33,7 +33,7 @@ section {{ margin: 28px 0; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
 th, td {{ text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line);
   vertical-align: top; }}
-th {{ background: {HEAD}; font-weight: 600; }}
+th, thead td {{ background: {HEAD}; font-weight: 600; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 td.barcell {{ width: 28%; }}
 table.facts {{ width: auto; min-width: 55%; }}
