@@ -22,35 +22,66 @@ from batch.report.timeline import Throughput
 
 #: The pauses the page lists by name (the longest); the summary keeps every one.
 PAUSES_LISTED = 5
+# The throughput section's texts, in one place.
+NO_TIME_LINE = "No message was sent by these runs: no time line."
+FACT_SENT = "messages with a send time"
+FACT_TOOK = "sending took"
+TOOK_TEXT = "{duration} ({first} to {last} UTC)"
+FACT_RATE = "average rate"
+PER_MINUTE = "{rate:,.1f} messages per minute"
+PER_SECOND = "{rate:,.1f} messages per second"
+FACT_BUSIEST = "busiest calendar minute"
+BUSIEST_TEXT = "{count:,} messages ({minute} UTC)"
+FACT_PERIOD = "chart period"
+FACT_429 = "429 answers (rate limited)"
+FACT_PAUSES = "429 pauses"
+FACT_PAUSED = "time paused by 429"
+FACT_LONGEST = "longest pause"
+LONGEST_TEXT = "{duration} from {start} UTC"
+PAUSES_ALL = "429 pauses"
+PAUSES_SOME = "429 pauses: the {listed} longest of {count:,}"
+PAUSE_COLUMNS = ("start (UTC)", "end", "#n:length", "#n:429 answers")
+THROUGHPUT_NOTE = (
+    "From the send time of every sent row (the journal records it, the results copy it), "
+    "counted per period as they happened. A 429 pause: the gateway answered 429 and no "
+    "call went out until its retry hint expired."
+)
 
 
 def throughput_section(data: Throughput | None, throttled: int | None) -> str:
     if data is None:
         return (
-            '<section id="throughput-section"><h2>Throughput</h2>'
-            "<p>No message was sent by these runs: no time line.</p></section>"
+            f'<section id="throughput-section"><h2>Throughput</h2><p>{NO_TIME_LINE}</p></section>'
         )
     chart = charts.throughput(data)
     minute, most = data.busiest_minute
     pauses = data.pauses
     facts = [
-        ("messages with a send time", f"{data.sent:,}"),
+        (FACT_SENT, f"{data.sent:,}"),
         (
-            "sending took",
-            f"{_duration(data.span_s)} ({data.first:%Y-%m-%d %H:%M:%S} to "
-            f"{data.last:%H:%M:%S} UTC)",
+            FACT_TOOK,
+            TOOK_TEXT.format(
+                duration=_duration(data.span_s),
+                first=f"{data.first:%Y-%m-%d %H:%M:%S}",
+                last=f"{data.last:%H:%M:%S}",
+            ),
         ),
-        ("average rate", _rate(data.sent, data.span_s)),
-        ("busiest calendar minute", f"{most:,} messages ({minute:%H:%M} UTC)"),
-        ("chart period", charts.bucket_text(data.bucket_s)),
-        ("429 answers (rate limited)", count_or_dash(throttled)),
-        ("429 pauses", f"{len(pauses):,}"),
+        (FACT_RATE, _rate(data.sent, data.span_s)),
+        (FACT_BUSIEST, BUSIEST_TEXT.format(count=most, minute=f"{minute:%H:%M}")),
+        (FACT_PERIOD, charts.bucket_text(data.bucket_s)),
+        (FACT_429, count_or_dash(throttled)),
+        (FACT_PAUSES, f"{len(pauses):,}"),
     ]
     if pauses:
         longest = max(pauses, key=lambda pause: pause.seconds)
         facts += [
-            ("time paused by 429", _duration(data.paused_s)),
-            ("longest pause", f"{_duration(longest.seconds)} from {longest.start:%H:%M:%S} UTC"),
+            (FACT_PAUSED, _duration(data.paused_s)),
+            (
+                FACT_LONGEST,
+                LONGEST_TEXT.format(
+                    duration=_duration(longest.seconds), start=f"{longest.start:%H:%M:%S}"
+                ),
+            ),
         ]
     table = "".join(
         f'<tr data-fact="{esc(name)}">{row_header(esc(name))}<td class="num">{value}</td></tr>'
@@ -61,9 +92,7 @@ def throughput_section(data: Throughput | None, throttled: int | None) -> str:
         f"{chart_box(chart)}"
         f'<table id="throughput" class="facts short"><tbody>{table}</tbody></table>'
         f"{_pauses_table(data)}"
-        '<p class="note">From the send time of every sent row (the journal records it, the '
-        "results copy it), counted per period as they happened. A 429 pause: the gateway "
-        "answered 429 and no call went out until its retry hint expired.</p></section>"
+        f'<p class="note">{THROUGHPUT_NOTE}</p></section>'
     )
 
 
@@ -79,14 +108,14 @@ def _pauses_table(data: Throughput) -> str:
         for pause in listed
     )
     heading = (
-        "429 pauses"
+        PAUSES_ALL
         if len(listed) == len(data.pauses)
-        else f"429 pauses: the {len(listed)} longest of {len(data.pauses):,}"
+        else PAUSES_SOME.format(listed=len(listed), count=len(data.pauses))
     )
     return (
         f"<h3>{heading}</h3>"
         '<table id="pauses" class="facts short">'
-        + col_headers("start (UTC)", "end", "#n:length", "#n:429 answers")
+        + col_headers(*PAUSE_COLUMNS)
         + f"<tbody>{rows}</tbody></table>"
     )
 
@@ -95,8 +124,8 @@ def _rate(sent: int, seconds: int) -> str:
     """Per minute over a minute or more of sending; per second below (a 15 s run has
     no minute to speak of)."""
     if seconds >= 60:
-        return f"{sent * 60 / seconds:,.1f} messages per minute"
-    return f"{sent / seconds:,.1f} messages per second"
+        return PER_MINUTE.format(rate=sent * 60 / seconds)
+    return PER_SECOND.format(rate=sent / seconds)
 
 
 def _duration(seconds: float) -> str:

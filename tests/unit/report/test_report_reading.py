@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.report import charts, palette, svg
+from batch.report import charts, page_runs, palette, svg
 from batch.report.page import ATTENTION_DETAIL
 from batch.report.page_runs import PAUSES_LISTED, throughput_section
 from batch.report.timeline import throughput
@@ -206,6 +206,13 @@ def test_every_text_of_the_page_is_rendered(campaign: Campaign) -> None:
         charts.TIME_AXIS,
         ATTENTION_DETAIL,
         *(text for _, text in charts.LEGEND),
+        *(getattr(page_runs, name) for name in dir(page_runs) if name.startswith("FACT_")),
+        page_runs.TOOK_TEXT,
+        page_runs.PER_MINUTE,  # 130 s of sending (a short run's PER_SECOND: above)
+        page_runs.BUSIEST_TEXT,
+        page_runs.LONGEST_TEXT,
+        page_runs.PAUSES_SOME,
+        page_runs.THROUGHPUT_NOTE,
     ]
     for template in templates:
         for fixed in re.split(r"\{[^}]*\}", template):
