@@ -7,10 +7,10 @@ from pathlib import Path
 
 REPORT_DESCRIPTION = """\
 Write one self-contained HTML report of a campaign: the funnel (rows, valid, reachable,
-sent, PROCESSED, read, paid), invalid rows by reason, outcomes by status, messages per
-minute with the 429 pauses, IO's statuses from a verification file, and every run's
-metadata. The file is owner-only, loads nothing from the network, masks fiscal codes,
-and prints well. Charts need pip install 'io-batch[report]'; without it, tables only.
+sent, PROCESSED, read, paid), invalid rows by reason, outcomes by status, messages sent
+over time with the 429 pauses, IO's statuses from a verification file, and every run's
+metadata, each chart with its numbers in words. The file is owner-only, loads nothing
+from the network, masks fiscal codes, and prints on A4 without cutting a row or a chart.
 
 A rerun chain is one campaign: pass the results file and its reruns in order
 (RESULTS RESULTS-rerun.csv ...), or the first one with --chain to follow the default
@@ -55,7 +55,7 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    # Loaded only for this command: pygal (when installed) has no business in a send.
+    # Loaded only for this command: the report's modules have no business in a send.
     from batch.report.command import run_report  # noqa: PLC0415
 
     return run_report(args)

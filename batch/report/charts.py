@@ -1,161 +1,164 @@
-"""Charts as inline SVG, drawn by pygal (the optional extra ``io-batch[report]``).
+"""The report's charts: what each one draws (``svg``) and says in words.
 
-pygal writes SVG itself, in pure Python: about 1 MB installed, against about 170 MB for
-matplotlib with numpy, pillow and fonttools (measured in a fresh venv; see the README).
-Its output is made self-contained here: no tooltip script (pygal would load one from
-the web), no comments, text in the page's own fonts. Without pygal every function
-returns None and the page keeps its tables and plain-CSS bars.
+Each chart comes with a caption that says what it shows ("Messages sent per 2 s from
+09:14:02 to 09:14:17 UTC: 196 in all..."): the same words are its SVG ``<title>`` and
+``<desc>``, for a screen reader, and the figure's visible caption, for everyone.
+Every text a reader sees is a template in this module's first lines.
 """
 
 from __future__ import annotations
 
-import re
-import sys
+import statistics
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
 
+from batch.report import svg
+from batch.report.palette import AMBER, BLUE, RED
 from batch.report.timeline import Throughput
 
-try:
-    import pygal
-    from pygal.style import Style
-except ImportError:  # the extra is not installed: tables only
-    pygal = None
-else:
-    # pygal appends an old-style import hook (for its map plugins, unused here) to
-    # sys.meta_path; on Python 3.11 every later import that fails (an optional module
-    # probed by a library) then warns through it. Take it out again.
-    sys.meta_path[:] = [
-        finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
-    ]
-
-INSTALL_HINT = "pip install 'io-batch[report]'"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-BLUE, GREY, RED, AMBER = "#2f6fb3", "#9aa5b1", "#c0392b", "#d68910"
-_STRIPPED = (re.compile(r"<!--.*?-->", re.S), re.compile(r"<script\b.*?</script>", re.S))
-
-
-def available() -> bool:
-    return pygal is not None
-
-
-def _style(*colors: str) -> Any:
-    return Style(
-        background="white",
-        plot_background="white",
-        foreground="#1f2933",
-        foreground_strong="#1f2933",
-        foreground_subtle="#52606d",
-        font_family=FONT,
-        label_font_family=FONT,
-        major_label_font_family=FONT,
-        value_font_family=FONT,
-        value_label_font_family=FONT,
-        title_font_family=FONT,
-        legend_font_family=FONT,
-        label_font_size=13,
-        major_label_font_size=13,
-        value_font_size=13,
-        legend_font_size=13,
-        colors=colors or (BLUE,),
-        opacity="1",
-        opacity_hover="0.85",
-    )
+FUNNEL_TITLE = "Funnel: rows at each step"
+STATUS_TITLE = "Rows by final status"
+INVALID_TITLE = "Invalid rows by reason"
+VERIFY_TITLE = "IO message status of the checked messages"
+BARS_TEXT = "{title}: {items}."
+MORE_TEXT = "and {count:,} more"
+TIME_TITLE = "Messages sent per {bucket} (UTC)"
+TIME_AXIS = "messages per {bucket}"
+TIME_TEXT = (
+    "Messages sent per {bucket}, from {first} to {last} UTC: {sent:,} in all; the busiest "
+    "{bucket} {peak:,} at {peak_at}, the median {median:,} (over the {periods} with a send)."
+)
+TIME_PAUSED_TEXT = (
+    " 429 pauses took {half:,} of the {periods} for half their time or more (red) "
+    "and {part:,} for a quarter to half (amber)."
+)
+#: A period's name in the plural, by its name in the singular.
+PERIODS = {"second": "seconds", "minute": "minutes", "hour": "hours"}
+PERIODS_OTHER = "{bucket} periods"
+LEGEND = (
+    (BLUE, "no 429 pause, or under a quarter of the period"),
+    (AMBER, "paused a quarter to half of the period"),
+    (RED, "paused half the period or more"),
+)
+#: Items a bar chart's caption names before "and N more".
+CAPTION_ITEMS = 12
+#: The x axis names about this many periods.
+TIME_LABELS = 8
+PART_PAUSED, HALF_PAUSED = 0.25, 0.5
 
 
-def _config(**extra: Any) -> dict[str, Any]:
-    return {
-        "js": [],  # pygal's default loads its tooltip script from the web
-        "disable_xml_declaration": True,
-        "explicit_size": False,
-        "width": 900,
-        "print_values": True,
-        "show_legend": False,
-        "margin": 10,
-        **extra,
-    }
-
-
-def _svg(chart: Any) -> str:
-    text = str(chart.render(is_unicode=True))
-    for pattern in _STRIPPED:
-        text = pattern.sub("", text)
-    return text
+@dataclass(frozen=True, slots=True)
+class Chart:
+    svg: str
+    caption: str
+    legend: tuple[tuple[str, str], ...] = ()
 
 
 def bars(
+    chart_id: str,
     counts: Mapping[str, int],
     *,
     title: str,
     color: str = BLUE,
     colors: Mapping[str, str] | None = None,
-) -> str | None:
+) -> Chart | None:
     """Horizontal bars, one per label, in the given order (top first); ``colors`` picks
     a bar's colour by its label."""
-    if pygal is None or not counts:
+    if not counts:
         return None
-    labels = list(reversed(list(counts)))  # HorizontalBar draws the first label at the bottom
-    chart = pygal.HorizontalBar(
-        style=_style(color),
-        height=max(120, 60 + 28 * len(labels)),
-        **_config(title=title, truncate_label=40, show_x_labels=False),
-    )
-    chart.x_labels = labels
-    chart.add(
-        title,
-        [{"value": counts[label], "color": (colors or {}).get(label, color)} for label in labels],
-    )
-    return _svg(chart)
-
-
-def funnel(steps: Sequence[tuple[str, int]]) -> str | None:
-    return bars(dict(steps), title="Funnel: rows at each step")
-
-
-def throughput(data: Throughput) -> str | None:
-    """Messages per minute per bucket; a bucket touched by a 429 pause is red (one with no
-    message at all gets a low red stub, so that a long pause shows)."""
-    if pygal is None:
-        return None
-    rates = data.per_minute()
-    paused = data.paused_buckets()
-    peak = max(rates, default=0.0) or 1.0
-    labels = [
-        data.bucket_start(i).strftime(_label_format(data.bucket_s)) for i in range(len(rates))
+    caption = bars_caption(title, counts)
+    drawn = [
+        svg.Bar(label, count, (colors or {}).get(label, color)) for label, count in counts.items()
     ]
-    chart = pygal.Bar(
-        style=_style(BLUE, RED),
-        height=360,
-        **_config(
-            title=f"Messages per minute ({_bucket_text(data.bucket_s)} buckets, UTC)",
-            print_values=False,
-            x_title="red: a 429 pause in that bucket (no call went out until it ended)"
-            if paused
-            else None,
-            x_label_rotation=-45,
-            show_minor_x_labels=False,
-            x_labels_major_every=max(1, len(labels) // 12),
-            y_title="messages / minute",
-        ),
-    )
-    chart.x_labels = labels
-    values: list[dict[str, Any]] = []
-    for index, rate in enumerate(rates):
-        if index in paused:
-            values.append({"value": round(max(rate, peak * 0.03), 1), "color": RED})
-        else:
-            values.append({"value": round(rate, 1)})
-    chart.add("messages per minute", values)
-    return _svg(chart)
+    return Chart(svg.horizontal_bars(chart_id, drawn, title=title, description=caption), caption)
 
 
-def _label_format(bucket_s: int) -> str:
-    if bucket_s >= 3600:
-        return "%d/%m %H:%M"
-    return "%H:%M" if bucket_s >= 60 else "%H:%M:%S"
+def bars_caption(title: str, counts: Mapping[str, int]) -> str:
+    items = [f"{label} {count:,}" for label, count in counts.items()]
+    if len(items) > CAPTION_ITEMS:
+        rest = len(items) - CAPTION_ITEMS
+        items = [*items[:CAPTION_ITEMS], MORE_TEXT.format(count=rest)]
+    return BARS_TEXT.format(title=title, items=", ".join(items))
 
 
-def _bucket_text(seconds: int) -> str:
+def funnel(steps: Sequence[tuple[str, int]]) -> Chart | None:
+    return bars("funnel-chart", dict(steps), title=FUNNEL_TITLE)
+
+
+def bucket_text(seconds: int) -> str:
     if seconds % 3600 == 0:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+        hours = seconds // 3600
+        return "hour" if hours == 1 else f"{hours} h"
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return "minute" if minutes == 1 else f"{minutes} min"
+    return "second" if seconds == 1 else f"{seconds} s"
+
+
+def periods_text(seconds: int) -> str:
+    bucket = bucket_text(seconds)
+    return PERIODS.get(bucket) or PERIODS_OTHER.format(bucket=bucket)
+
+
+def pause_color(share: float) -> str:
+    """A period's colour by the share of its time spent in a 429 pause."""
+    if share >= HALF_PAUSED:
+        return RED
+    return AMBER if share >= PART_PAUSED else BLUE
+
+
+def throughput(data: Throughput) -> Chart:
+    """Messages sent in each period, as counted (never scaled to another unit), each
+    column coloured by how much of its period a 429 pause took (a few short pauses in
+    every minute of a long run leave it blue: the facts table sums them). A period with
+    no send but paused half its time or more gets a low red stub, so that a long pause
+    shows."""
+    bucket = bucket_text(data.bucket_s)
+    shares = data.paused_shares()
+    peak = max(data.counts)
+    every = max(1, round(len(data.counts) / TIME_LABELS))
+    label_format = _label_format(data)
+    columns = []
+    for index, (count, share) in enumerate(zip(data.counts, shares, strict=True)):
+        shown = count if count or share < HALF_PAUSED else max(peak * 0.03, 0.5)
+        label = data.bucket_start(index).strftime(label_format) if index % every == 0 else ""
+        columns.append(svg.Column(shown, pause_color(share), label))
+    caption = throughput_caption(data, shares)
+    title = TIME_TITLE.format(bucket=bucket)
+    drawn = svg.columns(
+        "throughput-chart",
+        columns,
+        title=title,
+        description=caption,
+        axis_title=TIME_AXIS.format(bucket=bucket),
+    )
+    legend = LEGEND if any(share >= PART_PAUSED for share in shares) else ()
+    return Chart(drawn, caption, legend)
+
+
+def throughput_caption(data: Throughput, shares: Sequence[float]) -> str:
+    bucket = bucket_text(data.bucket_s)
+    peak = max(data.counts)
+    peak_at = data.bucket_start(data.counts.index(peak))
+    same_day = data.first.date() == data.last.date()
+    text = TIME_TEXT.format(
+        bucket=bucket,
+        first=f"{data.first:%Y-%m-%d %H:%M:%S}",
+        last=f"{data.last:%H:%M:%S}" if same_day else f"{data.last:%Y-%m-%d %H:%M:%S}",
+        sent=data.sent,
+        peak=peak,
+        peak_at=f"{peak_at:%H:%M:%S}",
+        median=round(statistics.median(count for count in data.counts if count)),
+        periods=periods_text(data.bucket_s),
+    )
+    half = sum(1 for share in shares if share >= HALF_PAUSED)
+    part = sum(1 for share in shares if PART_PAUSED <= share < HALF_PAUSED)
+    if half or part:
+        text += TIME_PAUSED_TEXT.format(half=half, part=part, periods=periods_text(data.bucket_s))
+    return text
+
+
+def _label_format(data: Throughput) -> str:
+    if data.first.date() != data.last.date():
+        return "%d/%m %H:%M"
+    return "%H:%M" if data.bucket_s >= 60 else "%H:%M:%S"

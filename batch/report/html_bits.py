@@ -6,18 +6,13 @@ from collections.abc import Mapping
 from html import escape
 
 from batch.models import Status
-from batch.report import charts
+from batch.report.charts import Chart
+from batch.report.palette import KIND_COLORS
 
 GOOD = {Status.SENT.value, Status.ALREADY_SENT.value, "PROCESSED", "READ", "PAID"}
 BAD = {s.value for s in (Status.INVALID, Status.REJECTED, Status.FAILED)} | {"REJECTED", "FAILED"}
 WARN = {s.value for s in (Status.UNKNOWN, Status.PENDING, Status.NOT_TEST_RECIPIENT)}
 WARN |= {"ACCEPTED", "THROTTLED"}
-COLORS = {
-    "s-good": "#2e7d32",
-    "s-bad": charts.RED,
-    "s-warn": charts.AMBER,
-    "s-neutral": charts.GREY,
-}
 
 
 def esc(value: object) -> str:
@@ -47,13 +42,45 @@ def bar(part: int, whole: int, status: str = "") -> str:
     return f'<span class="bar{extra}" style="width:{width:.1f}%"></span>'
 
 
-def chart_box(svg: str | None) -> str:
-    return f'<div class="chart">{svg}</div>' if svg else ""
+def chart_box(chart: Chart | None) -> str:
+    """A chart as a figure, its caption (the words of what it shows) under it."""
+    if chart is None:
+        return ""
+    legend = "".join(
+        f'<span class="key"><span class="swatch" style="background:{color}"></span>'
+        f"{esc(text)}</span>"
+        for color, text in chart.legend
+    )
+    legend_html = f'<div class="legend">{legend}</div>' if legend else ""
+    return (
+        f'<figure class="chart">{chart.svg}{legend_html}'
+        f"<figcaption>{esc(chart.caption)}</figcaption></figure>"
+    )
+
+
+def row_header(text: str, attrs: str = "") -> str:
+    """A row's first cell: the header of its row (``scope="row"``)."""
+    return f'<th scope="row"{attrs}>{text}</th>'
+
+
+def col_headers(*names: str) -> str:
+    """A table's header row; a name ``"#n:..."`` is a right-aligned number column, a
+    blank one an empty cell (an empty ``<th>`` is a header that says nothing)."""
+    cells = []
+    for name in names:
+        if not name:  # above a column of bars or row names: nothing to announce
+            cells.append("<td></td>")
+            continue
+        numeric = name.startswith("#n:")
+        label = name.removeprefix("#n:")
+        cls = ' class="num"' if numeric else ""
+        cells.append(f'<th scope="col"{cls}>{label}</th>')
+    return f"<thead><tr>{''.join(cells)}</tr></thead>"
 
 
 def status_colors(names: Mapping[str, int]) -> dict[str, str]:
     """A chart bar's colour for each status, as the tables colour it."""
-    return {name: COLORS[kind(name)] for name in names}
+    return {name: KIND_COLORS[kind(name)] for name in names}
 
 
 def counts_text(counts: Mapping[str, int]) -> str:

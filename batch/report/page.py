@@ -14,15 +14,21 @@ from batch.report.figures import ReasonGroup, Step
 from batch.report.html_bits import (
     bar,
     chart_box,
+    col_headers,
     count_or_dash,
     counts_text,
     esc,
+    row_header,
     share,
     status_colors,
 )
 from batch.report.page_runs import runs_section, throughput_section, verify_section
+from batch.report.palette import RED
 from batch.report.style import CSS
 
+#: IO's message statuses that mean the citizen got nothing (see ../shared io-api 4.3).
+IO_NOT_DELIVERED = ("FAILED", "REJECTED")
+ATTENTION_DETAIL = ": {rows:,} rows by their status, {io}"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
@@ -35,7 +41,6 @@ def render(report: Report) -> str:
         f"<title>io-batch report: {esc(report.job)}</title>",
         f"<style>{CSS}</style></head><body>",
         _header(report),
-        _charts_notice(),
         _funnel(report.funnel),
         _outcomes(report),
         _invalid(report),
@@ -52,16 +57,17 @@ def _header(report: Report) -> str:
     files = ", ".join(f"<code>{esc(run.results)}</code>" for run in report.runs)
     verify = f"; verification <code>{esc(report.verify.path)}</code>" if report.verify else ""
     sent = sum(report.statuses.get(s, 0) for s in (Status.SENT.value, Status.ALREADY_SENT.value))
-    attention = sum(report.statuses.get(s.value, 0) for s in NEEDS_ATTENTION)
+    attention = need_attention(report)
     cards = [("rows in the file", report.rows, ""), ("sent to IO", sent, "good")]
     if report.verify is not None:
         processed = report.verify.counts.get("message status", {}).get("PROCESSED", 0)
         cards.append(("PROCESSED by IO", processed, "good"))
     cards.append(("need attention", attention, "bad" if attention else ""))
+    details = {"need attention": _attention_detail(report)}
     card_html = "".join(
         f'<div class="card {kind}" data-card="{esc(label)}">'
         f'<div class="value">{count_or_dash(value)}</div>'
-        f'<div class="label">{esc(label)}</div></div>'
+        f'<div class="label">{esc(label)}{details.get(label, "")}</div></div>'
         for label, value, kind in cards
     )
     chain = " (a rerun chain, reported as one campaign)" if len(report.runs) > 1 else ""
@@ -72,13 +78,38 @@ def _header(report: Report) -> str:
     )
 
 
+def need_attention(report: Report) -> int:
+    """Rows whose status needs a look, plus the sent messages that IO itself reported
+    FAILED or REJECTED (after ``--verify``): those rows say ``sent`` in the results, so
+    the two never count the same row twice."""
+    rows = sum(report.statuses.get(s.value, 0) for s in NEEDS_ATTENTION)
+    if report.verify is None:
+        return rows
+    io_statuses = report.verify.counts.get("message status", {})
+    return rows + sum(io_statuses.get(name, 0) for name in IO_NOT_DELIVERED)
+
+
+def _attention_detail(report: Report) -> str:
+    """What the "need attention" card adds up, when IO's own failures are in it."""
+    if report.verify is None:
+        return ""
+    io_statuses = report.verify.counts.get("message status", {})
+    parts = [
+        f"{io_statuses[name]:,} {name} on IO" for name in IO_NOT_DELIVERED if io_statuses.get(name)
+    ]
+    if not parts:
+        return ""
+    rows = sum(report.statuses.get(s.value, 0) for s in NEEDS_ATTENTION)
+    return esc(ATTENTION_DETAIL.format(rows=rows, io=", ".join(parts)))
+
+
 def _funnel(steps: list[Step]) -> str:
     rows = []
     for step in steps:
         lost = ", ".join(f"{esc(name)} {count:,}" for name, count in step.lost.items() if count)
         of = f"{share(step.count, step.of_count)} of {esc(step.of_label)}" if step.of_label else ""
         rows.append(
-            f'<tr data-step="{esc(step.label)}"><th>{esc(step.label)}</th>'
+            f'<tr data-step="{esc(step.label)}">{row_header(esc(step.label))}'
             f'<td class="num">{step.count:,}</td>'
             f'<td class="barcell">{bar(step.count, steps[0].count)}</td>'
             f'<td class="num">{of}</td><td class="lost">{lost}</td></tr>'
@@ -87,9 +118,9 @@ def _funnel(steps: list[Step]) -> str:
     return (
         '<section id="funnel-section"><h2>Funnel</h2>'
         f"{chart_box(chart)}"
-        '<table id="funnel"><thead><tr><th>step</th><th class="num">rows</th><th></th>'
-        '<th class="num">share</th><th>not further, and why</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        '<table id="funnel" class="short">'
+        + col_headers("step", "#n:rows", "", "#n:share", "not further, and why")
+        + f"<tbody>{''.join(rows)}</tbody></table>"
         '<p class="note">Reachable: the profile check let the message through (a submit was '
         "tried). PROCESSED, read and paid come from the verification file when one is given."
         "</p></section>"
@@ -98,24 +129,25 @@ def _funnel(steps: list[Step]) -> str:
 
 def _outcomes(report: Report) -> str:
     rows = [
-        f'<tr data-status="{esc(row.status)}"><th>{esc(row.status)}</th>'
+        f'<tr data-status="{esc(row.status)}">{row_header(esc(row.status))}'
         f'<td class="num">{row.count:,}</td><td class="num">{share(row.count, report.rows)}</td>'
         f'<td class="barcell">{bar(row.count, report.rows, row.status)}</td>'
         f"<td>{counts_text(row.reasons)}</td></tr>"
         for row in report.outcomes
     ]
     chart = charts.bars(
+        "status-chart",
         report.statuses,
-        title="Rows by final status",
+        title=charts.STATUS_TITLE,
         colors=status_colors(report.statuses),
     )
     return (
         '<section id="outcomes-section"><h2>Outcomes by status</h2>'
         f"{chart_box(chart)}"
-        '<table id="outcomes"><thead><tr><th>status</th><th class="num">rows</th>'
-        '<th class="num">share</th><th></th><th>main reason codes</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody>"
-        f'<tfoot><tr><th>total</th><td class="num">{report.rows:,}</td><td></td><td></td>'
+        '<table id="outcomes" class="short">'
+        + col_headers("status", "#n:rows", "#n:share", "", "main reason codes")
+        + f"<tbody>{''.join(rows)}</tbody>"
+        f'<tfoot><tr>{row_header("total")}<td class="num">{report.rows:,}</td><td></td><td></td>'
         "<td></td></tr></tfoot></table></section>"
     )
 
@@ -128,22 +160,23 @@ def _invalid(report: Report) -> str:
     for group in report.invalid:
         examples = _examples(group)
         rows.append(
-            f'<tr data-reason="{esc(group.code)}"><th><code>{esc(group.code)}</code></th>'
+            f'<tr data-reason="{esc(group.code)}">{row_header(f"<code>{esc(group.code)}</code>")}'
             f'<td class="num">{group.count:,}</td>'
             f'<td class="barcell">{bar(group.count, total, Status.INVALID.value)}</td>'
             f"<td>{examples}</td></tr>"
         )
     chart = charts.bars(
+        "invalid-chart",
         {group.code: group.count for group in report.invalid},
-        title="Invalid rows by reason",
-        color=charts.RED,
+        title=charts.INVALID_TITLE,
+        color=RED,
     )
     return (
         '<section id="invalid-section"><h2>Invalid rows by reason</h2>'
         f"{chart_box(chart)}"
-        '<table id="invalid-reasons"><thead><tr><th>reason code</th><th class="num">rows</th>'
-        "<th></th><th>first lines (fiscal codes masked)</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        '<table id="invalid-reasons">'
+        + col_headers("reason code", "#n:rows", "", "first lines (fiscal codes masked)")
+        + f"<tbody>{''.join(rows)}</tbody></table>"
         '<p class="note">Every invalid row is in the results file (reason column) and in '
         "<code>io-batch validate</code>'s error report.</p></section>"
     )
@@ -166,15 +199,6 @@ def _examples(group: ReasonGroup) -> str:
         for ex in group.examples
     )
     return f'<ul class="examples">{items}</ul>{tail}'
-
-
-def _charts_notice() -> str:
-    if charts.available():
-        return ""
-    return (
-        f'<p class="notice" id="no-charts">Charts need the report extra: <code>'
-        f"{esc(charts.INSTALL_HINT)}</code>. The tables below hold every number.</p>"
-    )
 
 
 def _footer() -> str:

@@ -10,76 +10,140 @@ from batch.report.build import RunFacts, VerifyFacts
 from batch.report.html_bits import (
     bar,
     chart_box,
+    col_headers,
     count_or_dash,
     counts_text,
     esc,
+    row_header,
     share,
     status_colors,
 )
 from batch.report.timeline import Throughput
 
+#: The pauses the page lists by name (the longest); the summary keeps every one.
+PAUSES_LISTED = 5
+# The throughput section's texts, in one place.
+NO_TIME_LINE = "No message was sent by these runs: no time line."
+FACT_SENT = "messages with a send time"
+FACT_TOOK = "sending took"
+TOOK_TEXT = "{duration} ({first} to {last} UTC)"
+FACT_RATE = "average rate"
+PER_MINUTE = "{rate:,.1f} messages per minute"
+PER_SECOND = "{rate:,.1f} messages per second"
+FACT_BUSIEST = "busiest calendar minute"
+BUSIEST_TEXT = "{count:,} messages ({minute} UTC)"
+FACT_PERIOD = "chart period"
+FACT_429 = "429 answers (rate limited)"
+FACT_PAUSES = "429 pauses"
+FACT_PAUSED = "time paused by 429"
+FACT_LONGEST = "longest pause"
+LONGEST_TEXT = "{duration} from {start} UTC"
+PAUSES_ALL = "429 pauses"
+PAUSES_SOME = "429 pauses: the {listed} longest of {count:,}"
+PAUSE_COLUMNS = ("start (UTC)", "end", "#n:length", "#n:429 answers")
+THROUGHPUT_NOTE = (
+    "From the send time of every sent row (the journal records it, the results copy it), "
+    "counted per period as they happened. A 429 pause: the gateway answered 429 and no "
+    "call went out until its retry hint expired."
+)
+
 
 def throughput_section(data: Throughput | None, throttled: int | None) -> str:
     if data is None:
         return (
-            '<section id="throughput-section"><h2>Throughput</h2>'
-            "<p>No message was sent by these runs: no time line.</p></section>"
+            f'<section id="throughput-section"><h2>Throughput</h2><p>{NO_TIME_LINE}</p></section>'
         )
     chart = charts.throughput(data)
-    if chart is None:
-        chart = _columns(data)
-    rates = data.per_minute()
-    minutes = len(rates) * data.bucket_s / 60
-    pauses = "".join(
-        f"<li>{pause.start:%Y-%m-%d %H:%M:%S} to {pause.end:%H:%M:%S} UTC, "
-        f"{pause.answers:,} answer(s) 429</li>"
-        for pause in data.pauses
-    )
+    minute, most = data.busiest_minute
+    pauses = data.pauses
     facts = [
-        ("messages with a send time", f"{data.sent:,}"),
-        ("peak, messages per minute", f"{data.peak_per_minute():,.1f}"),
-        ("average, messages per minute", f"{data.sent / minutes:,.1f}" if minutes else "&ndash;"),
-        ("bucket", f"{data.bucket_s} s"),
-        ("429 answers (rate limited)", count_or_dash(throttled)),
-        ("429 pauses", f"{len(data.pauses):,}"),
+        (FACT_SENT, f"{data.sent:,}"),
+        (
+            FACT_TOOK,
+            TOOK_TEXT.format(
+                duration=_duration(data.span_s),
+                first=f"{data.first:%Y-%m-%d %H:%M:%S}",
+                last=f"{data.last:%H:%M:%S}",
+            ),
+        ),
+        (FACT_RATE, _rate(data.sent, data.span_s)),
+        (FACT_BUSIEST, BUSIEST_TEXT.format(count=most, minute=f"{minute:%H:%M}")),
+        (FACT_PERIOD, charts.bucket_text(data.bucket_s)),
+        (FACT_429, count_or_dash(throttled)),
+        (FACT_PAUSES, f"{len(pauses):,}"),
     ]
+    if pauses:
+        longest = max(pauses, key=lambda pause: pause.seconds)
+        facts += [
+            (FACT_PAUSED, _duration(data.paused_s)),
+            (
+                FACT_LONGEST,
+                LONGEST_TEXT.format(
+                    duration=_duration(longest.seconds), start=f"{longest.start:%H:%M:%S}"
+                ),
+            ),
+        ]
     table = "".join(
-        f'<tr data-fact="{esc(name)}"><th>{esc(name)}</th><td class="num">{value}</td></tr>'
+        f'<tr data-fact="{esc(name)}">{row_header(esc(name))}<td class="num">{value}</td></tr>'
         for name, value in facts
     )
     return (
         '<section id="throughput-section"><h2>Throughput over time</h2>'
-        f'<div class="chart">{chart}</div>'
-        f'<table id="throughput" class="facts">{table}</table>'
-        + (f'<h3>429 pauses</h3><ul id="pauses">{pauses}</ul>' if pauses else "")
-        + '<p class="note">From the send time of every sent row (the journal records it, the '
-        "results copy it). A red mark: a bucket during which the gateway answered 429 and "
-        "no call went out until its retry hint expired.</p></section>"
+        f"{chart_box(chart)}"
+        f'<table id="throughput" class="facts short"><tbody>{table}</tbody></table>'
+        f"{_pauses_table(data)}"
+        f'<p class="note">{THROUGHPUT_NOTE}</p></section>'
     )
 
 
-def _columns(data: Throughput) -> str:
-    """The time line without pygal: plain CSS columns."""
-    peak = data.peak_per_minute() or 1.0
-    paused = data.paused_buckets()
-    spans = "".join(
-        f'<span{" class=paused" if i in paused else ""} style="height:{100 * rate / peak:.1f}%"'
-        f' title="{data.bucket_start(i):%H:%M:%S} {rate:,.1f}/min"></span>'
-        for i, rate in enumerate(data.per_minute())
+def _pauses_table(data: Throughput) -> str:
+    if not data.pauses:
+        return ""
+    listed = data.longest_pauses(PAUSES_LISTED)
+    rows = "".join(
+        f'<tr data-pause="{pause.start:%Y-%m-%dT%H:%M:%S}">'
+        f"{row_header(f'{pause.start:%Y-%m-%d %H:%M:%S}')}<td>{pause.end:%H:%M:%S}</td>"
+        f'<td class="num">{_duration(pause.seconds)}</td>'
+        f'<td class="num">{pause.answers:,}</td></tr>'
+        for pause in listed
     )
-    first, last = data.bucket_start(0), data.bucket_start(len(data.counts))
+    heading = (
+        PAUSES_ALL
+        if len(listed) == len(data.pauses)
+        else PAUSES_SOME.format(listed=len(listed), count=len(data.pauses))
+    )
     return (
-        f'<div class="columns">{spans}</div>'
-        f'<p class="note">{first:%Y-%m-%d %H:%M:%S} to {last:%H:%M:%S} UTC; highest column '
-        f"{peak:,.1f} messages per minute.</p>"
+        f"<h3>{heading}</h3>"
+        '<table id="pauses" class="facts short">'
+        + col_headers(*PAUSE_COLUMNS)
+        + f"<tbody>{rows}</tbody></table>"
     )
+
+
+def _rate(sent: int, seconds: int) -> str:
+    """Per minute over a minute or more of sending; per second below (a 15 s run has
+    no minute to speak of)."""
+    if seconds >= 60:
+        return PER_MINUTE.format(rate=sent * 60 / seconds)
+    return PER_SECOND.format(rate=sent / seconds)
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    if seconds < 9.95:  # tenths below 10 s, but "3 s" rather than "3.0 s"
+        return f"{seconds:.1f}".removesuffix(".0") + " s"
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {rest:02d} s"
 
 
 def verify_section(facts: VerifyFacts) -> str:
     tables = []
     for title, counts in facts.counts.items():
         rows = "".join(
-            f'<tr data-status="{esc(name)}"><th>{esc(name)}</th><td class="num">{count:,}</td>'
+            f'<tr data-status="{esc(name)}">{row_header(esc(name))}<td class="num">{count:,}</td>'
             f'<td class="num">{share(count, facts.checked)}</td>'
             f'<td class="barcell">{bar(count, facts.checked, name)}</td></tr>'
             for name, count in counts.items()
@@ -87,14 +151,15 @@ def verify_section(facts: VerifyFacts) -> str:
         slug = title.replace(" ", "-")
         tables.append(
             f"<h3>{esc(title)}</h3>"
-            f'<table id="verify-{esc(slug)}"><thead><tr><th>{esc(title)}</th>'
-            '<th class="num">messages</th><th class="num">share</th><th></th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
+            f'<table id="verify-{esc(slug)}" class="short">'
+            + col_headers(esc(title), "#n:messages", "#n:share", "")
+            + f"<tbody>{rows}</tbody></table>"
         )
     statuses = facts.counts.get("message status", {})
     chart = charts.bars(
+        "verify-chart",
         statuses,
-        title="IO message status",
+        title=charts.VERIFY_TITLE,
         colors=status_colors(statuses),
     )
     return (
@@ -107,7 +172,7 @@ def verify_section(facts: VerifyFacts) -> str:
 
 
 def runs_section(runs: list[RunFacts]) -> str:
-    header = "".join(f"<th>run {index}</th>" for index in range(1, len(runs) + 1))
+    header = col_headers("", *(f"run {index}" for index in range(1, len(runs) + 1)))
     lines: Iterable[tuple[str, list[str]]] = [
         ("results file", [f"<code>{esc(run.results)}</code>" for run in runs]),
         (
@@ -128,14 +193,14 @@ def runs_section(runs: list[RunFacts]) -> str:
         ("rows", [f"{run.rows:,}" for run in runs]),
     ]
     body = "".join(
-        f'<tr data-fact="{esc(name)}"><th>{esc(name)}</th>'
+        f'<tr data-fact="{esc(name)}">{row_header(esc(name))}'
         + "".join(f"<td>{cell}</td>" for cell in cells)
         + "</tr>"
         for name, cells in lines
     )
     return (
         '<section id="runs-section"><h2>Runs</h2>'
-        f'<table id="runs"><thead><tr><th></th>{header}</tr></thead><tbody>{body}</tbody></table>'
+        f'<table id="runs" class="short">{header}<tbody>{body}</tbody></table>'
         '<p class="note">From each results file\'s summary (<code>&lt;results stem&gt;.summary.json'
         "</code>) and the job's journal; &ndash; where neither says.</p></section>"
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from batch.models import NEEDS_ATTENTION
 from batch.sandbox import SandboxConfig
 from tests.helpers.e2e import population, read_rows, run_io_batch, write_csv, write_job
 from tests.helpers.html_report import number, parse_report
@@ -26,8 +27,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def campaign_with_reports(sandbox_factory: Any, folder: Path) -> tuple[Path, Path]:
     """A send throttled by a gateway stricter than the job's budget, then a verify, both
-    with ``[output] report = true``; returns the job and the results file."""
-    sandbox = sandbox_factory(SandboxConfig(rate_calls=20, rate_window=1.0, processing_delay=0.1))
+    with ``[output] report = true`` (IO fails a fifth of the messages); returns the job
+    and the results file."""
+    sandbox = sandbox_factory(
+        SandboxConfig(rate_calls=20, rate_window=1.0, processing_delay=0.1, failed_ratio=0.2)
+    )
     codes = population(40, seed=18)
     rows = [[code, f"Nome{index}"] for index, code in enumerate(codes)]
     rows.append(["RSSMRA85T10A562X", "Sbagliato"])  # a wrong check character: invalid
@@ -70,6 +74,11 @@ def test_send_and_verify_write_the_report_when_the_job_asks(
     assert {name: number(cells[1]) for name, cells in shown.items()} == dict(statuses)
     funnel = page.by("funnel", "data-step")
     assert number(funnel["PROCESSED by IO"][1]) == statuses["PROCESSED"]
+    # the rows that need attention by their status, and the messages IO failed
+    assert statuses["FAILED"] > 0, "the sandbox should have failed some messages"
+    attention = sum(counts[status.value] for status in NEEDS_ATTENTION)
+    attention += statuses["FAILED"] + statuses["REJECTED"]
+    assert number(page.cards["need attention"]) == attention
     runs = page.by("runs", "data-fact")
     assert runs["run id"][1:] == [summary["run_id"]]
     assert runs["429 answers"][1:] == [str(summary["throttled"])]

@@ -27,6 +27,8 @@ class ParsedReport:
     tags: set[str] = field(default_factory=set)
     cards: dict[str, str] = field(default_factory=dict)
     elements_with_id: set[str] = field(default_factory=set)
+    captions: list[str] = field(default_factory=list)  # each figure's caption, in order
+    header_scopes: list[str] = field(default_factory=list)  # each <th>'s scope ("" if none)
 
     def table(self, name: str) -> list[Row]:
         return self.tables[name]
@@ -48,6 +50,7 @@ class _Parser(HTMLParser):
         self._cell: list[str] | None = None
         self._card: str | None = None
         self._in_style = False
+        self._caption: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -61,6 +64,10 @@ class _Parser(HTMLParser):
                 self.report.loads.extend(URL_IN_CSS.findall(value))
         if tag == "style":
             self._in_style = True
+        if tag == "th":
+            self.report.header_scopes.append(values.get("scope", ""))
+        if tag == "figcaption":
+            self._caption = []
         if tag == "table":
             self._table = values.get("id", "")
             self.report.tables[self._table] = []
@@ -75,6 +82,9 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "style":
             self._in_style = False
+        if tag == "figcaption" and self._caption is not None:
+            self.report.captions.append(" ".join("".join(self._caption).split()))
+            self._caption = None
         if tag in ("td", "th") and self._row is not None and self._cell is not None:
             self._row.cells.append(" ".join("".join(self._cell).split()))
             self._cell = None
@@ -88,6 +98,8 @@ class _Parser(HTMLParser):
             self.report.loads.extend(URL_IN_CSS.findall(data))
             return
         self.report.texts.append(data)
+        if self._caption is not None:
+            self._caption.append(data)
         if self._cell is not None:
             self._cell.append(data)
         if self._card is not None and data.strip():

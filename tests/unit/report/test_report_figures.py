@@ -10,9 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from batch.models import Status
+from batch.report import charts
+from batch.report.command import write_report
 from batch.report.figures import funnel, masked_reason
 from batch.report.tally import ResultsTally
 from batch.report.timeline import MAX_BUCKETS, throughput
+from tests.helpers.html_report import parse_report
+from tests.helpers.report_campaign import Campaign, write_results
 
 STATUSES = [status.value for status in Status] + ["excluded"]
 CODES = ["submit.accepted", "submit.server_error", "profile.not_found", "row.duplicate", ""]
@@ -123,3 +127,54 @@ def test_the_examples_are_the_first_lines_of_each_invalid_reason() -> None:
     assert sorted(lines["row.bad"], key=int) == ["2", "3", "4", "5", "6"]
     assert lines[""] == ["14"]
     assert folded.sent_seconds == Counter({int((START + timedelta(seconds=5)).timestamp()): 1})
+
+
+@given(
+    st.dictionaries(
+        st.integers(min_value=0, max_value=3 * 86400),
+        st.integers(min_value=1, max_value=500),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(
+        st.tuples(
+            st.floats(min_value=-600, max_value=3 * 86400), st.floats(min_value=0, max_value=900)
+        ),
+        max_size=20,
+    ),
+)
+def test_any_time_line_is_drawn_with_one_column_per_period_and_its_words(
+    seconds: dict[int, int], pauses: list[tuple[float, float]]
+) -> None:
+    base = int(START.timestamp())
+    summary = {
+        "pauses": [
+            {
+                "start": (START + timedelta(seconds=at)).isoformat(),
+                "end": (START + timedelta(seconds=at + length)).isoformat(),
+                "answers": 1,
+            }
+            for at, length in pauses
+        ]
+    }
+    data = throughput({base + second: count for second, count in seconds.items()}, [summary])
+    assert data is not None and data.sent == sum(seconds.values())
+    shares = data.paused_shares()
+    assert all(0.0 <= share <= 1.0 for share in shares)
+    assert data.busiest_minute[1] <= data.sent
+    chart = charts.throughput(data)
+    assert chart.svg.count("<rect") == len(data.counts)
+    assert chart.caption.startswith(f"Messages sent per {charts.bucket_text(data.bucket_s)}, ")
+    assert f"{data.sent:,} in all" in chart.caption
+    assert "{" not in chart.caption and "}" not in chart.caption
+
+
+def test_a_campaign_that_sent_nothing_has_no_time_line(campaign: Campaign) -> None:
+    plan = [("invalid", "row.bad", "bad", None), ("not_registered", "profile.not_found", "", None)]
+    results = campaign.folder / "nothing.csv"
+    write_results(results, campaign.codes[:2], "20260302T100000Z-abcdef", plan)
+    output = write_report(campaign.job, [results])
+    page = parse_report(output)
+    assert "No message was sent by these runs: no time line." in page.text()
+    assert page.cards == {"rows in the file": "2", "sent to IO": "0", "need attention": "1"}
+    assert output.read_text(encoding="utf-8").count("<svg") == 3  # funnel, status, invalid
