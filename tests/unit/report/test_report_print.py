@@ -1,6 +1,7 @@
 """The report printed to PDF by a headless chromium, read back page by page with
 pdftotext: a table longer than a page goes on under its repeated header and no row is
-cut in two; a short table and a chart stay whole. Slow; skipped without the tools, except under CI."""
+cut in two; a short table and a chart stay whole. Slow; skipped without the tools,
+except under CI."""
 
 from __future__ import annotations
 
