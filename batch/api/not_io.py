@@ -29,7 +29,7 @@ def is_problem_json(response: httpx.Response) -> bool:
 #: The titles of IO's own "no such profile" answer, the only 404 of the profile check:
 #: the one its code gives (io-functions-services ``utils/profile.ts``:
 #: ``ResponseErrorNotFound("Profile not found", "The profile you requested was not found
-#: in the system.")``, io-api.md 4.1), and the spec's description of that 404.
+#: in the system.")``, docs/io-sources.md "Endpoints"), and the spec's description of that 404.
 PROFILE_NOT_FOUND_TITLES = ("profile not found", "no user found for the provided fiscal code")
 
 

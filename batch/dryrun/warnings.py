@@ -5,7 +5,8 @@
 - ``fiscal_code.test_citizen``: a row addressed to ``AAAAAA00A00A000A``, IO's test
   citizen. Services created through IO's Area Riservata have no test mode: IO accepts
   such a message (201) and it reaches nobody, so a test row left in a campaign file is a
-  message that silently goes nowhere (io-api.md section 6).
+  message that silently goes nowhere (docs/io-sources.md, "Test mode and today's
+  accounts").
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """What to say when IO does not serve a day of the subscriptions feed yet.
 
-IO serves day D from D+1 00:00:00 UTC (io-feed.md section 1: before that, 404 "Data not
-available yet"). A sync run just after midnight UTC, or on a machine whose clock runs
-ahead of IO's, meets it for yesterday. That is no configuration error: the same command
-succeeds once IO has published the day, so it gets its own exit code (69) and a message
-saying from when, in UTC and in Rome's time, and never "add --sync" (it was given).
+IO serves day D from D+1 00:00:00 UTC (docs/io-sources.md, "Subscriptions feed": before
+that, 404 "Data not available yet"). A sync run just after midnight UTC, or on a machine
+whose clock runs ahead of IO's, meets it for yesterday. That is no configuration error:
+the same command succeeds once IO has published the day, so it gets its own exit code
+(69) and a message saying from when, in UTC and in Rome's time, and never "add --sync"
+(it was given).
 """
 
 from __future__ import annotations

@@ -4,12 +4,11 @@
 digest (32 bytes), and ``citizens`` the current state: per digest, the latest day the
 feed named it and whether it subscribed or unsubscribed then. A day only ever moves a
 digest forward in time, so days may be applied in any order (a resumed or widened sync)
-and give the same list. IO rewrites past days (late writes, io-feed.md section 3), so a
-day can be read again (``reread_day``): what it adds, changes or no longer says is
-applied, a digest it no longer names falling back to its previous day's entry. A day's
-rows and its ``days`` entry commit together: a crash loses at most the day in progress,
-which the next sync fetches again.
-"""
+and give the same list. IO rewrites past days (late writes: docs/io-sources.md,
+"Subscriptions feed"), so a day can be read again (``reread_day``): what it adds,
+changes or no longer says is applied, a digest it no longer names falling back to its
+previous day's entry. A day's rows and its ``days`` entry commit together: a crash loses
+at most the day in progress, which the next sync fetches again."""
 
 from __future__ import annotations
 

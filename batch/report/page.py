@@ -26,7 +26,7 @@ from batch.report.page_runs import runs_section, throughput_section, verify_sect
 from batch.report.palette import RED
 from batch.report.style import CSS
 
-#: IO's message statuses that mean the citizen got nothing (see ../shared io-api 4.3).
+#: IO's message statuses that mean the citizen got nothing (docs/io-sources.md, "Endpoints").
 IO_NOT_DELIVERED = ("FAILED", "REJECTED")
 ATTENTION_DETAIL = ": {rows:,} rows by their status, {io}"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

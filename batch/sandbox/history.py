@@ -79,8 +79,8 @@ class FeedHistory:
     """The feed of every day, computed once for the configured citizens.
 
     ``late_write`` adds an event to a day already past, as IO's late writes do (a
-    retried write dated by its original time, the 2026 recovery backfill: io-feed.md
-    section 3): the feed of that day changes after it was served, and the citizen's
+    retried write dated by its original time, the 2026 recovery backfill: docs/io-sources.md,
+    "Subscriptions feed"): the feed of that day changes after it was served, and the citizen's
     profile state follows."""
 
     def __init__(self, config: SandboxConfig, today: date | None = None) -> None:

@@ -3,7 +3,7 @@
 The inputs (the bench's columns, seeded): 300,000, 1M and 2M rows each a field short
 (every line goes through the exact reader and becomes an invalid row with its reason),
 and a 4-row file whose second row's name is one properly closed quoted value of 1M
-lines. Target (DESIGN.md): peak RSS <= 500 MB whatever the input, judged on the worst
+lines. Target (BENCHMARKS.md): peak RSS <= 500 MB whatever the input, judged on the worst
 run. Each ``io-batch validate`` is a process of its own, started by ``alone`` (so the
 figure is that command's memory only); its speed is the data lines over the run's own
 time as it prints it ("Checked N rows ... in T s": reading, checking and the error
