@@ -69,8 +69,11 @@ def test_the_pilot_has_files_of_its_own_and_checks_every_profile(job: Job, tmp_p
     pilot = pilot_job(job, output=None)
     assert pilot.input.path == tmp_path / "colleghi.xlsx"
     assert pilot.output == tmp_path / "out" / "results.pilot.csv"
-    assert journal_location(pilot).path == tmp_path / "state" / "job.pilot.journal.sqlite"
-    assert journal_location(job).path == tmp_path / "state" / "job.journal.sqlite"
+    # Both in the folder of the job's target, apart from each other.
+    folder = journal_location(job).path.parent
+    assert folder.parent == tmp_path / "state"
+    assert journal_location(pilot).path == folder / "job.pilot.journal.sqlite"
+    assert journal_location(job).path == folder / "job.journal.sqlite"
     assert pilot.shard_count is None and not pilot.profile.uses_feed
     assert message_digest(pilot) == message_digest(job)  # the campaign's own message
     assert pilot_job(job, output=tmp_path / "p.csv").output == tmp_path / "p.csv"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from batch.config.job import Job, load_job
+from batch.config.state_dir import journal_location
 from batch.errors import ConfigError, ExitCode
 from batch.send.approval_check import (
     OPERATOR_ENV,
@@ -157,7 +158,7 @@ def test_a_rerun_needs_the_approved_inputs_run_in_the_journal(tmp_path: Path) ->
     assert "holds no run of the approved input" in refusal(job, rerun=True)
     approval = read_approval(approval_path(job))
     assert approval is not None
-    journal = Journal(tmp_path / "state" / "job.journal.sqlite")
+    journal = Journal(journal_location(job).path)
     journal.start_run(job.output, approval.input_digest)
     journal.close()
     # The rerun's input is a results file, not the approved input: its bytes do not count.

@@ -27,11 +27,14 @@ def results_file(path: Path, rows: list[tuple[str, str]]) -> Path:
     """A results file: one row per (status, message id), lines from 2, input columns."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(results_header(["cf", "nome"]))
+        header = results_header(["cf", "nome"])
+        writer.writerow(header)
         for index, (status, message_id) in enumerate(rows):
             code = CODES[index % len(CODES)]
-            line = [str(index + 2), code, status, "", "", message_id, "", "1", "", "run", ""]
-            writer.writerow([*line, code, "=Ada"])
+            cells = {"line": str(index + 2), "fiscal_code": code, "status": status}
+            cells |= {"message_id": message_id, "attempts": "1", "run_id": "run"}
+            cells |= {"input.cf": code, "input.nome": "=Ada"}
+            writer.writerow([cells.get(name, "") for name in header])
     return path
 
 
