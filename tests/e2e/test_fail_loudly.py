@@ -112,8 +112,7 @@ def test_a_problem_json_404_that_is_not_ios_stops_at_the_first_call(
     # The sandbox's own "Profile not found" is still a citizen not on IO.
     real = sandbox_factory(SandboxConfig(registered_ratio=0.0))
     (tmp_path / "results.csv").unlink()
-    for journal in (tmp_path / "state").glob("*"):
-        journal.unlink()
+    shutil.rmtree(tmp_path / "state")  # a fresh start (each target has a journal folder)
     ran = send(tmp_path, real, rows=20)
     assert ran.code == ExitCode.OK, ran.stderr
     statuses = Counter(row["status"] for row in read_rows(tmp_path / "results.csv"))

@@ -77,9 +77,10 @@ def test_send_from_an_xlsx_keeps_every_digit_and_date(tmp_path: Path, sandbox_fa
     # Issue 25: the reason names the column and the cell, no "(line):".
     assert results[3]["reason"].startswith("Codice Avviso: cell E7 holds a number cell")
     # Issue 25: openpyxl formats date cells yyyy-mm-dd h:mm:ss, so the sheet shows
-    # "2026-12-16 0:00:00": midnight, as shown (was the end of the day).
+    # "2026-12-16 0:00:00"; a local time of exactly midnight is the date alone (issue 25
+    # point 10): the end of that day.
     expected = {
-        codes[0]: ("Ada", 1250, "302000100000009424", "2026-12-15T23:00:00.000Z"),
+        codes[0]: ("Ada", 1250, "302000100000009424", "2026-12-16T22:59:59.000Z"),
         codes[1]: ("Bice", 83598, "012345678901234567", "2026-03-29T08:30:00.000Z"),
         codes[2]: ("Carla", 700, "379730911417075364", "2026-12-16T22:59:59.000Z"),
     }
