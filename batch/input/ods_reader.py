@@ -31,11 +31,12 @@ from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.limits import cap_frame
 from batch.input.ods_sheet import Columns, Row, SheetPass
 from batch.input.ods_spool import Spool
-from batch.input.read import BATCH_ROWS, Chunk, InputFile
+from batch.input.read import BATCH_ROWS
+from batch.input.sheet_input import SheetInput
 from batch.rules import fiscal_code
 
 
-class OdsInput(InputFile):
+class OdsInput(SheetInput):
     """One sheet of an ``.ods``, handed out in batches like a CSV's."""
 
     def __init__(self, spec: InputSpec, required: Sequence[str]) -> None:
@@ -56,24 +57,8 @@ class OdsInput(InputFile):
     def encoding(self) -> str:
         return f"ods workbook, sheet {self.sheet!r}"
 
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
-
     def _read_batches(self, batch_size: int) -> Iterator[pl.DataFrame]:
         return self._spool.frames(batch_size)
-
-    # The dry run's three-step reading: an .ods has no byte chunks, so its one "chunk"
-    # hands every row to the exact path, which is ``batches``.
-
-    def chunks(self) -> Iterator[Chunk]:
-        yield (self.header_line + 1, b"", 0)
-
-    def chunk_frames(self, chunk: Chunk, batch_size: int) -> tuple[list[pl.DataFrame], int | None]:
-        return [], chunk[0]
-
-    def exact_batches(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
-        return self.batches(batch_size)
 
     def close(self) -> None:
         self._spool.discard()

@@ -7,15 +7,13 @@ cells).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-
-import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input.names import normalise_name
-from batch.input.read import Chunk, InputFile
+from batch.input.sheet_input import SheetInput
 from batch.input.workbook_layout import Hidden
 from batch.rules import fiscal_code
 
@@ -73,7 +71,7 @@ def refuse_hidden(path: Path, sheet: str, found: Hidden | None) -> None:
     )
 
 
-class WorkbookInput(InputFile):
+class WorkbookInput(SheetInput):
     """One sheet of a workbook, handed out in batches like a CSV's."""
 
     sheet: str
@@ -84,22 +82,6 @@ class WorkbookInput(InputFile):
     @property
     def encoding(self) -> str:
         return f"{self.path.suffix.lower().lstrip('.')} workbook, sheet {self.sheet!r}"
-
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
-
-    # The dry run's three-step reading: a workbook has no byte chunks, so its one "chunk"
-    # hands every row to the exact path, which is ``batches``.
-
-    def chunks(self) -> Iterator[Chunk]:
-        yield (self.header_line + 1, b"", 0)
-
-    def chunk_frames(self, chunk: Chunk, batch_size: int) -> tuple[list[pl.DataFrame], int | None]:
-        return [], chunk[0]
-
-    def exact_batches(self, first_line: int, batch_size: int) -> Iterator[pl.DataFrame]:
-        return self.batches(batch_size)
 
     def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
         # Each missing column once, however many spellings of it the job uses.
