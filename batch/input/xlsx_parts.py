@@ -10,7 +10,6 @@ as many as the text cells: they are read in chunks and kept as one polars Series
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 import zlib
@@ -140,19 +139,7 @@ def _strings(chunk: bytes) -> pl.Series:
     if chunk.count(b"<si>") + chunk.count(b"<si/>") != chunk.count(b"<si"):
         elements = pl.Series([chunk.decode()]).str.extract_all(_SI).explode().drop_nulls()
         return xml_text.runs_text(elements)
-    lines = (
-        chunk.replace(b"\n", b"&#10;")
-        .replace(b"\r", b"&#13;")
-        .replace(b"<si/>", b"<si></si>")
-        .replace(b"<si>", b"\n")
-    )
-    items = pl.read_csv(
-        io.BytesIO(lines),
-        has_header=False,
-        separator="\x01",  # never in XML 1.0: the whole line is one field
-        quote_char=None,
-        schema={"xml": pl.String},
-    ).slice(1)  # before the first item: the table's start
+    items = xml_text.split_at(chunk.replace(b"<si/>", b"<si></si>"), b"<si>")
     xml = pl.col("xml")
     start = xml.str.find(">", literal=True) + 1
     simple = (

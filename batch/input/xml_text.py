@@ -6,6 +6,7 @@ columns at once with polars where the text is plain, in Python only where it is 
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Iterator
 from typing import IO
@@ -70,3 +71,18 @@ def element_chunks(stream: IO[bytes], end: bytes, size: int) -> Iterator[bytes]:
         yield data[:cut]
     if tail.strip():
         yield tail
+
+
+def split_at(xml: bytes, mark: bytes) -> pl.DataFrame:
+    """``xml`` as one string column ``xml``, a row per ``mark`` (the mark itself dropped),
+    read by polars in one pass: line breaks inside are escaped as XML character
+    references first, so each element is one line. What came before the first mark
+    (a table's or a row's start) is left out."""
+    lines = xml.replace(b"\n", b"&#10;").replace(b"\r", b"&#13;").replace(mark, b"\n")
+    return pl.read_csv(
+        io.BytesIO(lines),
+        has_header=False,
+        separator="\x01",  # never in XML 1.0: the whole line is one field
+        quote_char=None,
+        schema={"xml": pl.String},
+    ).slice(1)
