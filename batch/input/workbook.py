@@ -16,12 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from batch.config.job import InputSpec
-from batch.input import ods_reader
 from batch.input.encoding import head_bytes
 from batch.input.read import InputFile
-from batch.input.workbook_stream import StreamedWorkbook
-from batch.input.xls_book import XlsSheet
-from batch.input.xlsx_book import XlsxSheet
 
 SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 
@@ -31,6 +27,12 @@ def is_workbook(path: Path) -> bool:
 
 
 def open_workbook(spec: InputSpec, required: Sequence[str]) -> InputFile:
+    # The readers (lxml, xlrd) are loaded only for a workbook: not at every start.
+    from batch.input import ods_reader  # noqa: PLC0415
+    from batch.input.workbook_stream import StreamedWorkbook  # noqa: PLC0415
+    from batch.input.xls_book import XlsSheet  # noqa: PLC0415
+    from batch.input.xlsx_book import XlsxSheet  # noqa: PLC0415
+
     head_bytes(spec.path, 1)  # a missing file, a folder: the input's own clear errors
     suffix = spec.path.suffix.lower()
     if suffix == ".ods":
