@@ -33,8 +33,9 @@ COPY build-requirements.lock ./
 RUN python -m pip install \
         --no-cache-dir --require-hashes --only-binary=:all: -r build-requirements.lock
 
-# The project itself: built into a wheel and installed without touching the pins above.
-COPY pyproject.toml README.md ./
+# The project itself: built into a wheel (setup.py compiles the gettext catalogs into it)
+# and installed without touching the pins above.
+COPY pyproject.toml setup.py README.md ./
 COPY batch ./batch
 RUN python -m pip wheel --no-cache-dir --no-deps --no-build-isolation --wheel-dir /wheels . \
     && python -m pip --python /opt/venv/bin/python install \

@@ -20,6 +20,7 @@ import stat
 import subprocess
 import sys
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ BUILD_SOURCES = (
     "requirements.lock",
     "build-requirements.lock",
     "pyproject.toml",
+    "setup.py",
     "README.md",
     "batch",
 )
@@ -196,10 +198,16 @@ def test_the_build_context_holds_only_what_the_image_needs() -> None:
 def test_the_build_backend_is_pinned_by_hash_and_reads_the_spdx_license() -> None:
     text = BUILD_LOCK.read_text(encoding="utf-8")
     pins = locked_pins(text)
-    assert set(pins) == {"setuptools"}
-    assert "--hash=sha256:" in text
+    # setuptools builds the wheel; Babel compiles the gettext catalogs into it (setup.py).
+    assert set(pins) == {"setuptools", "babel"}
+    assert text.count("--hash=sha256:") == 2
     system = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
-    (requirement,) = (Requirement(item) for item in system["requires"])
+    requires = {
+        canonicalize_name(Requirement(item).name): Requirement(item) for item in system["requires"]
+    }
+    assert set(requires) == set(pins)
+    assert requires["babel"].specifier.contains(pins["babel"])
+    requirement = requires["setuptools"]
     # setuptools < 77.0.3 rejects the SPDX string in project.license (69.5.1 fails).
     assert not requirement.specifier.contains("69.5.1")
     assert requirement.specifier.contains("77.0.3")
@@ -246,7 +254,9 @@ def _copy_into(root: Path, names: tuple[str, ...]) -> None:
         source, target = REPO / name, root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            # No compiled catalog from this checkout: the build must make its own.
+            ignore = shutil.ignore_patterns("__pycache__", "*.mo")
+            shutil.copytree(source, target, ignore=ignore)
         else:
             shutil.copy2(source, target)
 
@@ -279,6 +289,8 @@ def _install_like_the_image(tmp_path: Path) -> Path:
         timeout=600,
     )
     (wheel,) = wheels.glob("io_batch-*.whl")
+    with zipfile.ZipFile(wheel) as built:  # the Italian texts, compiled by the build
+        assert "batch/i18n/locale/it/LC_MESSAGES/io_batch.mo" in built.namelist()
     _run([*into_venv, "--no-deps", wheel], timeout=120)
 
     listed = _run([*pip, "--python", venv / "bin" / "python", "list", "--format=json"], timeout=60)

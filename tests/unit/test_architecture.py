@@ -27,6 +27,7 @@ RANK = {
     "errors": 0,
     "models": 0,
     "common": 1,
+    "i18n": 1,  # the office's language: gettext over the catalogs, imports only errors
     "config": 2,
     "metrics": 3,  # a finished run's figures for Prometheus: reads summaries, no stage
     "input": 3,
