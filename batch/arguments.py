@@ -16,6 +16,7 @@ from batch.dryrun.command import run_validate_command
 from batch.errata.arguments import add_errata_command
 from batch.errors import ExitCode, exit_codes_help
 from batch.feed.command import feed_day, run_subscribers_status, run_subscribers_sync
+from batch.i18n import LANGUAGES
 from batch.live.arguments import add_live_commands
 from batch.reach.command import run_reach
 from batch.report.arguments import add_report_command
@@ -146,7 +147,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sandbox_arguments(sandbox_parser)
     sandbox_parser.set_defaults(func=run_sandbox)
+    _add_language_option(parser)
     return parser
+
+
+def _add_language_option(parser: argparse.ArgumentParser, *, top: bool = True) -> None:
+    """``--lang`` on io-batch and on every command, before or after the command's name."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        # A command's own default must not hide the one given before the command.
+        default=None if top else argparse.SUPPRESS,
+        help="the language of what an office reads: reasons in the results, the dry "
+        "run's report, the summary, the HTML report (default: the job's [output] "
+        "language, else the locale, LANG, else English)",
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                if name != "sandbox":  # IO's simulator: no office reads it
+                    _add_language_option(command, top=False)
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:

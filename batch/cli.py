@@ -7,12 +7,17 @@ traceback reaches the user; an unexpected exception is logged (masked) and exits
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from batch.arguments import build_parser
 from batch.common import logs
+from batch.config.office_language import language_in_job_file
 from batch.errors import BatchError, ExitCode
+from batch.i18n import choose_language, use_language
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,11 +27,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         use_json = json_logs if json_logs is not None else not sys.stdout.isatty()
         level = args.log_level or ("info" if use_json else "warning")
         logs.configure(json=use_json, level=level)
+        _speak_the_office_language(args)
         return int(args.func(args))
     except (Exception, KeyboardInterrupt, BaseExceptionGroup) as error:
         # A task group wraps a Ctrl-C (or a SIGTERM at start-up) that reached one of its
         # tasks in a BaseExceptionGroup, which ``Exception`` does not catch.
         return _fail(_root_cause(error))
+
+
+def _speak_the_office_language(args: argparse.Namespace) -> None:
+    """One language for the whole run, chosen before any text is made: the job file's
+    own refusals speak it too."""
+    job_path = getattr(args, "job", None)
+    job_language = language_in_job_file(job_path if isinstance(job_path, Path) else None)
+    use_language(choose_language(getattr(args, "lang", None), job_language, os.environ))
 
 
 def _root_cause(error: BaseException) -> BaseException:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
 
+from batch import i18n
 from tests.helpers.redis_server import RedisServer
 from tests.helpers.redis_server import redis_server as start_redis
 
@@ -14,6 +16,21 @@ from tests.helpers.redis_server import redis_server as start_redis
 # that have nothing to do with the code (imports, a cold polars), so no deadlines.
 settings.register_profile("io-batch", deadline=None)
 settings.load_profile("io-batch")
+
+
+# The texts the tests check are English unless a test asks for Italian (--lang it, a job's
+# [output] language, or LANG in a subprocess's env): a developer's Italian locale must not
+# change what the suite sees, in this process or in the io-batch processes it starts.
+for _variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """``cli.main`` chooses the process's language: the next test starts in English."""
+    yield
+    i18n.use_language(i18n.DEFAULT_LANGUAGE)
 
 
 @pytest.fixture

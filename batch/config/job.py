@@ -24,6 +24,7 @@ from batch.config.choices import (
 )
 from batch.config.languages import MessageVariant, check_language, take_variants
 from batch.config.metrics import MetricsSpec, parse_metrics
+from batch.config.office_language import parse_language
 from batch.config.pilot import parse_pilot_section
 from batch.config.schedule import Schedule, parse_schedule
 from batch.config.shards import Shard, parse_shards_section
@@ -206,6 +207,7 @@ class Job:
     state_dir: Path | None = None  # where the journal lives; None: beside the output
     retention_days: int = 90  # how long the record of what was sent blocks a resend
     report: bool = False  # [output] report: send and verify write the HTML report at the end
+    language: str | None = None  # [output] language: the office's texts ("it"/"en")
     schedule: Schedule = field(default_factory=Schedule)
     guard: Guard = field(default_factory=Guard)
     shard_count: int | None = None  # [shards] count: the campaign is split in that many
@@ -294,6 +296,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     state_dir = _optional_under(base, output_section.optional_str("state_dir"))
     retention_days = output_section.get_int("retention_days", 90, low=1, high=3650)
     report = output_section.get_bool("report", False)
+    language = parse_language(output_section)
     output_section.done()
 
     columns = Columns(
@@ -379,6 +382,7 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
         retention_days=retention_days,
         schedule=schedule,
         report=report,
+        language=language,
         guard=guard,
         shard_count=shard_count,
         pilot_input=pilot_input,
