@@ -97,6 +97,22 @@ def language_of_locale(environ: Mapping[str, str]) -> str:
     return DEFAULT_LANGUAGE
 
 
+#: The thousands and decimal separators of each language's numbers (CLDR's for en and it).
+_SEPARATORS: Final = {"en": (",", "."), "it": (".", ",")}
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    """``value`` as a reader of the process's language writes it: 1,234.5 or 1.234,5."""
+    thousands, decimal = _SEPARATORS[_active_language]
+    written = f"{value:,.{decimals}f}"  # 1,234.50: swap to the language's separators
+    return written.translate({ord(","): thousands, ord("."): decimal})
+
+
+def format_percent(fraction: float, decimals: int = 1) -> str:
+    """``fraction`` (0.5) as a percentage in the process's language: 50.0% or 50,0%."""
+    return f"{format_number(fraction * 100, decimals)}%"
+
+
 def _translations(language: str) -> _gettext.NullTranslations:
     if language == DEFAULT_LANGUAGE:
         return _gettext.NullTranslations()

@@ -59,3 +59,29 @@ def test_a_missing_compiled_catalog_is_a_broken_install_not_english(
         i18n.use_language("it")
     assert int(caught.value.exit_code) == 70
     assert "reinstall io-batch" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "decimals", "expected"),
+    [
+        ("en", 1234567, 0, "1,234,567"),
+        ("it", 1234567, 0, "1.234.567"),
+        ("en", 1234.5, 2, "1,234.50"),
+        ("it", 1234.5, 2, "1.234,50"),
+        ("it", 0.5, 2, "0,50"),
+        ("it", -12.5, 1, "-12,5"),
+        ("en", 999, 0, "999"),
+    ],
+)
+def test_numbers_are_written_as_the_language_writes_them(
+    language: str, value: float, decimals: int, expected: str
+) -> None:
+    i18n.use_language(language)
+    assert i18n.format_number(value, decimals) == expected
+
+
+def test_percentages_follow_the_language() -> None:
+    i18n.use_language("it")
+    assert i18n.format_percent(0.975) == "97,5%"
+    i18n.use_language("en")
+    assert i18n.format_percent(0.975, 0) == "98%"
