@@ -94,9 +94,19 @@ def test_the_installed_catalog_is_compiled_from_the_current_text(language: str) 
     write_mo(fresh, _po(language), use_fuzzy=False)
     fresh.seek(0)
     with compiled.open("rb") as installed:
-        assert {m.id: m.string for m in read_mo(installed)} == {
-            m.id: m.string for m in read_mo(fresh)
-        }, f"{compiled} is older than its .po: run scripts/catalogs.sh"
+        assert _entries(read_mo(installed)) == _entries(read_mo(fresh)), (
+            f"{compiled} is older than its .po: run scripts/catalogs.sh"
+        )
+
+
+def _entries(catalog: Catalog) -> dict[object, object]:
+    """id -> translation; a plural's forms as tuples, so that they compare (and hash)."""
+    return {
+        tuple(m.id) if isinstance(m.id, list | tuple) else m.id: (
+            tuple(m.string) if isinstance(m.string, list | tuple) else m.string
+        )
+        for m in catalog
+    }
 
 
 def _calls(tree: ast.AST) -> Iterator[tuple[str, ast.Call]]:
