@@ -10,6 +10,7 @@ from typing import Any
 
 from batch.errors import InputError
 from batch.report import figures, sources, timeline
+from batch.report.dates import day_and_minute
 from batch.report.tally import VerifyTally
 
 
@@ -79,7 +80,7 @@ def build_report(
     summaries = [run.summary for run in files if run.summary is not None]
     return Report(
         job=job_name,
-        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated_at=f"{day_and_minute(datetime.now(UTC))} UTC",
         rows=final.rows,
         statuses=figures.status_counts(final.counts),
         funnel=figures.funnel(final, verify_tally),
