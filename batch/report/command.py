@@ -25,7 +25,7 @@ def run_report(args: argparse.Namespace) -> int:
         chain = [*chain[:-1], *sources.follow_chain(chain[-1])]
     output: Path = args.output or default_output(chain[-1])
     if any(output.resolve() == path.resolve() for path in [*chain, args.verify] if path):
-        raise ConfigError("--output must not be one of the files being reported")
+        raise ConfigError(_("--output must not be one of the files being reported"))
     written = write_report(job, chain, verify=args.verify, output=output)
     print(_("io-batch: report {path}").format(path=written))
     return ExitCode.OK

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from batch.config.job import load_job
+from batch.errors import InputError
 from batch.i18n import use_language
 from batch.report import charts, timeline
 from batch.report.child import main as child_main
@@ -276,3 +277,23 @@ def test_the_report_child_alone_speaks_the_jobs_language_then_the_locales(
     monkeypatch.setenv("LANG", "it_IT.UTF-8")
     assert child_main([str(_job_with_report(tmp_path)), str(campaign.results)]) == 0
     assert '<html lang="it">' in report.read_text(encoding="utf-8")
+
+
+def test_the_report_refuses_a_wrong_file_in_the_language(campaign: Campaign) -> None:
+    use_language("it")
+    missing = campaign.folder / "nessuno.csv"
+    with pytest.raises(InputError) as refused:
+        campaign.report(chain=[missing])
+    assert str(refused.value) == f"file dei risultati non trovato: {missing}"
+    job = campaign.folder / "job.toml"
+    with pytest.raises(InputError) as refused:
+        campaign.report(chain=[job])
+    assert str(refused.value).startswith(
+        f"{job} non è un file dei risultati di io-batch "
+        "(la sua intestazione deve cominciare con line,fiscal_code,status,"
+    )
+    with pytest.raises(InputError) as refused:
+        campaign.report(verify=campaign.results)
+    assert str(refused.value).startswith(
+        f"{campaign.results} non è un file di verifica di io-batch"
+    )
