@@ -137,8 +137,8 @@ def _attention_detail(report: Report) -> str:
 def _funnel(steps: list[Step]) -> str:
     rows = []
     for step in steps:
-        lost = ", ".join(
-            f"{esc(status_label(name))} {format_number(count)}"
+        lost = ", ".join(  # a status and its count never apart ("throttled / 1")
+            f'<span class="nowrap">{esc(status_label(name))} {format_number(count)}</span>'
             for name, count in step.lost.items()
             if count
         )

@@ -40,7 +40,7 @@ td.barcell {{ width: 28%; }}
    / su IO", "(SHA- / 256)") reads worse than a narrower bar. */
 table.short th[scope="row"] {{ white-space: nowrap; }}
 table.facts {{ width: auto; min-width: 55%; }}
-.example {{ white-space: nowrap; }}
+.example, .nowrap {{ white-space: nowrap; }}
 .bar {{ display: block; height: 12px; background: var(--blue); border-radius: 2px;
   min-width: 1px; }}
 .bar.s-good {{ background: var(--green); }} .bar.s-bad {{ background: var(--red); }}
