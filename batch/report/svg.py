@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from batch.i18n import format_number
 from batch.report.palette import INK, LINE, SOFT
 
 WIDTH = 900
@@ -75,7 +76,7 @@ def horizontal_bars(chart_id: str, bars: Sequence[Bar], *, title: str, descripti
             f'<rect x="{LABEL_W}" y="{middle - BAR_H / 2:.1f}" width="{length:.1f}" '
             f'height="{BAR_H}" fill="{bar.color}"/>'
             f'<text x="{LABEL_W + length + 6:.1f}" y="{middle:.1f}" '
-            f'dominant-baseline="middle">{bar.value:,}</text>'
+            f'dominant-baseline="middle">{format_number(bar.value)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -133,4 +134,6 @@ def _column_label(middle: float, y: int, label: str, right: float) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.1f}"
+    """An axis value as the page's language writes it (5.899 in Italian, 5,899 in English)."""
+    whole = value >= 10 or value == int(value)
+    return format_number(value, 0 if whole else 1)

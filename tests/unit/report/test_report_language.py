@@ -228,7 +228,13 @@ def test_large_numbers_and_periods_as_italian_writes_them() -> None:
         "tutto; il periodo con più invii ne conta 1.300 (alle 10:00:00), la mediana è 1.000 "
         "(considerando i minuti con almeno un invio)."
     )
+    # the numbers drawn in the SVG too: the column chart's axis, a bar's value
+    assert ">1.300</text>" in charts.throughput(data).svg
+    drawn = charts.bars("status-chart", {"sent": 830_322}, title=charts.STATUS_TITLE)
+    assert drawn is not None and ">830.322</text>" in drawn.svg
+    assert drawn.caption == "Righe per stato finale: sent 830.322."
     use_language("en")
+    assert ">1,300</text>" in charts.throughput(data).svg
     assert charts.throughput(data).caption == (
         "Messages sent per minute, from 2026-12-16 09:00:00 to 10:00:00 UTC: 2,000 in all; "
         "the busiest minute 1,300 at 10:00:00, the median 1,000 (over the minutes with a send)."
