@@ -275,6 +275,8 @@ def _line(line: str) -> str:
 def _footer() -> str:
     text = _(
         "Fiscal codes are masked as in the logs. This file is self-contained: it loads "
-        "nothing from the network. Made by io-batch."
+        "nothing from the network. Made by {program}."
     )
-    return f"<footer><p>{esc(text)}</p></footer>"
+    # the name whole: printed, "io-" ended a line and "batch." began the next
+    program = '<span class="nowrap">io-batch</span>'
+    return f"<footer><p>{esc(text).format(program=program)}</p></footer>"

@@ -39,6 +39,9 @@ td.barcell {{ width: 28%; }}
 /* A short table's row names on one line: a step or fact name cut in two ("raggiungibili
    / su IO", "(SHA- / 256)") reads worse than a narrower bar. */
 table.short th[scope="row"] {{ white-space: nowrap; }}
+/* A column's header on one line: the longer Italian ones ("prime righe (codici fiscali
+   mascherati)") went over two on A4. */
+th[scope="col"] {{ white-space: nowrap; }}
 table.facts {{ width: auto; min-width: 55%; }}
 .example, .nowrap {{ white-space: nowrap; }}
 .bar {{ display: block; height: 12px; background: var(--blue); border-radius: 2px;
