@@ -99,11 +99,11 @@ def _made_from(report: Report) -> str:
         text = _("Generated {when} from {files} (a rerun chain, reported as one campaign)")
     else:
         text = _("Generated {when} from {files}")
-    made = text.format(when=when, files=files)
+    made = esc(text).format(when=when, files=files)  # the words escaped, the markup not
     if report.verify is None:
         return f"{made}."
     verify = f"<code>{esc(report.verify.path)}</code>"
-    return _("{generated}; verification {verify}.").format(generated=made, verify=verify)
+    return esc(_("{generated}; verification {verify}.")).format(generated=made, verify=verify)
 
 
 def need_attention(report: Report) -> int:
@@ -236,8 +236,11 @@ def _invalid(report: Report) -> str:
         "",
         esc(_("first lines (fiscal codes masked)")),
     )
-    note = _(
-        "Every invalid row is in the results file (reason column) and in {command}'s error report."
+    note = esc(
+        _(
+            "Every invalid row is in the results file (reason column) and in {command}'s "
+            "error report."
+        )
     ).format(command="<code>io-batch validate</code>")
     return (
         section_start("invalid-section", _("Invalid rows by reason")) + f"{chart_box(chart)}"

@@ -197,7 +197,8 @@ def verify_section(facts: VerifyFacts) -> str:
         title=charts.VERIFY_TITLE,
         colors={status_label(name): color for name, color in status_colors(statuses).items()},
     )
-    checked = _("{checked} message(s) checked; {calls} call(s), {throttled} answered 429.").format(
+    said = _("{checked} message(s) checked; {calls} call(s), {throttled} answered 429.")
+    checked = esc(said).format(  # the words escaped; a count may be the dash's entity
         checked=format_number(facts.checked),
         calls=count_or_dash(facts.calls),
         throttled=count_or_dash(facts.throttled),
@@ -245,9 +246,11 @@ def runs_section(runs: list[RunFacts]) -> str:
         + "</tr>"
         for name, line in zip(RUN_FACTS, cells, strict=True)
     )
-    note = _(
-        "From each results file's summary ({summary}) and the job's journal; {dash} where "
-        "neither says."
+    note = esc(
+        _(
+            "From each results file's summary ({summary}) and the job's journal; {dash} where "
+            "neither says."
+        )
     ).format(summary="<code>&lt;results stem&gt;.summary.json</code>", dash="&ndash;")
     return (
         section_start("runs-section", _("Runs"))
