@@ -306,3 +306,19 @@ def test_the_report_refuses_a_wrong_file_in_the_language(campaign: Campaign) -> 
     assert str(refused.value).startswith(
         f"{campaign.results} non è un file di verifica di io-batch"
     )
+
+
+def test_a_translation_is_text_never_markup(
+    campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A translator's ``<`` or ``&`` is shown as written, in the sentences that carry
+    markup of their own (a file's name in ``<code>``) too."""
+    for module in ("batch.report.page", "batch.report.page_runs"):
+        monkeypatch.setattr(f"{module}._", lambda text: f"<b>&{text}")
+    output, page = campaign.report(verify=campaign.verify)
+    html = output.read_text(encoding="utf-8")
+    assert "<b>" not in html
+    assert "&lt;b&gt;&amp;Generated " in html  # the sentence escaped, its <code> kept
+    assert f"<code>{campaign.results}</code>" in html
+    assert "&lt;b&gt;&amp;{checked} message(s)" not in html  # filled after escaping
+    assert page.table("funnel")[0].cells[0] == "<b>&step"
