@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from batch.errors import InputError
+from batch.i18n import _, format_number
 from batch.report import figures, sources, timeline
+from batch.report.dates import day_and_minute
 from batch.report.tally import VerifyTally
 
 
@@ -71,15 +73,20 @@ def build_report(
     for path, height in zip(chain, heights, strict=True):
         if height != final.rows:
             raise InputError(
-                f"{path} has {height} rows and {chain[-1]} has {final.rows}: not one rerun chain",
-                hint="pass a results file and the reruns made from it, in order",
+                _("{path} has {rows} rows and {last} has {last_rows}: not one rerun chain").format(
+                    path=path,
+                    rows=format_number(height),
+                    last=chain[-1],
+                    last_rows=format_number(final.rows),
+                ),
+                hint=_("pass a results file and the reruns made from it, in order"),
             )
     files = [sources.run_files(path, default_journal) for path in chain]
     verify_tally = sources.read_verify(verify) if verify is not None else None
     summaries = [run.summary for run in files if run.summary is not None]
     return Report(
         job=job_name,
-        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated_at=f"{day_and_minute(datetime.now(UTC))} UTC",
         rows=final.rows,
         statuses=figures.status_counts(final.counts),
         funnel=figures.funnel(final, verify_tally),

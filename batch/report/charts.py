@@ -12,33 +12,36 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from batch.i18n import N_, _, format_number
 from batch.report import svg
+from batch.report.dates import day_and_time
 from batch.report.palette import AMBER, BLUE, RED
 from batch.report.timeline import Throughput
+from batch.report.words import shown
 
-FUNNEL_TITLE = "Funnel: rows at each step"
-STATUS_TITLE = "Rows by final status"
-INVALID_TITLE = "Invalid rows by reason"
-VERIFY_TITLE = "IO message status of the checked messages"
-BARS_TEXT = "{title}: {items}."
-MORE_TEXT = "and {count:,} more"
-TIME_TITLE = "Messages sent per {bucket} (UTC)"
-TIME_AXIS = "messages per {bucket}"
-TIME_TEXT = (
-    "Messages sent per {bucket}, from {first} to {last} UTC: {sent:,} in all; the busiest "
-    "{bucket} {peak:,} at {peak_at}, the median {median:,} (over the {periods} with a send)."
+FUNNEL_TITLE = N_("Funnel: rows at each step")
+STATUS_TITLE = N_("Rows by final status")
+INVALID_TITLE = N_("Invalid rows by reason")
+VERIFY_TITLE = N_("IO message status of the checked messages")
+BARS_TEXT = N_("{title}: {items}.")
+MORE_TEXT = N_("and {count} more")
+TIME_TITLE = N_("Messages sent per {bucket} (UTC)")
+TIME_AXIS = N_("messages per {bucket}")
+TIME_TEXT = N_(
+    "Messages sent per {bucket}, from {first} to {last} UTC: {sent} in all; the busiest "
+    "{bucket} {peak} at {peak_at}, the median {median} (over {periods} with a send)."
 )
-TIME_PAUSED_TEXT = (
-    " 429 pauses took {half:,} of the {periods} for half their time or more (red) "
-    "and {part:,} for a quarter to half (amber)."
+TIME_PAUSED_TEXT = N_(
+    " 429 pauses took {half} of {periods} for half their time or more (red) "
+    "and {part} for a quarter to half (amber)."
 )
-#: A period's name in the plural, by its name in the singular.
-PERIODS = {"second": "seconds", "minute": "minutes", "hour": "hours"}
-PERIODS_OTHER = "{bucket} periods"
+#: A period's name in the plural, by its name in the singular (English keys).
+PERIODS = {"second": N_("the seconds"), "minute": N_("the minutes"), "hour": N_("the hours")}
+PERIODS_OTHER = N_("the {bucket} periods")
 LEGEND = (
-    (BLUE, "no 429 pause, or under a quarter of the period"),
-    (AMBER, "paused a quarter to half of the period"),
-    (RED, "paused half the period or more"),
+    (BLUE, N_("no 429 pause, or under a quarter of the period")),
+    (AMBER, N_("paused a quarter to half of the period")),
+    (RED, N_("paused half the period or more")),
 )
 #: Items a bar chart's caption names before "and N more".
 CAPTION_ITEMS = 12
@@ -70,34 +73,51 @@ def bars(
     drawn = [
         svg.Bar(label, count, (colors or {}).get(label, color)) for label, count in counts.items()
     ]
-    return Chart(svg.horizontal_bars(chart_id, drawn, title=title, description=caption), caption)
+    shown_title = shown(title)
+    return Chart(
+        svg.horizontal_bars(chart_id, drawn, title=shown_title, description=caption), caption
+    )
 
 
 def bars_caption(title: str, counts: Mapping[str, int]) -> str:
-    items = [f"{label} {count:,}" for label, count in counts.items()]
+    """``title`` (an English template of this module), then each label and its count."""
+    items = [f"{label} {format_number(count)}" for label, count in counts.items()]
     if len(items) > CAPTION_ITEMS:
         rest = len(items) - CAPTION_ITEMS
-        items = [*items[:CAPTION_ITEMS], MORE_TEXT.format(count=rest)]
-    return BARS_TEXT.format(title=title, items=", ".join(items))
+        items = [*items[:CAPTION_ITEMS], shown(MORE_TEXT).format(count=format_number(rest))]
+    return shown(BARS_TEXT).format(title=shown(title), items=", ".join(items))
 
 
 def funnel(steps: Sequence[tuple[str, int]]) -> Chart | None:
     return bars("funnel-chart", dict(steps), title=FUNNEL_TITLE)
 
 
+def bucket_unit(seconds: int) -> str:
+    """The English key of a period of one unit (``second``, ``minute``, ``hour``), or
+    blank when the period is several units."""
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds == size:
+            return unit
+    return ""
+
+
 def bucket_text(seconds: int) -> str:
+    """The chart's period in words: ``minute``, ``2 s``, ``5 min``, ``2 h``."""
+    words = {"second": _("second"), "minute": _("minute"), "hour": _("hour")}
+    if unit := bucket_unit(seconds):
+        return words[unit]
     if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return "hour" if hours == 1 else f"{hours} h"
+        return f"{seconds // 3600} h"
     if seconds % 60 == 0:
-        minutes = seconds // 60
-        return "minute" if minutes == 1 else f"{minutes} min"
-    return "second" if seconds == 1 else f"{seconds} s"
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
 
 
 def periods_text(seconds: int) -> str:
-    bucket = bucket_text(seconds)
-    return PERIODS.get(bucket) or PERIODS_OTHER.format(bucket=bucket)
+    unit = bucket_unit(seconds)
+    if unit:
+        return shown(PERIODS[unit])
+    return shown(PERIODS_OTHER).format(bucket=bucket_text(seconds))
 
 
 def pause_color(share: float) -> str:
@@ -120,19 +140,20 @@ def throughput(data: Throughput) -> Chart:
     label_format = _label_format(data)
     columns = []
     for index, (count, share) in enumerate(zip(data.counts, shares, strict=True)):
-        shown = count if count or share < HALF_PAUSED else max(peak * 0.03, 0.5)
+        height = count if count or share < HALF_PAUSED else max(peak * 0.03, 0.5)
         label = data.bucket_start(index).strftime(label_format) if index % every == 0 else ""
-        columns.append(svg.Column(shown, pause_color(share), label))
+        columns.append(svg.Column(height, pause_color(share), label))
     caption = throughput_caption(data, shares)
-    title = TIME_TITLE.format(bucket=bucket)
+    title = shown(TIME_TITLE).format(bucket=bucket)
     drawn = svg.columns(
         "throughput-chart",
         columns,
         title=title,
         description=caption,
-        axis_title=TIME_AXIS.format(bucket=bucket),
+        axis_title=shown(TIME_AXIS).format(bucket=bucket),
     )
-    legend = LEGEND if any(share >= PART_PAUSED for share in shares) else ()
+    paused = any(share >= PART_PAUSED for share in shares)
+    legend = tuple((color, shown(text)) for color, text in LEGEND) if paused else ()
     return Chart(drawn, caption, legend)
 
 
@@ -141,20 +162,22 @@ def throughput_caption(data: Throughput, shares: Sequence[float]) -> str:
     peak = max(data.counts)
     peak_at = data.bucket_start(data.counts.index(peak))
     same_day = data.first.date() == data.last.date()
-    text = TIME_TEXT.format(
+    text = shown(TIME_TEXT).format(
         bucket=bucket,
-        first=f"{data.first:%Y-%m-%d %H:%M:%S}",
-        last=f"{data.last:%H:%M:%S}" if same_day else f"{data.last:%Y-%m-%d %H:%M:%S}",
-        sent=data.sent,
-        peak=peak,
+        first=day_and_time(data.first),
+        last=f"{data.last:%H:%M:%S}" if same_day else day_and_time(data.last),
+        sent=format_number(data.sent),
+        peak=format_number(peak),
         peak_at=f"{peak_at:%H:%M:%S}",
-        median=round(statistics.median(count for count in data.counts if count)),
+        median=format_number(round(statistics.median(count for count in data.counts if count))),
         periods=periods_text(data.bucket_s),
     )
     half = sum(1 for share in shares if share >= HALF_PAUSED)
     part = sum(1 for share in shares if PART_PAUSED <= share < HALF_PAUSED)
     if half or part:
-        text += TIME_PAUSED_TEXT.format(half=half, part=part, periods=periods_text(data.bucket_s))
+        text += shown(TIME_PAUSED_TEXT).format(
+            half=format_number(half), part=format_number(part), periods=periods_text(data.bucket_s)
+        )
     return text
 
 

@@ -1,7 +1,9 @@
 """The report of ``[output] report = true``, in a process of its own.
 
-``python -m batch.report.child JOB RESULTS [--verify FILE] [--json | --console]``:
-what ``hook.report_after_run`` starts once a send or a verify has written everything.
+``python -m batch.report.child JOB RESULTS --lang LANG [--verify FILE] [--json]``:
+what ``hook.report_after_run`` starts once a send or a verify has written everything,
+in the language of the run that started it (``--lang``: the parent's ``--lang`` may not
+be the job's or the locale's, and the child would not know it otherwise).
 Apart, because a report must never take the run down with it: the kernel's
 out-of-memory killer is told to pick this process first (``oom_score_adj`` 1000), so in
 a container at its memory limit it is the report that dies, not the run whose exit
@@ -12,13 +14,16 @@ files in bounded memory anyway (``tally``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from batch.common import logs
 from batch.config.job import load_job
+from batch.config.office_language import language_in_job_file
 from batch.errors import BatchError, ExitCode
+from batch.i18n import LANGUAGES, choose_language, use_language
 
 OOM_SCORE_ADJ = Path("/proc/self/oom_score_adj")
 
@@ -29,10 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("results", type=Path)
     parser.add_argument("--verify", type=Path)
     parser.add_argument("--json", action="store_true", help="JSON log lines (as the run's)")
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, help="the run's language (default: as io-batch chooses)"
+    )
     args = parser.parse_args(argv)
     logs.configure(json=args.json, level="info" if args.json else "warning")
     _first_to_go_when_memory_runs_out()
     try:
+        job_language = language_in_job_file(args.job)
+        use_language(choose_language(args.lang, job_language, os.environ))
         from batch.report.command import write_report  # noqa: PLC0415 - after the above
 
         write_report(load_job(args.job), [args.results], verify=args.verify)

@@ -13,6 +13,7 @@ from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
 from batch.config.state_dir import journal_location
 from batch.errors import ConfigError, ExitCode
+from batch.i18n import _
 from batch.report import page, sources
 from batch.report.build import build_report
 
@@ -24,9 +25,9 @@ def run_report(args: argparse.Namespace) -> int:
         chain = [*chain[:-1], *sources.follow_chain(chain[-1])]
     output: Path = args.output or default_output(chain[-1])
     if any(output.resolve() == path.resolve() for path in [*chain, args.verify] if path):
-        raise ConfigError("--output must not be one of the files being reported")
+        raise ConfigError(_("--output must not be one of the files being reported"))
     written = write_report(job, chain, verify=args.verify, output=output)
-    print(f"io-batch: report {written}")
+    print(_("io-batch: report {path}").format(path=written))
     return ExitCode.OK
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from batch.errors import InputError
+from batch.i18n import _
 
 BLOCK_BYTES = 2 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -32,9 +33,11 @@ def csv_chunks(
         with path.open("rb") as handle:
             yield from _pieces(handle, columns, what=what, path=path, block_bytes=block_bytes)
     except FileNotFoundError:
-        raise InputError(f"{what} not found: {path}") from None
+        raise InputError(_("{what} not found: {path}").format(what=what, path=path)) from None
     except (OSError, UnicodeDecodeError, pl.exceptions.PolarsError) as exc:
-        raise InputError(f"cannot read {what} {path}: {exc}") from None
+        raise InputError(
+            _("cannot read {what} {path}: {error}").format(what=what, path=path, error=exc)
+        ) from None
 
 
 def _pieces(
@@ -97,7 +100,11 @@ def _pick(header_bytes: bytes, columns: Sequence[str], *, what: str, path: Path)
     where = {name: index for index, name in reversed(list(enumerate(header)))}
     missing = [name for name in columns if name not in where]
     if missing:
-        raise InputError(f"{path} is not an io-batch {what} (no {', '.join(missing)} column)")
+        raise InputError(
+            _("{path} is not an io-batch {what} (no {columns} column)").format(
+                path=path, what=what, columns=", ".join(missing)
+            )
+        )
     return {where[name]: name for name in columns}
 
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from batch.common.csv_safety import mask_fiscal_code
 from batch.common.logs import mask_text
+from batch.i18n import N_
 from batch.models import Status
 from batch.report.tally import ROWS, ResultsTally, VerifyTally, total
 
@@ -25,7 +26,23 @@ SENT_STATUSES = (Status.SENT.value, Status.ALREADY_SENT.value)
 # was sent, or may have been.
 REACHED_STATUSES = (*SENT_STATUSES, Status.UNKNOWN.value)
 PROCESSED = "PROCESSED"
-NO_STATUS = "no status"
+# The report's own words among the status codes (English keys, shown translated).
+NO_STATUS = N_("no status")
+NOT_VERIFIED = N_("not verified")
+# The funnel's steps and the verification's tables: English keys (the page's data-step
+# attributes), marked for the catalogs and shown in the page's language.
+ROWS_IN_FILE = N_("rows in the file")
+VALID = N_("valid")
+NOT_EXCLUDED = N_("not excluded")
+REACHABLE = N_("reachable on IO")
+SENT_TO_IO = N_("sent to IO")
+PROCESSED_BY_IO = N_("PROCESSED by IO")
+READ = N_("read")
+PAID = N_("paid")
+MESSAGE_STATUS = N_("message status")
+READ_STATUS = N_("read status")
+PAYMENT_STATUS = N_("payment status")
+NOTES = N_("notes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +93,19 @@ def funnel(results: ResultsTally, verify: VerifyTally | None) -> list[Step]:
     rows = total(counts)
     is_valid = status != Status.INVALID.value
     valid = counts.filter(is_valid)
-    steps = [Step("rows in the file", rows)]
-    steps.append(Step("valid", total(valid), "rows in the file", rows, _lost(counts, is_valid)))
-    candidates, previous = valid, "valid"
+    steps = [Step(ROWS_IN_FILE, rows)]
+    steps.append(Step(VALID, total(valid), ROWS_IN_FILE, rows, _lost(counts, is_valid)))
+    candidates, previous = valid, VALID
     if valid.filter(status == EXCLUDED).height:
         candidates = valid.filter(status != EXCLUDED)
         excluded = {EXCLUDED: total(valid) - total(candidates)}
-        steps.append(Step("not excluded", total(candidates), "valid", total(valid), excluded))
-        previous = "not excluded"
+        steps.append(Step(NOT_EXCLUDED, total(candidates), VALID, total(valid), excluded))
+        previous = NOT_EXCLUDED
     is_reached = status.is_in(REACHED_STATUSES) | code.str.starts_with("submit.")
     reached = candidates.filter(is_reached)
     steps.append(
         Step(
-            "reachable on IO",
+            REACHABLE,
             total(reached),
             previous,
             total(candidates),
@@ -99,9 +116,9 @@ def funnel(results: ResultsTally, verify: VerifyTally | None) -> list[Step]:
     sent = reached.filter(is_sent)
     steps.append(
         Step(
-            "sent to IO",
+            SENT_TO_IO,
             total(sent),
-            "reachable on IO",
+            REACHABLE,
             total(reached),
             _lost(reached, is_sent),
         )
@@ -122,17 +139,17 @@ def _verify_steps(verify: pl.DataFrame, sent: int) -> list[Step]:
     lost = _counts(not_processed.with_columns(_io_status_label()), "label")
     unchecked = sent - total(verify)
     if unchecked > 0:
-        lost["not verified"] = unchecked
-    steps = [Step("PROCESSED by IO", total(processed), "sent to IO", sent, lost)]
+        lost[NOT_VERIFIED] = unchecked
+    steps = [Step(PROCESSED_BY_IO, total(processed), SENT_TO_IO, sent, lost)]
     for column, label, done in (
-        ("read_status", "read", "READ"),
-        ("payment_status", "paid", "PAID"),
+        ("read_status", READ, "READ"),
+        ("payment_status", PAID, "PAID"),
     ):
         if (processed[column] != "").any():
             hit = processed.filter(pl.col(column) == done)
             others = processed.filter(pl.col(column) != done)
             lost = _counts(others.with_columns(_blank_as(column, NO_STATUS)), column)
-            steps.append(Step(label, total(hit), "PROCESSED by IO", total(processed), lost))
+            steps.append(Step(label, total(hit), PROCESSED_BY_IO, total(processed), lost))
     return steps
 
 
@@ -163,13 +180,13 @@ def _counts(counts: pl.DataFrame, column: str) -> dict[str, int]:
 def verify_counts(verify: VerifyTally) -> dict[str, dict[str, int]]:
     """IO's statuses of the checked messages: message, read and payment status, notes."""
     counts = verify.counts
-    figures = {"message status": _counts(counts.with_columns(_io_status_label()), "label")}
-    for column, title in (("read_status", "read status"), ("payment_status", "payment status")):
+    figures = {MESSAGE_STATUS: _counts(counts.with_columns(_io_status_label()), "label")}
+    for column, title in (("read_status", READ_STATUS), ("payment_status", PAYMENT_STATUS)):
         if (counts[column] != "").any():
             figures[title] = _counts(counts.with_columns(_blank_as(column, NO_STATUS)), column)
     noted = counts.filter(pl.col("note_code") != "")
     if noted.height:
-        figures["notes"] = _counts(noted, "note_code")
+        figures[NOTES] = _counts(noted, "note_code")
     return figures
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from batch.common import logs
 from batch.config.job import Job
+from batch.i18n import current_language
 
 #: A report of 3M rows takes ~15 s on one core: this is a report that hangs.
 REPORT_TIMEOUT_S = 1800.0
@@ -25,6 +26,8 @@ def report_after_run(job: Job, results: Path, *, verify: Path | None = None) -> 
     if not job.report:
         return
     command = [sys.executable, "-m", "batch.report.child", str(job.source), str(results)]
+    # The run's language, whichever way it was chosen (--lang, the job, the locale).
+    command += ["--lang", current_language()]
     if verify is not None:
         command += ["--verify", str(verify)]
     if logs.writes_json():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
+from batch.i18n import format_number, format_percent
 from batch.models import Status
 from batch.report.charts import Chart
 from batch.report.palette import KIND_COLORS
@@ -21,11 +22,11 @@ def esc(value: object) -> str:
 
 
 def count_or_dash(value: int | None) -> str:
-    return "&ndash;" if value is None else f"{value:,}"
+    return "&ndash;" if value is None else format_number(value)
 
 
 def share(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "&ndash;"
+    return format_percent(part / whole) if whole else "&ndash;"
 
 
 def kind(status: str) -> str:
@@ -58,6 +59,16 @@ def chart_box(chart: Chart | None) -> str:
     )
 
 
+def section_start(section_id: str, title: str) -> str:
+    """A section's opening and its heading (``title``: plain text, escaped here)."""
+    return f'<section id="{section_id}"><h2>{esc(title)}</h2>'
+
+
+def numeric(name: str) -> str:
+    """A ``col_headers`` name of a number column, from its plain text."""
+    return f"#n:{esc(name)}"
+
+
 def row_header(text: str, attrs: str = "") -> str:
     """A row's first cell: the header of its row (``scope="row"``)."""
     return f'<th scope="row"{attrs}>{text}</th>'
@@ -65,7 +76,8 @@ def row_header(text: str, attrs: str = "") -> str:
 
 def col_headers(*names: str) -> str:
     """A table's header row; a name ``"#n:..."`` is a right-aligned number column, a
-    blank one an empty cell (an empty ``<th>`` is a header that says nothing)."""
+    blank one an empty cell (an empty ``<th>`` is a header that says nothing). The names
+    come translated and escaped (``numeric`` makes a number column's)."""
     cells = []
     for name in names:
         if not name:  # above a column of bars or row names: nothing to announce
@@ -84,4 +96,6 @@ def status_colors(names: Mapping[str, int]) -> dict[str, str]:
 
 
 def counts_text(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"<code>{esc(name)}</code> {count:,}" for name, count in counts.items())
+    return ", ".join(
+        f"<code>{esc(name)}</code> {format_number(count)}" for name, count in counts.items()
+    )

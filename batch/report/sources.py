@@ -13,6 +13,7 @@ from typing import Any
 
 from batch.common.files import summary_path
 from batch.errors import InputError
+from batch.i18n import _
 from batch.input.results_layout import RESULT_COLUMNS, is_results_header
 from batch.report.tally import (
     VERIFY_KEYS,
@@ -67,13 +68,15 @@ def _check_results_header(path: Path) -> None:
         with path.open(encoding="utf-8", newline="") as handle:
             header = next(csv.reader(handle), None)
     except FileNotFoundError:
-        raise InputError(f"results file not found: {path}") from None
+        raise InputError(_("results file not found: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read results file {path}: {exc}") from None
+        raise InputError(
+            _("cannot read results file {path}: {error}").format(path=path, error=exc)
+        ) from None
     if header is None or not is_results_header(header):
         raise InputError(
-            f"{path} is not an io-batch results file",
-            hint=f"its header must start with {','.join(RESULT_COLUMNS)}",
+            _("{path} is not an io-batch results file").format(path=path),
+            hint=_("its header must start with {columns}").format(columns=",".join(RESULT_COLUMNS)),
         )
 
 
@@ -82,14 +85,18 @@ def read_verify(path: Path) -> VerifyTally:
         with path.open(encoding="utf-8", newline="") as handle:
             header = next(csv.reader(handle), [])
     except FileNotFoundError:
-        raise InputError(f"verification file not found: {path}") from None
+        raise InputError(_("verification file not found: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read verification file {path}: {exc}") from None
+        raise InputError(
+            _("cannot read verification file {path}: {error}").format(path=path, error=exc)
+        ) from None
     missing = [name for name in VERIFY_USED if name not in header]
     if missing:
         raise InputError(
-            f"{path} is not an io-batch verification file (no {', '.join(missing)} column)",
-            hint="pass the <results stem>.verify.csv that 'io-batch verify' wrote",
+            _("{path} is not an io-batch verification file (no {columns} column)").format(
+                path=path, columns=", ".join(missing)
+            ),
+            hint=_("pass the <results stem>.verify.csv that 'io-batch verify' wrote"),
         )
     return tally_verify(path, VERIFY_KEYS)
 

@@ -36,8 +36,14 @@ th, td {{ text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--lin
 th, thead td {{ background: {HEAD}; font-weight: 600; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 td.barcell {{ width: 28%; }}
+/* A short table's row names on one line: a step or fact name cut in two ("raggiungibili
+   / su IO", "(SHA- / 256)") reads worse than a narrower bar. */
+table.short th[scope="row"] {{ white-space: nowrap; }}
+/* A column's header on one line: the longer Italian ones ("prime righe (codici fiscali
+   mascherati)") went over two on A4. */
+th[scope="col"] {{ white-space: nowrap; }}
 table.facts {{ width: auto; min-width: 55%; }}
-.example {{ white-space: nowrap; }}
+.example, .nowrap {{ white-space: nowrap; }}
 .bar {{ display: block; height: 12px; background: var(--blue); border-radius: 2px;
   min-width: 1px; }}
 .bar.s-good {{ background: var(--green); }} .bar.s-bad {{ background: var(--red); }}

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from batch.i18n import format_number
 from batch.report.palette import INK, LINE, SOFT
 
 WIDTH = 900
@@ -24,6 +25,7 @@ ROW_H = 28
 BAR_H = 18
 FONT_SIZE = 15
 MAX_LABEL = 36  # characters that fit in LABEL_W at FONT_SIZE
+CHAR_W = 0.6  # a digit's width, in font sizes (about: enough to keep a label inside)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,7 @@ def horizontal_bars(chart_id: str, bars: Sequence[Bar], *, title: str, descripti
             f'<rect x="{LABEL_W}" y="{middle - BAR_H / 2:.1f}" width="{length:.1f}" '
             f'height="{BAR_H}" fill="{bar.color}"/>'
             f'<text x="{LABEL_W + length + 6:.1f}" y="{middle:.1f}" '
-            f'dominant-baseline="middle">{bar.value:,}</text>'
+            f'dominant-baseline="middle">{format_number(bar.value)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -110,10 +112,7 @@ def columns(
             f'height="{tall:.1f}" fill="{column.color}"/>'
         )
         if column.label:
-            parts.append(
-                f'<text x="{x + step / 2:.1f}" y="{bottom + 18}" text-anchor="middle" '
-                f'fill="{SOFT}">{_attr(column.label)}</text>'
-            )
+            parts.append(_column_label(x + step / 2, bottom + 18, column.label, right))
     parts.append(
         f'<text x="14" y="{(top + bottom) / 2:.1f}" text-anchor="middle" fill="{SOFT}" '
         f'transform="rotate(-90 14 {(top + bottom) / 2:.1f})">{_attr(axis_title)}</text>'
@@ -122,5 +121,19 @@ def columns(
     return "".join(parts)
 
 
+def _column_label(middle: float, y: int, label: str, right: float) -> str:
+    """A label centred under its column; near the right edge, ended at the edge instead
+    (centred, the last time of a line of 10:02:08 went past the chart's edge and was
+    cut)."""
+    half = len(label) * FONT_SIZE * CHAR_W / 2
+    if middle + half > right:
+        at = f'x="{right:.1f}" text-anchor="end"'
+    else:
+        at = f'x="{middle:.1f}" text-anchor="middle"'
+    return f'<text {at} y="{y}" fill="{SOFT}">{_attr(label)}</text>'
+
+
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.1f}"
+    """An axis value as the page's language writes it (5.899 in Italian, 5,899 in English)."""
+    whole = value >= 10 or value == int(value)
+    return format_number(value, 0 if whole else 1)

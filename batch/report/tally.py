@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from batch.common.csv_safety import restore_expr
+from batch.i18n import _
 from batch.models import Status
 from batch.report.csv_chunks import csv_chunks
 
@@ -84,14 +85,14 @@ class VerifyTally:
 
 def tally_results(path: Path, columns: Sequence[str]) -> ResultsTally:
     tally = ResultsTally()
-    for batch in _batches(path, columns, what="results file"):
+    for batch in _batches(path, columns, what=_("results file")):
         tally.add(batch)
     return tally
 
 
 def tally_verify(path: Path, columns: Sequence[str]) -> VerifyTally:
     tally = VerifyTally()
-    for batch in _batches(path, columns, what="verification file"):
+    for batch in _batches(path, columns, what=_("verification file")):
         tally.add(batch)
     return tally
 
