@@ -108,9 +108,9 @@ def validate_batch(
 
 #: A workbook cell's problem starts "cell.error: column 'nome', cell B5 ...".
 _CELL_COLUMN = r"^cell\.[a-z_]+: column ['\"](.+?)['\"], cell [A-Z]+[0-9]+ "
-#: The reason without its code, and without the column a cell's problem names (the
-#: results say "nome: cell B5 ...").
-_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], (cell [A-Z]+[0-9]+ ))?"
+#: The reason without its code, and without the envelope naming a cell's column and cell
+#: (the reason after it names the cell in the process's language: "nome: cell B5 ...").
+_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], cell [A-Z]+[0-9]+ )?"
 
 
 def _explain(
@@ -129,10 +129,10 @@ def _explain(
     reason = (
         # A problem of the file's line or cell: its message is in the reader's error.
         pl.when(reason_code.str.starts_with("csv.") | reason_code.str.starts_with("cell."))
-        .then(pl.col(CSV_ERROR_COLUMN).str.replace(_CELL_REASON, "${1}"))
+        .then(pl.col(CSV_ERROR_COLUMN).str.replace(_CELL_REASON, ""))
         .when(reason_code == amounts.FORMAT)
         .then(pl.lit(io_rules.amount_format_message(job.message.amount_unit)))
-        .otherwise(reason_code.replace_strict(io_rules.MESSAGES, default=reason_code))
+        .otherwise(reason_code.replace_strict(io_rules.messages(), default=reason_code))
     )
     if plan.notice_number is not None:
         hint = io_rules.excel_hint(pl.col(trimmed(plan.notice_number)))

@@ -25,6 +25,7 @@ from batch.api.decisions import Abort, Final, Proceed, ProfileDecision, Retry
 from batch.api.retry import FailureBudget, Retrier
 from batch.common.clock import utc_timestamp
 from batch.config.job import RetryPolicy
+from batch.i18n import _
 from batch.models import Message, Outcome, Status
 from batch.send.not_registered import NotRegisteredGuard
 
@@ -93,7 +94,7 @@ class Dispatcher:
         return Outcome(
             Status.REACHABLE,
             "profile.allowed",
-            "on IO, and the service may write to this citizen",
+            _("on IO, and the service may write to this citizen"),
             http_status=200,
             attempts=attempts,
         )
@@ -132,7 +133,9 @@ def _outcome(decision: ProfileDecision, attempts: int) -> Proceed | Outcome:
             return Outcome(
                 status=Status.FAILED,
                 reason_code=decision.reason_code,
-                reason=f"gave up after {attempts} attempts: {decision.reason}",
+                reason=_("gave up after {attempts} attempts: {reason}").format(
+                    attempts=attempts, reason=decision.reason
+                ),
                 http_status=decision.http_status,
                 attempts=attempts,
             )
