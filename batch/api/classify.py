@@ -34,7 +34,7 @@ from batch.api.not_io import (
 from batch.api.wire import created_message_id, json_body, problem_text, retry_after_seconds
 from batch.common.logs import mask_text
 from batch.errors import ExitCode
-from batch.i18n import _
+from batch.i18n import N_, _
 from batch.models import Status
 from batch.rules.message_id import is_message_id
 
@@ -47,6 +47,17 @@ NOT_SENT: dict[type[Exception], str] = {
     httpx.ProxyError: "net.proxy",
 }
 # 403 texts that refuse the key or the service itself: every row would get the same.
+#: Why a get-message answer about another message is not taken, by the member that differs.
+_OTHER_MESSAGE = {
+    "id": N_(
+        "IO answered about another message (id {answered} instead of {asked}): not recorded "
+        "as this message's status"
+    ),
+    "fiscal_code": N_(
+        "IO answered about another message (fiscal code {answered} instead of {asked}): not "
+        "recorded as this message's status"
+    ),
+}
 JOB_LEVEL_403 = {
     "user has no valid scopes": "auth.no_valid_scopes",
     "you are not allowed here": "auth.not_allowed_here",
@@ -261,18 +272,14 @@ def _other_message(body: dict[str, object], fiscal_code: str, message_id: str) -
     """Why a get-message answer is about another message than the one asked; "" if not."""
     message = body.get("message")
     message = message if isinstance(message, dict) else {}
-    for member, asked, what in (
-        ("id", message_id, _("id")),
-        ("fiscal_code", fiscal_code, _("fiscal code")),
-    ):
+    for member, asked in (("id", message_id), ("fiscal_code", fiscal_code)):
         # Only what the answer says is compared: a member it lacks proves nothing.
         answered = message.get(member)
         if asked and member in message and answered != asked:
             shown = mask_text(answered) if isinstance(answered, str) else repr(answered)
-            return _(
-                "IO answered about another message ({what} {answered} instead of {asked}): "
-                "not recorded as this message's status"
-            ).format(what=what, answered=repr(shown[:40]), asked=repr(mask_text(asked)))
+            return _(_OTHER_MESSAGE[member]).format(
+                answered=repr(shown[:40]), asked=repr(mask_text(asked))
+            )
     return ""
 
 

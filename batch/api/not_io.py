@@ -73,7 +73,9 @@ def describe_body(response: httpx.Response) -> str:
     if isinstance(body, dict):
         if set(body) <= {"statusCode", "message"} and isinstance(body.get("message"), str):
             return _("the gateway's message {text}").format(text=_quoted(body["message"]))
-        members = ", ".join(sorted(str(name) for name in body)[:12]) or _("none")
+        if not body:
+            return _("a JSON object with no members")
+        members = ", ".join(sorted(str(name) for name in body)[:12])
         return _("a JSON object with members: {members}").format(members=members)
     if body is not None:
         return _("a JSON {kind}").format(kind=_JSON_TYPES.get(type(body), "value"))
