@@ -147,13 +147,13 @@ def rows(cells: pl.DataFrame, names: Sequence[str], used: set[str], after_row: i
 
 
 def _problem(name: str, index: int) -> pl.Expr:
-    """The cell's problem: ``code: column 'name', cell B5 `` (the envelope the rules read
-    the column from), then the reason in the process's language, which names the cell."""
+    """The cell's problem: ``code: column 'name', `` (the rules read the column from it),
+    then the reason in the process's language, which names the cell ("cell B5 shows")."""
     problem, detail = pl.col(f"_p{index}"), pl.col(f"_d{index}")
     cell = pl.lit(column_letters(index)) + pl.col("row").cast(pl.String)
 
     def envelope(code: str) -> pl.Expr:
-        return pl.lit(f"{code}: column {name!r}, cell ") + cell + pl.lit(" ")
+        return pl.lit(f"{code}: column {name!r}, ")
 
     error = _(
         "cell {cell} shows the error {error}: its formula could not be calculated, so the "

@@ -106,11 +106,12 @@ def validate_batch(
     return frame.drop([*temporary, "_fc", "_fc_code"])
 
 
-#: A workbook cell's problem starts "cell.error: column 'nome', cell B5 ...".
-_CELL_COLUMN = r"^cell\.[a-z_]+: column ['\"](.+?)['\"], cell [A-Z]+[0-9]+ "
-#: The reason without its code, and without the envelope naming a cell's column and cell
-#: (the reason after it names the cell in the process's language: "nome: cell B5 ...").
-_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], cell [A-Z]+[0-9]+ )?"
+#: A workbook cell's problem starts "cell.error: column 'nome', " then its reason, which
+#: names the cell in the process's language ("cell B5 shows...", "la cella B5 mostra...").
+_CELL_COLUMN = r"^cell\.[a-z_]+: column ['\"](.+?)['\"], "
+#: The reason without its code, and without the column a cell's problem names (the
+#: results say "nome: cell B5 ...").
+_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], )?"
 
 
 def _explain(

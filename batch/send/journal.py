@@ -438,5 +438,5 @@ def _unknown_after_crash() -> Outcome:
     return Outcome(
         Status.UNKNOWN,
         "submit.interrupted",
-        "the run stopped while this submit was in flight: check before resending",
+        _("the run stopped while this submit was in flight: check before resending"),
     )
