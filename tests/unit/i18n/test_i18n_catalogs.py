@@ -124,9 +124,13 @@ def _marked_constants(trees: list[ast.AST]) -> set[str]:
             for node in ast.walk(tree):
                 if isinstance(node, ast.Assign) and _is_marked(node.value, marked):
                     marked |= {target.id for target in node.targets if isinstance(target, ast.Name)}
-                elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                    if isinstance(node.target, ast.Name) and _is_marked(node.value, marked):
-                        marked.add(node.target.id)
+                elif (
+                    isinstance(node, ast.AnnAssign)
+                    and isinstance(node.target, ast.Name)
+                    and node.value is not None
+                    and _is_marked(node.value, marked)
+                ):
+                    marked.add(node.target.id)
     return marked
 
 
