@@ -108,10 +108,13 @@ def validate_batch(
 
 #: A workbook cell's problem starts "cell.error: column 'nome', " then its reason, which
 #: names the cell in the process's language ("cell B5 shows...", "la cella B5 mostra...").
-_CELL_COLUMN = r"^cell\.[a-z_]+: column ['\"](.+?)['\"], "
+#: The column is its Python repr ('nome', or "l'anno" when it holds a quote), read whole:
+#: a name such as "nome', cognome" must not end at its own quote.
+_REPR = r"""(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")"""
+_CELL_COLUMN = r"^cell\.[a-z_]+: column " + _REPR + ", "
 #: The reason without its code, and without the column a cell's problem names (the
 #: results say "nome: cell B5 ...").
-_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], )?"
+_CELL_REASON = r"^[a-z_.]+: (?:column " + _REPR + ", )?"
 
 
 def _explain(
@@ -124,7 +127,9 @@ def _explain(
     for code, column in reversed(checks):
         named: pl.Expr = pl.lit(column)
         if column == WHOLE_LINE:  # a workbook cell's problem names its column
-            named = pl.coalesce(pl.col(CSV_ERROR_COLUMN).str.extract(_CELL_COLUMN, 1), named)
+            error = pl.col(CSV_ERROR_COLUMN)
+            quoted = [error.str.extract(_CELL_COLUMN, group) for group in (1, 2)]
+            named = pl.coalesce(*quoted, named)
         column_of = pl.when(pl.col(code).is_not_null()).then(named).otherwise(column_of)
     reason_code = pl.col(REASON_CODE)
     reason = (

@@ -146,7 +146,7 @@ def _read_problem(problem: Callable[[], str]) -> Example:
     return lambda _tmp: _validated(_job(), error=problem())
 
 
-def _xlsx_problem(kind: str, detail: str) -> str:
+def xlsx_problem(kind: str, detail: str, name: str = "nome") -> str:
     cells = pl.DataFrame(
         {
             "row": [1, 1, 5, 5],
@@ -163,7 +163,7 @@ def _xlsx_problem(kind: str, detail: str) -> str:
             "detail": pl.String,
         },
     )
-    frame = workbook_grid.rows(cells, ["cf", "nome"], {"cf", "nome"}, after_row=1)
+    frame = workbook_grid.rows(cells, ["cf", name], {"cf", name}, after_row=1)
     error = frame.get_column(CSV_ERROR_COLUMN)[0]
     assert isinstance(error, str)
     return error
@@ -301,11 +301,9 @@ EXAMPLES: dict[str, Example] = {
     ),
     "csv.too_many_lines": _read_problem(lambda: csv_problems.too_many_lines("nome", 4, 1204)),
     "csv.too_long": _read_problem(lambda: limits.too_long_message("nome", 40_000)),
-    "cell.error": _read_problem(lambda: _xlsx_problem("error", "#N/A")),
-    "cell.imprecise_number": _read_problem(
-        lambda: _xlsx_problem("imprecise", "302000100000009408")
-    ),
-    "cell.format": _read_problem(lambda: _xlsx_problem("format", "[$-410]0.0%")),
+    "cell.error": _read_problem(lambda: xlsx_problem("error", "#N/A")),
+    "cell.imprecise_number": _read_problem(lambda: xlsx_problem("imprecise", "302000100000009408")),
+    "cell.format": _read_problem(lambda: xlsx_problem("format", "[$-410]0.0%")),
     # IO's answers
     "profile.sender_not_allowed": _profile(_answer(200, {"sender_allowed": False})),
     "profile.bad_answer": _profile(_answer(200, {"sender_allowed": "yes"})),

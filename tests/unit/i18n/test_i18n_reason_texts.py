@@ -14,15 +14,19 @@ import pytest
 
 from batch.api.decisions import Retry
 from batch.config.choices import DuplicatePolicy
+from batch.config.job import parse_job
 from batch.i18n import _, use_language
-from batch.input.header import LINE_COLUMN
+from batch.input.columns import HeaderColumns
+from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.models import Outcome, Status
 from batch.reach.output import _reach_frame
+from batch.rules import validate
+from batch.rules.plan import INVALID_COLUMN, REASON
 from batch.send.dispatch import REACHABLE_REASON
 from batch.send.journal import Journal
 from batch.verify.outcomes import gave_up, not_asked
 from batch.verify.output import Check
-from tests.unit.i18n.reason_examples import CODE, EXAMPLES
+from tests.unit.i18n.reason_examples import CODE, EXAMPLES, xlsx_problem
 
 TEXTS = {
     "fiscal_code.check_char": (
@@ -158,3 +162,40 @@ def test_reach_gives_a_later_row_the_first_rows_answer_in_each_language(
         "row.same_citizen",
         reason,
     )
+
+
+@pytest.mark.parametrize("name", ["nome", "nome', cognome", "l'anno"])
+def test_a_cell_problem_names_its_column_whatever_quotes_the_name_holds(name: str) -> None:
+    """The reader's text starts with the column's repr; its reason with the cell, in the
+    process's language: the column is read whole, the reason has no trace of it."""
+    use_language("it")
+    error = xlsx_problem("error", "#N/A", name)
+    frame = pl.DataFrame(
+        {
+            LINE_COLUMN: pl.Series([5], dtype=pl.Int64),
+            CSV_ERROR_COLUMN: pl.Series([error], dtype=pl.String),
+            "cf": [CODE],
+            "nome": ["Ada"],
+            name: ["#N/A"],
+        }
+    )
+    job = parse_job(
+        {
+            "input": {"path": "in.csv"},
+            "output": {"path": "out.csv"},
+            "columns": {"fiscal_code": "cf"},
+            "message": {"subject": "Avviso per {nome}", "markdown": "{nome}" + "m" * 80},
+            "target": {"kind": "sandbox"},
+        },
+        source=Path("/jobs/job.toml"),
+    )
+    columns = ["cf", "nome"] if name == "nome" else ["cf", "nome", name]
+    out = validate.validate_batch(
+        frame.select(LINE_COLUMN, CSV_ERROR_COLUMN, *columns), job, HeaderColumns(columns)
+    )
+    assert out.get_column(INVALID_COLUMN).to_list() == [name]
+    assert out.get_column(REASON).to_list() == [
+        "la cella B5 mostra l'errore #N/A: la sua formula non è stata calcolata, quindi la "
+        "cella non ha un valore da inviare; correggere la formula (o scrivere il valore) e "
+        "salvare"
+    ]
