@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from batch.api.decisions import Retry
+from batch.api.decisions import Abort, Retry
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import parse_job
 from batch.i18n import _, use_language
@@ -199,3 +199,15 @@ def test_a_cell_problem_names_its_column_whatever_quotes_the_name_holds(name: st
         "cella non ha un valore da inviare; correggere la formula (o scrivere il valore) e "
         "salvare"
     ]
+
+
+def test_a_refused_key_says_what_to_check_in_each_language() -> None:
+    refused = Abort("auth.invalid_key", "the API refused the key (HTTP 401)", 401)
+    assert refused.error.hint == (
+        "check the API key, and the service's groups and allowed IP ranges in the IO back office"
+    )
+    use_language("it")
+    assert refused.error.hint == (
+        "controllare la chiave API, e i gruppi e gli intervalli di IP ammessi del servizio nel "
+        "back office di IO"
+    )
