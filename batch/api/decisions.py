@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import httpx
 
 from batch.errors import AuthError, ConfigError, ExitCode
+from batch.i18n import N_, _
 from batch.models import Status
 
 THROTTLED = "http.429"
-_AUTH_HINT = (
+_AUTH_HINT = N_(
     "check the API key, and the service's groups and allowed IP ranges in the IO back office"
 )
-_URL_HINT = (
+_URL_HINT = N_(
     "check target.base_url: it is the API's origin, e.g. https://api.io.pagopa.it, without "
     "/api/v1 (io-batch adds the paths), and it must lead to IO's services API v1"
 )
@@ -70,8 +71,8 @@ class Abort:
     @property
     def error(self) -> AuthError | ConfigError:
         if self.exit_code == ExitCode.CONFIG_ERROR:
-            return ConfigError(self.reason, hint=_URL_HINT)
-        return AuthError(self.reason, hint=_AUTH_HINT)
+            return ConfigError(self.reason, hint=_(_URL_HINT))
+        return AuthError(self.reason, hint=_(_AUTH_HINT))
 
 
 @dataclass(frozen=True, slots=True)

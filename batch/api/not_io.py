@@ -13,6 +13,7 @@ import httpx
 
 from batch.api.wire import json_body
 from batch.common.logs import mask_text
+from batch.i18n import _
 
 _SHOWN = 80  # characters of a text body quoted in an error message
 _JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
@@ -58,27 +59,31 @@ def describe_problem(response: httpx.Response) -> str:
         for member in ("title", "type", "status")
         if member in body
     ]
-    return "a ProblemJson with " + (", ".join(shown) or "no title")
+    if not shown:
+        return _("a ProblemJson with no title")
+    return _("a ProblemJson with {members}").format(members=", ".join(shown))
 
 
 def describe_body(response: httpx.Response) -> str:
     """What an unexpected answer held, in a few words, without its values (they may be
     personal data): "an empty body", "an HTML page", "a JSON object with members: a, b"."""
     if not response.content.strip():
-        return "an empty body"
+        return _("an empty body")
     body = json_body(response)
     if isinstance(body, dict):
         if set(body) <= {"statusCode", "message"} and isinstance(body.get("message"), str):
-            return f"the gateway's message {_quoted(body['message'])}"
-        members = ", ".join(sorted(str(name) for name in body)[:12]) or "none"
-        return f"a JSON object with members: {members}"
+            return _("the gateway's message {text}").format(text=_quoted(body["message"]))
+        if not body:
+            return _("a JSON object with no members")
+        members = ", ".join(sorted(str(name) for name in body)[:12])
+        return _("a JSON object with members: {members}").format(members=members)
     if body is not None:
-        return f"a JSON {_JSON_TYPES.get(type(body), 'value')}"
+        return _("a JSON {kind}").format(kind=_JSON_TYPES.get(type(body), "value"))
     text = response.content[:2048].decode("utf-8", "replace")
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "text/html" or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
-        return "an HTML page"
-    return f"a text body {_quoted(text)}"
+        return _("an HTML page")
+    return _("a text body {text}").format(text=_quoted(text))
 
 
 def called_url(response: httpx.Response) -> str:
@@ -86,7 +91,7 @@ def called_url(response: httpx.Response) -> str:
     try:
         url = str(response.request.url)
     except RuntimeError:  # a Response built by hand, with no request
-        return "(unknown URL)"
+        return _("(unknown URL)")
     return mask_text(url.split("?", 1)[0])
 
 

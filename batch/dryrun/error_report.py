@@ -14,8 +14,10 @@ import polars as pl
 
 from batch.common.csv_safety import mask_fiscal_code_expr, neutralise_expr
 from batch.common.files import open_private
+from batch.common.text_fill import fill_expr
 from batch.config.choices import DuplicatePolicy
 from batch.dryrun.duplicates import FIRST
+from batch.i18n import _
 from batch.input.header import LINE_COLUMN
 from batch.rules.io_rules import upper_ascii_expr
 from batch.rules.plan import INVALID_COLUMN, REASON, REASON_CODE
@@ -45,16 +47,18 @@ class ErrorReport:
         """Rows the policy would not send: ``line`` and ``first_line`` (the one sent)."""
         if not duplicates.height:
             return
-        what = "recipient and content" if self._policy is DuplicatePolicy.SEND_ONCE else "recipient"
+        same = (
+            _("same recipient and content as line {line}")
+            if self._policy is DuplicatePolicy.SEND_ONCE
+            else _("same recipient as line {line}")
+        )
         self._write(
             duplicates.select(
                 pl.col("line"),
                 pl.lit(self._fiscal_code).alias("column"),
                 pl.lit("").alias("value"),
                 pl.lit(DUPLICATE).alias("reason_code"),
-                pl.concat_str(pl.lit(f"same {what} as line "), pl.col(FIRST).cast(pl.String)).alias(
-                    "reason"
-                ),
+                fill_expr(same, line=pl.col(FIRST)).alias("reason"),
             )
         )
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from batch.common.text_fill import fill_expr
+from batch.i18n import N_, _, format_number
+
 TOO_LONG = "csv.too_long"
 #: The longest cell that is read (bytes of UTF-8): above IO's longest field (30,000).
 MAX_CELL_BYTES = 32_768
@@ -20,13 +23,17 @@ MAX_CELL_BYTES = 32_768
 LONGEST_LINE = 1 << 20
 #: What is kept of a refused cell, in characters.
 KEPT_CHARACTERS = 100
+_TOO_LONG_VALUE = N_(
+    "the value in column {column} is {size} bytes long; no IO message field takes more "
+    "than {limit} (the markdown at most 10,000 characters)"
+)
 
 
 def too_long_message(column: str, size: int) -> str:
-    return (
-        f"{TOO_LONG}: the value in column {column!r} is {size:,} bytes long; no IO message "
-        f"field takes more than {MAX_CELL_BYTES:,} (the markdown at most 10,000 characters)"
+    explained = _(_TOO_LONG_VALUE).format(
+        column=repr(column), size=format_number(size), limit=format_number(MAX_CELL_BYTES)
     )
+    return f"{TOO_LONG}: {explained}"
 
 
 def cap_cells(cells: list[str], names: list[str]) -> tuple[list[str], str | None]:
@@ -54,11 +61,10 @@ def cap_frame(frame: pl.DataFrame, names: list[str], error_column: str) -> pl.Da
     problem: pl.Expr = pl.col(error_column)
     for name in reversed(long_columns):
         size = pl.col(name).str.len_bytes()
-        message = pl.format(
-            f"{TOO_LONG}: the value in column {name!r} is {{}} bytes long; no IO message "
-            f"field takes more than {MAX_CELL_BYTES:,} (the markdown at most 10,000 characters)",
-            size,
+        explained = fill_expr(
+            _(_TOO_LONG_VALUE), column=repr(name), size=size, limit=format_number(MAX_CELL_BYTES)
         )
+        message = pl.lit(f"{TOO_LONG}: ") + explained
         problem = pl.when(size > MAX_CELL_BYTES).then(message).otherwise(problem)
     cut = [
         pl.when(pl.col(name).str.len_bytes() > MAX_CELL_BYTES)

@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from batch.i18n import N_, _
 from batch.input import ods_xml
 
 ERROR = "cell.error"
@@ -41,7 +42,8 @@ Typed = tuple[str, str | None]
 # used when the file does not say ``calcext:value-type="error"`` (an older writer).
 _ERROR_TEXT = re.compile(r"^(?:#[A-Z0-9/]+[!?]?|#NULL!|Err:[0-9]{3})$")
 _NUMBERS = ("float", "percentage", "currency")
-_KIND_WORDS = {"percentage": "a percentage", "currency": "a currency amount"}
+_KIND_WORDS = {"percentage": N_("a percentage"), "currency": N_("a currency amount")}
+_CHANGED_NUMBER = N_("a number with a format that changes it")
 _THOUSANDS = {",": ".", ".": ","}
 
 
@@ -64,10 +66,11 @@ def typed(cell: etree._Element, kind: str | None, shown: str) -> Typed | None:
 
 
 def error_problem(cell: str, column: str, shown: str) -> str:
-    return (
-        f"{ERROR}: cell {cell} (column {column!r}) shows the error {shown}, not a value; "
+    explained = _(
+        "cell {cell} (column {column}) shows the error {error}, not a value; "
         "correct the formula or type the value in the sheet, then save"
     )
+    return f"{ERROR}: " + explained.format(cell=cell, column=repr(column), error=shown)
 
 
 def amount_problem(cell: str, column: str, shown: str, kind: str, value: str | None) -> str | None:
@@ -78,12 +81,16 @@ def amount_problem(cell: str, column: str, shown: str, kind: str, value: str | N
         and (_plainly(shown) == value or _shows_its_value(shown, value))
     ):
         return None
-    what = _KIND_WORDS.get(kind, "a number with a format that changes it")
-    holds = f" (it holds {value})" if value is not None and kind in _NUMBERS else ""
-    return (
-        f"{FORMAT}: cell {cell} (column {column!r}) shows {shown!r}, {what}{holds}: an "
-        "amount to pay is taken only from a plain number; format the cell as Number "
-        "(Format Cells > Numbers > Number) or as text, check what it shows, then save"
+    what = _(_KIND_WORDS.get(kind, _CHANGED_NUMBER))
+    if value is not None and kind in _NUMBERS:
+        what = _("{kind} (it holds {value})").format(kind=what, value=value)
+    explained = _(
+        "cell {cell} (column {column}) shows {shown}, {what}: an amount to pay is taken "
+        "only from a plain number; format the cell as Number (Format Cells > Numbers > "
+        "Number) or as text, check what it shows, then save"
+    )
+    return f"{FORMAT}: " + explained.format(
+        cell=cell, column=repr(column), shown=repr(shown), what=what
     )
 
 

@@ -19,6 +19,7 @@ record can never be taken back once sent.
 
 from __future__ import annotations
 
+from batch.i18n import _, format_number
 from batch.input.quoted import RecordScan
 from batch.rules import fiscal_code
 
@@ -43,12 +44,14 @@ class RecordShape:
         # Quotes only ever join fields: fewer separators than the header's is never a match.
         could_match = len(fields) == self._columns or (len(fields) > self._columns and '"' in text)
         if could_match and self._fields_alone(text) == self._columns:
-            return f"it has {self._columns} fields, as the header"
+            return _("it has {count} fields, as the header").format(
+                count=format_number(self._columns)
+            )
         for field in fields:
             if len(field) < _CODE_LENGTH:
                 continue
             if fiscal_code.is_valid(fiscal_code.normalise(field.strip().strip('"'))):
-                return "it holds a valid fiscal code"
+                return _("it holds a valid fiscal code")
         return None
 
     def _fields_alone(self, text: str) -> int | None:

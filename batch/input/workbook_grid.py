@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from batch.common.text_fill import fill_expr
+from batch.i18n import _
 from batch.input import number_format, number_render
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.limits import cap_frame
@@ -32,7 +34,6 @@ from batch.input.xlsx_sheet import column_letters
 ERROR = "cell.error"
 IMPRECISE = "cell.imprecise_number"
 FORMAT = "cell.format"
-_TEXT_HINT = "format the column as text (Format Cells > Text) and type the digits again"
 _GENERAL = number_format.parse("General")
 _SHOWN = {"shown": pl.String, "problem": pl.String, "detail": pl.String}
 
@@ -146,37 +147,31 @@ def rows(cells: pl.DataFrame, names: Sequence[str], used: set[str], after_row: i
 
 
 def _problem(name: str, index: int) -> pl.Expr:
+    """The cell's problem: ``code: column 'name', `` (the rules read the column from it),
+    then the reason in the process's language, which names the cell ("cell B5 shows")."""
     problem, detail = pl.col(f"_p{index}"), pl.col(f"_d{index}")
-    where = pl.lit(f"column {name!r}, cell {column_letters(index)}") + pl.col("row").cast(pl.String)
+    cell = pl.lit(column_letters(index)) + pl.col("row").cast(pl.String)
+
+    def envelope(code: str) -> pl.Expr:
+        return pl.lit(f"{code}: column {name!r}, ")
+
+    error = _(
+        "cell {cell} shows the error {error}: its formula could not be calculated, so the "
+        "cell has no value to send; correct the formula (or type the value) and save"
+    )
+    imprecise = _(
+        "cell {cell} holds a number cell with more digits than a number cell keeps (15): "
+        "{digits}; format the column as text (Format Cells > Text) and type the digits again"
+    )
+    unshown = _(
+        "cell {cell} has the number format '{format}', which io-batch cannot show as the "
+        "sheet does; format the cell as text, as a number (0,00) or as a date (DD/MM/YYYY)"
+    )
     return (
         pl.when(problem == "error")
-        .then(
-            pl.lit(f"{ERROR}: ")
-            + where
-            + pl.lit(" shows the error ")
-            + detail
-            + pl.lit(
-                ": its formula could not be calculated, so the cell has no value to send; "
-                "correct the formula (or type the value) and save"
-            )
-        )
+        .then(envelope(ERROR) + fill_expr(error, cell=cell, error=detail))
         .when(problem == "imprecise")
-        .then(
-            pl.lit(f"{IMPRECISE}: ")
-            + where
-            + pl.lit(" holds a number cell with more digits than a number cell keeps (15): ")
-            + detail
-            + pl.lit(f"; {_TEXT_HINT}")
-        )
+        .then(envelope(IMPRECISE) + fill_expr(imprecise, cell=cell, digits=detail))
         .when(problem == "format")
-        .then(
-            pl.lit(f"{FORMAT}: ")
-            + where
-            + pl.lit(" has the number format '")
-            + detail
-            + pl.lit(
-                "', which io-batch cannot show as the sheet does; format the cell as text, "
-                "as a number (0,00) or as a date (DD/MM/YYYY)"
-            )
-        )
+        .then(envelope(FORMAT) + fill_expr(unshown, cell=cell, format=detail))
     )

@@ -24,6 +24,7 @@ import polars as pl
 
 from batch.common.csv_safety import neutralise, neutralise_expr
 from batch.common.files import open_private
+from batch.i18n import _
 from batch.input import read
 from batch.input.header import LINE_COLUMN
 from batch.input.results_layout import input_column
@@ -45,7 +46,9 @@ REACH_OF = {
 }
 FAILED = "failed"
 REACH_VALUES = (*REACH_OF.values(), FAILED)
-_FIRST_LINE = re.compile(r"as line (\d+)$")
+#: The earlier line a duplicate's reason names: its last number, in every language (the
+#: catalog test holds each translation of "same ... as line {line}" to ending with it).
+_FIRST_LINE = re.compile(r"(\d+)\D*$")
 
 
 @dataclass
@@ -156,7 +159,7 @@ def _reach_frame(
         pl.coalesce("fiscal_code", "_input_code").alias("fiscal_code"),
         pl.col("reach").fill_null(REACH_OF[Status.PENDING]),
         pl.col("reason_code").fill_null("row.pending"),
-        pl.col("reason").fill_null("not checked: run reach again to resume"),
+        pl.col("reason").fill_null(_("not checked: run reach again to resume")),
         *(
             pl.col(f"_in_{index}").alias(input_column(name))
             for index, name in enumerate(passthrough)
@@ -177,10 +180,12 @@ def _answer_of(
         found = journal.outcome_rows(run_id, first, first)
         if found:
             _line, _code, status, reason_code, reason, *_rest = found[0]
-            reach, _, why = _reach(str(status), str(reason_code or ""), str(reason or ""))
-            known[first] = (reach, "row.same_citizen", f"as line {first}: {why}")
+            reach, _ignored, why = _reach(str(status), str(reason_code or ""), str(reason or ""))
+            same = _("as line {line}: {reason}").format(line=first, reason=why)
+            known[first] = (reach, "row.same_citizen", same)
         else:
-            known[first] = ("pending", "row.pending", f"as line {first}, not checked yet")
+            pending = _("as line {line}, not checked yet").format(line=first)
+            known[first] = ("pending", "row.pending", pending)
     return known[first]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from batch.i18n import _
 from batch.input.exclusions import ExclusionList
 from batch.models import Outcome, Status
 
@@ -19,9 +20,8 @@ REASON_CODE = "row.excluded"
 
 def excluded_outcome(exclusions: ExclusionList) -> Outcome:
     """The outcome of a row whose citizen is listed."""
-    return Outcome(
-        Status.EXCLUDED, REASON_CODE, f"listed in the exclusion list {exclusions.path.name}"
-    )
+    reason = _("listed in the exclusion list {file}").format(file=exclusions.path.name)
+    return Outcome(Status.EXCLUDED, REASON_CODE, reason)
 
 
 def split_excluded(

@@ -10,9 +10,11 @@ from functools import cache
 
 import polars as pl
 
+from batch.common.text_fill import fill_expr
 from batch.config.choices import AmountUnit
 from batch.config.job import Job
 from batch.errors import ConfigError
+from batch.i18n import N_, _, format_number
 from batch.models import FeatureLevel
 from batch.rules import fiscal_code
 from batch.rules.message_id import is_message_id
@@ -35,43 +37,107 @@ TEXT_CONTROL = "text.control"
 TEXT_BIDI = "text.bidi"
 LANGUAGE_FORMAT = "language.format"
 
-#: The human message of each reason code whose text does not depend on the row.
+#: The human message of each reason code whose text does not depend on the row (English;
+#: :func:`messages` gives them in the process's language).
 MESSAGES = {
-    FIELD_MISSING: "empty, but the job needs this column in every row",
-    FISCAL_CODE_FORMAT: "not a fiscal code: 16 letters and digits in the codice fiscale pattern",
-    FISCAL_CODE_CHECK: "the last character (check character) does not match the rest: a typo?",
-    NOTICE_FORMAT: "a pagoPA notice number is 18 digits starting with 0, 1, 2 or 3",
-    PAYEE_FORMAT: "the payee's fiscal code is 11 digits",
-    THIRD_PARTY_MISSING: "empty: IO needs a third-party data id for every such message",
-    TEXT_CONTROL: "holds an invisible control character (an escape, a vertical tab, a line "
-    "break...): remove it; a line break is allowed only in input.multiline_columns",
-    TEXT_BIDI: "holds a bidirectional override (U+202A-U+202E or U+2066-U+2069), which makes "
-    "text display in another order than it is written: remove it",
-    LANGUAGE_FORMAT: "not a language code: write IO's code, such as it_IT, de_DE or en_GB "
-    "(de-de is read as de_DE), or leave it empty for the default",
-    "due_date.format": "not a date: write 2026-12-31, 31/12/2026, 31/12/2026 18:00 "
-    "or 2026-12-31T17:00:00Z",
-    "due_date.invalid": "no such date or time (e.g. 31/02 or 24:00)",
-    "due_date.nonexistent": "this time does not exist in Italy: the clocks skip it "
-    "(daylight saving); use 03:00",
-    "amount.format": "not an amount: write 12,50, 12.50 or 1.234,56 (1.234 alone is ambiguous)",
-    "amount.range": "out of range: IO takes 0,01 to 99.999.999,99 euro",
+    FIELD_MISSING: N_("empty, but the job needs this column in every row"),
+    FISCAL_CODE_FORMAT: N_(
+        "not a fiscal code: 16 letters and digits in the codice fiscale pattern"
+    ),
+    FISCAL_CODE_CHECK: N_("the last character (check character) does not match the rest: a typo?"),
+    NOTICE_FORMAT: N_("a pagoPA notice number is 18 digits starting with 0, 1, 2 or 3"),
+    PAYEE_FORMAT: N_("the payee's fiscal code is 11 digits"),
+    THIRD_PARTY_MISSING: N_("empty: IO needs a third-party data id for every such message"),
+    TEXT_CONTROL: N_(
+        "holds an invisible control character (an escape, a vertical tab, a line "
+        "break...): remove it; a line break is allowed only in input.multiline_columns"
+    ),
+    TEXT_BIDI: N_(
+        "holds a bidirectional override (U+202A-U+202E or U+2066-U+2069), which makes "
+        "text display in another order than it is written: remove it"
+    ),
+    LANGUAGE_FORMAT: N_(
+        "not a language code: write IO's code, such as it_IT, de_DE or en_GB "
+        "(de-de is read as de_DE), or leave it empty for the default"
+    ),
+    "due_date.format": N_(
+        "not a date: write 2026-12-31, 31/12/2026, 31/12/2026 18:00 or 2026-12-31T17:00:00Z"
+    ),
+    "due_date.invalid": N_("no such date or time (e.g. 31/02 or 24:00)"),
+    "due_date.nonexistent": N_(
+        "this time does not exist in Italy: the clocks skip it (daylight saving); use 03:00"
+    ),
+    "amount.format": N_("not an amount: write 12,50, 12.50 or 1.234,56 (1.234 alone is ambiguous)"),
+    "amount.range": N_("out of range: IO takes 0,01 to 99.999.999,99 euro"),
 }
-_CENTS_FORMAT = 'not a whole number of cents (amount_unit is "cents": 12,50 euro is 1250)'
-_EXCEL_NUMBER = " (Excel turned it into a number: format the column as text and export again)"
+_CENTS_FORMAT = N_('not a whole number of cents (amount_unit is "cents": 12,50 euro is 1250)')
+_EXCEL_NUMBER = N_("(Excel turned it into a number: format the column as text and export again)")
+
+
+def messages() -> dict[str, str]:
+    """:data:`MESSAGES` in the process's language."""
+    return {code: _(MESSAGES[code]) for code in MESSAGES}
 
 
 def amount_format_message(unit: AmountUnit) -> str:
-    return _CENTS_FORMAT if unit is AmountUnit.CENTS else MESSAGES["amount.format"]
+    return _(_CENTS_FORMAT) if unit is AmountUnit.CENTS else _(MESSAGES["amount.format"])
 
 
 def excel_hint(value: pl.Expr) -> pl.Expr:
     """A hint for long codes that a spreadsheet has turned into numbers (3,02E+17)."""
     return (
         pl.when(value.str.contains(r"(?i)^[0-9]+(?:[.,][0-9]+)?e\+[0-9]+$"))
-        .then(pl.lit(_EXCEL_NUMBER))
+        .then(pl.lit(" " + _(_EXCEL_NUMBER)))
         .otherwise(pl.lit(""))
     )
+
+
+#: Why a filled template is too short (counted in code points) or too long (in UTF-16
+#: units): by field, and by whether it is a ``[message.<language>]`` template's.
+_TOO_SHORT = {
+    ("subject", False): N_(
+        "the subject is {points} code points ({units} UTF-16 units) once the template is "
+        "filled in; IO takes at least {low} code points (an emoji counts 1 here, as the "
+        "spec's schema counts)"
+    ),
+    ("subject", True): N_(
+        "the {language} subject is {points} code points ({units} UTF-16 units) once the "
+        "template is filled in; IO takes at least {low} code points (an emoji counts 1 "
+        "here, as the spec's schema counts)"
+    ),
+    ("markdown", False): N_(
+        "the markdown is {points} code points ({units} UTF-16 units) once the template is "
+        "filled in; IO takes at least {low} code points (an emoji counts 1 here, as the "
+        "spec's schema counts)"
+    ),
+    ("markdown", True): N_(
+        "the {language} markdown is {points} code points ({units} UTF-16 units) once the "
+        "template is filled in; IO takes at least {low} code points (an emoji counts 1 "
+        "here, as the spec's schema counts)"
+    ),
+}
+_TOO_LONG = {
+    ("subject", False): N_(
+        "the subject is {units} UTF-16 units ({points} code points) once the template is "
+        "filled in; IO takes at most {high} UTF-16 units (an emoji counts 2, as IO's "
+        "server counts)"
+    ),
+    ("subject", True): N_(
+        "the {language} subject is {units} UTF-16 units ({points} code points) once the "
+        "template is filled in; IO takes at most {high} UTF-16 units (an emoji counts 2, "
+        "as IO's server counts)"
+    ),
+    ("markdown", False): N_(
+        "the markdown is {units} UTF-16 units ({points} code points) once the template is "
+        "filled in; IO takes at most {high} UTF-16 units (an emoji counts 2, as IO's "
+        "server counts)"
+    ),
+    ("markdown", True): N_(
+        "the {language} markdown is {units} UTF-16 units ({points} code points) once the "
+        "template is filled in; IO takes at most {high} UTF-16 units (an emoji counts 2, "
+        "as IO's server counts)"
+    ),
+}
 
 
 def length_message(
@@ -83,28 +149,14 @@ def length_message(
     ``language``: a ``[message.<language>]`` template's ("" for the base message's)."""
     low, high = bounds
     suffix = f"@{language}" if language else ""
-    points, units = pl.col(f"_p:{field}{suffix}"), pl.col(f"_n:{field}{suffix}")
-    name = f"{language} {field}" if language else field
-    too_short = pl.concat_str(
-        pl.lit(f"the {name} is "),
-        points.cast(pl.String),
-        pl.lit(" code points ("),
-        units.cast(pl.String),
-        pl.lit(
-            f" UTF-16 units) once the template is filled in; IO takes at least {low} "
-            "code points (an emoji counts 1 here, as the spec's schema counts)"
-        ),
-    )
-    too_long = pl.concat_str(
-        pl.lit(f"the {name} is "),
-        units.cast(pl.String),
-        pl.lit(" UTF-16 units ("),
-        points.cast(pl.String),
-        pl.lit(
-            f" code points) once the template is filled in; IO takes at most {high} "
-            "UTF-16 units (an emoji counts 2, as IO's server counts)"
-        ),
-    )
+    counts: dict[str, pl.Expr | str] = {
+        "points": pl.col(f"_p:{field}{suffix}"),
+        "units": pl.col(f"_n:{field}{suffix}"),
+        "language": language,
+    }
+    key = (field, bool(language))
+    too_short = fill_expr(_(_TOO_SHORT[key]), low=format_number(low), **counts)
+    too_long = fill_expr(_(_TOO_LONG[key]), high=format_number(high), **counts)
     return pl.when(reason_code.str.ends_with("too_short")).then(too_short).otherwise(too_long)
 
 

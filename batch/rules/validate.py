@@ -106,11 +106,15 @@ def validate_batch(
     return frame.drop([*temporary, "_fc", "_fc_code"])
 
 
-#: A workbook cell's problem starts "cell.error: column 'nome', cell B5 ...".
-_CELL_COLUMN = r"^cell\.[a-z_]+: column ['\"](.+?)['\"], cell [A-Z]+[0-9]+ "
+#: A workbook cell's problem starts "cell.error: column 'nome', " then its reason, which
+#: names the cell in the process's language ("cell B5 shows...", "la cella B5 mostra...").
+#: The column is its Python repr ('nome', or "l'anno" when it holds a quote), read whole:
+#: a name such as "nome', cognome" must not end at its own quote.
+_REPR = r"""(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")"""
+_CELL_COLUMN = r"^cell\.[a-z_]+: column " + _REPR + ", "
 #: The reason without its code, and without the column a cell's problem names (the
 #: results say "nome: cell B5 ...").
-_CELL_REASON = r"^[a-z_.]+: (?:column ['\"].*?['\"], (cell [A-Z]+[0-9]+ ))?"
+_CELL_REASON = r"^[a-z_.]+: (?:column " + _REPR + ", )?"
 
 
 def _explain(
@@ -123,16 +127,18 @@ def _explain(
     for code, column in reversed(checks):
         named: pl.Expr = pl.lit(column)
         if column == WHOLE_LINE:  # a workbook cell's problem names its column
-            named = pl.coalesce(pl.col(CSV_ERROR_COLUMN).str.extract(_CELL_COLUMN, 1), named)
+            error = pl.col(CSV_ERROR_COLUMN)
+            quoted = [error.str.extract(_CELL_COLUMN, group) for group in (1, 2)]
+            named = pl.coalesce(*quoted, named)
         column_of = pl.when(pl.col(code).is_not_null()).then(named).otherwise(column_of)
     reason_code = pl.col(REASON_CODE)
     reason = (
         # A problem of the file's line or cell: its message is in the reader's error.
         pl.when(reason_code.str.starts_with("csv.") | reason_code.str.starts_with("cell."))
-        .then(pl.col(CSV_ERROR_COLUMN).str.replace(_CELL_REASON, "${1}"))
+        .then(pl.col(CSV_ERROR_COLUMN).str.replace(_CELL_REASON, ""))
         .when(reason_code == amounts.FORMAT)
         .then(pl.lit(io_rules.amount_format_message(job.message.amount_unit)))
-        .otherwise(reason_code.replace_strict(io_rules.MESSAGES, default=reason_code))
+        .otherwise(reason_code.replace_strict(io_rules.messages(), default=reason_code))
     )
     if plan.notice_number is not None:
         hint = io_rules.excel_hint(pl.col(trimmed(plan.notice_number)))

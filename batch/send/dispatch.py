@@ -25,8 +25,12 @@ from batch.api.decisions import Abort, Final, Proceed, ProfileDecision, Retry
 from batch.api.retry import FailureBudget, Retrier
 from batch.common.clock import utc_timestamp
 from batch.config.job import RetryPolicy
+from batch.i18n import N_, _
 from batch.models import Message, Outcome, Status
 from batch.send.not_registered import NotRegisteredGuard
+
+#: The reason of a ``reachable`` row (``io-batch reach``).
+REACHABLE_REASON = N_("on IO, and the service may write to this citizen")
 
 #: The profile's preferred languages -> (the language chosen, the message in it).
 Localise = Callable[[tuple[str, ...]], tuple[str, Message]]
@@ -93,7 +97,7 @@ class Dispatcher:
         return Outcome(
             Status.REACHABLE,
             "profile.allowed",
-            "on IO, and the service may write to this citizen",
+            _(REACHABLE_REASON),
             http_status=200,
             attempts=attempts,
         )
@@ -132,7 +136,9 @@ def _outcome(decision: ProfileDecision, attempts: int) -> Proceed | Outcome:
             return Outcome(
                 status=Status.FAILED,
                 reason_code=decision.reason_code,
-                reason=f"gave up after {attempts} attempts: {decision.reason}",
+                reason=_("gave up after {attempts} attempts: {reason}").format(
+                    attempts=attempts, reason=decision.reason
+                ),
                 http_status=decision.http_status,
                 attempts=attempts,
             )

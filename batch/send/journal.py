@@ -31,6 +31,7 @@ from pathlib import Path
 from batch.common.clock import utc_timestamp
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import ConfigError, InputError
+from batch.i18n import _
 from batch.models import Outcome, Status
 from batch.send.journal_sql import (
     FORGET_CLAIMS,
@@ -230,11 +231,12 @@ class Journal:
             earlier = self._earlier_in_run(run_id, line, fiscal_code, content_hash, duplicates)
             if earlier is not None:
                 same = (
-                    "recipient and content"
+                    _("same recipient and content as line {line}")
                     if duplicates is DuplicatePolicy.SEND_ONCE
-                    else "recipient"
+                    else _("same recipient as line {line}")
                 )
-                return Outcome(Status.DUPLICATE, "row.duplicate", f"same {same} as line {earlier}")
+                reason = same.format(line=earlier)
+                return Outcome(Status.DUPLICATE, "row.duplicate", reason)
         record = self._db.execute(
             "SELECT state, message_id, run_id, line FROM sent "
             "WHERE fiscal_code = ? AND content_hash = ?",
@@ -246,15 +248,19 @@ class Journal:
                 return Outcome(
                     Status.ALREADY_SENT,
                     "row.already_sent",
-                    f"sent by run {earlier_run} (line {earlier_line}); --force-resend sends again",
+                    _("sent by run {run} (line {line}); --force-resend sends again").format(
+                        run=earlier_run, line=earlier_line
+                    ),
                     message_id=message_id or "",
                 )
             if state != "sent" and Resend.UNKNOWN not in resend:
                 return Outcome(
                     Status.UNKNOWN,
                     "row.earlier_unknown",
-                    f"run {earlier_run} (line {earlier_line}) may have sent it; "
-                    "check, then --resend-unknown sends again",
+                    _(
+                        "run {run} (line {line}) may have sent it; check, then "
+                        "--resend-unknown sends again"
+                    ).format(run=earlier_run, line=earlier_line),
                 )
         self._db.execute(
             "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state) "
@@ -432,5 +438,5 @@ def _unknown_after_crash() -> Outcome:
     return Outcome(
         Status.UNKNOWN,
         "submit.interrupted",
-        "the run stopped while this submit was in flight: check before resending",
+        _("the run stopped while this submit was in flight: check before resending"),
     )

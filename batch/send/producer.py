@@ -18,6 +18,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 from batch.api.stopping import Stop
 from batch.common.csv_safety import restore_expr
 from batch.config.job import Job
+from batch.i18n import _
 from batch.input import read
 from batch.input.exclusions import ExclusionList
 from batch.input.header import LINE_COLUMN
@@ -25,7 +26,7 @@ from batch.input.results_layout import RESULT_COLUMNS, result_field
 from batch.models import Outcome, Row, Status
 from batch.rules import validate
 from batch.rules.exclusions import excluded_outcome, split_excluded
-from batch.rules.plan import FISCAL_CODE
+from batch.rules.plan import FISCAL_CODE, WHOLE_LINE
 from batch.rules.rows import to_rows
 from batch.send.journal import Journal
 from batch.send.results import outcome_from_cells
@@ -167,5 +168,7 @@ def retried(statuses: frozenset[Status]) -> pl.Expr:
 def _invalid(row: Row) -> Finished:
     invalid = row.invalid
     assert invalid is not None  # to_rows gives every row a message or a reason
-    outcome = Outcome(Status.INVALID, invalid.reason_code, f"{invalid.column}: {invalid.reason}")
+    # The whole line's problem (a damaged CSV line) names no column: "(line)" in words.
+    column = _("(line)") if invalid.column == WHOLE_LINE else invalid.column
+    outcome = Outcome(Status.INVALID, invalid.reason_code, f"{column}: {invalid.reason}")
     return Finished(row.line, row.fiscal_code, outcome, row.fields)

@@ -13,6 +13,7 @@ from batch.common.csv_safety import neutralise, neutralise_expr
 from batch.common.files import write_atomically
 from batch.config.job import Job
 from batch.config.target_identity import target_identity
+from batch.i18n import N_, _
 from batch.input import read
 from batch.input.header import LINE_COLUMN
 from batch.input.results_layout import (
@@ -30,7 +31,7 @@ from batch.send.summary import RunReport
 LINE = LINE_COLUMN
 ALL_LINES = (0, 2**62)
 PENDING_CODE = "row.pending"
-PENDING_REASON = "not processed: run the job again"
+PENDING_REASON = N_("not processed: run the job again")
 # The journal's outcome columns, named as the results file names them.
 OUTCOME_SCHEMA = {
     "line": pl.Int64,
@@ -79,7 +80,7 @@ def rewrite_from_journal(
             frame = frame.with_columns(
                 pl.col("status").fill_null(Status.PENDING.value),
                 pl.col("reason_code").fill_null(PENDING_CODE),
-                pl.col("reason").fill_null(PENDING_REASON),
+                pl.col("reason").fill_null(_(PENDING_REASON)),
             )
             frame.select(neutralise_expr(pl.all().cast(pl.String).fill_null(""))).write_csv(
                 handle, include_header=False, line_terminator="\n"

@@ -19,6 +19,7 @@ from batch.api.wire import json_body
 from batch.common.clock import utc_timestamp
 from batch.config.job import Target
 from batch.errors import ConfigError
+from batch.i18n import N_, _, format_number
 from batch.models import Status
 from batch.rules.fiscal_code import PATTERN as FISCAL_CODE_PATTERN
 from batch.rules.message_id import is_message_id
@@ -28,19 +29,26 @@ CHECKED_STATUSES = frozenset({Status.SENT.value, Status.ALREADY_SENT.value})
 KNOWN_STATUSES = FINAL_STATUSES | IN_PROGRESS_STATUSES
 _FISCAL_CODE = re.compile(FISCAL_CODE_PATTERN)
 
-IN_PROGRESS_NOTE = (
+IN_PROGRESS_NOTE = N_(
     "still being processed by IO at the last check: run verify again later (--wait waits for it)"
 )
 STATUS_NOTES = {
-    "REJECTED": "IO rejected it: the citizen has no IO profile or does not accept messages "
-    "from this service (IO does not say which)",
-    "FAILED": "IO could not process it and gave up: the citizen did not get it",
+    "REJECTED": N_(
+        "IO rejected it: the citizen has no IO profile or does not accept messages "
+        "from this service (IO does not say which)"
+    ),
+    "FAILED": N_("IO could not process it and gave up: the citizen did not get it"),
     "ACCEPTED": IN_PROGRESS_NOTE,
     "THROTTLED": IN_PROGRESS_NOTE,
 }
+#: The note code of each answer that says IO has no such message, and its note.
+MISSING_CODES = {
+    "get_message.not_found": "not_found",
+    "get_message.forbidden": "other_service",
+}
 MISSING_NOTES = {
-    "get_message.not_found": ("not_found", "no message with this id for this fiscal code"),
-    "get_message.forbidden": ("other_service", "not sent by this service's key"),
+    "get_message.not_found": N_("no message with this id for this fiscal code"),
+    "get_message.forbidden": N_("not sent by this service's key"),
 }
 # Notes whose text is the decision's reason (it says what was wrong).
 REASON_NOTES = {
@@ -48,7 +56,12 @@ REASON_NOTES = {
     "get_message.unexpected_status": "unexpected_status",
     "get_message.answer_mismatch": "answer_mismatch",
 }
-NOT_ASKED = ("not_asked", "not asked yet: the run stopped first; run verify again")
+NOT_ASKED_NOTE = N_("not asked yet: the run stopped first; run verify again")
+
+
+def not_asked() -> tuple[str, str]:
+    """The note of a row the run stopped before asking about (in the process's language)."""
+    return ("not_asked", _(NOT_ASKED_NOTE))
 
 
 @dataclass
@@ -89,9 +102,9 @@ def select_checks(rows: Iterable[dict[str, str]]) -> Selection:
 def row_problem(check: Check) -> tuple[str, str] | None:
     """``(note_code, note)`` for a row that cannot be asked about; None if it can."""
     if not is_message_id(check.message_id):
-        return ("bad_message_id", "no valid message id in the results row")
+        return ("bad_message_id", _("no valid message id in the results row"))
     if not _FISCAL_CODE.fullmatch(check.fiscal_code):
-        return ("bad_fiscal_code", "no valid fiscal code in the results row")
+        return ("bad_fiscal_code", _("no valid fiscal code in the results row"))
     return None
 
 
@@ -99,9 +112,10 @@ def found(check: Check, status: str, response: httpx.Response, attempts: int) ->
     """Get-message 200: the status, and read/payment status where IO gives them."""
     body = json_body(response)
     extra = body if isinstance(body, dict) else {}
-    note_code, note = "", STATUS_NOTES.get(status, "")
+    note_code, note = "", _(STATUS_NOTES[status]) if status in STATUS_NOTES else ""
     if status not in KNOWN_STATUSES:
-        note_code, note = "unknown_status", f"IO gave a status io-batch does not know: {status}"
+        note_code = "unknown_status"
+        note = _("IO gave a status io-batch does not know: {status}").format(status=status)
     return Verification(
         check,
         message_status=status,
@@ -117,9 +131,11 @@ def found(check: Check, status: str, response: httpx.Response, attempts: int) ->
 def missing(check: Check, decision: MessageMissing, attempts: int) -> Verification:
     """IO answered, but with no status for this message (404, 403, 400, ...)."""
     if decision.reason_code in MISSING_NOTES:
-        note_code, note = MISSING_NOTES[decision.reason_code]
+        note_code = MISSING_CODES[decision.reason_code]
+        note = _(MISSING_NOTES[decision.reason_code])
     elif decision.reason_code == "get_message.bad_request":
-        note_code, note = "bad_request", f"IO refused the fiscal code or the id: {decision.reason}"
+        note_code = "bad_request"
+        note = _("IO refused the fiscal code or the id: {reason}").format(reason=decision.reason)
     elif decision.reason_code in REASON_NOTES:
         note_code, note = REASON_NOTES[decision.reason_code], decision.reason
     else:
@@ -131,21 +147,34 @@ def missing(check: Check, decision: MessageMissing, attempts: int) -> Verificati
 
 def gave_up(check: Check, decision: Retry, attempts: int) -> Verification:
     """Every attempt failed in a passing way: worth asking again later."""
-    tries = f"on {attempts} attempt(s)" if attempts > 1 else "on the one attempt"
+    once = attempts <= 1
     if decision.throttled:
-        note_code, note = "throttled", f"rate limited (HTTP 429) {tries}: try later"
-    elif decision.http_status == 500 and "payment" in decision.reason.lower():
-        note_code, note = (
-            "payment_status_unavailable",
-            ("IO could not compute the payment status, try later"),
+        note_code = "throttled"
+        note = (
+            _("rate limited (HTTP 429) on the one attempt: try later")
+            if once
+            else _("rate limited (HTTP 429) on {count} attempt(s): try later")
         )
+    elif decision.http_status == 500 and "payment" in decision.reason.lower():
+        note_code = "payment_status_unavailable"
+        note = _("IO could not compute the payment status, try later")
     elif decision.http_status is not None and decision.http_status >= 500:
         note_code = "server_error"
-        note = f"IO answered HTTP {decision.http_status} (server error) {tries}, try later"
-    elif decision.reason_code.endswith(".bad_answer"):
-        note_code, note = "bad_answer", f"{decision.reason} {tries}, try later"
+        note = (
+            _("IO answered HTTP {status} (server error) on the one attempt, try later")
+            if once
+            else _("IO answered HTTP {status} (server error) on {count} attempt(s), try later")
+        )
     else:
-        note_code, note = "no_answer", f"{decision.reason} {tries}, try later"
+        note_code = "bad_answer" if decision.reason_code.endswith(".bad_answer") else "no_answer"
+        note = (
+            _("{reason} on the one attempt, try later")
+            if once
+            else _("{reason} on {count} attempt(s), try later")
+        )
+    note = note.format(
+        count=format_number(attempts), status=decision.http_status, reason=decision.reason
+    )
     return Verification(
         check, checked_at=utc_timestamp(), attempts=attempts, note_code=note_code, note=note
     )

@@ -43,11 +43,11 @@ from batch.common.progress import Progress, verify_ticks
 from batch.config.job import Job
 from batch.errors import BatchError
 from batch.verify.outcomes import (
-    NOT_ASKED,
     Selection,
     found,
     gave_up,
     missing,
+    not_asked,
     poll_delays,
     row_problem,
     with_note,
@@ -174,7 +174,7 @@ class VerifyRun:
                 self._records.append(with_note(record, problem))
                 continue
             # Until it is asked, an earlier answer (ACCEPTED, say) is the best there is.
-            self._records.append(prior or with_note(Verification(check), NOT_ASKED))
+            self._records.append(prior or with_note(Verification(check), not_asked()))
             to_ask.append(index)
         return to_ask
 
