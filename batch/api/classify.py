@@ -34,8 +34,8 @@ from batch.api.not_io import (
 from batch.api.wire import created_message_id, json_body, problem_text, retry_after_seconds
 from batch.common.logs import mask_text
 from batch.errors import ExitCode
+from batch.identifiers.message_id import is_message_id
 from batch.models import Status
-from batch.rules.message_id import is_message_id
 
 CLIENT_ERROR = "net.client_error"
 UNKNOWN_FATE = "the message may or may not have been accepted"

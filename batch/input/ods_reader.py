@@ -24,6 +24,7 @@ import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.identifiers import fiscal_code
 from batch.input import header, ods_layout, ods_xml
 from batch.input.columns import HeaderColumns
 from batch.input.encoding import head_bytes
@@ -33,7 +34,6 @@ from batch.input.ods_sheet import Columns, Row, SheetPass
 from batch.input.ods_spool import Spool
 from batch.input.read import BATCH_ROWS
 from batch.input.sheet_input import SheetInput
-from batch.rules import fiscal_code
 
 
 class OdsInput(SheetInput):

@@ -24,13 +24,13 @@ import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.identifiers import fiscal_code
 from batch.input import encoding, exact, header, plain_damage, scan
 from batch.input.columns import HeaderColumns
 from batch.input.exact_frames import BATCH_CHARACTERS, exact_frames
 from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
 from batch.input.limits import cap_frame
 from batch.input.results_layout import layout
-from batch.rules import fiscal_code
 
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.identifiers import fiscal_code
 from batch.input.names import normalise_name
 from batch.input.sheet_input import SheetInput
 from batch.input.workbook_layout import Hidden
-from batch.rules import fiscal_code
 
 
 def choose_sheet(

@@ -13,9 +13,9 @@ import polars as pl
 from batch.config.choices import AmountUnit
 from batch.config.job import Job
 from batch.errors import ConfigError
+from batch.identifiers import fiscal_code
+from batch.identifiers.message_id import is_message_id
 from batch.models import FeatureLevel
-from batch.rules import fiscal_code
-from batch.rules.message_id import is_message_id
 from batch.rules.templates import literal_lengths
 
 SUBJECT_LENGTH = (10, 120)

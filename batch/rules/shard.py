@@ -15,7 +15,7 @@ import zlib
 
 import polars as pl
 
-from batch.rules.fiscal_code import normalise
+from batch.identifiers.fiscal_code import normalise
 from batch.rules.io_rules import upper_ascii_expr
 
 

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from batch.config.choices import DuplicatePolicy
+from batch.identifiers import fiscal_code
 from batch.models import Outcome, Status
-from batch.rules import fiscal_code
 from batch.sandbox import new_ulid
 from batch.send.journal import Journal
 

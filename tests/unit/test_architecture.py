@@ -27,6 +27,7 @@ RANK = {
     "errors": 0,
     "models": 0,
     "common": 1,
+    "identifiers": 1,  # fiscal code, message id, blanks: standard-library leaves
     "config": 2,
     "metrics": 3,  # a finished run's figures for Prometheus: reads summaries, no stage
     "input": 3,
@@ -45,18 +46,6 @@ RANK = {
 APP = {"__main__", "entry", "cli", "arguments"}
 #: The one import against the flow, and why it stays.
 BACKWARD_ALLOWED = {
-    ("batch.input.read", "batch.rules.fiscal_code"): "a header line that holds a fiscal code "
-    "is data, not column names: the check is a standard-library leaf",
-    # ``[output] report = true``: send and verify end by writing the campaign report. The
-    # hook is a small module that loads the report itself only when the job asks.
-    ("batch.input.exclusions", "batch.rules.fiscal_code"): "an exclusion list entry is a "
-    "fiscal code or its digest: the same standard-library leaf as the header check",
-    ("batch.input.workbook_base", "batch.rules.fiscal_code"): "a sheet's header row that holds a "
-    "fiscal code is data, not column names: the same leaf as read's",
-    ("batch.input.record_shape", "batch.rules.fiscal_code"): "a line of a quoted value that "
-    "holds a valid fiscal code is a swallowed record: the same leaf as read's",
-    ("batch.input.ods_reader", "batch.rules.fiscal_code"): "an .ods sheet's header row that "
-    "holds a fiscal code is data, not column names: the same leaf as read's",
     # [guard] invalid_rows = "refuse_file" writes validate's own error report and counts
     # duplicates as validate does; to move both into rules/ is left for a later tidy-up.
     ("batch.send.guard", "batch.dryrun.duplicates"): "the guard counts duplicates as validate",

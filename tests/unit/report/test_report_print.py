@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from batch.config.job import load_job
+from batch.identifiers.fiscal_code import generate
 from batch.report.command import write_report
-from batch.rules.fiscal_code import generate
 from tests.helpers.report_campaign import JOB_TOML, write_results
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.rules.shard import shard_numbers, shard_of
 
 codes = st.one_of(

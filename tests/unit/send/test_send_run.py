@@ -21,7 +21,7 @@ from batch.config.job import Columns, InputSpec, Job, MessageSpec, RateBudget, R
 from batch.config.state_dir import journal_path
 from batch.config.template import Template
 from batch.errors import AuthError, ExitCode
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
 from batch.send.journal import Journal
 from batch.send.pipeline import SendOptions, SendRun

@@ -23,9 +23,9 @@ from batch.config.job import (
 )
 from batch.config.template import Template
 from batch.errors import AbortedError, AuthError, ConfigError
+from batch.identifiers.fiscal_code import generate
 from batch.input.results_file import read_results
 from batch.input.results_layout import RESULT_COLUMNS
-from batch.rules.fiscal_code import generate
 from batch.sandbox import (
     DEFAULT_API_KEY,
     Faults,

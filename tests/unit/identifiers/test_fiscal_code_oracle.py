@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from stdnum import exceptions as stdnum_errors
 from stdnum.it import codicefiscale
 
-from batch.rules import fiscal_code
+from batch.identifiers import fiscal_code
 
 CODE_CHARS = string.ascii_uppercase + string.digits
 

@@ -16,7 +16,7 @@ import random
 import re
 import string
 
-from batch.rules.text import trim
+from batch.identifiers.text import trim
 
 #: The pattern IO enforces (docs/io-sources.md), anchored, upper case only.
 PATTERN = (

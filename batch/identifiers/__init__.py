@@ -1,0 +1,8 @@
+"""The identifiers every stage checks the same way, as standard-library leaves: what a
+fiscal code looks like (format, check character, the sandbox's), what an IO message id
+looks like (a ULID), and how IO sees text (which characters are blanks, how long a
+string is).
+
+Imports nothing of io-batch: ``input`` (a header line that holds a fiscal code is data)
+and ``rules`` (the vectorised checks) both use it, so it sits under both.
+"""
