@@ -1,4 +1,5 @@
-"""``io-batch validate``: the dry run, its printed summary and its error report.
+"""``io-batch validate``: the dry run and its printed summary (the error report it writes
+and the duplicates it counts are ``rules``', shared with the send's guard).
 
 May import: ``config``, ``input``, ``rules``, ``common`` (never ``api``: it calls nothing).
 """

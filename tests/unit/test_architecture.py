@@ -46,10 +46,6 @@ RANK = {
 APP = {"__main__", "entry", "cli", "arguments"}
 #: The one import against the flow, and why it stays.
 BACKWARD_ALLOWED = {
-    # [guard] invalid_rows = "refuse_file" writes validate's own error report and counts
-    # duplicates as validate does; to move both into rules/ is left for a later tidy-up.
-    ("batch.send.guard", "batch.dryrun.duplicates"): "the guard counts duplicates as validate",
-    ("batch.send.guard", "batch.dryrun.error_report"): "refuse_file writes validate's report",
     ("batch.send.command", "batch.report.hook"): "the report = true hook, after a send",
     ("batch.verify.command", "batch.report.hook"): "the report = true hook, after a verify",
 }

@@ -15,8 +15,8 @@ import polars as pl
 from batch.common.csv_safety import mask_fiscal_code_expr, neutralise_expr
 from batch.common.files import open_private
 from batch.config.choices import DuplicatePolicy
-from batch.dryrun.duplicates import FIRST
 from batch.input.header import LINE_COLUMN
+from batch.rules.duplicates import FIRST
 from batch.rules.io_rules import upper_ascii_expr
 from batch.rules.plan import INVALID_COLUMN, REASON, REASON_CODE
 
