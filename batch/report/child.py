@@ -1,7 +1,7 @@
 """The report of ``[output] report = true``, in a process of its own.
 
 ``python -m batch.report.child JOB RESULTS [--verify FILE] [--json | --console]``:
-what ``hook.report_after_run`` starts once a send or a verify has written everything.
+what ``hook.make_report`` starts once a send or a verify has written everything.
 Apart, because a report must never take the run down with it: the kernel's
 out-of-memory killer is told to pick this process first (``oom_score_adj`` 1000), so in
 a container at its memory limit it is the report that dies, not the run whose exit

@@ -14,6 +14,7 @@ from batch.api.limiter import Limiter
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env
 from batch.common.files import summary_path
+from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.choices import InvalidRows, Resend
 from batch.config.job import Job, load_job
@@ -28,7 +29,6 @@ from batch.feed.shared_sync import sync_for_job
 from batch.input.results_target import check_results_target
 from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
-from batch.report.hook import report_after_run
 from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.errata_rows import REACHED
@@ -102,7 +102,8 @@ def _send(
         raise
     report.finish()
     publish_run_metrics(job.metrics, job.name, report.to_json(), report.exit_code, shard=shard)
-    report_after_run(job, job.output)
+    if job.report:
+        request_report(ReportRequest(job.source, job.output))
     return report.exit_code
 
 

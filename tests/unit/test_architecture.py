@@ -45,10 +45,7 @@ RANK = {
 }
 APP = {"__main__", "entry", "cli", "arguments"}
 #: The one import against the flow, and why it stays.
-BACKWARD_ALLOWED = {
-    ("batch.send.command", "batch.report.hook"): "the report = true hook, after a send",
-    ("batch.verify.command", "batch.report.hook"): "the report = true hook, after a verify",
-}
+BACKWARD_ALLOWED = {}
 #: Where the client may import the sandbox: the ``sandbox`` command's options (at parse
 #: time), and, inside the function that needs it, the embedded sandbox and its key.
 SANDBOX_AT_MODULE_LEVEL = {"batch.arguments"}
