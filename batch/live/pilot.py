@@ -27,13 +27,13 @@ from pathlib import Path
 
 import anyio
 
+from batch.api.target import resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env, utc_timestamp
 from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, ProfileCheck, load_job
 from batch.config.message_digest import message_digest
-from batch.config.secrets import resolve_api_key
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, InputError

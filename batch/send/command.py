@@ -11,6 +11,7 @@ from pathlib import Path
 import anyio
 
 from batch.api.limiter import Limiter
+from batch.api.target import resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env
 from batch.common.files import summary_path
@@ -18,7 +19,6 @@ from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.choices import InvalidRows, Resend
 from batch.config.job import Job, load_job
-from batch.config.secrets import resolve_api_key
 from batch.config.shards import unsharded_stem
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.config.subject_privacy import enforce as enforce_subject_privacy

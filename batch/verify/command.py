@@ -9,12 +9,12 @@ from pathlib import Path
 
 import anyio
 
+from batch.api.target import resolve_api_key
 from batch.common import logs
 from batch.common.files import summary_path
 from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
-from batch.config.secrets import resolve_api_key
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
 from batch.input.results_file import read_results

@@ -49,7 +49,7 @@ BACKWARD_ALLOWED = {}
 #: Where the client may import the sandbox: the ``sandbox`` command's options (at parse
 #: time), and, inside the function that needs it, the embedded sandbox and its key.
 SANDBOX_AT_MODULE_LEVEL = {"batch.arguments"}
-SANDBOX_IN_FUNCTIONS = {"batch.feed.embedded", "batch.config.secrets"}
+SANDBOX_IN_FUNCTIONS = {"batch.feed.embedded", "batch.api.target"}
 #: The pure half of ``api``: decisions about answers, no I/O.
 PURE_API = {"batch.api.classify", "batch.api.decisions", "batch.api.not_io", "batch.api.wire"}
 API_IO = {"batch.api.client", "batch.api.limiter", "batch.api.stopping", "batch.api.retry"}
