@@ -16,11 +16,10 @@ import httpx
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop
-from batch.api.target import resolve_api_key
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.config.job import Job, load_job
 from batch.errors import ConfigError, ExitCode, NotPublishedYetError
-from batch.feed.embedded import api_base_url
 from batch.feed.location import store_path
 from batch.feed.not_published import not_published_error
 from batch.feed.report import SyncReport

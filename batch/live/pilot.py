@@ -27,7 +27,7 @@ from pathlib import Path
 
 import anyio
 
-from batch.api.target import resolve_api_key
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env, utc_timestamp
 from batch.common.files import summary_path
@@ -37,7 +37,6 @@ from batch.config.message_digest import message_digest
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, InputError
-from batch.feed.embedded import api_base_url
 from batch.input import read
 from batch.input.names import normalise_name
 from batch.live.notice import warn

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import anyio
 
-from batch.api.target import resolve_api_key
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Guard, Job, load_job
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import BatchError
-from batch.feed.embedded import api_base_url
 from batch.input import read
 from batch.reach.output import ReachSummary, summary_path, write_reach
 from batch.send.journal import Journal

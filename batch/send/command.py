@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 
 from batch.api.limiter import Limiter
-from batch.api.target import resolve_api_key
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env
 from batch.common.files import summary_path
@@ -24,7 +24,6 @@ from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.config.subject_privacy import enforce as enforce_subject_privacy
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date
-from batch.feed.embedded import api_base_url
 from batch.feed.shared_sync import sync_for_job
 from batch.input.results_target import check_results_target
 from batch.metrics.run_metrics import publish_run_metrics

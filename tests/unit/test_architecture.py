@@ -49,7 +49,7 @@ BACKWARD_ALLOWED = {}
 #: Where the client may import the sandbox: the ``sandbox`` command's options (at parse
 #: time), and, inside the function that needs it, the embedded sandbox and its key.
 SANDBOX_AT_MODULE_LEVEL = {"batch.arguments"}
-SANDBOX_IN_FUNCTIONS = {"batch.feed.embedded", "batch.api.target"}
+SANDBOX_IN_FUNCTIONS = {"batch.api.target"}
 #: The pure half of ``api``: decisions about answers, no I/O.
 PURE_API = {"batch.api.classify", "batch.api.decisions", "batch.api.not_io", "batch.api.wire"}
 API_IO = {"batch.api.client", "batch.api.limiter", "batch.api.stopping", "batch.api.retry"}
@@ -126,7 +126,7 @@ def test_the_import_parser_sees_what_matters() -> None:
     found = {(i.importer, i.imported, i.at_module_level) for i in all_imports()}
     assert ("batch.send.dispatch", "batch.api.retry", True) in found
     assert ("batch.send.past_due", "batch.rules.dates", True) in found  # from pkg import mod
-    assert ("batch.feed.embedded", "batch.sandbox", False) in found  # inside a function
+    assert ("batch.api.target", "batch.sandbox", False) in found  # inside a function
     assert ("batch.entry", "batch.cli", False) in found
 
 
