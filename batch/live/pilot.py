@@ -39,6 +39,7 @@ from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, InputError
 from batch.input import read
 from batch.input.names import normalise_name
+from batch.journal.target import EnvironmentChoice
 from batch.live.notice import warn
 from batch.live.pilot_record import (
     PILOT_SUFFIX,
@@ -49,7 +50,6 @@ from batch.live.pilot_record import (
 )
 from batch.models import Status
 from batch.send.approval_check import resolve_operator
-from batch.send.journal_target import EnvironmentChoice
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 

@@ -18,8 +18,8 @@ from batch.config.job import Guard, Job, load_job
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import BatchError
 from batch.input import read
+from batch.journal.journal import Journal
 from batch.reach.output import ReachSummary, summary_path, write_reach
-from batch.send.journal import Journal
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 

@@ -27,9 +27,9 @@ from batch.common.files import open_private
 from batch.input import read
 from batch.input.header import LINE_COLUMN
 from batch.input.results_layout import input_column
+from batch.journal.journal import Journal
 from batch.models import Status
 from batch.rules.io_rules import upper_ascii_expr
-from batch.send.journal import Journal
 from batch.send.run_output import OUTCOME_SCHEMA
 
 REACH_COLUMNS = ("line", "fiscal_code", "reach", "reason_code", "reason")

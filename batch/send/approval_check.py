@@ -171,7 +171,7 @@ def _short(digest: str) -> str:
 
 def _journal_ran(journal: Path, input_digest: str) -> bool:
     """Whether the journal records a run of the input with that digest. Opened read-write
-    but only read, as ``journal_sql``'s looks are (a WAL journal read-only needs its -shm)."""
+    but only read, as ``journal.looks`` are (a WAL journal read-only needs its -shm)."""
     if not journal.exists():
         return False
     try:

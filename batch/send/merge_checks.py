@@ -23,8 +23,8 @@ from batch.config.shards import SHARD_STEM, Shard, unsharded_stem
 from batch.config.state_dir import journal_location
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, ExitCode
+from batch.journal.sql import last_run_writing
 from batch.models import Status
-from batch.send.journal_sql import last_run_writing
 
 UNFINISHED_EXIT_CODES = (ExitCode.INTERRUPTED, ExitCode.QUIET_HOURS)
 

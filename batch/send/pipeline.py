@@ -51,6 +51,8 @@ from batch.feed.store import SubscriberStore
 from batch.input import read
 from batch.input.exclusions import load_exclusions
 from batch.input.header import LINE_COLUMN
+from batch.journal.journal import Journal, Run
+from batch.journal.target import EnvironmentChoice, prepare_journal
 from batch.models import Message, Outcome, Row, Status
 from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
@@ -58,8 +60,6 @@ from batch.rules.same_message import SameMessage
 from batch.send.dispatch import Dispatcher
 from batch.send.errata_rows import restrict_rows
 from batch.send.guard import check_guard
-from batch.send.journal import Journal, Run
-from batch.send.journal_target import EnvironmentChoice, prepare_journal
 from batch.send.languages import localised
 from batch.send.pace import PacePlanner, pace_planner
 from batch.send.past_due import PastDueCount

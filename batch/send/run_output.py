@@ -22,9 +22,9 @@ from batch.input.results_layout import (
     result_field,
     results_header,
 )
+from batch.journal.journal import Journal, Run
 from batch.models import Status
 from batch.rules.io_rules import upper_ascii_expr
-from batch.send.journal import Journal, Run
 from batch.send.summary import RunReport
 
 LINE = LINE_COLUMN

@@ -15,24 +15,10 @@ import sqlite3
 from pathlib import Path
 
 from batch.config.job import Job
-from batch.config.shards import SHARD_STEM
 from batch.config.state_dir import JOURNAL_SUFFIX
 from batch.errors import ConfigError
-from batch.send.journal_sql import holds_rows
-
-UNSHARDED = 0  # the "shard count" of an unsharded journal
-
-
-def layout_of(job_name: str, journal: Path) -> int | None:
-    """The shard count a journal of ``job_name`` was named for (``UNSHARDED``: none);
-    None: not a journal of that job."""
-    name = journal.name
-    if name == f"{job_name}{JOURNAL_SUFFIX}":
-        return UNSHARDED
-    found = SHARD_STEM.match(name.removesuffix(JOURNAL_SUFFIX))
-    if found is None or not name.endswith(JOURNAL_SUFFIX) or found["base"] != job_name:
-        return None
-    return int(found["count"])
+from batch.journal.names import UNSHARDED, layout_of
+from batch.journal.sql import holds_rows
 
 
 def check_layout(job: Job, journal: Path, legacy_folder: Path | None = None) -> None:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from batch.config.choices import DuplicatePolicy
 from batch.identifiers import fiscal_code
+from batch.journal.journal import Journal
 from batch.models import Outcome, Status
 from batch.sandbox import new_ulid
-from batch.send.journal import Journal
 
 from .figures import Figure
 from .sizes import Sizes

@@ -12,8 +12,8 @@ from typing import Any
 from batch.config.job import load_job
 from batch.identifiers.fiscal_code import generate
 from batch.input.results_layout import results_header
+from batch.journal.journal import Journal
 from batch.report.command import write_report
-from batch.send.journal import Journal
 from batch.verify.output import VERIFY_COLUMNS
 from tests.helpers.html_report import ParsedReport, parse_report
 

@@ -31,6 +31,7 @@ RANK = {
     "config": 2,
     "metrics": 3,  # a finished run's figures for Prometheus: reads summaries, no stage
     "input": 3,
+    "journal": 3,  # the durable record of a job: SQLite, under every command that reads it
     "rules": 4,
     "api": 5,
     "feed": 6,  # the subscriber list: kept from the API, read by the send

@@ -22,8 +22,8 @@ from batch.config.state_dir import journal_path
 from batch.config.template import Template
 from batch.errors import AuthError, ExitCode
 from batch.identifiers.fiscal_code import generate
+from batch.journal.journal import Journal
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
-from batch.send.journal import Journal
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
 

@@ -10,8 +10,9 @@ import pytest
 from batch.config.choices import DuplicatePolicy
 from batch.config.shards import Shard
 from batch.errors import ConfigError
-from batch.send.journal import Journal
-from batch.send.shard_layout import UNSHARDED, check_layout, layout_of
+from batch.journal.journal import Journal
+from batch.journal.names import UNSHARDED, layout_of
+from batch.send.shard_layout import check_layout
 from tests.unit.send.test_send_run import make_job, population
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import BusyError, ConfigError, ExitCode, InputError
+from batch.journal.journal import Journal
+from batch.journal.sql import FORGET_CLAIMS, IN_FLIGHT_ROWS, SCHEMA
 from batch.models import Outcome, Status
-from batch.send.journal import Journal
-from batch.send.journal_sql import FORGET_CLAIMS, IN_FLIGHT_ROWS, SCHEMA
 
 SEND_ONCE = DuplicatePolicy.SEND_ONCE
 

@@ -31,8 +31,7 @@ from pathlib import Path
 from batch.common.clock import utc_timestamp
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import ConfigError, InputError
-from batch.models import Outcome, Status
-from batch.send.journal_sql import (
+from batch.journal.sql import (
     FORGET_CLAIMS,
     IN_FLIGHT_ROWS,
     SCHEMA,
@@ -43,6 +42,7 @@ from batch.send.journal_sql import (
     record_target,
     recorded_target,
 )
+from batch.models import Outcome, Status
 
 
 @dataclass(frozen=True, slots=True)

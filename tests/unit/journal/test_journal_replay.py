@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from batch.config.job import load_job
+from batch.journal.journal import Journal
 from batch.models import Status
-from batch.send.journal import Journal
 from batch.send.run_identity import settings_digest
 from tests.helpers.e2e import write_job
 

@@ -9,8 +9,8 @@ import pytest
 from batch.config.choices import DuplicatePolicy
 from batch.config.state_dir import JournalLocation, target_folder
 from batch.errors import ConfigError
-from batch.send.journal import Journal
-from batch.send.journal_target import EnvironmentChoice, prepare_journal
+from batch.journal.journal import Journal
+from batch.journal.target import EnvironmentChoice, prepare_journal
 
 LIVE_A = "io:https://api.io.pagopa.it"
 LIVE_B = "io:https://api-mtls.io.pagopa.it"
