@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 from batch.errors import BusyError
@@ -130,70 +129,3 @@ def lock_exclusively(path: Path) -> int:
             hint="wait for it to end; two runs of one job at once could send twice",
         ) from None
     return fd
-
-
-# -- looking into another run's journal (merge, the shard layout guard) ------------------
-# Opened read-write but only read: a WAL journal opened read-only needs its -shm file,
-# and neither look takes the job's lock (the run that holds it may still be going).
-
-
-def holds_rows(path: Path) -> bool:
-    """Whether a journal recorded any row or message."""
-    with closing(sqlite3.connect(path)) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-        return any(
-            db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]  # noqa: S608
-            for table in ("rows", "sent")
-            if table in tables
-        )
-
-
-def target_and_sent(path: Path) -> tuple[str | None, int]:
-    """The target a journal records (None: not recorded) and how many messages it holds
-    as sent or maybe sent (an unknown outcome)."""
-    with closing(sqlite3.connect(path)) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-        target = recorded_target(db) if "meta" in tables else None
-        sent = 0
-        if "sent" in tables:
-            sent = db.execute("SELECT count(*) FROM sent").fetchone()[0]
-    return target, int(sent)
-
-
-def last_run_writing(path: Path, output: Path) -> tuple[str, str, int] | None:
-    """The latest run that wrote ``output``: its id, its state and how many of its rows
-    are not done; None when no run wrote it."""
-    with closing(sqlite3.connect(path)) as db:
-        found = db.execute(
-            "SELECT run_id, state FROM runs WHERE output = ? ORDER BY started_at DESC LIMIT 1",
-            (str(output.resolve()),),
-        ).fetchone()
-        if found is None:
-            return None
-        run_id, state = found
-        open_rows = db.execute(
-            "SELECT count(*) FROM rows WHERE run_id = ? AND state != 'done'", (run_id,)
-        ).fetchone()[0]
-    return str(run_id), str(state), int(open_rows)
-
-
-def latest_run_of_same_input(path: Path, output: Path) -> tuple[str, str, str] | None:
-    """For the latest run that wrote ``output``: its id, and the id and output of the
-    latest run of the journal over the same input (the same file digest), which is that
-    run itself unless a later run read the same input into another file; None when no
-    run wrote ``output``."""
-    with closing(sqlite3.connect(path)) as db:
-        found = db.execute(
-            "SELECT run_id, input_digest FROM runs WHERE output = ? "
-            "ORDER BY started_at DESC, rowid DESC LIMIT 1",
-            (str(output.resolve()),),
-        ).fetchone()
-        if found is None:
-            return None
-        run_id, digest = found
-        latest_id, latest_output = db.execute(
-            "SELECT run_id, output FROM runs WHERE input_digest = ? "
-            "ORDER BY started_at DESC, rowid DESC LIMIT 1",
-            (digest,),
-        ).fetchone()
-    return str(run_id), str(latest_id), str(latest_output)

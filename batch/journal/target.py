@@ -31,8 +31,9 @@ from batch.common.logs import get_logger
 from batch.config.choices import TargetKind
 from batch.config.state_dir import JOURNAL_SUFFIX, JournalLocation
 from batch.errors import ConfigError
+from batch.journal.looks import target_and_sent
 from batch.journal.names import layout_of
-from batch.journal.sql import SCHEMA, lock_exclusively, record_target, target_and_sent
+from batch.journal.sql import SCHEMA, lock_exclusively, record_target
 
 _LIVE = f"{TargetKind.IO.value}:"
 

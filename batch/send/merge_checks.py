@@ -23,7 +23,7 @@ from batch.config.shards import SHARD_STEM, Shard, unsharded_stem
 from batch.config.state_dir import journal_location
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, ExitCode
-from batch.journal.sql import last_run_writing
+from batch.journal.looks import last_run_writing
 from batch.models import Status
 
 UNFINISHED_EXIT_CODES = (ExitCode.INTERRUPTED, ExitCode.QUIET_HOURS)

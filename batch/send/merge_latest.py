@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from batch.config.job import Job
 from batch.config.state_dir import journal_location
-from batch.journal.sql import latest_run_of_same_input
+from batch.journal.looks import latest_run_of_same_input
 from batch.send.merge_checks import ShardRun
 
 

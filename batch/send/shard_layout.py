@@ -17,8 +17,8 @@ from pathlib import Path
 from batch.config.job import Job
 from batch.config.state_dir import JOURNAL_SUFFIX
 from batch.errors import ConfigError
+from batch.journal.looks import holds_rows
 from batch.journal.names import UNSHARDED, layout_of
-from batch.journal.sql import holds_rows
 
 
 def check_layout(job: Job, journal: Path, legacy_folder: Path | None = None) -> None:
