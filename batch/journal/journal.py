@@ -31,6 +31,15 @@ from pathlib import Path
 from batch.common.clock import utc_timestamp
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import ConfigError, InputError
+from batch.journal.claims import refusal
+from batch.journal.outcomes import (
+    RecordedOutcome,
+    outcome_rows,
+    outcome_values,
+    recorded_outcomes,
+    unknown_after_crash,
+    write_outcome,
+)
 from batch.journal.sql import (
     FORGET_CLAIMS,
     IN_FLIGHT_ROWS,
@@ -42,7 +51,7 @@ from batch.journal.sql import (
     record_target,
     recorded_target,
 )
-from batch.models import Outcome, Status
+from batch.models import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +62,6 @@ class Run:
     # The run had finished over this very input: it is given back as it was, no call made
     # (a process killed after its summary and restarted; the same command run again).
     replayed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedOutcome:
-    line: int
-    fiscal_code: str
-    outcome: Outcome
-    run_id: str
 
 
 class Journal:
@@ -166,7 +167,8 @@ class Journal:
             self._db.execute(FORGET_CLAIMS, (run_id,))
             in_flight = self._db.execute(IN_FLIGHT_ROWS, (run_id,)).fetchall()
             for line, fiscal_code, content_hash in in_flight:
-                self._write_outcome(run_id, line, fiscal_code, content_hash, _unknown_after_crash())
+                unknown = unknown_after_crash()
+                write_outcome(self._db, run_id, line, fiscal_code, content_hash, outcome=unknown)
         return len(in_flight)
 
     def started_at(self, run_id: str) -> datetime:
@@ -226,65 +228,17 @@ class Journal:
         ``resend``: the operator's explicit wish to send again what an earlier run sent
         (``SENT``), or may have sent (``UNKNOWN``).
         """
-        if duplicates is not DuplicatePolicy.SEND_ALL:
-            earlier = self._earlier_in_run(run_id, line, fiscal_code, content_hash, duplicates)
-            if earlier is not None:
-                same = (
-                    "recipient and content"
-                    if duplicates is DuplicatePolicy.SEND_ONCE
-                    else "recipient"
-                )
-                return Outcome(Status.DUPLICATE, "row.duplicate", f"same {same} as line {earlier}")
-        record = self._db.execute(
-            "SELECT state, message_id, run_id, line FROM sent "
-            "WHERE fiscal_code = ? AND content_hash = ?",
-            (fiscal_code, content_hash),
-        ).fetchone()
-        if record is not None and record[2] != run_id:
-            state, message_id, earlier_run, earlier_line = record
-            if state == "sent" and Resend.SENT not in resend:
-                return Outcome(
-                    Status.ALREADY_SENT,
-                    "row.already_sent",
-                    f"sent by run {earlier_run} (line {earlier_line}); --force-resend sends again",
-                    message_id=message_id or "",
-                )
-            if state != "sent" and Resend.UNKNOWN not in resend:
-                return Outcome(
-                    Status.UNKNOWN,
-                    "row.earlier_unknown",
-                    f"run {earlier_run} (line {earlier_line}) may have sent it; "
-                    "check, then --resend-unknown sends again",
-                )
+        refused = refusal(
+            self._db, run_id, line, fiscal_code, content_hash, duplicates=duplicates, resend=resend
+        )
+        if refused is not None:
+            return refused
         self._db.execute(
             "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state) "
             "VALUES (?, ?, ?, ?, 'claimed')",
             (run_id, line, fiscal_code, content_hash),
         )
         return None
-
-    def _earlier_in_run(
-        self,
-        run_id: str,
-        line: int,
-        fiscal_code: str,
-        content_hash: str,
-        duplicates: DuplicatePolicy,
-    ) -> int | None:
-        if duplicates is DuplicatePolicy.ONE_PER_CITIZEN:
-            query = (
-                "SELECT min(line) FROM rows WHERE run_id = ? AND fiscal_code = ? "
-                "AND line != ? AND (status IS NULL OR status != 'invalid')"
-            )
-            found = self._db.execute(query, (run_id, fiscal_code, line)).fetchone()
-        else:
-            query = (
-                "SELECT min(line) FROM rows WHERE run_id = ? AND fiscal_code = ? "
-                "AND content_hash = ? AND line != ?"
-            )
-            found = self._db.execute(query, (run_id, fiscal_code, content_hash, line)).fetchone()
-        earlier: int | None = found[0] if found else None
-        return earlier
 
     def record_intent(self, run_id: str, line: int, fiscal_code: str, content_hash: str) -> None:
         """Committed before the submit goes out: a crash from here on means UNKNOWN."""
@@ -304,7 +258,7 @@ class Journal:
         self, run_id: str, line: int, fiscal_code: str, content_hash: str, outcome: Outcome
     ) -> None:
         with self._transaction():
-            self._write_outcome(run_id, line, fiscal_code, content_hash, outcome)
+            write_outcome(self._db, run_id, line, fiscal_code, content_hash, outcome=outcome)
 
     def record_many(self, run_id: str, rows: Iterable[tuple[int, str, Outcome]]) -> None:
         """Outcomes decided without any call (invalid rows, carried-over rerun rows)."""
@@ -312,7 +266,7 @@ class Journal:
             self._db.executemany(
                 UPSERT_DONE,
                 (
-                    (run_id, line, fiscal_code, "", *_outcome_values(outcome, run_id))
+                    (run_id, line, fiscal_code, "", *outcome_values(outcome, run_id))
                     for line, fiscal_code, outcome in rows
                 ),
             )
@@ -323,7 +277,7 @@ class Journal:
             self._db.executemany(
                 UPSERT_DONE,
                 (
-                    (run_id, line, fiscal_code, "", *_outcome_values(outcome, earlier_run))
+                    (run_id, line, fiscal_code, "", *outcome_values(outcome, earlier_run))
                     for line, fiscal_code, outcome, earlier_run in rows
                 ),
             )
@@ -339,98 +293,11 @@ class Journal:
 
     def outcomes(self, run_id: str, low: int, high: int) -> Iterator[RecordedOutcome]:
         """Final outcomes of lines ``low..high`` (inclusive), in line order."""
-        cursor = self._db.execute(
-            "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
-            "attempts, sent_at, outcome_run, language FROM rows "
-            "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
-            (run_id, low, high),
-        )
-        for (
-            line,
-            fiscal_code,
-            status,
-            code,
-            reason,
-            mid,
-            http,
-            attempts,
-            sent_at,
-            by,
-            language,
-        ) in cursor:
-            outcome = Outcome(
-                Status(status),
-                code or "",
-                reason or "",
-                mid or "",
-                http,
-                attempts or 0,
-                sent_at or "",
-                language or "",
-            )
-            yield RecordedOutcome(line, fiscal_code, outcome, by or run_id)
+        return recorded_outcomes(self._db, run_id, low, high)
 
     def outcome_rows(self, run_id: str, low: int, high: int) -> list[tuple[object, ...]]:
-        """Like ``outcomes``, as plain tuples in the results file's column order (for a
-        fast rewrite: line, fiscal_code, status, reason_code, reason, message_id,
-        http_status, attempts, sent_at, run_id, language)."""
-        return self._db.execute(
-            "SELECT line, fiscal_code, status, reason_code, reason, message_id, http_status, "
-            "attempts, sent_at, coalesce(outcome_run, run_id), coalesce(language, '') FROM rows "
-            "WHERE run_id = ? AND state = 'done' AND line BETWEEN ? AND ? ORDER BY line",
-            (run_id, low, high),
-        ).fetchall()
-
-    def _write_outcome(
-        self, run_id: str, line: int, fiscal_code: str, content_hash: str, outcome: Outcome
-    ) -> None:
-        self._db.execute(
-            UPSERT_DONE,
-            (run_id, line, fiscal_code, content_hash, *_outcome_values(outcome, run_id)),
-        )
-        if not content_hash:
-            return
-        if outcome.status is Status.SENT:
-            self._db.execute(
-                "UPDATE sent SET state = 'sent', message_id = ?, recorded_at = ? "
-                "WHERE fiscal_code = ? AND content_hash = ? AND run_id = ?",
-                (outcome.message_id, utc_timestamp(), fiscal_code, content_hash, run_id),
-            )
-        elif outcome.status is Status.UNKNOWN:
-            self._db.execute(
-                "UPDATE sent SET state = 'unknown' WHERE fiscal_code = ? AND content_hash = ? "
-                "AND run_id = ? AND state = 'in_flight'",
-                (fiscal_code, content_hash, run_id),
-            )
-        else:
-            # Refused or never accepted: nothing reached the citizen, a later run may retry.
-            self._db.execute(
-                "DELETE FROM sent WHERE fiscal_code = ? AND content_hash = ? AND run_id = ? "
-                "AND line = ? AND state = 'in_flight'",
-                (fiscal_code, content_hash, run_id, line),
-            )
+        """``outcomes`` as plain tuples in the results file's column order (``outcomes``)."""
+        return outcome_rows(self._db, run_id, low, high)
 
     def _transaction(self) -> Transaction:
         return Transaction(self._db)
-
-
-def _outcome_values(outcome: Outcome, run_id: str) -> tuple[object, ...]:
-    return (
-        outcome.status.value,
-        outcome.reason_code,
-        outcome.reason,
-        outcome.message_id,
-        outcome.http_status,
-        outcome.attempts,
-        outcome.sent_at,
-        run_id,
-        outcome.language,
-    )
-
-
-def _unknown_after_crash() -> Outcome:
-    return Outcome(
-        Status.UNKNOWN,
-        "submit.interrupted",
-        "the run stopped while this submit was in flight: check before resending",
-    )
