@@ -30,7 +30,7 @@ from batch.input.columns import HeaderColumns
 from batch.input.exact_frames import BATCH_CHARACTERS, exact_frames
 from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
 from batch.input.limits import cap_frame
-from batch.input.results_layout import layout
+from batch.output.results_layout import layout
 
 #: (physical number of its first line, whole lines as bytes, how many lines)
 Chunk = tuple[int, bytes, int]

@@ -49,9 +49,9 @@ from batch.live.pilot_record import (
     write_pilot_record,
 )
 from batch.models import Status
+from batch.output.run_summary import RunReport
 from batch.send.approval_check import resolve_operator
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.summary import RunReport
 
 #: The statuses of a row whose colleague has the message (from this run or an earlier one).
 _RECEIVED = (Status.SENT.value, Status.ALREADY_SENT.value)

@@ -19,9 +19,9 @@ from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import BatchError
 from batch.input import read
 from batch.journal.journal import Journal
+from batch.output.run_summary import RunReport
 from batch.reach.output import ReachSummary, summary_path, write_reach
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.summary import RunReport
 
 
 def reach_job(job: Job, output: Path) -> Job:

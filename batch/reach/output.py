@@ -26,9 +26,9 @@ from batch.common.csv_safety import neutralise, neutralise_expr
 from batch.common.files import open_private
 from batch.input import read
 from batch.input.header import LINE_COLUMN
-from batch.input.results_layout import input_column
 from batch.journal.journal import Journal
 from batch.models import Status
+from batch.output.results_layout import input_column
 from batch.rules.io_rules import upper_ascii_expr
 from batch.send.run_output import OUTCOME_SCHEMA
 

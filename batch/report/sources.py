@@ -13,8 +13,8 @@ from typing import Any
 
 from batch.common.files import summary_path
 from batch.errors import InputError
-from batch.input.results_layout import RESULT_COLUMNS, is_results_header
 from batch.journal.looks import JournalRun, recorded_run
+from batch.output.results_layout import RESULT_COLUMNS, is_results_header
 from batch.report.tally import (
     VERIFY_KEYS,
     ResultsTally,

@@ -25,17 +25,17 @@ from batch.config.subject_privacy import enforce as enforce_subject_privacy
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date
 from batch.feed.shared_sync import sync_for_job
-from batch.input.results_target import check_results_target
 from batch.journal.target import EnvironmentChoice
 from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
+from batch.output.results_target import check_results_target
+from batch.output.run_summary import RunReport
 from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.errata_rows import REACHED
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.shard_layout import check_layout
 from batch.send.sharded import layout_from, run_layout
-from batch.send.summary import RunReport
 
 
 def run_send(args: argparse.Namespace) -> int:

@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from batch.output.run_summary import write_counts
 from batch.send.merge_checks import ShardRun
-from batch.send.summary import write_counts
 
 #: What the merged summary keeps of each shard's.
 SHARD_FIELDS = (

@@ -15,17 +15,17 @@ from batch.config.job import Job
 from batch.config.target_identity import target_identity
 from batch.input import read
 from batch.input.header import LINE_COLUMN
-from batch.input.results_layout import (
+from batch.journal.journal import Journal, Run
+from batch.models import Status
+from batch.output.results_layout import (
     RESULT_COLUMNS,
     TARGET_COLUMN,
     input_column,
     result_field,
     results_header,
 )
-from batch.journal.journal import Journal, Run
-from batch.models import Status
+from batch.output.run_summary import RunReport
 from batch.rules.io_rules import upper_ascii_expr
-from batch.send.summary import RunReport
 
 LINE = LINE_COLUMN
 ALL_LINES = (0, 2**62)

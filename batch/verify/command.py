@@ -17,10 +17,10 @@ from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
-from batch.input.results_file import read_results
-from batch.input.results_target import check_results_target
+from batch.output.results_file import read_results
+from batch.output.results_target import check_results_target
+from batch.output.verification import default_output
 from batch.verify.outcomes import select_checks, verify_base_url
-from batch.verify.output import default_output
 from batch.verify.run import VerifyOptions, VerifyRun
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from batch.config.job import load_job
 from batch.identifiers.fiscal_code import generate
-from batch.input.results_layout import results_header
 from batch.journal.journal import Journal
+from batch.output.results_layout import results_header
+from batch.output.verification import VERIFY_COLUMNS
 from batch.report.command import write_report
-from batch.verify.output import VERIFY_COLUMNS
 from tests.helpers.html_report import ParsedReport, parse_report
 
 UNKNOWN = "\N{EN DASH}"  # how the page writes a value it does not know

@@ -29,20 +29,22 @@ RANK = {
     "common": 1,
     "identifiers": 1,  # fiscal code, message id, blanks: standard-library leaves
     "config": 2,
-    "metrics": 3,  # a finished run's figures for Prometheus: reads summaries, no stage
-    "input": 3,
+    "output": 3,  # the files a run leaves: results file (read back by input), summaries
     "journal": 3,  # the durable record of a job: SQLite, under every command that reads it
-    "rules": 4,
-    "api": 5,
-    "feed": 6,  # the subscriber list: kept from the API, read by the send
-    "send": 7,
-    "dryrun": 8,
-    "verify": 8,
-    "reach": 8,  # profile checks only: send's own run in a profile-only mode
-    "live": 8,  # pilot and approve: send's run on the pilot file, the guard's count
-    "report": 9,  # reads what send and verify left: results, summaries, journal
-    "errata": 9,  # a send over the rows a results file reached, with the dry run's checks
-    "app": 10,  # the command itself: __main__, entry, cli, arguments
+    "metrics": 3,  # a finished run's figures for Prometheus: reads summaries, no stage
+    "input": 4,
+    "rules": 5,
+    "api": 6,
+    "feed": 7,  # the subscriber list: kept from the API, read by the send
+    "shards": 8,  # a sharded job: which citizen in which shard, the shards' run, merge
+    "send": 9,
+    "dryrun": 10,
+    "verify": 10,
+    "reach": 10,  # profile checks only: send's own run in a profile-only mode
+    "live": 10,  # pilot and approve: send's run on the pilot file, the guard's count
+    "report": 11,  # reads what send and verify left: results, summaries, journal
+    "errata": 11,  # a send over the rows a results file reached, with the dry run's checks
+    "app": 12,  # the command itself: __main__, entry, cli, arguments
 }
 APP = {"__main__", "entry", "cli", "arguments"}
 #: The one import against the flow, and why it stays.

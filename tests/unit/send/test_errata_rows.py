@@ -14,8 +14,8 @@ from batch.config.shards import Shard
 from batch.errata.chain import later_rerun
 from batch.errata.subject import subjects_without_prefix
 from batch.input.read import open_input
-from batch.input.results_layout import result_field, results_header
 from batch.models import Status
+from batch.output.results_layout import result_field, results_header
 from batch.rules.shard import shard_of
 from batch.send.errata_rows import WITHOUT_ID, count_rows, restrict_rows
 

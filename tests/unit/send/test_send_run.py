@@ -23,9 +23,9 @@ from batch.config.template import Template
 from batch.errors import AuthError, ExitCode
 from batch.identifiers.fiscal_code import generate
 from batch.journal.journal import Journal
+from batch.output.run_summary import RunReport
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.summary import RunReport
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from batch.common.csv_safety import restore
 from batch.errors import InputError
-from batch.input.results_layout import RESULT_COLUMNS, is_results_header
+from batch.output.results_layout import RESULT_COLUMNS, is_results_header
 
 
 def read_results(path: Path) -> Iterator[dict[str, str]]:

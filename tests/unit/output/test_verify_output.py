@@ -11,7 +11,7 @@ import pytest
 from batch.common.files import summary_path, write_summary
 from batch.common.progress import Progress, verify_ticks
 from batch.errors import ConfigError
-from batch.verify.output import (
+from batch.output.verification import (
     VERIFY_COLUMNS,
     Check,
     Verification,
@@ -19,7 +19,7 @@ from batch.verify.output import (
     default_output,
     read_verifications,
 )
-from batch.verify.summary import ATTENTION_LIMIT, VerifySummary, progress_status
+from batch.output.verify_summary import ATTENTION_LIMIT, VerifySummary, progress_status
 
 CODE = "RSSMRA85T10A562S"
 ID = "01BX9NSMKVXXS5PSP2FATZMYYY"

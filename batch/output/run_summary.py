@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from batch.common.progress_line import format_duration
-from batch.common.summary import publish
 from batch.errors import ExitCode
 from batch.models import NEEDS_ATTENTION, Status
+from batch.output.summary import publish
 
 
 @dataclass

@@ -22,8 +22,8 @@ from typing import Any
 
 from batch.common.csv_safety import neutralise
 from batch.common.files import open_private
-from batch.input.results_layout import results_header
 from batch.models import Outcome, Status
+from batch.output.results_layout import results_header
 
 
 def result_cells(

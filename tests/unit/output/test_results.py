@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from batch.errors import InputError
-from batch.input.results_file import read_results
-from batch.input.results_layout import (
+from batch.models import Outcome, Status
+from batch.output.results_file import read_results
+from batch.output.results_layout import (
     LANGUAGE_RESULT_COLUMNS,
     LEGACY_RESULT_COLUMNS,
     RESULT_COLUMNS,
     layout,
     result_field,
 )
-from batch.models import Outcome, Status
-from batch.send.results import ResultsWriter, outcome_from_cells
+from batch.output.results_writer import ResultsWriter, outcome_from_cells
 
 SENT = Outcome(
     Status.SENT,

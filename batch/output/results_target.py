@@ -18,7 +18,7 @@ import polars as pl
 from batch.config.job import Job
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
-from batch.input.results_layout import TARGET_COLUMN, layout, result_field
+from batch.output.results_layout import TARGET_COLUMN, layout, result_field
 
 
 def results_targets(path: Path) -> set[str]:

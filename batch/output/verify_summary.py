@@ -10,9 +10,9 @@ from typing import Any, TextIO
 
 from batch.common.csv_safety import mask_fiscal_code
 from batch.common.progress_line import format_duration
-from batch.common.summary import publish
 from batch.errors import ExitCode
-from batch.verify.output import Verification
+from batch.output.summary import publish
+from batch.output.verification import Verification
 
 # The rows that need attention are all in the verification file; the summary names the
 # first ones only, so that a campaign with 100k rejections still has a readable summary.
