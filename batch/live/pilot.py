@@ -30,7 +30,6 @@ import anyio
 from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env, utc_timestamp
-from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, ProfileCheck, load_job
 from batch.config.message_digest import message_digest
@@ -50,6 +49,7 @@ from batch.live.pilot_record import (
 )
 from batch.models import Status
 from batch.output.run_summary import RunReport
+from batch.output.summary import summary_path
 from batch.send.approval_check import resolve_operator
 from batch.send.pipeline import SendOptions, SendRun
 

@@ -20,7 +20,8 @@ from batch.errors import BatchError
 from batch.input import read
 from batch.journal.journal import Journal
 from batch.output.run_summary import RunReport
-from batch.reach.output import ReachSummary, summary_path, write_reach
+from batch.output.summary import summary_path
+from batch.reach.output import ReachSummary, write_reach
 from batch.send.pipeline import SendOptions, SendRun
 
 

@@ -182,7 +182,3 @@ def _answer_of(
         else:
             known[first] = ("pending", "row.pending", f"as line {first}, not checked yet")
     return known[first]
-
-
-def summary_path(output: Path) -> Path:
-    return output.with_name(f"{output.stem}.summary.json")

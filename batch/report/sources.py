@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from batch.common.files import summary_path
 from batch.errors import InputError
 from batch.journal.looks import JournalRun, recorded_run
 from batch.output.results_layout import RESULT_COLUMNS, is_results_header
+from batch.output.summary import summary_path
 from batch.report.tally import (
     VERIFY_KEYS,
     ResultsTally,

@@ -14,7 +14,6 @@ from batch.api.limiter import Limiter
 from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env
-from batch.common.files import summary_path
 from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.choices import InvalidRows, Resend
@@ -30,6 +29,7 @@ from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.output.results_target import check_results_target
 from batch.output.run_summary import RunReport
+from batch.output.summary import summary_path
 from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.errata_rows import REACHED

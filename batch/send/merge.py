@@ -20,13 +20,13 @@ from typing import IO
 
 import polars as pl
 
-from batch.common.files import summary_path, write_atomically
+from batch.common.files import write_atomically
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
 from batch.config.shards import choose_layout
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
-from batch.output.summary import publish
+from batch.output.summary import publish, summary_path
 from batch.send.merge_checks import ShardRun, check_every_shard, shard_count
 from batch.send.merge_latest import stale_shards
 from batch.send.merge_summary import MergeReport

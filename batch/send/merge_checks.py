@@ -17,7 +17,6 @@ from typing import Any
 
 import polars as pl
 
-from batch.common.files import summary_path
 from batch.config.job import Job
 from batch.config.shards import SHARD_STEM, Shard, unsharded_stem
 from batch.config.state_dir import journal_location
@@ -25,6 +24,7 @@ from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, ExitCode
 from batch.journal.looks import last_run_writing
 from batch.models import Status
+from batch.output.summary import summary_path
 
 UNFINISHED_EXIT_CODES = (ExitCode.INTERRUPTED, ExitCode.QUIET_HOURS)
 

@@ -11,7 +11,6 @@ import anyio
 
 from batch.api.target import resolve_api_key
 from batch.common import logs
-from batch.common.files import summary_path
 from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
@@ -19,6 +18,7 @@ from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
 from batch.output.results_file import read_results
 from batch.output.results_target import check_results_target
+from batch.output.summary import summary_path
 from batch.output.verification import default_output
 from batch.verify.outcomes import select_checks, verify_base_url
 from batch.verify.run import VerifyOptions, VerifyRun

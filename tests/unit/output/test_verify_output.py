@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from batch.common.files import summary_path, write_summary
 from batch.common.progress import Progress, verify_ticks
 from batch.errors import ConfigError
+from batch.output.summary import summary_path, write_summary
 from batch.output.verification import (
     VERIFY_COLUMNS,
     Check,
