@@ -34,8 +34,8 @@ from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.errata_rows import REACHED
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.shard_layout import check_layout
-from batch.send.sharded import layout_from, run_layout
+from batch.shards.layout_guard import check_layout
+from batch.shards.run import layout_from, run_layout
 
 
 def run_send(args: argparse.Namespace) -> int:

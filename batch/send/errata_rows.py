@@ -32,7 +32,7 @@ from batch.config.job import Job
 from batch.input import read
 from batch.models import Status
 from batch.output.results_layout import result_field
-from batch.send.shard_rows import restrict_to_shard
+from batch.shards.rows import restrict_to_shard
 
 #: The statuses of a row the original message reached (with its message id).
 REACHED = frozenset({Status.SENT, Status.ALREADY_SENT})

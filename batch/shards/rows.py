@@ -7,7 +7,7 @@ import polars as pl
 from batch.common.csv_safety import restore_expr
 from batch.config.job import Job
 from batch.input import read
-from batch.rules.shard import shard_numbers
+from batch.shards.assign import shard_numbers
 
 
 def restrict_to_shard(source: read.InputFile, job: Job) -> None:

@@ -14,7 +14,7 @@ from batch.common import logs
 from batch.config.job import Job
 from batch.config.shards import Layout, Shard, choose_layout, split_budget
 from batch.errors import ConfigError, ExitCode
-from batch.send.merge import merge_shards
+from batch.shards.merge import merge_shards
 
 #: What a shard's run may end with for the next shard to start (the others stop here).
 _GO_ON = (ExitCode.OK, ExitCode.ROWS_NEED_ATTENTION)

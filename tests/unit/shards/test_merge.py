@@ -17,11 +17,11 @@ from batch.config.shards import Shard
 from batch.config.state_dir import journal_path
 from batch.errors import ConfigError
 from batch.input import read
-from batch.rules.shard import shard_of
 from batch.sandbox import SandboxConfig, create_app
-from batch.send.merge import merge_shards
-from batch.send.shard_rows import restrict_to_shard
-from batch.send.sharded import shard_job
+from batch.shards.assign import shard_of
+from batch.shards.merge import merge_shards
+from batch.shards.rows import restrict_to_shard
+from batch.shards.run import shard_job
 from tests.unit.send.test_send_run import make_job, new_run, population
 
 COUNT = 3

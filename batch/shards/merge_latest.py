@@ -18,7 +18,7 @@ from dataclasses import replace
 from batch.config.job import Job
 from batch.config.state_dir import journal_location
 from batch.journal.looks import latest_run_of_same_input
-from batch.send.merge_checks import ShardRun
+from batch.shards.merge_checks import ShardRun
 
 
 def stale_shards(job: Job, runs: Sequence[ShardRun]) -> list[str]:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from batch.identifiers.fiscal_code import generate
-from batch.rules.shard import shard_numbers, shard_of
+from batch.shards.assign import shard_numbers, shard_of
 
 codes = st.one_of(
     st.text(max_size=40),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from batch.output.run_summary import write_counts
-from batch.send.merge_checks import ShardRun
+from batch.shards.merge_checks import ShardRun
 
 #: What the merged summary keeps of each shard's.
 SHARD_FIELDS = (

@@ -27,9 +27,9 @@ from batch.config.shards import choose_layout
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
 from batch.output.summary import publish, summary_path
-from batch.send.merge_checks import ShardRun, check_every_shard, shard_count
-from batch.send.merge_latest import stale_shards
-from batch.send.merge_summary import MergeReport
+from batch.shards.merge_checks import ShardRun, check_every_shard, shard_count
+from batch.shards.merge_latest import stale_shards
+from batch.shards.merge_summary import MergeReport
 
 _KEY = "_merge_line"
 

@@ -12,7 +12,7 @@ from batch.config.shards import Shard
 from batch.errors import ConfigError
 from batch.journal.journal import Journal
 from batch.journal.names import UNSHARDED, layout_of
-from batch.send.shard_layout import check_layout
+from batch.shards.layout_guard import check_layout
 from tests.unit.send.test_send_run import make_job, population
 
 
