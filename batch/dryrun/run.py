@@ -30,7 +30,8 @@ from batch.dryrun.warnings import find_warnings
 from batch.input.columns import HeaderColumns
 from batch.input.exclusions import ExclusionList, load_exclusions
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
-from batch.input.read import Chunk, InputFile, open_input
+from batch.input.read import InputFile, open_input
+from batch.input.source import Chunk
 from batch.rules import dates, io_rules, validate
 from batch.rules.duplicates import DuplicateFinder
 from batch.rules.error_report import ErrorReport, problem_rows

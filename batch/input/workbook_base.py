@@ -1,4 +1,4 @@
-"""What every workbook input shares, whatever reads its cells: the ``InputFile`` face
+"""What every workbook input shares, whatever reads its cells: the ``InputSource`` face
 (batches of ``_line``, ``_csv_error`` and every column as text; one "chunk" for the dry
 run's three-step reading), the sheet's choice, and the refusals an office worker can act
 on (missing columns, a title row above the header, hidden rows and columns, merged

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.layout_figures import cycles
+
 PACKAGE = Path(__file__).resolve().parents[2] / "batch"
 
 #: A stage may import a stage of a lower rank (and itself), never one of the same or a
@@ -149,6 +151,23 @@ def test_no_stage_imports_a_later_one() -> None:
         wrong.append(str(found))
     assert wrong == []
     assert used_exceptions == set(BACKWARD_ALLOWED), "an exception no longer needed: drop it"
+
+
+def test_no_two_client_modules_import_each_other() -> None:
+    """No circle, however long (read -> workbook -> sheet reader -> read was one): each
+    module can be read and tested with only what it imports. The sandbox is a separate
+    program with its own layout."""
+    graph: dict[str, set[str]] = {}
+    for found in filter(internal, all_imports()):
+        if "sandbox" not in (stage(found.importer), stage(found.imported)):
+            graph.setdefault(found.importer, set()).add(found.imported)
+            graph.setdefault(found.imported, set())
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_sees_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
 
 
 def test_the_sandbox_stands_apart() -> None:
