@@ -3,5 +3,5 @@ client, the one limiter, the stop gate, the one retry loop (``retry``), and, pur
 wire format (``wire``) and the classification of every answer.
 
 May import: ``errors``, ``models``, ``identifiers``, ``config``, ``input``, ``rules``,
-``common``; the sandbox only inside ``target``'s functions (a sandbox job's URL and key).
+``common``; the ``sandbox`` only inside ``target``'s functions (a sandbox job's URL and key).
 """

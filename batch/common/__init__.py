@@ -2,5 +2,5 @@
 atomic files (``files``), the one timestamp form (``clock``), the reports the runs ask for
 (``report_requests``).
 
-Imports nothing of io-batch but ``errors`` and ``models``.
+May import: ``errors``, ``models``.
 """

@@ -3,6 +3,5 @@ fiscal code looks like (format, check character, the sandbox's), what an IO mess
 looks like (a ULID), and how IO sees text (which characters are blanks, how long a
 string is).
 
-Imports nothing of io-batch: ``input`` (a header line that holds a fiscal code is data)
-and ``rules`` (the vectorised checks) both use it, so it sits under both.
+May import: nothing of io-batch (the standard library only).
 """

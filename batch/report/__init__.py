@@ -5,5 +5,6 @@ Comes after send and verify (it reads their files); nothing imports it but the a
 ``arguments.py`` (the command) and ``cli.py``, which makes the reports the runs of ``send``
 and ``verify`` asked for (``[output] report = true``) once the command returned.
 
-May import every stage before it.
+May import: ``errors``, ``models``, ``common``, ``config``, ``output``, ``journal``,
+``input``.
 """

@@ -2,6 +2,6 @@
 then submit), pace and quiet hours, the guard, the approval check, and the run's end
 (``run_output``: the results file rewritten from the input and the journal).
 
-May import every stage before it: ``shards``, ``feed``, ``api``, ``rules``, ``input``,
-``journal``, ``output``, ``metrics``, ``config``, ``identifiers``, ``common``.
+May import: ``errors``, ``models``, ``identifiers``, ``common``, ``config``, ``output``,
+``journal``, ``metrics``, ``input``, ``rules``, ``api``, ``feed``, ``shards``.
 """

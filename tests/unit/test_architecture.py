@@ -1,22 +1,30 @@
 """Imports run one way: a stage uses the stages before it, never one after it.
 
-read -> validate -> dispatch -> record -> report: ``config``, ``input``, ``rules``,
-``api``, ``feed`` (the subscriber list the send reads), ``send``, then the commands
-built on them (``dryrun``, ``verify``), and the campaign ``report`` over all their
-files. ``errors``,
-``models`` and ``common`` are under everything; the top-level ``cli``, ``arguments``
-and ``entry`` sit over everything. The sandbox is a separate program (an independent
-oracle of IO): it imports nothing of the client but ``errors``, and the client reaches
-it only where a sandbox is started. Every import counts, inside functions and under
-``TYPE_CHECKING`` too: a late import is a dependency all the same.
+read -> validate -> dispatch -> record -> report. Under everything: ``errors``,
+``models``, ``common`` and the standard-library leaf ``identifiers`` (fiscal code,
+message id); then ``config`` (the job file's options); the files a run leaves
+(``output``: the results file that ``input`` reads back, the summaries) and the
+``journal``; ``input``, ``rules``, ``api``, ``feed`` (the subscriber list the send
+reads), ``shards`` (handed the function that sends one shard), ``send``; then the
+commands built on them (``dryrun``, ``verify``, ``reach``, ``live``), and ``report``
+and ``errata`` over all of them. The top-level ``cli``, ``arguments`` and ``entry`` sit
+over everything (``cli`` makes the reports the runs asked for). The sandbox is a
+separate program (an independent oracle of IO): it imports nothing of the client but
+``errors``, and the client reaches it only where a sandbox is started. Every import
+counts, inside functions and under ``TYPE_CHECKING`` too: a late import is a dependency
+all the same. No exception: an import against the flow is a concept in the wrong home.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from scripts.layout_figures import cycles
 
@@ -49,8 +57,6 @@ RANK = {
     "app": 12,  # the command itself: __main__, entry, cli, arguments
 }
 APP = {"__main__", "entry", "cli", "arguments"}
-#: The one import against the flow, and why it stays.
-BACKWARD_ALLOWED = {}
 #: Where the client may import the sandbox: the ``sandbox`` command's options (at parse
 #: time), and, inside the function that needs it, the embedded sandbox and its key.
 SANDBOX_AT_MODULE_LEVEL = {"batch.arguments"}
@@ -135,22 +141,30 @@ def test_the_import_parser_sees_what_matters() -> None:
     assert ("batch.entry", "batch.cli", False) in found
 
 
-def test_no_stage_imports_a_later_one() -> None:
+def against_the_flow(imports: list[Import]) -> list[str]:
+    """The imports of a stage of the same or a later rank (the sandbox has its rules)."""
     wrong = []
-    used_exceptions = set()
-    for found in filter(internal, all_imports()):
+    for found in filter(internal, imports):
         source, target = stage(found.importer), stage(found.imported)
         if source == target or "sandbox" in (source, target):
             continue
         assert source in RANK and target in RANK, f"a stage without a rank: {found}"
-        if RANK[target] < RANK[source]:
-            continue
-        if (found.importer, found.imported) in BACKWARD_ALLOWED:
-            used_exceptions.add((found.importer, found.imported))
-            continue
-        wrong.append(str(found))
-    assert wrong == []
-    assert used_exceptions == set(BACKWARD_ALLOWED), "an exception no longer needed: drop it"
+        if RANK[target] >= RANK[source]:
+            wrong.append(str(found))
+    return wrong
+
+
+def test_no_stage_imports_a_later_one() -> None:
+    assert against_the_flow(all_imports()) == []
+
+
+def test_the_check_sees_an_import_against_the_flow() -> None:
+    later = Import("batch.input.read", "batch.rules.plan", at_module_level=False, line=9)
+    alike = Import("batch.verify.run", "batch.dryrun.run", at_module_level=True, line=3)
+    earlier = Import("batch.send.guard", "batch.rules.plan", at_module_level=True, line=1)
+    assert against_the_flow([later, alike, earlier]) == [str(later), str(alike)]
+    with pytest.raises(AssertionError, match="a stage without a rank"):
+        against_the_flow([Import("batch.nowhere.x", "batch.rules.plan", True, 1)])
 
 
 def test_no_two_client_modules_import_each_other() -> None:
@@ -168,6 +182,37 @@ def test_no_two_client_modules_import_each_other() -> None:
 def test_the_cycle_finder_sees_a_circle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
+
+
+def may_import(package: Path) -> set[str] | None:
+    """The stages a package's ``__init__`` docstring says it may import (its "May import:"
+    paragraph); None when it says nothing of it."""
+    docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text())) or ""
+    for paragraph in docstring.split("\n\n"):
+        if paragraph.startswith("May import:"):
+            return set(re.findall(r"``(\w+)``", paragraph)) & (set(RANK) | {"sandbox"})
+    return None
+
+
+def test_each_package_says_what_it_holds_and_what_it_may_import() -> None:
+    """Each package's docstring is its map: what it holds, then "May import:" and the
+    stages it may use, which hold every stage it does import."""
+    used: defaultdict[str, set[str]] = defaultdict(set)
+    for found in filter(internal, all_imports()):
+        source, target = stage(found.importer), stage(found.imported)
+        if target not in {source, "batch"}:
+            used[source].add(target)
+    packages = sorted(path.parent for path in PACKAGE.glob("*/__init__.py"))
+    assert len(packages) >= 18
+    wrong = []
+    for package in packages:
+        allowed = may_import(package)
+        if allowed is None:
+            wrong.append(f"{package.name}: no 'May import:' paragraph in its __init__")
+        elif not used[package.name] <= allowed:
+            unsaid = sorted(used[package.name] - allowed)
+            wrong.append(f"{package.name} imports {unsaid}, which its __init__ does not name")
+    assert wrong == []
 
 
 def test_the_sandbox_stands_apart() -> None:
