@@ -61,7 +61,7 @@ class CsvInput(InputSource):
         self.columns = found.columns
         #: The input's own columns, which the job's columns and templates name. For a
         #: results file (``is_results``) its outcome columns are not among them: they are
-        #: in the frames as ``results_layout.result_field(name)``.
+        #: in the frames as ``output.results_layout.result_field(name)``.
         self.header = found.header
         self.is_results = found.is_results
         #: The job's column names looked up in ``header``.
