@@ -22,7 +22,7 @@ from batch.reach.command import run_reach
 from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
 from batch.send.command import run_rerun, run_send
-from batch.send.merge import run_merge
+from batch.shards.merge import run_merge
 from batch.verify.command import run_verify
 
 DEFAULT_DEADLINE = 900.0

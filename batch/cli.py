@@ -18,6 +18,7 @@ from batch.common import logs
 from batch.config.office_language import language_in_job_file
 from batch.errors import BatchError, ExitCode
 from batch.i18n import choose_language, use_language
+from batch.report.hook import make_requested_reports
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level = args.log_level or ("info" if use_json else "warning")
         logs.configure(json=use_json, level=level)
         _speak_the_office_language(args)
-        return int(args.func(args))
+        code = int(args.func(args))
+        make_requested_reports()  # [output] report = true: after the runs, never inside
+        return code
     except (Exception, KeyboardInterrupt, BaseExceptionGroup) as error:
         # A task group wraps a Ctrl-C (or a SIGTERM at start-up) that reached one of its
         # tasks in a BaseExceptionGroup, which ``Exception`` does not catch.
@@ -65,6 +68,7 @@ def _fail(error: BaseException) -> int:
             error.report.finish()
         log.error("job.failed", error=str(error), exit_code=int(error.exit_code))
         print(f"io-batch: error: {logs.mask_text(str(error))}", file=sys.stderr)
+        make_requested_reports()  # the runs that ended before the error (earlier shards)
         return int(error.exit_code)
     if isinstance(error, KeyboardInterrupt):
         print("io-batch: interrupted", file=sys.stderr)

@@ -35,8 +35,8 @@ from batch.api.wire import created_message_id, json_body, problem_text, retry_af
 from batch.common.logs import mask_text
 from batch.errors import ExitCode
 from batch.i18n import N_, _
+from batch.identifiers.message_id import is_message_id
 from batch.models import Status
-from batch.rules.message_id import is_message_id
 
 CLIENT_ERROR = "net.client_error"
 # The request never reached the server: retrying is safe, even for a submit.

@@ -8,11 +8,10 @@ summaries): a reader, or a crash, sees the old file or the new one, never half o
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 PRIVATE = 0o600
 
@@ -43,20 +42,3 @@ def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-def summary_path(output: Path) -> Path:
-    """``<stem>.summary.json`` beside a run's output (results or verification file)."""
-    return output.with_name(f"{output.stem}.summary.json")
-
-
-def write_summary(output: Path, content: Mapping[str, Any]) -> Path:
-    """The summary of the run that wrote ``output``, as JSON beside it; returns its path."""
-    path = summary_path(output)
-
-    def dump(handle: IO[str]) -> None:
-        json.dump(content, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-
-    write_atomically(path, dump)
-    return path

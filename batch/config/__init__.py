@@ -1,4 +1,4 @@
-"""The job file (``jobs/*.toml``) as typed options, the secrets and the state directory.
+"""The job file (``jobs/*.toml``) as typed options and the state directory.
 
 May import: ``errors``, ``models``, ``common``.
 """

@@ -4,7 +4,7 @@ Kubernetes Indexed Job's ``JOB_COMPLETION_INDEX``, resolved to one layout.
 A shard is named ``K/N`` (K from 1 to N). Shard K of N writes its results to
 ``<output stem>.shard-K-of-N<suffix>`` and keeps its own journal
 (``<job>.shard-K-of-N.journal.sqlite``, ``state_dir``). Which rows a shard holds is
-decided in ``rules.shard`` (a stable hash of the normalised fiscal code).
+decided in ``shards.assign`` (a stable hash of the normalised fiscal code).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ dir being, first match wins:
 3. ``state/`` in the job file's folder.
 
 Journals made before targets were told apart sit in the state dir itself: the next run
-adopts such a journal for the target the job names then (``send.journal_target``).
+adopts such a journal for the target the job names then (``journal.target``).
 Journals older still sat beside the results file: one found there while the state dir
 has none stops the run (exit 2) instead of starting an empty one, which would send
 every message again. "There" is beside this run's ``--output`` and beside the job
@@ -50,7 +50,7 @@ class JournalLocation:
     state_dir: Path  # the folder of every target's folder (and of the feed's lists)
     target: str  # the identity of the target whose journal this is
     #: A journal of this job from before targets were told apart (in the state dir itself),
-    #: when the target has none yet: the run adopts it (``send.journal_target``).
+    #: when the target has none yet: the run adopts it (``journal.target``).
     legacy: Path | None = None
 
 

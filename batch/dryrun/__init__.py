@@ -1,4 +1,6 @@
-"""``io-batch validate``: the dry run, its printed summary and its error report.
+"""``io-batch validate``: the dry run and its printed summary (the error report it writes
+and the duplicates it counts are ``rules``', shared with the send's guard).
 
-May import: ``config``, ``input``, ``rules``, ``common`` (never ``api``: it calls nothing).
+May import: ``errors``, ``models``, ``identifiers``, ``common``, ``config``, ``input``,
+``rules`` (never ``api``: it calls nothing).
 """

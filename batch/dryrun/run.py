@@ -24,16 +24,17 @@ from batch.common.progress import Progress
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
 from batch.config.subject_privacy import refuse_undeclared
-from batch.dryrun.duplicates import DuplicateFinder
-from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.dryrun.midnight import midnight_rows
 from batch.dryrun.output import Collected, ValidationSummary, print_summary
 from batch.dryrun.warnings import find_warnings
 from batch.input.columns import HeaderColumns
 from batch.input.exclusions import ExclusionList, load_exclusions
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
-from batch.input.read import Chunk, InputFile, open_input
+from batch.input.read import InputFile, open_input
+from batch.input.source import Chunk
 from batch.rules import dates, io_rules, validate
+from batch.rules.duplicates import DuplicateFinder
+from batch.rules.error_report import ErrorReport, problem_rows
 from batch.rules.exclusions import split_excluded
 from batch.rules.plan import (
     CONTENT_KEY,

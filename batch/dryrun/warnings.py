@@ -14,9 +14,9 @@ from __future__ import annotations
 import polars as pl
 
 from batch.config.job import Job
+from batch.identifiers.fiscal_code import SANDBOX
 from batch.input.header import LINE_COLUMN
 from batch.rules import dates
-from batch.rules.fiscal_code import SANDBOX
 from batch.rules.plan import DUE_DATE, FISCAL_CODE
 
 TEST_CITIZEN = "fiscal_code.test_citizen"

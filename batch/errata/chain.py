@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from batch.common.files import summary_path
 from batch.config.job import Job
 from batch.errors import ConfigError
+from batch.output.summary import summary_path
 
 WARNING_CODE = "errata.rerun_chain"
 

@@ -16,17 +16,17 @@ import httpx
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.config.job import Job, load_job
-from batch.config.secrets import resolve_api_key
 from batch.errors import ConfigError, ExitCode, NotPublishedYetError
-from batch.feed.embedded import api_base_url
 from batch.feed.location import store_path
 from batch.feed.not_published import not_published_error
 from batch.feed.report import SyncReport
 from batch.feed.store import StoreStatus, SubscriberStore, utc_yesterday
 from batch.feed.sync import FeedSync
 from batch.feed.sync_lock import sync_lock
+from batch.output.summary import summary_path
 
 
 def feed_day(text: str) -> date:
@@ -210,13 +210,9 @@ def not_published(report: SyncReport) -> NotPublishedYetError | None:
     return not_published_error(date.fromisoformat(report.first_day_not_yet), report.not_yet_detail)
 
 
-def summary_path(report: SyncReport) -> Path:
-    store = Path(report.store)
-    return store.with_name(f"{store.stem}.sync.summary.json")
-
-
 def finish_sync(report: SyncReport) -> None:
-    report.write_json(summary_path(report))
+    store = Path(report.store)  # <store stem>.sync.summary.json, beside the store
+    report.write_json(summary_path(store.with_name(f"{store.stem}.sync{store.suffix}")))
     logs.get_logger().info("feed.sync.summary", **asdict(report))
     if not logs.writes_json():
         report.print(sys.stdout)

@@ -16,7 +16,9 @@ Placeholders are ``str.format`` names, filled after the translation:
 same placeholders as its English text. A text made at import time (a constant) is
 marked with :func:`N_` and translated where it is shown.
 
-Imports nothing of io-batch but ``errors``: every stage may use it.
+Every stage may use it (the architecture test counts it under every stage).
+
+May import: ``errors``.
 """
 
 from __future__ import annotations

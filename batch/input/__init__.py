@@ -1,6 +1,7 @@
 """The recipient file in: encodings, header, separator, whole-file integrity, and rows of
-strings with their physical line numbers; a results file read back (``results_file``).
+strings with their physical line numbers, a results file read back as an input (its
+layout is ``output.results_layout``).
 
-May import: ``errors``, ``config``, ``common`` (and ``rules.fiscal_code``, a standard-library
-leaf, to tell a header-less file: tests/unit/test_architecture.py names this one exception).
+May import: ``errors``, ``models``, ``identifiers`` (a header line that holds a fiscal code
+is data, not column names), ``output`` (a results file's layout), ``config``, ``common``.
 """

@@ -27,11 +27,11 @@ import polars as pl
 
 from batch.config.job import InputSpec, Job
 from batch.errors import InputError
+from batch.identifiers import fiscal_code
 from batch.input import encoding
 from batch.input.header import LINE_COLUMN
 from batch.input.read import open_input
 from batch.input.workbook import is_workbook
-from batch.rules import fiscal_code
 
 
 def digest(code: str) -> str:

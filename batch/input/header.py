@@ -25,7 +25,7 @@ SEPARATOR_CANDIDATES = (";", ",", "\t")
 LINE_COLUMN = "_line"  # Int64: the record's first physical line in the file (header: 1)
 CSV_ERROR_COLUMN = "_csv_error"  # String, null when the line is well-formed
 RESERVED = (LINE_COLUMN, CSV_ERROR_COLUMN)  # so no input column may be called so
-#: The outcome columns of a results file read back are called so (``results_layout``).
+#: The outcome columns of a results file read back are called so (``output.results_layout``).
 RESERVED_PREFIX = "_result:"
 _SAMPLE_CUT = 4096
 #: Data lines read after the header to detect the separator.

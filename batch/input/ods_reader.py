@@ -1,6 +1,6 @@
 """An ``.ods`` workbook as input, streamed: memory holds one batch, whatever the sheet.
 
-``OdsInput`` is an ``InputFile`` like the CSV reader and ``WorkbookInput``: the same
+``OdsInput`` is an ``InputSource`` like the CSV reader and ``WorkbookInput``: the same
 header rules, the same batches (``_line``, ``_csv_error``, then every column as text), so
 validation, sending, the results, rerun and the error report need nothing of their own.
 
@@ -24,6 +24,7 @@ import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.identifiers import fiscal_code
 from batch.input import header, ods_layout, ods_xml
 from batch.input.columns import HeaderColumns
 from batch.input.encoding import head_bytes
@@ -31,17 +32,15 @@ from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.limits import cap_frame
 from batch.input.ods_sheet import Columns, Row, SheetPass
 from batch.input.ods_spool import Spool
-from batch.input.read import BATCH_ROWS
 from batch.input.sheet_input import SheetInput
-from batch.rules import fiscal_code
+from batch.input.source import BATCH_ROWS
 
 
 class OdsInput(SheetInput):
     """One sheet of an ``.ods``, handed out in batches like a CSV's."""
 
     def __init__(self, spec: InputSpec, required: Sequence[str]) -> None:
-        self.path = spec.path
-        self.row_filter = None
+        super().__init__(spec.path)
         self.separator = ""
         self.is_results = False
         self._spec = spec

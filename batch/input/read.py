@@ -16,36 +16,33 @@ lines are checked). Memory stays flat: nothing holds more than one chunk and a b
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from types import TracebackType
+from typing import TypeAlias
 
 import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.identifiers import fiscal_code
 from batch.input import encoding, exact, header, plain_damage, scan
 from batch.input.columns import HeaderColumns
 from batch.input.exact_frames import BATCH_CHARACTERS, exact_frames
 from batch.input.header import CSV_ERROR_COLUMN, FORCE_SEPARATOR, LINE_COLUMN, show_separator
 from batch.input.limits import cap_frame
-from batch.input.results_layout import layout
-from batch.rules import fiscal_code
+from batch.input.source import Chunk, InputSource
+from batch.output.results_layout import layout
 
-#: (physical number of its first line, whole lines as bytes, how many lines)
-Chunk = tuple[int, bytes, int]
-#: Rows per frame of ``batches()``: the send run's unit of work (the producer's batches,
-#: the row count at start, the final rewrite of the results file).
-BATCH_ROWS = 50_000
+#: What ``open_input`` gives, a CSV or a sheet: the one face of every reader, as the
+#: stages name it.
+InputFile: TypeAlias = InputSource
 
 
-class InputFile:
+class CsvInput(InputSource):
     """An opened recipient CSV; ``batches()`` can be called more than once."""
 
     def __init__(self, spec: InputSpec, required: Sequence[str]) -> None:
-        self.path = spec.path
-        #: Set by a sharded run: a frame -> the rows of that frame the run is to read.
-        self.row_filter: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+        super().__init__(spec.path)
         self._prepared = encoding.prepare(spec.path, spec.encoding)
         try:
             self._open(spec, required)
@@ -64,7 +61,7 @@ class InputFile:
         self.columns = found.columns
         #: The input's own columns, which the job's columns and templates name. For a
         #: results file (``is_results``) its outcome columns are not among them: they are
-        #: in the frames as ``results_layout.result_field(name)``.
+        #: in the frames as ``output.results_layout.result_field(name)``.
         self.header = found.header
         self.is_results = found.is_results
         #: The job's column names looked up in ``header``.
@@ -84,19 +81,6 @@ class InputFile:
         """Bytes of the file that is read (the UTF-8 copy when transcoded): for progress."""
         return self._prepared.path.stat().st_size
 
-    def resolve(self, name: str) -> str:
-        """The file's own header name for the job's column ``name`` (``HeaderColumns``)."""
-        return self.header_columns.resolve(name)
-
-    def batches(self, batch_size: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
-        """Frames of at most ``batch_size`` rows: line, csv_error, then every column; only
-        the rows ``row_filter`` keeps, when one is set (a sharded run's)."""
-        keep = self.row_filter
-        for read_frame in self._read_batches(batch_size):
-            frame = read_frame if keep is None else keep(read_frame)
-            if frame.height:
-                yield frame
-
     def _read_batches(self, batch_size: int) -> Iterator[pl.DataFrame]:
         for chunk in self.chunks():
             frames, irregular = self.chunk_frames(chunk, batch_size)
@@ -105,9 +89,6 @@ class InputFile:
                 # From here on, the exact reader: one record at a time, lines counted.
                 yield from self.exact_batches(irregular, batch_size)
                 return
-
-    # The three steps of ``batches``, for a caller that parses chunks on several threads
-    # (the dry run): ``chunk_frames`` is safe to call from any thread.
 
     def chunks(self) -> Iterator[Chunk]:
         """The data lines in chunks of whole lines, in file order."""
@@ -135,29 +116,7 @@ class InputFile:
     def close(self) -> None:
         self._prepared.discard()
 
-    def __enter__(self) -> InputFile:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
     # -- internals -----------------------------------------------------------------------
-
-    def _multiline(self, names: Sequence[str]) -> frozenset[str]:
-        """The header names of the columns whose values may hold a line break."""
-        missing = [name for name in names if name not in self.header_columns]
-        if missing:
-            raise InputError(
-                f"input.multiline_columns names {', '.join(map(repr, missing))}, which "
-                f"{self.path} does not have; its columns are: {self.header_columns.listing()}",
-                hint="name the columns whose values may span several lines, as in the header",
-            )
-        return frozenset(self.resolve(name) for name in names)
 
     def _check_required(self, required: Sequence[str], spec: InputSpec) -> None:
         missing = [name for name in required if name not in self.header_columns]
@@ -263,11 +222,11 @@ def _slices(records: pl.DataFrame, batch_size: int) -> Iterator[tuple[int, int]]
 def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:
     """Open and check the input, a CSV or a workbook (by its extension); ``required`` are
     job column names (``names``' rule)."""
-    from batch.input import workbook  # noqa: PLC0415 - it builds on this module
+    from batch.input import workbook  # noqa: PLC0415 - lxml and xlrd for a workbook only
 
     if workbook.is_workbook(spec.path):
         return workbook.open_workbook(spec, required)
-    return InputFile(spec, required)
+    return CsvInput(spec, required)
 
 
 def not_a_results_file(path: Path) -> InputError:

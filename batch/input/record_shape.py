@@ -20,8 +20,8 @@ record can never be taken back once sent.
 from __future__ import annotations
 
 from batch.i18n import _, format_number
+from batch.identifiers import fiscal_code
 from batch.input.quoted import RecordScan
-from batch.rules import fiscal_code
 
 #: A fiscal code is 16 characters: a longer field needs a look only once trimmed.
 _CODE_LENGTH = 16

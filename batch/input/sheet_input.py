@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from batch.input.read import Chunk, InputFile
+from batch.input.source import Chunk, InputSource
 
 
-class SheetInput(InputFile):
-    """An ``InputFile`` of a workbook's sheet (set ``path`` and ``header_line``)."""
+class SheetInput(InputSource):
+    """An ``InputSource`` of a workbook's sheet (set ``header_line`` while it opens)."""
 
     @property
     def size(self) -> int:

@@ -1,4 +1,4 @@
-"""What every workbook input shares, whatever reads its cells: the ``InputFile`` face
+"""What every workbook input shares, whatever reads its cells: the ``InputSource`` face
 (batches of ``_line``, ``_csv_error`` and every column as text; one "chunk" for the dry
 run's three-step reading), the sheet's choice, and the refusals an office worker can act
 on (missing columns, a title row above the header, hidden rows and columns, merged
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.identifiers import fiscal_code
 from batch.input.names import normalise_name
 from batch.input.sheet_input import SheetInput
 from batch.input.workbook_layout import Hidden
-from batch.rules import fiscal_code
 
 
 def choose_sheet(

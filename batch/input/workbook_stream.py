@@ -45,8 +45,7 @@ class SheetSource(Protocol):
 
 class StreamedWorkbook(WorkbookInput):
     def __init__(self, spec: InputSpec, required: Sequence[str], source: SheetSource) -> None:
-        self.path = spec.path
-        self.row_filter = None
+        super().__init__(spec.path)
         self._source = source
         try:
             self._open(spec, required)

@@ -27,19 +27,18 @@ from pathlib import Path
 
 import anyio
 
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env, utc_timestamp
-from batch.common.files import summary_path
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, ProfileCheck, load_job
 from batch.config.message_digest import message_digest
-from batch.config.secrets import resolve_api_key
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, InputError
-from batch.feed.embedded import api_base_url
 from batch.input import read
 from batch.input.names import normalise_name
+from batch.journal.target import EnvironmentChoice
 from batch.live.notice import warn
 from batch.live.pilot_record import (
     PILOT_SUFFIX,
@@ -49,10 +48,10 @@ from batch.live.pilot_record import (
     write_pilot_record,
 )
 from batch.models import Status
+from batch.output.run_summary import RunReport
+from batch.output.summary import summary_path
 from batch.send.approval_check import resolve_operator
-from batch.send.journal_target import EnvironmentChoice
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.summary import RunReport
 
 #: The statuses of a row whose colleague has the message (from this run or an earlier one).
 _RECEIVED = (Status.SENT.value, Status.ALREADY_SENT.value)

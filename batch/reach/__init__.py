@@ -5,6 +5,6 @@ same rate budget and limiter, retries, failure budget, not-registered guard, Sto
 journal and resume, and never a submit. Its output is a reach CSV and a summary with the
 share reachable, the figure an office needs to plan paper mail for everyone else.
 
-May import every stage before it: ``config``, ``input``, ``rules``, ``api``, ``send``,
-``common``.
+May import: ``errors``, ``models``, ``common``, ``config``, ``output``, ``journal``,
+``input``, ``rules``, ``api``, ``send``.
 """

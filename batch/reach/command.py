@@ -11,18 +11,18 @@ from pathlib import Path
 
 import anyio
 
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.writable import Destination, check_writable
 from batch.config.job import Guard, Job, load_job
-from batch.config.secrets import resolve_api_key
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.errors import BatchError
-from batch.feed.embedded import api_base_url
 from batch.input import read
-from batch.reach.output import ReachSummary, summary_path, write_reach
-from batch.send.journal import Journal
+from batch.journal.journal import Journal
+from batch.output.run_summary import RunReport
+from batch.output.summary import summary_path
+from batch.reach.output import ReachSummary, write_reach
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.summary import RunReport
 
 
 def reach_job(job: Job, output: Path) -> Job:

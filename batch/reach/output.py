@@ -27,10 +27,10 @@ from batch.common.files import open_private
 from batch.i18n import _
 from batch.input import read
 from batch.input.header import LINE_COLUMN
-from batch.input.results_layout import input_column
+from batch.journal.journal import Journal
 from batch.models import Status
+from batch.output.results_layout import input_column
 from batch.rules.io_rules import upper_ascii_expr
-from batch.send.journal import Journal
 from batch.send.run_output import OUTCOME_SCHEMA
 
 REACH_COLUMNS = ("line", "fiscal_code", "reach", "reason_code", "reason")
@@ -187,7 +187,3 @@ def _answer_of(
             pending = _("as line {line}, not checked yet").format(line=first)
             known[first] = ("pending", "row.pending", pending)
     return known[first]
-
-
-def summary_path(output: Path) -> Path:
-    return output.with_name(f"{output.stem}.summary.json")

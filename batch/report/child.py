@@ -1,9 +1,9 @@
 """The report of ``[output] report = true``, in a process of its own.
 
-``python -m batch.report.child JOB RESULTS --lang LANG [--verify FILE] [--json]``:
-what ``hook.report_after_run`` starts once a send or a verify has written everything,
-in the language of the run that started it (``--lang``: the parent's ``--lang`` may not
-be the job's or the locale's, and the child would not know it otherwise).
+``python -m batch.report.child JOB RESULTS --lang LANG [--verify FILE] [--json | --console]``:
+what ``hook.make_report`` starts once a send or a verify has written everything, in the
+language of the run that started it (``--lang``: the parent's ``--lang`` may not be the
+job's or the locale's, and the child would not know it otherwise).
 Apart, because a report must never take the run down with it: the kernel's
 out-of-memory killer is told to pick this process first (``oom_score_adj`` 1000), so in
 a container at its memory limit it is the report that dies, not the run whose exit

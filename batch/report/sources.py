@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from batch.common.files import summary_path
 from batch.errors import InputError
 from batch.i18n import _
-from batch.input.results_layout import RESULT_COLUMNS, is_results_header
+from batch.journal.looks import JournalRun, recorded_run
+from batch.output.results_layout import RESULT_COLUMNS, is_results_header
+from batch.output.summary import summary_path
 from batch.report.tally import (
     VERIFY_KEYS,
     ResultsTally,
@@ -27,16 +28,6 @@ from batch.report.tally import (
 USED_COLUMNS = ("line", "fiscal_code", "status", "reason_code", "reason", "sent_at", "run_id")
 VERIFY_USED = ("line", *VERIFY_KEYS)
 RERUN_SUFFIX = "-rerun"
-
-
-@dataclass(frozen=True, slots=True)
-class JournalRun:
-    """A run as the journal recorded it."""
-
-    input_digest: str
-    started_at: str
-    finished_at: str
-    state: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,18 +105,9 @@ def read_journal_run(journal: Path, run_id: str) -> JournalRun | None:
     if not run_id or not journal.exists():
         return None
     try:
-        db = sqlite3.connect(f"{journal.as_uri()}?mode=ro", uri=True)
-        try:
-            found = db.execute(
-                "SELECT input_digest, started_at, coalesce(finished_at, ''), state "
-                "FROM runs WHERE run_id = ?",
-                (run_id,),
-            ).fetchone()
-        finally:
-            db.close()
+        return recorded_run(journal, run_id)
     except sqlite3.Error:
         return None
-    return None if found is None else JournalRun(*(str(value) for value in found))
 
 
 def run_files(results: Path, default_journal: Path) -> RunFiles:

@@ -14,6 +14,7 @@ import polars as pl
 
 from batch.config.job import Job
 from batch.config.template import Template
+from batch.identifiers.text import utf16_length
 from batch.rules import amounts, dates, io_rules
 from batch.rules.plan import (
     AMOUNT_CENTS,
@@ -31,7 +32,6 @@ from batch.rules.plan import (
     variant_field,
 )
 from batch.rules.templates import measure, render_expr, utf16_lengths
-from batch.rules.text import utf16_length
 
 #: Characters no value that reaches a message may hold: C0 controls but tab (blank space
 #: that spreadsheets write when a cell is pasted; it hides nothing and IO shows it as a

@@ -15,9 +15,9 @@ from batch.config.choices import AmountUnit
 from batch.config.job import Job
 from batch.errors import ConfigError
 from batch.i18n import N_, _, format_number
+from batch.identifiers import fiscal_code
+from batch.identifiers.message_id import is_message_id
 from batch.models import FeatureLevel
-from batch.rules import fiscal_code
-from batch.rules.message_id import is_message_id
 from batch.rules.templates import literal_lengths
 
 SUBJECT_LENGTH = (10, 120)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from batch.config.job import Job
+from batch.identifiers.text import trim
 from batch.input.columns import HeaderColumns
 from batch.input.header import LINE_COLUMN
 from batch.models import Invalid, Message, PaymentData, Row, ThirdPartyData, Translation
@@ -26,7 +27,6 @@ from batch.rules.plan import (
     Plan,
 )
 from batch.rules.templates import render
-from batch.rules.text import trim
 
 
 def to_rows(validated: pl.DataFrame, job: Job, columns: HeaderColumns) -> Iterator[Row]:

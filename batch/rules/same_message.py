@@ -28,6 +28,7 @@ import polars as pl
 
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
+from batch.identifiers.text import trim
 from batch.models import Row
 from batch.rules.plan import (
     AMOUNT_CENTS,
@@ -38,7 +39,6 @@ from batch.rules.plan import (
     Plan,
     trimmed,
 )
-from batch.rules.text import trim
 
 KEY_PREFIX = "key:"
 _FNV_PRIME = 1099511628211

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 import polars as pl
 
 from batch.config.template import Template
-from batch.rules.text import utf16_length
+from batch.identifiers.text import utf16_length
 
 #: Characters above U+FFFF: two UTF-16 code units each (a surrogate pair).
 _ASTRAL = r"[\x{10000}-\x{10FFFF}]"

@@ -9,6 +9,9 @@ it in the foreground. Its ledger and call log (``app.ledger``, ``app.calls``, or
 The package loads lazily: importing one of its names loads only the module that
 defines it, so the core commands (``validate``, ``send`` to IO) never load the server
 (uvicorn) or the simulator just because the CLI can also start one.
+
+May import: ``errors`` alone: it is an independent oracle of IO, a separate program
+that the client reaches only where a sandbox is started.
 """
 
 from __future__ import annotations

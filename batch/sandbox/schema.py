@@ -24,7 +24,7 @@ class Schema(Protocol):
 def utf16_length(text: str) -> int:
     """The length JavaScript gives a string: astral characters (e.g. emoji) count 2.
 
-    On purpose not the client's ``rules.text.utf16_length``: the sandbox is an independent
+    On purpose not the client's ``identifiers.text.utf16_length``: the sandbox is an independent
     oracle, so it counts its own way (through the codec) and shares no validation code."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 

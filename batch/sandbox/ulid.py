@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # The server's Ulid codec (io-ts-commons strings.ts): case-insensitive Crockford, 26 chars.
-# A copy of rules.message_id's pattern on purpose: the sandbox is an independent oracle
+# A copy of identifiers.message_id's pattern on purpose: the sandbox is an independent oracle
 # and shares no validation code with the client it tests.
 ULID_PATTERN = re.compile(r"^[0-9a-hjkmnp-tv-zA-HJKMNP-TV-Z]{26}$")
 _RANDOM_BITS = 80

@@ -1,4 +1,7 @@
-"""The send run: producer, dispatch, journal (SQLite), results file and summary.
+"""The send run (``send``, ``rerun``, ``errata``'s send): producer, dispatch (profile check
+then submit), pace and quiet hours, the guard, the approval check, and the run's end
+(``run_output``: the results file rewritten from the input and the journal).
 
-May import every stage before it: ``config``, ``input``, ``rules``, ``api``, ``common``.
+May import: ``errors``, ``models``, ``identifiers``, ``common``, ``config``, ``output``,
+``journal``, ``metrics``, ``input``, ``rules``, ``api``, ``feed``, ``shards``.
 """

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from batch.config.message_digest import changed_parts, message_parts
 from batch.config.state_dir import journal_location
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
+from batch.journal.looks import ran_input
 from batch.send.approval_record import (
     Approval,
     approval_path,
@@ -170,15 +170,11 @@ def _short(digest: str) -> str:
 
 
 def _journal_ran(journal: Path, input_digest: str) -> bool:
-    """Whether the journal records a run of the input with that digest. Opened read-write
-    but only read, as ``journal_sql``'s looks are (a WAL journal read-only needs its -shm)."""
+    """Whether the journal records a run of the input with that digest (an unreadable
+    one records none)."""
     if not journal.exists():
         return False
     try:
-        with closing(sqlite3.connect(journal)) as db:
-            found = db.execute(
-                "SELECT EXISTS (SELECT 1 FROM runs WHERE input_digest = ?)", (input_digest,)
-            ).fetchone()
+        return ran_input(journal, input_digest)
     except sqlite3.Error:
         return False
-    return bool(found[0])

@@ -11,32 +11,31 @@ from pathlib import Path
 import anyio
 
 from batch.api.limiter import Limiter
+from batch.api.target import api_base_url, resolve_api_key
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env
-from batch.common.files import summary_path
+from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.choices import InvalidRows, Resend
 from batch.config.job import Job, load_job
-from batch.config.secrets import resolve_api_key
 from batch.config.shards import unsharded_stem
 from batch.config.state_dir import STATE_DIR_ENV, journal_location
 from batch.config.subject_privacy import enforce as enforce_subject_privacy
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date
-from batch.feed.embedded import api_base_url
 from batch.feed.shared_sync import sync_for_job
-from batch.input.results_target import check_results_target
+from batch.journal.target import EnvironmentChoice
 from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
-from batch.report.hook import report_after_run
+from batch.output.results_target import check_results_target
+from batch.output.run_summary import RunReport
+from batch.output.summary import summary_path
 from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.errata_rows import REACHED
-from batch.send.journal_target import EnvironmentChoice
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.shard_layout import check_layout
-from batch.send.sharded import layout_from, run_layout
-from batch.send.summary import RunReport
+from batch.shards.layout_guard import check_layout
+from batch.shards.run import layout_from, run_layout
 
 
 def run_send(args: argparse.Namespace) -> int:
@@ -102,7 +101,8 @@ def _send(
         raise
     report.finish()
     publish_run_metrics(job.metrics, job.name, report.to_json(), report.exit_code, shard=shard)
-    report_after_run(job, job.output)
+    if job.report:
+        request_report(ReportRequest(job.source, job.output))
     return report.exit_code
 
 

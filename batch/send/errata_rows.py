@@ -30,9 +30,9 @@ import polars as pl
 from batch.common.csv_safety import restore_expr
 from batch.config.job import Job
 from batch.input import read
-from batch.input.results_layout import result_field
 from batch.models import Status
-from batch.send.shard_rows import restrict_to_shard
+from batch.output.results_layout import result_field
+from batch.shards.rows import restrict_to_shard
 
 #: The statuses of a row the original message reached (with its message id).
 REACHED = frozenset({Status.SENT, Status.ALREADY_SENT})

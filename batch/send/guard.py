@@ -24,14 +24,14 @@ import polars as pl
 
 from batch.config.choices import DuplicatePolicy, InvalidRows
 from batch.config.job import Job
-from batch.dryrun.duplicates import DuplicateFinder
-from batch.dryrun.error_report import ErrorReport, problem_rows
 from batch.errors import InputError
 from batch.input import read
 from batch.input.exclusions import ExclusionList
 from batch.input.header import LINE_COLUMN
 from batch.models import Status
 from batch.rules import validate
+from batch.rules.duplicates import DuplicateFinder
+from batch.rules.error_report import ErrorReport, problem_rows
 from batch.rules.exclusions import split_excluded
 from batch.rules.plan import CONTENT_KEY, FISCAL_CODE, REASON_CODE
 from batch.send.producer import rerun_view, retried

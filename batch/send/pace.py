@@ -21,7 +21,7 @@ from batch.common.logs import get_logger
 from batch.common.progress import Progress
 from batch.config.job import Job
 from batch.config.schedule import ZONE, QuietHours
-from batch.send.summary import RunReport
+from batch.output.run_summary import RunReport
 
 UPDATE_S = 10.0  # how often the pace follows what is left
 CALLS_PER_ROW = 2  # profile check + submit; refined by what the run measures

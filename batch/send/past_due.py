@@ -11,8 +11,8 @@ from __future__ import annotations
 from batch.common.clock import utc_timestamp
 from batch.common.logs import Logger
 from batch.models import Message, Outcome, Status
+from batch.output.run_summary import RunReport
 from batch.rules import dates
-from batch.send.summary import RunReport
 
 LINES_SHOWN = 20
 

@@ -51,24 +51,24 @@ from batch.feed.store import SubscriberStore
 from batch.input import read
 from batch.input.exclusions import load_exclusions
 from batch.input.header import LINE_COLUMN
+from batch.journal.journal import Journal, Run
+from batch.journal.target import EnvironmentChoice, prepare_journal
 from batch.models import Message, Outcome, Row, Status
+from batch.output.results_writer import ResultsWriter
+from batch.output.run_summary import RunReport
 from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.rules.same_message import SameMessage
 from batch.send.dispatch import Dispatcher
 from batch.send.errata_rows import restrict_rows
 from batch.send.guard import check_guard
-from batch.send.journal import Journal, Run
-from batch.send.journal_target import EnvironmentChoice, prepare_journal
 from batch.send.languages import localised
 from batch.send.pace import PacePlanner, pace_planner
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
-from batch.send.results import ResultsWriter
 from batch.send.run_identity import settings_digest
 from batch.send.run_output import build_report, rewrite_from_journal
-from batch.send.summary import RunReport
 
 LINE = LINE_COLUMN
 

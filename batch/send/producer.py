@@ -22,14 +22,14 @@ from batch.i18n import _
 from batch.input import read
 from batch.input.exclusions import ExclusionList
 from batch.input.header import LINE_COLUMN
-from batch.input.results_layout import RESULT_COLUMNS, result_field
+from batch.journal.journal import Journal
 from batch.models import Outcome, Row, Status
+from batch.output.results_layout import RESULT_COLUMNS, result_field
+from batch.output.results_writer import outcome_from_cells
 from batch.rules import validate
 from batch.rules.exclusions import excluded_outcome, split_excluded
 from batch.rules.plan import FISCAL_CODE, WHOLE_LINE
 from batch.rules.rows import to_rows
-from batch.send.journal import Journal
-from batch.send.results import outcome_from_cells
 
 LINE = LINE_COLUMN
 

@@ -16,8 +16,8 @@ from batch.common.clock import WallClock
 from batch.common.progress import Progress
 from batch.config.job import Job
 from batch.config.schedule import ZONE
+from batch.output.run_summary import RunReport
 from batch.send.pace import PacePlanner
-from batch.send.summary import RunReport
 
 
 def quiet_gate(job: Job, clock: WallClock, stop: Stop, progress: Progress) -> QuietGate:

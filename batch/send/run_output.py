@@ -16,17 +16,17 @@ from batch.config.target_identity import target_identity
 from batch.i18n import N_, _
 from batch.input import read
 from batch.input.header import LINE_COLUMN
-from batch.input.results_layout import (
+from batch.journal.journal import Journal, Run
+from batch.models import Status
+from batch.output.results_layout import (
     RESULT_COLUMNS,
     TARGET_COLUMN,
     input_column,
     result_field,
     results_header,
 )
-from batch.models import Status
+from batch.output.run_summary import RunReport
 from batch.rules.io_rules import upper_ascii_expr
-from batch.send.journal import Journal, Run
-from batch.send.summary import RunReport
 
 LINE = LINE_COLUMN
 ALL_LINES = (0, 2**62)

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import anyio
 
+from batch.api.target import resolve_api_key
 from batch.common import logs
-from batch.common.files import summary_path
+from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
-from batch.config.secrets import resolve_api_key
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError
-from batch.input.results_file import read_results
-from batch.input.results_target import check_results_target
-from batch.report.hook import report_after_run
+from batch.output.results_file import read_results
+from batch.output.results_target import check_results_target
+from batch.output.summary import summary_path
+from batch.output.verification import default_output
 from batch.verify.outcomes import select_checks, verify_base_url
-from batch.verify.output import default_output
 from batch.verify.run import VerifyOptions, VerifyRun
 
 
@@ -59,5 +59,6 @@ def run_verify(args: argparse.Namespace) -> int:
     summary = anyio.run(run.run)
     summary.target = target_identity(job.target)
     summary.finish()
-    report_after_run(job, results, verify=output)
+    if job.report:
+        request_report(ReportRequest(job.source, results, output))
     return summary.exit_code

@@ -20,10 +20,10 @@ from batch.common.clock import utc_timestamp
 from batch.config.job import Target
 from batch.errors import ConfigError
 from batch.i18n import N_, _, format_number
+from batch.identifiers.fiscal_code import PATTERN as FISCAL_CODE_PATTERN
+from batch.identifiers.message_id import is_message_id
 from batch.models import Status
-from batch.rules.fiscal_code import PATTERN as FISCAL_CODE_PATTERN
-from batch.rules.message_id import is_message_id
-from batch.verify.output import FINAL_STATUSES, IN_PROGRESS_STATUSES, Check, Verification
+from batch.output.verification import FINAL_STATUSES, IN_PROGRESS_STATUSES, Check, Verification
 
 CHECKED_STATUSES = frozenset({Status.SENT.value, Status.ALREADY_SENT.value})
 KNOWN_STATUSES = FINAL_STATUSES | IN_PROGRESS_STATUSES

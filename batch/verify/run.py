@@ -42,6 +42,8 @@ from batch.common.logs import get_logger
 from batch.common.progress import Progress, verify_ticks
 from batch.config.job import Job
 from batch.errors import BatchError
+from batch.output.verification import Verification, VerificationWriter, read_verifications
+from batch.output.verify_summary import VerifySummary, progress_status
 from batch.verify.outcomes import (
     Selection,
     found,
@@ -52,8 +54,6 @@ from batch.verify.outcomes import (
     row_problem,
     with_note,
 )
-from batch.verify.output import Verification, VerificationWriter, read_verifications
-from batch.verify.summary import VerifySummary, progress_status
 
 
 @dataclass(frozen=True, slots=True)

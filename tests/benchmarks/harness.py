@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from batch.rules import fiscal_code
+from batch.identifiers import fiscal_code
 from batch.sandbox import DEFAULT_API_KEY, CallRecord, fetch_calls
 
 REPO = Path(__file__).resolve().parents[2]

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from batch.config.choices import DuplicatePolicy
+from batch.identifiers import fiscal_code
+from batch.journal.journal import Journal
 from batch.models import Outcome, Status
-from batch.rules import fiscal_code
 from batch.sandbox import new_ulid
-from batch.send.journal import Journal
 
 from .figures import Figure
 from .sizes import Sizes

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from batch.input.results_layout import results_header
+from batch.output.results_layout import results_header
 
 from .harness import PYTHON, REPO, io_batch, quiet_env, run_measured
 

@@ -32,11 +32,11 @@ from pathlib import Path
 
 from batch.config.job import load_job
 from batch.config.state_dir import journal_path
+from batch.journal.journal import Journal
 from batch.models import Outcome, Status
+from batch.output.results_writer import ResultsWriter
 from batch.sandbox import SandboxConfig, new_ulid, profile_state
-from batch.send.journal import Journal
 from batch.send.pipeline import file_digest
-from batch.send.results import ResultsWriter
 
 from .figures import Figure, Target
 from .harness import HEADER, REPO, Sandbox, io_batch, quiet_env, recipient_rows, sandbox, write_job

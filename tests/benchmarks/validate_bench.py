@@ -33,7 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from batch.config.job import Job, parse_job
-from batch.rules import fiscal_code
+from batch.identifiers import fiscal_code
 
 NAMES = ["Mario", "Giulia", "Luca", "Francesca", "Niccolò", "Chiara", "Nicolò", "Sara", "Anna"]
 MARKDOWN = """Gentile {nome},

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, RunningSandbox, SandboxConfig, running_sandbox
 from tests.helpers.e2e import REPO, write_csv, write_job
 

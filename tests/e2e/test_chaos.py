@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from tests.helpers.e2e import REPO, journal_of, read_rows, write_csv, write_job
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from batch.sandbox.ledger import LedgerEntry
 from tests.helpers.e2e import REPO, read_rows, run_io_batch, write_csv, write_job

@@ -22,7 +22,7 @@ import pytest
 
 from batch import entry
 from batch.errors import ExitCode
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import KeyConfig, SandboxConfig, new_ulid
 from tests.helpers.e2e import REPO, Ran, read_rows, run_io_batch, write_csv, write_job
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import KeyConfig, SandboxConfig
 from tests.helpers.e2e import journal_of, run_io_batch, write_csv, write_job
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import SandboxConfig, profile_state
 from tests.helpers.e2e import read_rows, run_io_batch, write_job
 

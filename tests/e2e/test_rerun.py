@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from batch.identifiers.fiscal_code import generate
 from batch.models import Message
-from batch.rules.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from tests.helpers.e2e import MARKDOWN, SUBJECT, read_rows, run_io_batch, write_csv, write_job
 

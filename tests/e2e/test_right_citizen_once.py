@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
 from tests.helpers.e2e import MARKDOWN, journal_of, read_rows, run_io_batch, write_csv, write_job
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from batch.rules.shard import shard_of
 from batch.sandbox import Faults, OperationFaults, SandboxConfig
+from batch.shards.assign import shard_of
 from tests.helpers.e2e import REPO, population, read_rows, run_io_batch, write_csv, write_job
 
 pytestmark = pytest.mark.e2e

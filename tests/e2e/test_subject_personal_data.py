@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import SandboxConfig
 from tests.helpers.e2e import read_rows, run_io_batch, write_csv, write_job
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 from batch.sandbox import (
     DEFAULT_API_KEY,
     CallRecord,

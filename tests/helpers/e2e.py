@@ -15,7 +15,7 @@ from typing import Any
 
 from batch.config.job import load_job
 from batch.config.state_dir import journal_location
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
 
 REPO = Path(__file__).parents[2]
 

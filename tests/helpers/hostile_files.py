@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from batch.rules.fiscal_code import generate
-from batch.rules.text import trim
+from batch.identifiers.fiscal_code import generate
+from batch.identifiers.text import trim
 
 SUBJECT = "Avviso per {nome}: scadenza"
 MARKDOWN = (

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from batch.config.job import load_job
-from batch.input.results_layout import results_header
+from batch.identifiers.fiscal_code import generate
+from batch.journal.journal import Journal
+from batch.output.results_layout import results_header
+from batch.output.verification import VERIFY_COLUMNS
 from batch.report.command import write_report
-from batch.rules.fiscal_code import generate
-from batch.send.journal import Journal
-from batch.verify.output import VERIFY_COLUMNS
 from tests.helpers.html_report import ParsedReport, parse_report
 
 UNKNOWN = "\N{EN DASH}"  # how the page writes a value it does not know

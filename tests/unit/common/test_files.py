@@ -10,7 +10,8 @@ from typing import IO
 import pytest
 
 from batch.common import files
-from batch.common.files import open_private, summary_path, write_atomically, write_summary
+from batch.common.files import open_private, write_atomically
+from batch.output.summary import summary_path, write_summary
 
 
 def test_an_atomic_write_replaces_the_file_owner_only_and_leaves_no_temporary(

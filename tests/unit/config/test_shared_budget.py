@@ -11,7 +11,7 @@ from batch.config.job import parse_job
 from batch.config.shards import Shard
 from batch.config.shared_budget import redacted
 from batch.errors import ConfigError
-from batch.send.sharded import shard_job
+from batch.shards.run import shard_job
 from tests.unit.config.test_job import SOURCE, minimal
 
 URL = "redis://127.0.0.1:6379/0"

@@ -13,10 +13,10 @@ import pytest
 
 from batch.config.job import Job, parse_job
 from batch.dryrun import run as dryrun
-from batch.dryrun.duplicates import DuplicateFinder
 from batch.dryrun.output import ValidationSummary
 from batch.errors import ExitCode, InputError
 from batch.input import scan as input_scan
+from batch.rules.duplicates import DuplicateFinder
 
 CODE = "RSSMRA85T10A562S"
 CODE2 = "BNCGLI70A41H501A"

@@ -28,12 +28,12 @@ from batch.input import csv_problems, limits, workbook_grid
 from batch.input.columns import HeaderColumns
 from batch.input.exclusions import ExclusionList
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.journal.journal import Journal
 from batch.models import Outcome, Status
 from batch.rules import dates, email_copy, validate
 from batch.rules.exclusions import excluded_outcome
 from batch.rules.plan import REASON, REASON_CODE
 from batch.send import dispatch, run_output
-from batch.send.journal import Journal
 
 PACKAGE = Path(validate.__file__).resolve().parents[1]
 CODE = "RSSMRA85T10A562S"
@@ -53,7 +53,8 @@ REASON_MODULES = (
     "api/classify.py",
     "api/classify_feed.py",
     "api/decisions.py",
-    "send/journal.py",
+    "journal/claims.py",
+    "journal/outcomes.py",
     "send/dispatch.py",
     "send/run_output.py",
     "reach/output.py",

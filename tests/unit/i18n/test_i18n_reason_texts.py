@@ -18,14 +18,14 @@ from batch.config.job import parse_job
 from batch.i18n import _, use_language
 from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
+from batch.journal.journal import Journal
 from batch.models import Outcome, Status
+from batch.output.verification import Check
 from batch.reach.output import _reach_frame
 from batch.rules import validate
 from batch.rules.plan import INVALID_COLUMN, REASON
 from batch.send.dispatch import REACHABLE_REASON
-from batch.send.journal import Journal
 from batch.verify.outcomes import gave_up, not_asked
-from batch.verify.output import Check
 from tests.unit.i18n.reason_examples import CODE, EXAMPLES, xlsx_problem
 
 TEXTS = {

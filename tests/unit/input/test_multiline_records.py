@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batch.config.job import InputSpec
+from batch.identifiers.fiscal_code import generate
 from batch.input import limits as input_limits
 from batch.input import lines as input_lines
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.quoted import RecordScan
 from batch.input.read import open_input
 from batch.input.record_shape import RecordShape
-from batch.rules.fiscal_code import generate
 
 HEADER = "codice_fiscale;nome;importo\n"
 

@@ -13,8 +13,8 @@ import pytest
 
 from batch.config.job import load_job
 from batch.i18n import use_language
+from batch.identifiers.fiscal_code import generate
 from batch.report.command import write_report
-from batch.rules.fiscal_code import generate
 from tests.helpers.printing import printed_pages
 from tests.helpers.report_campaign import JOB_TOML, write_results
 

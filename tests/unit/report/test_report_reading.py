@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from batch.output.verification import VERIFY_COLUMNS
 from batch.report import charts, page_runs, palette, svg
 from batch.report.page import ATTENTION_DETAIL
 from batch.report.page_runs import PAUSES_LISTED, throughput_section
 from batch.report.timeline import throughput
-from batch.verify.output import VERIFY_COLUMNS
 from tests.helpers.report_campaign import Campaign
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

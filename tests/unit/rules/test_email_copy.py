@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from batch.identifiers.text import utf16_length
 from batch.rules.email_copy import (
     BODY_LIMIT,
     ELLIPSIS,
@@ -20,7 +21,6 @@ from batch.rules.email_copy import (
     emptiness,
     strip_markdown,
 )
-from batch.rules.text import utf16_length
 
 GOLDEN = Path(__file__).parents[2] / "fixtures" / "email_copy" / "io_prepare_body.json"
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.rules import fiscal_code
+from batch.identifiers import fiscal_code
 from batch.rules import io_rules as rules
 
 CODE_CHARS = string.ascii_uppercase + string.digits

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from batch.config.template import Template
+from batch.identifiers.text import trim, utf16_length
 from batch.input.columns import HeaderColumns
 from batch.rules.plan import INVALID_COLUMN, REASON
 from batch.rules.rows import to_rows
 from batch.rules.templates import render
-from batch.rules.text import trim, utf16_length
 from tests.unit.rules.test_validate import EMOJI, check, make_job, printable, reasons, row
 
 GERMAN = {"subject": "Notiz{?nota}: {nota}{/nota}", "markdown": "{nome}" + "d" * 80}

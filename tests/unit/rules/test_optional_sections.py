@@ -7,9 +7,9 @@ from hypothesis import given, settings
 
 from batch.config.template import Template
 from batch.errors import ConfigError
+from batch.identifiers.text import trim, utf16_length
 from batch.rules.plan import SUBJECT
 from batch.rules.templates import literal_lengths, render
-from batch.rules.text import trim, utf16_length
 from tests.unit.rules.test_validate import check, make_job, printable, reasons, row
 
 NOTE = "Gentile {nome}.{?nota}\n\nNota: {nota}{/nota}\n\nCordiali saluti."

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from batch.config.job import Job, parse_job
 from batch.config.template import Template
 from batch.errors import ConfigError, InputError
+from batch.identifiers.text import WHITESPACE, trim, utf16_length
 from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.models import Message, PaymentData, ThirdPartyData
@@ -21,7 +22,6 @@ from batch.rules import validate
 from batch.rules.plan import CONTENT_KEY, FISCAL_CODE, INVALID_COLUMN, REASON, REASON_CODE, SUBJECT
 from batch.rules.rows import to_rows
 from batch.rules.templates import literal_lengths, render, utf16_lengths
-from batch.rules.text import WHITESPACE, trim, utf16_length
 
 CODE = "RSSMRA85T10A562S"
 EMOJI = "\U0001f600"  # two UTF-16 units

@@ -15,6 +15,7 @@ import pytest
 from batch.config.job import Job, load_job
 from batch.config.state_dir import journal_location
 from batch.errors import ConfigError, ExitCode
+from batch.journal.journal import Journal
 from batch.send.approval_check import (
     OPERATOR_ENV,
     SendAuthority,
@@ -28,7 +29,6 @@ from batch.send.approval_record import (
     read_approval,
     write_approval,
 )
-from batch.send.journal import Journal
 
 JOB = """
 [input]

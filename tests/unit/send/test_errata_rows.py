@@ -14,10 +14,10 @@ from batch.config.shards import Shard
 from batch.errata.chain import later_rerun
 from batch.errata.subject import subjects_without_prefix
 from batch.input.read import open_input
-from batch.input.results_layout import result_field, results_header
 from batch.models import Status
-from batch.rules.shard import shard_of
+from batch.output.results_layout import result_field, results_header
 from batch.send.errata_rows import WITHOUT_ID, count_rows, restrict_rows
+from batch.shards.assign import shard_of
 
 ID = "01J9Z3K7M8N9P0Q1R2S3T4V5W6"
 CODES = ["AAAAAA00A00A000A", "BBBBBB00A00A000B", "CCCCCC00A00A000C", "DDDDDD00A00A000D"]

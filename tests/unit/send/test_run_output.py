@@ -7,11 +7,11 @@ from pathlib import Path
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import parse_job
 from batch.input import read
-from batch.input.results_file import read_results
-from batch.input.results_layout import RESULT_COLUMNS
+from batch.journal.journal import Journal
 from batch.models import Outcome, Status
-from batch.send.journal import Journal
-from batch.send.results import ResultsWriter
+from batch.output.results_file import read_results
+from batch.output.results_layout import RESULT_COLUMNS
+from batch.output.results_writer import ResultsWriter
 from batch.send.run_output import rewrite_from_journal
 
 SENT = Outcome(

@@ -21,11 +21,11 @@ from batch.config.job import Columns, InputSpec, Job, MessageSpec, RateBudget, R
 from batch.config.state_dir import journal_path
 from batch.config.template import Template
 from batch.errors import AuthError, ExitCode
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
+from batch.journal.journal import Journal
+from batch.output.run_summary import RunReport
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
-from batch.send.journal import Journal
 from batch.send.pipeline import SendOptions, SendRun
-from batch.send.summary import RunReport
 
 pytestmark = pytest.mark.anyio
 

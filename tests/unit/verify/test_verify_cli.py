@@ -12,7 +12,7 @@ import pytest
 import structlog
 
 from batch import cli
-from batch.input.results_layout import RESULT_COLUMNS
+from batch.output.results_layout import RESULT_COLUMNS
 from batch.sandbox import SandboxConfig, running_sandbox
 
 CODE = "AAAAAA00A00A000A"

@@ -14,6 +14,7 @@ from batch.api.decisions import THROTTLED, MessageMissing, Retry
 from batch.config.choices import TargetKind
 from batch.config.job import Target
 from batch.errors import ConfigError
+from batch.output.verification import Check
 from batch.verify.outcomes import (
     found,
     gave_up,
@@ -23,7 +24,6 @@ from batch.verify.outcomes import (
     select_checks,
     verify_base_url,
 )
-from batch.verify.output import Check
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CHECK = Check("7", "AAAAAA00A00A000A", "01BX9NSMKVXXS5PSP2FATZMYYY")

@@ -23,9 +23,11 @@ from batch.config.job import (
 )
 from batch.config.template import Template
 from batch.errors import AbortedError, AuthError, ConfigError
-from batch.input.results_file import read_results
-from batch.input.results_layout import RESULT_COLUMNS
-from batch.rules.fiscal_code import generate
+from batch.identifiers.fiscal_code import generate
+from batch.output.results_file import read_results
+from batch.output.results_layout import RESULT_COLUMNS
+from batch.output.verification import VERIFY_COLUMNS
+from batch.output.verify_summary import VerifySummary
 from batch.sandbox import (
     DEFAULT_API_KEY,
     Faults,
@@ -38,9 +40,7 @@ from batch.sandbox import (
 )
 from batch.sandbox.messages import final_status
 from batch.verify.outcomes import select_checks
-from batch.verify.output import VERIFY_COLUMNS
 from batch.verify.run import VerifyOptions, VerifyRun
-from batch.verify.summary import VerifySummary
 
 pytestmark = pytest.mark.anyio
 
