@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from batch.i18n import N_
+
 ZONE = "Europe/Rome"
 # ``common.clock.utc_timestamp``'s form, in polars' spelling (for whole columns at once).
 OUTPUT_FORMAT = "%Y-%m-%dT%H:%M:%S%.3fZ"
@@ -33,12 +35,12 @@ INVALID = "due_date.invalid"
 NONEXISTENT = "due_date.nonexistent"
 #: A warning, not a reason to refuse: IO accepts a due date in the past.
 PAST = "due_date.past"
-PAST_MESSAGE = (
+PAST_MESSAGE = N_(
     "the due date is already past: IO accepts it, but the citizen sees a deadline that has gone"
 )
 #: A warning: a local time of exactly midnight, read as the end of that day.
 MIDNIGHT = "due_date.midnight"
-MIDNIGHT_MESSAGE = (
+MIDNIGHT_MESSAGE = N_(
     "the due date is written with the time 00:00 (as spreadsheets export a date): it is read "
     "as the date alone, the end of that day (23:59:59 in Italy), not as its first instant; "
     "to mean the first instant, write the previous day at 23:59:59 (or a time with a zone)"

@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from batch.i18n import N_
+
 #: IO's ``MAX_CHARACTER_FOR_BODY_MAIL``.
 BODY_LIMIT = 134
 LINK_REMOVED = "[link rimosso]"
@@ -126,8 +128,8 @@ class Emptiness(StrEnum):
     GREETING_ONLY = "email_copy.greeting_only"
 
 
-EMPTY_MESSAGE = "IO's e-mail copy shows no text, only the subject"
-GREETING_ONLY_MESSAGE = "IO's e-mail copy shows only the greeting"
+EMPTY_MESSAGE = N_("IO's e-mail copy shows no text, only the subject")
+GREETING_ONLY_MESSAGE = N_("IO's e-mail copy shows only the greeting")
 
 #: What opens a greeting, in IO's languages (it, en, de, fr, sl), lower case: a word, or
 #: two when the first alone says nothing ("good", "sehr").

@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from batch.common.progress_line import format_duration
 from batch.common.summary import publish
 from batch.errors import ExitCode
 from batch.models import NEEDS_ATTENTION, Status
+from batch.send.summary_text import print_run_summary
 
 
 @dataclass
@@ -71,72 +71,4 @@ class RunReport:
         publish(self, Path(self.output), event="run.summary")
 
     def print(self, out: TextIO) -> None:
-        shard = f", shard {self.shard}" if self.shard else ""
-        out.write(f"\nio-batch: job {self.job}, run {self.run_id}{shard}\n")
-        write_counts(out, self.counts, self.rows)
-        out.write(
-            f"elapsed {format_duration(self.elapsed_s)}, {self.calls} API calls, "
-            f"{self.calls_per_s:.2f} calls/s (budget {self.budget}), "
-            f"{self.throttled} throttled (429)\n"
-        )
-        if self.calls_by_operation:
-            parts = ", ".join(f"{name} {count}" for name, count in self.calls_by_operation.items())
-            out.write(f"calls by operation: {parts}\n")
-        if self.replayed:
-            out.write(
-                "this run had already finished over this same input: its results are given "
-                "back as they were, with no call (another --output, or another input, starts "
-                "a new run)\n"
-            )
-        if self.planned_end:
-            out.write(
-                f"paced to end by {self.planned_end} (last pace "
-                f"{self.pace_calls_per_s * 60:.0f} calls/min)\n"
-            )
-        if self.unknown_after_crash:
-            out.write(
-                f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
-                "stopped: they are 'unknown'\n"
-            )
-        if self.sent_past_due_date:
-            out.write(
-                f"{self.sent_past_due_date} message(s) went out with a due date already past "
-                "(IO accepts them; the log's run.past_due_dates event lists the first lines)\n"
-            )
-        attention = self.attention()
-        if attention:
-            listed = ", ".join(f"{status} {count}" for status, count in attention.items())
-            out.write(
-                f"needs attention: {listed} (the results' reason column says why; "
-                "'io-batch rerun' retries failed and pending rows)\n"
-            )
-        if self.quiet_hours_wait_s:
-            out.write(
-                f"waited {format_duration(self.quiet_hours_wait_s)} for the quiet hours to end "
-                "(no message went out inside them)\n"
-            )
-        if self.stopped_for_quiet_hours_until:
-            out.write(
-                f"stopped for the quiet hours (until {self.stopped_for_quiet_hours_until}): "
-                "run the same command again after them to resume\n"
-            )
-        elif self.interrupted:
-            out.write("interrupted: run the same command again to resume\n")
-        if self.operator or self.approved_by:
-            approved = f", approved by {self.approved_by}" if self.approved_by else ""
-            out.write(f"run by {self.operator or 'an unnamed operator'}{approved}\n")
-        out.write(f"results: {self.output}\n")
-        if self.target:
-            out.write(f"target: {self.target}\n")
-        if self.journal:
-            out.write(f"journal: {self.journal}\n")
-
-
-def write_counts(out: TextIO, counts: dict[str, int], rows: int) -> None:
-    """The rows per status, in the statuses' order, and the total: a run's or a merge's."""
-    width = max((len(name) for name in counts), default=6)
-    for status in Status:
-        count = counts.get(status.value, 0)
-        if count:
-            out.write(f"  {status.value:<{width}}  {count:>9}\n")
-    out.write(f"  {'total':<{width}}  {rows:>9}\n")
+        print_run_summary(self, out)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from batch.common.csv_safety import mask_fiscal_code
-from batch.common.progress_line import format_duration
 from batch.common.summary import publish
 from batch.errors import ExitCode
 from batch.verify.output import Verification
+from batch.verify.summary_text import print_verify_summary
 
 # The rows that need attention are all in the verification file; the summary names the
 # first ones only, so that a campaign with 100k rejections still has a readable summary.
@@ -74,30 +74,7 @@ class VerifySummary:
         publish(self, Path(self.output), event="verify.summary")
 
     def print(self, out: TextIO) -> None:
-        out.write(f"\nio-batch verify: {self.checked} sent message(s) of {self.results}\n")
-        _table(out, "message status", self.message_status)
-        _table(out, "notes", self.notes)
-        _table(out, "not checked (not sent)", self.not_checked)
-        if self.carried_over:
-            out.write(f"{self.carried_over} already final in an earlier verify run: not asked\n")
-        if self.attention_count:
-            out.write(f"needs attention: {self.attention_count} row(s)\n")
-            for entry in self.attention:
-                what = entry["message_status"] or entry["note_code"]
-                out.write(f"  line {entry['line']:>7}  {entry['fiscal_code']}  {what}: ")
-                out.write(f"{entry['note'] or entry['message_status']}\n")
-            if self.attention_count > len(self.attention):
-                more = self.attention_count - len(self.attention)
-                out.write(f"  ... and {more} more: see the verification file\n")
-        else:
-            out.write("every checked message was processed by IO\n")
-        out.write(
-            f"elapsed {format_duration(self.elapsed_s)}, {self.calls} API calls "
-            f"(budget {self.budget}), {self.throttled} throttled (429)\n"
-        )
-        out.write(f"verification: {self.output}\n")
-        if self.interrupted:
-            out.write("interrupted: run the same command again to continue\n")
+        print_verify_summary(self, out)
 
 
 def _attention_entry(record: Verification) -> dict[str, Any]:
@@ -110,15 +87,6 @@ def _attention_entry(record: Verification) -> dict[str, Any]:
         "note_code": record.note_code,
         "note": record.note,
     }
-
-
-def _table(out: TextIO, title: str, counts: Mapping[str, int]) -> None:
-    if not counts:
-        return
-    out.write(f"{title}:\n")
-    width = max(len(name) for name in counts)
-    for name, count in counts.items():
-        out.write(f"  {name:<{width}}  {count:>9}\n")
 
 
 def progress_status(record: Verification) -> str:
