@@ -65,7 +65,7 @@ def target_folder(identity: str) -> str:
     The digest keeps apart identities that the readable part would spell alike."""
     if identity == EMBEDDED_SANDBOX:
         return "sandbox-embedded"
-    kind, _, url = identity.partition(":")
+    kind, _colon, url = identity.partition(":")
     parts = urlsplit(url)
     readable = _UNSAFE.sub("-", f"{parts.netloc}{parts.path}").strip("-")[:60]
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:8]
