@@ -70,7 +70,7 @@ def texts(row: Row, base_language: str) -> list[tuple[str, str, str]]:
 def write_email_copy(markdown: str, out: TextIO) -> None:
     """The copy's text under the preview of the message (its subject is the message's)."""
     lines = [line for line in email_body(markdown).splitlines() if line.strip()]
-    email_label = f"  {label(_('e-mail:'))}"
+    email_label = "  " + label(_("e-mail:"))
     if not lines:
         out.write(email_label + _("(nothing: the copy shows the subject alone)") + "\n")
         return

@@ -226,7 +226,8 @@ def _preview(row: Row, base_language: str, out: TextIO, *, email: bool = True) -
 
 
 def _texts(subject: str, markdown: str, out: TextIO) -> None:
-    out.write(f"  {email_preview.label(_('subject:'))}{subject}\n")
+    subject_label = email_preview.label(_("subject:"))
+    out.write(f"  {subject_label}{subject}\n")
     lines = markdown.strip().splitlines()
     first = email_preview.label(_("markdown:"))
     for index, text in enumerate(lines[:_PREVIEW_LINES]):

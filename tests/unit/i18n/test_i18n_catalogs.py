@@ -94,9 +94,16 @@ def test_the_installed_catalog_is_compiled_from_the_current_text(language: str) 
     write_mo(fresh, _po(language), use_fuzzy=False)
     fresh.seek(0)
     with compiled.open("rb") as installed:
-        assert {m.id: m.string for m in read_mo(installed)} == {
-            m.id: m.string for m in read_mo(fresh)
-        }, f"{compiled} is older than its .po: run scripts/catalogs.sh"
+        assert _texts(read_mo(installed)) == _texts(read_mo(fresh)), (
+            f"{compiled} is older than its .po: run scripts/catalogs.sh"
+        )
+
+
+def _texts(catalog: Catalog) -> dict[object, object]:
+    """Each text and its translation; a plural's forms (lists in a read .mo) as tuples."""
+    return {
+        tuple(m.id) if isinstance(m.id, list | tuple) else m.id: tuple(_forms(m)) for m in catalog
+    }
 
 
 def _calls(tree: ast.AST) -> Iterator[tuple[str, ast.Call]]:
