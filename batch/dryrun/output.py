@@ -7,6 +7,7 @@ shows its first lines only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -15,11 +16,12 @@ import polars as pl
 from batch.common.csv_safety import mask_fiscal_code
 from batch.config.choices import DuplicatePolicy
 from batch.config.job import Job
+from batch.config.schedule import ZONE
 from batch.dryrun import email_preview
 from batch.dryrun.job_warnings import print_job_warnings
 from batch.dryrun.warnings import column_of, warning_message
 from batch.errors import ExitCode
-from batch.i18n import _, format_number, ngettext
+from batch.i18n import _, current_language, format_number, ngettext
 from batch.models import Row
 from batch.rules.plan import WHOLE_LINE
 
@@ -214,7 +216,7 @@ def _preview(row: Row, base_language: str, out: TextIO, *, email: bool = True) -
             email_preview.write_email_copy(markdown, out)
     details = []
     if message.due_date:
-        details.append(_("due {due_date}").format(due_date=message.due_date))
+        details.append(_("due {due_date}").format(due_date=shown_due_date(message.due_date)))
     if message.payment_data is not None:
         cents = message.payment_data.amount_cents
         amount = f"{cents // 100},{cents % 100:02d}"
@@ -223,6 +225,15 @@ def _preview(row: Row, base_language: str, out: TextIO, *, email: bool = True) -
         details.append(_("notice {notice_number}").format(notice_number=notice))
     if details:
         out.write(f"  {'; '.join(details)}\n")
+
+
+def shown_due_date(instant: str) -> str:
+    """The due date as IO gets it (ISO-8601 UTC) in English, as the preview always showed
+    it; in Italian, as an office writes it: the local date and time in Italy."""
+    if current_language() == "en":
+        return instant
+    local = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(ZONE)
+    return f"{local:%d/%m/%Y %H:%M:%S}"
 
 
 def _texts(subject: str, markdown: str, out: TextIO) -> None:
