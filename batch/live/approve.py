@@ -63,12 +63,12 @@ def run_approve(args: argparse.Namespace) -> int:
     write_approval(path, approval)
     logs.get_logger().info("approval.recorded", path=str(path), **approval.to_json())
     if not logs.writes_json():
-        _print(approval, path)
+        print_approval(approval, path)
     _warn(job, approval, pilot)
     return 0
 
 
-def _print(approval: Approval, path: object) -> None:
+def print_approval(approval: Approval, path: object) -> None:
     counts = approval.counts
     out = sys.stdout
     title = _("io-batch: job {job} approved by {approved_by}")

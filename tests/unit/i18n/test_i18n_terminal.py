@@ -20,8 +20,10 @@ from batch.dryrun import email_preview
 from batch.dryrun import run as dryrun
 from batch.dryrun.email_preview import EmailCopyWarning
 from batch.feed.report import SyncReport
+from batch.live.approve import print_approval
 from batch.reach.output import ReachSummary
 from batch.rules.email_copy import Emptiness
+from batch.send.approval_record import Approval
 from batch.send.merge_summary import MergeReport
 from batch.send.summary import RunReport
 from batch.verify.summary import VerifySummary
@@ -292,3 +294,52 @@ def test_the_progress_lines_labels_and_units_in_italian() -> None:
     # A label the run wrote in the office's language already (the pace's) shows as it is.
     paced = Snapshot("ritmo 30 chiamate/min, fine 16/12 18:00", 1, 2, 0.5, 2.0, {})
     assert fit_line(paced, "rows", 100).startswith("ritmo 30 chiamate/min, fine 16/12 18:00 [")
+
+
+def _approval() -> Approval:
+    return Approval(
+        job="tari",
+        approved_by="l.bianchi",
+        approved_at="2026-12-07T10:00:00Z",
+        input_path="tari.csv",
+        input_digest="ab12",
+        exclude_digest="",
+        message_digest="cd34",
+        message_parts={},
+        target="io:https://api.io.pagopa.it/api/v1",
+        pilot_digest="",
+        counts={"to_send": 1_200, "invalid": 3, "excluded": 0, "duplicates": 2, "rows": 1_205},
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "printed"),
+    [
+        (
+            "it",
+            "io-batch: job tari approvato da l.bianchi\n"
+            "  file          tari.csv (SHA-256 ab12)\n"
+            "  messaggio     SHA-256 cd34\n"
+            "  destinazione  io:https://api.io.pagopa.it/api/v1\n"
+            "  prova pilota  nessuna\n"
+            "  prova         1.200 da inviare, 3 non valide, 0 escluse, 2 duplicate (1.205 righe)\n"
+            "approvazione: out/tari.approval.json\n",
+        ),
+        (
+            "en",
+            "io-batch: job tari approved by l.bianchi\n"
+            "  input     tari.csv (SHA-256 ab12)\n"
+            "  message   SHA-256 cd34\n"
+            "  target    io:https://api.io.pagopa.it/api/v1\n"
+            "  pilot     none\n"
+            "  dry run   1,200 to send, 3 invalid, 0 excluded, 2 duplicates (1,205 rows)\n"
+            "approval: out/tari.approval.json\n",
+        ),
+    ],
+)
+def test_the_approvals_summary_keeps_its_columns_aligned(
+    language: str, printed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    i18n.use_language(language)
+    print_approval(_approval(), "out/tari.approval.json")
+    assert capsys.readouterr().out == printed
