@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batch.i18n import N_, format_number
-from batch.i18n.marked import translated
+from batch.i18n import N_, _, format_number
 
 BAR_WIDTH = 24  # the bar's width when there is room for it
 MIN_BAR_WIDTH = 8  # narrower than this, a bar says nothing: it goes
@@ -54,7 +53,7 @@ def fit_line(snapshot: Snapshot, unit: str, columns: int) -> str:
     else:
         position = f"{format_number(snapshot.done)} {unit}"
     speed = f"{_rate_text(snapshot.rate)} {unit}/s"
-    eta = [] if share is None else [f"{translated(ETA)} {_eta_text(snapshot.eta_s)}"]
+    eta = [] if share is None else [f"{_(ETA)} {_eta_text(snapshot.eta_s)}"]
 
     def join(bar_width: int, extras: list[str]) -> str:
         bar = [] if share is None or bar_width == 0 else [_bar(share, bar_width)]
@@ -81,8 +80,7 @@ ETA = N_("ETA")
 
 def shown(word: str) -> str:
     """A label or unit of the line as the office reads it (any other text as it is)."""
-    marked = SHOWN.get(word)
-    return translated(marked) if marked is not None else word
+    return _(SHOWN[word]) if word in SHOWN else word
 
 
 def _counts_text(counts: dict[str, int], room: int) -> str:

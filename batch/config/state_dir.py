@@ -37,7 +37,6 @@ from batch.config.job import Job
 from batch.config.target_identity import EMBEDDED_SANDBOX, target_identity
 from batch.errors import ConfigError
 from batch.i18n import N_, _
-from batch.i18n.marked import translated
 
 STATE_DIR_ENV = "IO_BATCH_STATE_DIR"
 DEFAULT_FOLDER = "state"
@@ -99,7 +98,9 @@ def journal_location(job: Job, environ: Mapping[str, str] | None = None) -> Jour
 
 def shown_source(location: JournalLocation) -> str:
     """Which rule chose the state dir, in the office's language (the variable as set)."""
-    return translated(location.source)
+    if location.source in (FROM_JOB_FILE, BY_DEFAULT):
+        return _(FROM_JOB_FILE) if location.source == FROM_JOB_FILE else _(BY_DEFAULT)
+    return location.source  # the variable as set: IO_BATCH_STATE_DIR=...
 
 
 def journal_name(job: Job) -> str:

@@ -29,12 +29,18 @@ from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
 from batch.i18n import N_, _
-from batch.i18n.marked import translated
 
 #: The key, in both tables.
 KEY = "subject_placeholders"
 #: The warning's code, in the dry run's output and the send log.
 WARNING_CODE = "subject.personal_data"
+#: The warning's text (``SubjectPrivacy.describe``): every undeclared placeholder, and where.
+PERSONAL_DATA_WARNING = N_(
+    "the subject uses {names}, which may be personal data: AgID's guidelines for "
+    "IO messages (§7.3) keep personal data out of the subject, which IO shows in the "
+    "e-mail copy and on the lock screen. Move it to the markdown or, if it is not "
+    "personal, declare it: [message] {key} = [{listing}]"
+)
 
 
 class OnUndeclared(StrEnum):
@@ -95,13 +101,8 @@ class SubjectPrivacy:
         process's language, or in English for the log (``english``)."""
         names = ", ".join(f"{{{item.name}}} ({', '.join(item.fields)})" for item in self.undeclared)
         listing = ", ".join(f'"{item.name}"' for item in self.undeclared)
-        text = N_(
-            "the subject uses {names}, which may be personal data: AgID's guidelines for "
-            "IO messages (§7.3) keep personal data out of the subject, which IO shows in the "
-            "e-mail copy and on the lock screen. Move it to the markdown or, if it is not "
-            "personal, declare it: [message] {key} = [{listing}]"
-        )
-        return (text if english else translated(text)).format(names=names, key=KEY, listing=listing)
+        text = PERSONAL_DATA_WARNING if english else _(PERSONAL_DATA_WARNING)
+        return text.format(names=names, key=KEY, listing=listing)
 
 
 def take_subject_privacy(message: Table, guard: Table) -> SubjectPrivacy:

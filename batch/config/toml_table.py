@@ -13,7 +13,16 @@ from typing import Any
 
 from batch.errors import ConfigError
 from batch.i18n import N_, _
-from batch.i18n.marked import translated
+
+#: What a key of each kind must be, as its refusal says it.
+KIND_NAMES: dict[type | tuple[type, ...], str] = {
+    str: N_("a string"),
+    (str, int): N_("a name or a number"),
+    list: N_("a list of strings"),
+    bool: N_("true or false"),
+    int: N_("a whole number"),
+    (int, float): N_("a number"),
+}
 
 
 class Table:
@@ -32,7 +41,7 @@ class Table:
             raise ConfigError(_("[{key}] must be a table").format(key=self._key(key)))
         return Table(value, self._key(key))
 
-    def _take(self, key: str, kind: type | tuple[type, ...], kind_name: str) -> Any:
+    def _take(self, key: str, kind: type | tuple[type, ...]) -> Any:
         value = self._raw.pop(key, None)
         # bool is an int in Python: never accept true for a number or 1 for a flag.
         if value is not None and (
@@ -40,18 +49,18 @@ class Table:
         ):
             raise ConfigError(
                 _("{key} must be {kind}; got {value}").format(
-                    key=self._key(key), kind=translated(kind_name), value=repr(value)
+                    key=self._key(key), kind=_(KIND_NAMES[kind]), value=repr(value)
                 )
             )
         return value
 
     def optional_str(self, key: str) -> str | None:
-        value: str | None = self._take(key, str, N_("a string"))
+        value: str | None = self._take(key, str)
         return value
 
     def optional_str_or_int(self, key: str, *, low: int = 0) -> str | int | None:
         """A name or a number (a sheet, say); a number must be at least ``low``."""
-        value: str | int | None = self._take(key, (str, int), N_("a name or a number"))
+        value: str | int | None = self._take(key, (str, int))
         if isinstance(value, int):
             _check_range(self._key(key), value, low, None)
         return value
@@ -68,7 +77,7 @@ class Table:
 
     def get_str_list(self, key: str) -> list[str]:
         """A list of non-empty strings; empty when the key is absent."""
-        value = self._take(key, list, N_("a list of strings"))
+        value = self._take(key, list)
         if value is None:
             return []
         if not all(isinstance(item, str) and item.strip() for item in value):
@@ -80,7 +89,7 @@ class Table:
         return list(value)
 
     def optional_bool(self, key: str) -> bool | None:
-        value: bool | None = self._take(key, bool, N_("true or false"))
+        value: bool | None = self._take(key, bool)
         return value
 
     def get_bool(self, key: str, default: bool) -> bool:
@@ -90,7 +99,7 @@ class Table:
     def optional_int(
         self, key: str, *, low: int | None = None, high: int | None = None
     ) -> int | None:
-        value: int | None = self._take(key, int, N_("a whole number"))
+        value: int | None = self._take(key, int)
         if value is not None:
             _check_range(self._key(key), value, low, high)
         return value
@@ -104,7 +113,7 @@ class Table:
     def get_float(
         self, key: str, default: float, *, low: float | None = None, high: float | None = None
     ) -> float:
-        value: float | int | None = self._take(key, (int, float), N_("a number"))
+        value: float | int | None = self._take(key, (int, float))
         if value is None:
             return default
         _check_range(self._key(key), value, low, high)

@@ -19,7 +19,6 @@ from typing import TextIO
 
 from batch.config.job import Job
 from batch.i18n import N_, _
-from batch.i18n.marked import translated
 from batch.models import Row
 from batch.rules.email_copy import (
     EMPTY_MESSAGE,
@@ -111,5 +110,5 @@ def write_warnings(warnings: list[EmailCopyWarning], job: Job, out: TextIO) -> N
             else _("line {line}").format(line=w.line)
             for w in lines
         )
-        message, hint = translated(MESSAGES[code]), translated(HINTS[code])
+        message, hint = _(MESSAGES[code]), _(HINTS[code])
         out.write(f"  {code}: {message}\n    {hint}\n    {places}\n")

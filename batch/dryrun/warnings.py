@@ -14,8 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from batch.config.job import Job
-from batch.i18n import N_
-from batch.i18n.marked import translated
+from batch.i18n import N_, _
 from batch.input.header import LINE_COLUMN
 from batch.rules import dates
 from batch.rules.fiscal_code import SANDBOX
@@ -35,8 +34,7 @@ MESSAGES = {
 
 def warning_message(code: str) -> str:
     """What a warning code means, in the process's language ("" for an unknown code)."""
-    marked = MESSAGES.get(code)
-    return translated(marked).format(fiscal_code=SANDBOX) if marked is not None else ""
+    return _(MESSAGES[code]).format(fiscal_code=SANDBOX) if code in MESSAGES else ""
 
 
 def column_of(code: str, job: Job) -> str:

@@ -22,10 +22,15 @@ from pathlib import Path
 from batch.common.files import summary_path
 from batch.config.job import Job
 from batch.errors import ConfigError
-from batch.i18n import N_
-from batch.i18n.marked import translated
+from batch.i18n import N_, _
 
 WARNING_CODE = "errata.rerun_chain"
+#: The warning's text (``describe``).
+LATER_RERUN_WARNING = N_(
+    "{later} is a rerun of {results}: it carries every row of it over, and holds the "
+    "citizens the rerun reached too. The errata reaches only the rows of the file it "
+    "is given: give {later} to reach everyone the campaign reached"
+)
 
 
 def later_rerun(results: Path) -> Path | None:
@@ -39,12 +44,8 @@ def later_rerun(results: Path) -> Path | None:
 
 def describe(results: Path, later: Path, *, english: bool = False) -> str:
     """The warning's text: in the process's language, or in English for the log."""
-    text = N_(
-        "{later} is a rerun of {results}: it carries every row of it over, and holds the "
-        "citizens the rerun reached too. The errata reaches only the rows of the file it "
-        "is given: give {later} to reach everyone the campaign reached"
-    )
-    return (text if english else translated(text)).format(later=later, results=results)
+    text = LATER_RERUN_WARNING if english else _(LATER_RERUN_WARNING)
+    return text.format(later=later, results=results)
 
 
 def require_own_name(job: Job, results: Path) -> None:

@@ -15,7 +15,6 @@ from batch.errata import chain
 from batch.errata.subject import WARNING_CODE, describe, subjects_without_prefix
 from batch.errors import InputError
 from batch.i18n import N_, _, format_number, ngettext
-from batch.i18n.marked import translated
 from batch.input import read
 from batch.models import Status
 from batch.rules import io_rules
@@ -86,9 +85,8 @@ def _print_reach(job: Job, count: RowCount, out: TextIO) -> None:
             + "\n"
         )
         for reason, rows in sorted(count.left_out.items(), key=lambda item: -item[1]):
-            why = _WHY.get(reason)
             out.write(f"  {reason}: {format_number(rows)}")
-            out.write(f" ({translated(why)})\n" if why else "\n")
+            out.write(f" ({_(_WHY[reason])})\n" if reason in _WHY else "\n")
     without_prefix = subjects_without_prefix(job)
     if without_prefix:
         out.write(warning_line(WARNING_CODE, describe(without_prefix)) + "\n")

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from batch.errors import InputError
 from batch.i18n import N_, _
-from batch.i18n.marked import translated
 from batch.input.integrity import ByteChecks, MixedEncodingCheck
 
 CHUNK_BYTES = 1 << 20
@@ -77,7 +76,7 @@ def prepare(path: Path, requested: str) -> Prepared:
                 _("{path} is UTF-16 (Excel's 'Unicode text'), not {encoding}").format(
                     path=path, encoding=requested
                 ),
-                hint=translated(_FIX_ENCODING),
+                hint=_(_FIX_ENCODING),
             )
         return transcode(path, "utf-16")
     if b"\x00" in head:
@@ -85,7 +84,7 @@ def prepare(path: Path, requested: str) -> Prepared:
             _(
                 "{path} contains NUL bytes: it is not a text CSV (or it is UTF-16 without a BOM)"
             ).format(path=path),
-            hint=translated(_FIX_ENCODING),
+            hint=_(_FIX_ENCODING),
         )
     if requested in ("cp1252", "latin-1"):
         return transcode(path, requested)
@@ -102,7 +101,7 @@ def prepare(path: Path, requested: str) -> Prepared:
             problem_text = _(
                 "{path} is not valid UTF-8 at line {line}, although the lines before it are UTF-8"
             )
-            hint = _("the file mixes encodings: {fix}").format(fix=translated(_FIX_ENCODING))
+            hint = _("the file mixes encodings: {fix}").format(fix=_(_FIX_ENCODING))
         raise InputError(problem_text.format(path=path, line=line), hint=hint)
     # Plain ASCII up to a byte that is not UTF-8: a Windows (single-byte) export, unless
     # UTF-8 text follows (a file pasted together from two exports).

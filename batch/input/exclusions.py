@@ -28,7 +28,6 @@ import polars as pl
 from batch.config.job import InputSpec, Job
 from batch.errors import InputError
 from batch.i18n import N_, _
-from batch.i18n.marked import translated
 from batch.input import encoding
 from batch.input.header import LINE_COLUMN
 from batch.input.read import open_input
@@ -96,7 +95,7 @@ def load_exclusions(job: Job) -> ExclusionList | None:
                     "exclusion list {path}, line {line}: {value} is neither a fiscal code "
                     "nor a SHA-256 digest"
                 ).format(path=path, line=line, value=_shown(entry)),
-                hint=translated(_HINT),
+                hint=_(_HINT),
             )
         codes.add(code)
     return ExclusionList(path, frozenset(codes), frozenset(digests))

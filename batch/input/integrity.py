@@ -21,7 +21,6 @@ from pathlib import Path
 
 from batch.errors import InputError
 from batch.i18n import N_, _
-from batch.i18n.marked import translated
 
 _RESAVE = N_(
     "open it in a text editor and save it with Windows (CRLF) or Unix (LF) line endings, "
@@ -83,7 +82,7 @@ class ByteChecks:
                 "a line feed (old Mac line endings, CR only): some programs see a new row "
                 "there and others do not, so the rows cannot be told apart safely"
             ).format(path=self._path, line=line),
-            hint=translated(_RESAVE),
+            hint=_(_RESAVE),
         )
 
 

@@ -25,7 +25,6 @@ import polars as pl
 from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.i18n import _
-from batch.i18n.marked import translated
 from batch.input import encoding, exact, header, plain_damage, scan
 from batch.input.columns import HeaderColumns
 from batch.input.exact_frames import BATCH_CHARACTERS, exact_frames
@@ -205,7 +204,7 @@ class InputFile:
             hint=_(
                 "rename the columns in the CSV, or change [columns] / the templates in the "
                 "job; if the file uses another separator, {force}"
-            ).format(force=translated(FORCE_SEPARATOR)),
+            ).format(force=_(FORCE_SEPARATOR)),
         )
 
     def _fast_records(self, chunk: bytes, lines: int) -> tuple[pl.DataFrame | None, int | None]:

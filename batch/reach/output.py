@@ -24,11 +24,11 @@ import polars as pl
 
 from batch.common.csv_safety import neutralise, neutralise_expr
 from batch.common.files import open_private
-from batch.i18n import _, format_number, format_percent, ngettext
 from batch.input import read
 from batch.input.header import LINE_COLUMN
 from batch.input.results_layout import input_column
 from batch.models import Status
+from batch.reach.summary_text import print_reach_summary
 from batch.rules.io_rules import upper_ascii_expr
 from batch.send.journal import Journal
 from batch.send.run_output import OUTCOME_SCHEMA
@@ -69,33 +69,7 @@ class ReachSummary:
             handle.write("\n")
 
     def print(self, out: TextIO) -> None:
-        title = _("io-batch reach: job {job}, run {run_id}")
-        out.write("\n" + title.format(job=self.job, run_id=self.run_id) + "\n")
-        for value in REACH_VALUES:
-            if self.counts.get(value):
-                out.write(f"  {value:<18}  {format_number(self.counts[value]):>9}\n")
-        reachable = self.counts.get("reachable", 0)
-        share = ngettext(
-            "Reachable on IO: {reachable} of {rows} rows ({share}); "
-            "the others need another channel.",
-            "Reachable on IO: {reachable} of {rows} rows ({share}); "
-            "the others need another channel.",
-            self.rows,
-        )
-        out.write(
-            share.format(
-                reachable=format_number(reachable),
-                rows=format_number(self.rows),
-                share=format_percent(self.share_reachable),
-            )
-            + "\n"
-        )
-        out.write(
-            _("Reach CSV: {path} ({checks} profile checks, no message sent)").format(
-                path=self.output, checks=format_number(self.calls)
-            )
-            + "\n"
-        )
+        print_reach_summary(self, REACH_VALUES, out)
 
 
 def write_reach(

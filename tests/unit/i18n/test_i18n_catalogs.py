@@ -94,15 +94,18 @@ def test_the_installed_catalog_is_compiled_from_the_current_text(language: str) 
     write_mo(fresh, _po(language), use_fuzzy=False)
     fresh.seek(0)
     with compiled.open("rb") as installed:
-        assert _texts(read_mo(installed)) == _texts(read_mo(fresh)), (
+        assert _entries(read_mo(installed)) == _entries(read_mo(fresh)), (
             f"{compiled} is older than its .po: run scripts/catalogs.sh"
         )
 
 
-def _texts(catalog: Catalog) -> dict[object, object]:
-    """Each text and its translation; a plural's forms (lists in a read .mo) as tuples."""
+def _entries(catalog: Catalog) -> dict[object, object]:
+    """id -> translation; a plural's forms as tuples, so that they compare (and hash)."""
     return {
-        tuple(m.id) if isinstance(m.id, list | tuple) else m.id: tuple(_forms(m)) for m in catalog
+        tuple(m.id) if isinstance(m.id, list | tuple) else m.id: (
+            tuple(m.string) if isinstance(m.string, list | tuple) else m.string
+        )
+        for m in catalog
     }
 
 
@@ -113,15 +116,65 @@ def _calls(tree: ast.AST) -> Iterator[tuple[str, ast.Call]]:
             yield node.func.id, node
 
 
+def _is_marked(value: ast.expr, marked: set[str]) -> bool:
+    """A text marked with ``N_`` (or a constant bound to one), or a dict of them."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return value.func.id == "N_"
+    if isinstance(value, ast.Dict):
+        return bool(value.values) and all(_is_marked(item, marked) for item in value.values)
+    return isinstance(value, ast.Name) and value.id in marked
+
+
+def _marked_constants(trees: list[ast.AST]) -> set[str]:
+    """The names bound to ``N_`` texts (or dicts of them) anywhere in the package: the
+    constants that ``_(CONSTANT)`` translates where they are shown."""
+    marked: set[str] = set()
+    for _round in range(2):  # a dict of constants marked elsewhere: their names first
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and _is_marked(node.value, marked):
+                    marked |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+                elif (
+                    isinstance(node, ast.AnnAssign)
+                    and isinstance(node.target, ast.Name)
+                    and node.value is not None
+                    and _is_marked(node.value, marked)
+                ):
+                    marked.add(node.target.id)
+    return marked
+
+
+def _refers_to_marked(arg: ast.expr, marked: set[str]) -> bool:
+    """``CONSTANT``, ``module.CONSTANT``, ``TEXTS[key]`` or ``TEXTS.get(key, CONSTANT)``."""
+    if isinstance(arg, ast.Name):
+        return arg.id in marked
+    if isinstance(arg, ast.Attribute):
+        return arg.attr in marked
+    if isinstance(arg, ast.Subscript):
+        return _refers_to_marked(arg.value, marked)
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "get":
+        defaults = arg.args[1:]
+        return _refers_to_marked(arg.func.value, marked) and all(
+            _refers_to_marked(default, marked) for default in defaults
+        )
+    return False
+
+
 def test_every_marked_text_is_a_literal_so_that_it_can_be_extracted() -> None:
-    """``_(f"...")`` or ``_(variable)`` is never in a catalog: it would stay English."""
+    """``_(f"...")`` or ``_(variable)`` is never in a catalog: it would stay English.
+    ``_(CONSTANT)`` is the one exception: a constant whose text ``N_`` marked."""
+    paths = sorted(PACKAGE.rglob("*.py"))
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in paths]
+    marked = _marked_constants(trees)
     wrong = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        for name, call in _calls(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in zip(paths, trees, strict=True):
+        for name, call in _calls(tree):
             literals = 2 if name == "ngettext" else 1
             texts = call.args[:literals]
             if len(texts) < literals or not all(
-                isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in texts
+                (isinstance(arg, ast.Constant) and isinstance(arg.value, str))
+                or (name == "_" and _refers_to_marked(arg, marked))
+                for arg in texts
             ):
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{call.lineno} {name}(...)")
     assert not wrong, "texts marked for translation that are not literals:\n" + "\n".join(wrong)
