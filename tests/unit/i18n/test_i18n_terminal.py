@@ -95,7 +95,7 @@ def test_the_dry_runs_report_and_preview_in_italian(tmp_path: Path) -> None:
         "riga precedente, non inviate di nuovo)\n"
         "Avvisi (righe valide, inviate comunque; sono indicate le prime righe):\n"
         "  due_date.past: 2 righe: la scadenza è già passata: IO la accetta, ma il cittadino "
-        "vede una scadenza trascorsa\n"
+        "vede una scadenza ormai trascorsa\n"
         "    riga 2 (scadenza), riga 3 (scadenza)\n"
         "  fiscal_code.test_citizen: 1 riga: AAAAAA00A00A000A è il cittadino di prova di IO: "
         "IO accetta il messaggio (201) ma non lo recapita a nessuno (i servizi dell'Area "
