@@ -17,7 +17,7 @@ from batch.arguments import build_parser
 from batch.common import logs
 from batch.config.office_language import language_in_job_file
 from batch.errors import BatchError, ExitCode
-from batch.i18n import choose_language, use_language
+from batch.i18n import _, choose_language, use_language
 from batch.report.hook import make_requested_reports
 
 
@@ -67,11 +67,12 @@ def _fail(error: BaseException) -> int:
         if error.report is not None:
             error.report.finish()
         log.error("job.failed", error=str(error), exit_code=int(error.exit_code))
-        print(f"io-batch: error: {logs.mask_text(str(error))}", file=sys.stderr)
+        line = _("io-batch: error: {error}").format(error=logs.mask_text(str(error)))
+        print(line, file=sys.stderr)
         make_requested_reports()  # the runs that ended before the error (earlier shards)
         return int(error.exit_code)
     if isinstance(error, KeyboardInterrupt):
-        print("io-batch: interrupted", file=sys.stderr)
+        print(_("io-batch: interrupted"), file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     # A bug: say so plainly; the traceback goes to the (masked) log at debug level only.
     log.error("internal_error", error_type=type(error).__name__)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import structlog
 from hypothesis import settings
 
 from batch import i18n
@@ -28,9 +29,13 @@ os.environ["LANG"] = "C.UTF-8"
 
 @pytest.fixture(autouse=True)
 def _english_after_each_test() -> Iterator[None]:
-    """``cli.main`` chooses the process's language: the next test starts in English."""
+    """``cli.main`` chooses the process's language and sets logging up on the stdout of
+    the moment (pytest's capture, closed after the test): the next test starts in English
+    with the logging it had."""
+    logging_before = structlog.get_config()
     yield
     i18n.use_language(i18n.DEFAULT_LANGUAGE)
+    structlog.configure(**logging_before)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from batch.common import logs
 from batch.config.choices import TargetKind
 from batch.config.job import Job, Target
 from batch.errors import BatchError, ConfigError
+from batch.i18n import _
 from batch.input import read
 
 
@@ -45,9 +46,15 @@ def resolve_api_key(target: Target, environ: Mapping[str, str]) -> ApiKey:
         try:
             value = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"cannot read the API key file named by {file_name}: {exc}") from None
+            raise ConfigError(
+                _("cannot read the API key file named by {variable}: {error}").format(
+                    variable=file_name, error=exc
+                )
+            ) from None
         if not value:
-            raise ConfigError(f"the API key file named by {file_name} is empty")
+            raise ConfigError(
+                _("the API key file named by {variable} is empty").format(variable=file_name)
+            )
     if value:
         return ApiKey(value)
     if target.kind is TargetKind.SANDBOX:
@@ -55,8 +62,10 @@ def resolve_api_key(target: Target, environ: Mapping[str, str]) -> ApiKey:
 
         return ApiKey(DEFAULT_API_KEY)
     raise ConfigError(
-        f"no API key: set {name} (or {file_name} to a file that holds it)",
-        hint="the job targets the real IO API; nothing was sent",
+        _("no API key: set {variable} (or {file_variable} to a file that holds it)").format(
+            variable=name, file_variable=file_name
+        ),
+        hint=_("the job targets the real IO API; nothing was sent"),
     )
 
 

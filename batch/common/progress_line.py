@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batch.i18n import N_, _, format_number
+
 BAR_WIDTH = 24  # the bar's width when there is room for it
 MIN_BAR_WIDTH = 8  # narrower than this, a bar says nothing: it goes
+#: The words the line shows for the labels and units the runs give (which the log events
+#: keep as they are: ``verify.progress`` has ``round="check"``), in the office's language.
+SHOWN = {
+    "validating": N_("validating"),
+    "check": N_("check"),
+    "wait": N_("wait"),
+    "feed": N_("feed"),
+    "rows": N_("rows"),
+    "checks": N_("checks"),
+    "days": N_("days"),
+}
 
 
 @dataclass(frozen=True)
@@ -31,15 +44,16 @@ def fit_line(snapshot: Snapshot, unit: str, columns: int) -> str:
     wrap, where the next one (or a resize) starts a new row.
     """
     room = max(columns - 1, 1)
-    label = [snapshot.label] if snapshot.label else []
+    label = [shown(snapshot.label)] if snapshot.label else []
+    unit = shown(unit)
     share = None
     if snapshot.total is not None:
         share = snapshot.done / snapshot.total if snapshot.total else 1.0
         position = f"{snapshot.done}/{snapshot.total} {share:4.0%}"
     else:
-        position = f"{snapshot.done:,} {unit}"
+        position = f"{format_number(snapshot.done)} {unit}"
     speed = f"{_rate_text(snapshot.rate)} {unit}/s"
-    eta = [] if share is None else [f"ETA {_eta_text(snapshot.eta_s)}"]
+    eta = [] if share is None else [f"{_(ETA)} {_eta_text(snapshot.eta_s)}"]
 
     def join(bar_width: int, extras: list[str]) -> str:
         bar = [] if share is None or bar_width == 0 else [_bar(share, bar_width)]
@@ -58,6 +72,15 @@ def fit_line(snapshot: Snapshot, unit: str, columns: int) -> str:
         if len(line) <= room:
             return line
     return line[:room]
+
+
+#: "Estimated time of arrival": what is left, at the current rate.
+ETA = N_("ETA")
+
+
+def shown(word: str) -> str:
+    """A label or unit of the line as the office reads it (any other text as it is)."""
+    return _(SHOWN[word]) if word in SHOWN else word
 
 
 def _counts_text(counts: dict[str, int], room: int) -> str:
@@ -86,7 +109,7 @@ def _bar(share: float, width: int) -> str:
 
 
 def _rate_text(rate: float) -> str:
-    return f"{rate:,.0f}" if rate >= 100 else f"{rate:.1f}"
+    return format_number(rate) if rate >= 100 else format_number(rate, 1)
 
 
 def _eta_text(seconds: float | None) -> str:

@@ -33,6 +33,7 @@ from batch.config.subject_privacy import SubjectPrivacy, take_subject_privacy
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import _
 from batch.models import FeatureLevel
 
 SEPARATORS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "tab": "\t"}
@@ -257,11 +258,15 @@ def load_job(path: Path) -> Job:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"job file not found: {path}") from None
+        raise ConfigError(_("job file not found: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read job file {path}: {exc}") from None
+        raise ConfigError(
+            _("cannot read job file {path}: {error}").format(path=path, error=exc)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"job file {path} is not valid TOML: {exc}") from None
+        raise ConfigError(
+            _("job file {path} is not valid TOML: {error}").format(path=path, error=exc)
+        ) from None
     return parse_job(raw, source=path)
 
 
@@ -313,18 +318,21 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     input_spec = replace(input_spec, amount_column=columns.amount, due_date_column=columns.due_date)
     if (columns.amount is None) != (columns.notice_number is None):
         raise ConfigError(
-            "columns.amount and columns.notice_number go together",
-            hint="a pagoPA payment needs both the amount and the notice number",
+            _("columns.amount and columns.notice_number go together"),
+            hint=_("a pagoPA payment needs both the amount and the notice number"),
         )
     if columns.payee_fiscal_code is not None and columns.amount is None:
-        raise ConfigError("columns.payee_fiscal_code needs columns.amount and notice_number")
+        raise ConfigError(_("columns.payee_fiscal_code needs columns.amount and notice_number"))
 
     message = _message(message_section, variants)
     if message.language in message.languages[1:]:
         raise ConfigError(
-            f"[message.{message.language}] repeats the base message's language",
-            hint=f"the base [message] is {message.language} (message.language): "
-            "give each language once",
+            _("[message.{language}] repeats the base message's language").format(
+                language=message.language
+            ),
+            hint=_(
+                "the base [message] is {language} (message.language): give each language once"
+            ).format(language=message.language),
         )
     uses_third_party = (
         message.has_attachments
@@ -334,8 +342,8 @@ def parse_job(raw: dict[str, Any], *, source: Path) -> Job:
     )
     if uses_third_party and columns.third_party_id is None:
         raise ConfigError(
-            "message third_party_data options need columns.third_party_id",
-            hint="IO requires a third_party_data id for every such message",
+            _("message third_party_data options need columns.third_party_id"),
+            hint=_("IO requires a third_party_data id for every such message"),
         )
 
     kind = _member(target_section.required_str("kind"), TargetKind, "target.kind")
@@ -442,7 +450,7 @@ def _message(section: Table, variants: tuple[MessageVariant, ...]) -> MessageSpe
 def _section(raw: dict[str, Any], key: str) -> dict[str, Any]:
     value = raw.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"[{key}] must be a table")
+        raise ConfigError(_("[{key}] must be a table").format(key=key))
     return value
 
 
@@ -475,13 +483,17 @@ def _url(value: str | None, kind: TargetKind) -> str | None:
     # Plain http only on this machine (a local sandbox): the key must not cross a network in
     # clear text.
     if not url.startswith(("https://", "http://127.", "http://localhost", "http://[::1]")):
-        raise ConfigError(f"target.base_url must use https: {url}")
+        raise ConfigError(_("target.base_url must use https: {url}").format(url=url))
     return url
 
 
 def _choice(value: str, choices: tuple[str, ...], key: str) -> str:
     if value not in choices:
-        raise ConfigError(f"{key} must be one of {', '.join(choices)}; got {value!r}")
+        raise ConfigError(
+            _("{key} must be one of {choices}; got {value}").format(
+                key=key, choices=", ".join(choices), value=repr(value)
+            )
+        )
     return value
 
 
@@ -498,7 +510,9 @@ def _day(value: str, key: str) -> str:
 
 
 def _bad_day(key: str, value: str) -> str:
-    raise ConfigError(f"{key} must be a date YYYY-MM-DD; got {value!r}")
+    raise ConfigError(
+        _("{key} must be a date YYYY-MM-DD; got {value}").format(key=key, value=repr(value))
+    )
 
 
 def _optional_choice(value: str | None, choices: tuple[str, ...], key: str) -> str | None:
@@ -508,7 +522,7 @@ def _optional_choice(value: str | None, choices: tuple[str, ...], key: str) -> s
 def _separator(value: str) -> str | None:
     if value not in SEPARATORS:
         raise ConfigError(
-            f"separator must be one of auto, ',', ';', tab; got {value!r}",
+            _("separator must be one of auto, ',', ';', tab; got {value}").format(value=repr(value))
         )
     return SEPARATORS[value]
 

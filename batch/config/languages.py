@@ -15,6 +15,7 @@ from typing import Any
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import _
 
 #: IO's language codes (``PreferredLanguage``: it_IT, en_GB, es_ES, de_DE, fr_FR; the enum
 #: is extensible): two lower-case letters, ``_``, two upper-case letters.
@@ -42,8 +43,10 @@ def take_variants(raw_message: dict[str, Any]) -> tuple[dict[str, Any], tuple[Me
             continue
         if not LANGUAGE_CODE.fullmatch(key):
             raise ConfigError(
-                f"[message.{key}] is not a language: write IO's code, such as de_DE or en_GB",
-                hint="a language table holds the subject and markdown in that language",
+                _(
+                    "[message.{key}] is not a language: write IO's code, such as de_DE or en_GB"
+                ).format(key=key),
+                hint=_("a language table holds the subject and markdown in that language"),
             )
         table = Table(value, f"message.{key}")
         variants.append(
@@ -60,7 +63,11 @@ def take_variants(raw_message: dict[str, Any]) -> tuple[dict[str, Any], tuple[Me
 
 def check_language(code: str, key: str) -> str:
     if not LANGUAGE_CODE.fullmatch(code):
-        raise ConfigError(f"{key} must be a language code such as it_IT or de_DE; got {code!r}")
+        raise ConfigError(
+            _("{key} must be a language code such as it_IT or de_DE; got {value}").format(
+                key=key, value=repr(code)
+            )
+        )
     return code
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,20 +34,24 @@ def parse_metrics(section: Table, base: Path) -> MetricsSpec:
         parts = urlsplit(pushgateway)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(
-                f"metrics.pushgateway must be an http:// or https:// URL, not {pushgateway!r}",
-                hint='for example pushgateway = "http://pushgateway.monitoring:9091"',
+                _("metrics.pushgateway must be an http:// or https:// URL, not {value}").format(
+                    value=repr(pushgateway)
+                ),
+                hint=_('for example pushgateway = "http://pushgateway.monitoring:9091"'),
             )
         if parts.password is not None or parts.username is not None:
             # A job file is no place for a secret, and the URL is logged.
             raise ConfigError(
-                "metrics.pushgateway must not hold credentials",
-                hint="reach the Pushgateway without them, e.g. through the cluster network",
+                _("metrics.pushgateway must not hold credentials"),
+                hint=_("reach the Pushgateway without them, e.g. through the cluster network"),
             )
     textfile = section.optional_str("textfile")
     path = None if textfile is None else Path(os.path.normpath(base / textfile))
     if path is not None and path.suffix != ".prom":
         raise ConfigError(
-            f"metrics.textfile must end in .prom (node-exporter reads only those): {textfile!r}",
+            _(
+                "metrics.textfile must end in .prom (node-exporter reads only those): {value}"
+            ).format(value=repr(textfile))
         )
     timeout = section.get_float("timeout_seconds", 10.0, low=0.1)
     section.done()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
-from batch.i18n import LANGUAGES
+from batch.i18n import LANGUAGES, _
 
 
 def parse_language(output_section: Table) -> str | None:
@@ -20,8 +20,12 @@ def parse_language(output_section: Table) -> str | None:
     language = output_section.optional_str("language")
     if language is not None and language not in LANGUAGES:
         raise ConfigError(
-            f"[output] language = {language!r} is not one io-batch speaks",
-            hint=f"use one of {', '.join(repr(code) for code in LANGUAGES)}",
+            _("[output] language = {value} is not one io-batch speaks").format(
+                value=repr(language)
+            ),
+            hint=_("use one of {choices}").format(
+                choices=", ".join(repr(code) for code in LANGUAGES)
+            ),
         )
     return language
 

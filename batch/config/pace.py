@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import _
 
 _DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?")
 _SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -43,12 +44,16 @@ def parse_duration(text: str, key: str) -> timedelta:
     match = _DURATION.fullmatch(text.strip())
     if match is None or not any(match.groups()) or not text.strip():
         raise ConfigError(
-            f'{key} must be a duration such as "6h", "90m" or "2h30m"; got {text!r}',
+            _('{key} must be a duration such as "6h", "90m" or "2h30m"; got {value}').format(
+                key=key, value=repr(text)
+            )
         )
     days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
     duration = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     if duration <= timedelta(0):
-        raise ConfigError(f"{key} must be longer than zero; got {text!r}")
+        raise ConfigError(
+            _("{key} must be longer than zero; got {value}").format(key=key, value=repr(text))
+        )
     return duration
 
 
@@ -58,8 +63,10 @@ def parse_instant(text: str, key: str, zone: tzinfo) -> datetime:
         instant = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ConfigError(
-            f'{key} must be a date and time such as "2026-12-10T09:00" (Europe/Rome) or '
-            f'"2026-12-10T09:00+01:00"; got {text!r}'
+            _(
+                '{key} must be a date and time such as "2026-12-10T09:00" (Europe/Rome) or '
+                '"2026-12-10T09:00+01:00"; got {value}'
+            ).format(key=key, value=repr(text))
         ) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=zone)

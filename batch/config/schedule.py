@@ -17,6 +17,7 @@ from batch.config.choices import OnQuietHours
 from batch.config.pace import Pace, parse_pace
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import _
 
 ZONE = ZoneInfo("Europe/Rome")
 _WINDOW = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
@@ -100,8 +101,10 @@ class Schedule:
 def parse_quiet_hours(text: str) -> QuietHours:
     match = _WINDOW.fullmatch(text)
     bad = ConfigError(
-        f'schedule.quiet_hours must be "HH:MM-HH:MM" (Europe/Rome), e.g. "21:00-08:00"; '
-        f"got {text!r}"
+        _(
+            'schedule.quiet_hours must be "HH:MM-HH:MM" (Europe/Rome), e.g. "21:00-08:00"; '
+            "got {value}"
+        ).format(value=repr(text))
     )
     if match is None:
         raise bad
@@ -111,8 +114,10 @@ def parse_quiet_hours(text: str) -> QuietHours:
     start, end = time(hour1, minute1), time(hour2, minute2)
     if start == end:
         raise ConfigError(
-            f"schedule.quiet_hours {text!r} starts and ends at the same time",
-            hint="give a window such as 21:00-08:00, or leave quiet_hours out",
+            _("schedule.quiet_hours {value} starts and ends at the same time").format(
+                value=repr(text)
+            ),
+            hint=_("give a window such as 21:00-08:00, or leave quiet_hours out"),
         )
     return QuietHours(start, end)
 
@@ -123,8 +128,11 @@ def parse_schedule(table: Table) -> Schedule:
     on_quiet_hours = table.get_str("on_quiet_hours", OnQuietHours.WAIT)
     if on_quiet_hours not in tuple(OnQuietHours):
         raise ConfigError(
-            f"schedule.on_quiet_hours must be one of {', '.join(OnQuietHours)}; "
-            f"got {on_quiet_hours!r}"
+            _("{key} must be one of {choices}; got {value}").format(
+                key="schedule.on_quiet_hours",
+                choices=", ".join(OnQuietHours),
+                value=repr(on_quiet_hours),
+            )
         )
     schedule = Schedule(
         quiet_hours=parse_quiet_hours(window) if window is not None else None,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import _
 
 #: Set by a Kubernetes Indexed Job in every pod: the pod's index, from 0.
 COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
@@ -90,26 +91,41 @@ def choose_layout(
         index, flag_count = parse_shard_flag(shard_flag)
         if count is not None and flag_count != count:
             raise ConfigError(
-                f"--shard {shard_flag} says {flag_count} shards but "
-                f"{_count_source(shards_flag)} says {count}",
-                hint=f"use --shard K/{count}, or change the shard count everywhere (only "
-                "between campaigns: see 'Sharded runs' in the README)",
+                _("--shard {flag} says {flag_count} shards but {source} says {count}").format(
+                    flag=shard_flag,
+                    flag_count=flag_count,
+                    source=_count_source(shards_flag),
+                    count=count,
+                ),
+                hint=_(
+                    "use --shard K/{count}, or change the shard count everywhere (only "
+                    "between campaigns: see 'Sharded runs' in the README)"
+                ).format(count=count),
             )
         return Layout(flag_count, index)
     index_text = environ.get(COMPLETION_INDEX_ENV, "").strip()
     if index_text:
         if count is None:
             raise ConfigError(
-                f"{COMPLETION_INDEX_ENV}={index_text} (a Kubernetes Indexed Job) but no "
-                "shard count",
-                hint="set [shards] count = N in the job file (the Job's completions), "
-                "or pass --shards N",
+                _("{variable}={index} (a Kubernetes Indexed Job) but no shard count").format(
+                    variable=COMPLETION_INDEX_ENV, index=index_text
+                ),
+                hint=_(
+                    "set [shards] count = N in the job file (the Job's completions), "
+                    "or pass --shards N"
+                ),
             )
         if not index_text.isdigit() or not 0 <= int(index_text) < count:
             raise ConfigError(
-                f"{COMPLETION_INDEX_ENV}={index_text!r} is not an index from 0 to {count - 1} "
-                f"({count} shards)",
-                hint=f"the Indexed Job's completions must equal the shard count ({count})",
+                _("{variable}={index} is not an index from 0 to {last} ({count} shards)").format(
+                    variable=COMPLETION_INDEX_ENV,
+                    index=repr(index_text),
+                    last=count - 1,
+                    count=count,
+                ),
+                hint=_("the Indexed Job's completions must equal the shard count ({count})").format(
+                    count=count
+                ),
             )
         return Layout(count, int(index_text) + 1)
     return None if count is None else Layout(count)
@@ -120,34 +136,50 @@ def parse_shard_flag(text: str) -> tuple[int, int]:
     found = _SHARD_FLAG.fullmatch(text)
     if found is None:
         raise ConfigError(
-            f"--shard must be K/N (shard K of N, K from 1); got {text!r}",
-            hint="for example --shard 1/4 ... --shard 4/4",
+            _("--shard must be K/N (shard K of N, K from 1); got {value}").format(value=repr(text)),
+            hint=_("for example --shard 1/4 ... --shard 4/4"),
         )
     index, count = int(found.group(1)), int(found.group(2))
     if not 1 <= count <= MAX_SHARDS:
-        raise ConfigError(f"--shard {text}: the count must be from 1 to {MAX_SHARDS}")
+        raise ConfigError(
+            _("--shard {flag}: the count must be from 1 to {most}").format(
+                flag=text, most=MAX_SHARDS
+            )
+        )
     if not 1 <= index <= count:
         raise ConfigError(
-            f"--shard {text}: shard {index} does not exist, shards go from 1 to {count}",
-            hint=f"use --shard 1/{count} ... --shard {count}/{count} (K counts from 1)",
+            _("--shard {flag}: shard {index} does not exist, shards go from 1 to {count}").format(
+                flag=text, index=index, count=count
+            ),
+            hint=_("use --shard 1/{count} ... --shard {count}/{count} (K counts from 1)").format(
+                count=count
+            ),
         )
     return index, count
 
 
 def _count(job_count: int | None, shards_flag: int | None) -> int | None:
     if shards_flag is not None and not 1 <= shards_flag <= MAX_SHARDS:
-        raise ConfigError(f"--shards must be from 1 to {MAX_SHARDS}; got {shards_flag}")
+        raise ConfigError(
+            _("--shards must be from 1 to {most}; got {value}").format(
+                most=MAX_SHARDS, value=shards_flag
+            )
+        )
     if shards_flag is not None and job_count is not None and shards_flag != job_count:
         raise ConfigError(
-            f"--shards {shards_flag} disagrees with [shards] count = {job_count} of the job file",
-            hint="leave --shards out, or change [shards] count (only between campaigns: see "
-            "'Sharded runs' in the README)",
+            _("--shards {value} disagrees with [shards] count = {count} of the job file").format(
+                value=shards_flag, count=job_count
+            ),
+            hint=_(
+                "leave --shards out, or change [shards] count (only between campaigns: see "
+                "'Sharded runs' in the README)"
+            ),
         )
     return shards_flag if shards_flag is not None else job_count
 
 
 def _count_source(shards_flag: int | None) -> str:
-    return "--shards" if shards_flag is not None else "[shards] count of the job file"
+    return "--shards" if shards_flag is not None else _("[shards] count of the job file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +198,10 @@ def split_budget(calls: int | None, window_seconds: float, count: int) -> SplitB
         return SplitBudget(calls, whole)
     if calls < count:
         raise ConfigError(
-            f"a budget of {whole} cannot be split over {count} shards (less than one call each)",
-            hint="use fewer shards, or none: a limited budget is reached by one process",
+            _(
+                "a budget of {budget} cannot be split over {count} shards (less than one call each)"
+            ).format(budget=whole, count=count),
+            hint=_("use fewer shards, or none: a limited budget is reached by one process"),
         )
     share = calls // count
     return SplitBudget(share, f"{share}/{window_seconds:g}s ({whole} split over {count} shards)")

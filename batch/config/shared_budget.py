@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import _
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SCHEMES = ("redis", "rediss", "unix")
@@ -25,30 +26,33 @@ def parse_shared_budget(section: Table, *, unlimited: bool) -> dict[str, str | N
     if url is None:
         if name is not None:
             raise ConfigError(
-                "rate.budget_name names a shared budget, but rate.shared gives no Redis URL",
-                hint='add shared = "redis://HOST:6379/0", or remove budget_name',
+                _("rate.budget_name names a shared budget, but rate.shared gives no Redis URL"),
+                hint=_('add shared = "redis://HOST:6379/0", or remove budget_name'),
             )
         return {"shared": None, "budget_name": None}
     if unlimited:
         raise ConfigError(
-            "rate.shared is set on an unlimited budget: there is nothing to share",
-            hint="remove rate.shared, or rate.unlimited",
+            _("rate.shared is set on an unlimited budget: there is nothing to share"),
+            hint=_("remove rate.shared, or rate.unlimited"),
         )
     if urlsplit(url).scheme not in _SCHEMES:
         raise ConfigError(
-            "rate.shared must be a Redis URL (redis://, rediss:// or unix://), "
-            f"not {redacted(url)!r}",
-            hint='for example shared = "redis://127.0.0.1:6379/0"',
+            _(
+                "rate.shared must be a Redis URL (redis://, rediss:// or unix://), not {value}"
+            ).format(value=repr(redacted(url))),
+            hint=_('for example shared = "redis://127.0.0.1:6379/0"'),
         )
     if name is None:
         # No default: a default per job would silently give each job a budget of its own.
         raise ConfigError(
-            "rate.shared needs rate.budget_name: the name every job of the institution uses",
-            hint='for example budget_name = "comune-di-esempio"',
+            _("rate.shared needs rate.budget_name: the name every job of the institution uses"),
+            hint=_('for example budget_name = "comune-di-esempio"'),
         )
     if not _NAME.fullmatch(name):
         raise ConfigError(
-            f"rate.budget_name {name!r} must be 1-64 letters, digits, '.', '_' or '-'",
+            _("rate.budget_name {value} must be 1-64 letters, digits, '.', '_' or '-'").format(
+                value=repr(name)
+            )
         )
     return {"shared": url, "budget_name": name}
 

@@ -36,11 +36,15 @@ from urllib.parse import urlsplit
 from batch.config.job import Job
 from batch.config.target_identity import EMBEDDED_SANDBOX, target_identity
 from batch.errors import ConfigError
+from batch.i18n import N_, _
 
 STATE_DIR_ENV = "IO_BATCH_STATE_DIR"
 DEFAULT_FOLDER = "state"
 JOURNAL_SUFFIX = ".journal.sqlite"
 _UNSAFE = re.compile(r"[^A-Za-z0-9.]+")
+#: Which rule chose the state dir (as the log says it; ``shown_source`` for a person).
+FROM_JOB_FILE = N_("[output] state_dir of the job file")
+BY_DEFAULT = N_("the default: state/ beside the job file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +64,7 @@ def target_folder(identity: str) -> str:
     The digest keeps apart identities that the readable part would spell alike."""
     if identity == EMBEDDED_SANDBOX:
         return "sandbox-embedded"
-    kind, _, url = identity.partition(":")
+    kind, _colon, url = identity.partition(":")
     parts = urlsplit(url)
     readable = _UNSAFE.sub("-", f"{parts.netloc}{parts.path}").strip("-")[:60]
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:8]
@@ -72,14 +76,14 @@ def journal_location(job: Job, environ: Mapping[str, str] | None = None) -> Jour
     would be missed."""
     environ = os.environ if environ is None else environ
     if job.state_dir is not None:
-        folder, source = job.state_dir.absolute(), "[output] state_dir of the job file"
+        folder, source = job.state_dir.absolute(), FROM_JOB_FILE
     else:
         from_env = environ.get(STATE_DIR_ENV, "").strip()
         if from_env:
             folder, source = Path(from_env).resolve(), f"{STATE_DIR_ENV}={from_env}"
         else:
             folder = (job.source.parent / DEFAULT_FOLDER).absolute()
-            source = "the default: state/ beside the job file"
+            source = BY_DEFAULT
     identity = target_identity(job.target)
     name = journal_name(job)
     path = folder / target_folder(identity) / name
@@ -90,6 +94,13 @@ def journal_location(job: Job, environ: Mapping[str, str] | None = None) -> Jour
     if job.state_dir is None:
         _refuse_to_miss_an_old_journal(job, location)
     return location
+
+
+def shown_source(location: JournalLocation) -> str:
+    """Which rule chose the state dir, in the office's language (the variable as set)."""
+    if location.source in (FROM_JOB_FILE, BY_DEFAULT):
+        return _(FROM_JOB_FILE) if location.source == FROM_JOB_FILE else _(BY_DEFAULT)
+    return location.source  # the variable as set: IO_BATCH_STATE_DIR=...
 
 
 def journal_name(job: Job) -> str:
@@ -120,12 +131,23 @@ def _refuse_to_miss_an_old_journal(job: Job, location: JournalLocation) -> None:
         return
     old = found[0]
     raise ConfigError(
-        f"the journal of job {job.name!r} is at {old} (beside the results, where earlier "
-        f"versions kept it), but this version looks for it in {location.state_dir} "
-        f"({location.source}); starting an empty one would send every message again",
-        hint=f"move {old.name} with its -wal and -shm files to {location.state_dir} (the next "
-        f"run files it under this job's target, {location.target}), "
-        f'or set [output] state_dir = "{old.parent}" in the job file',
+        _(
+            "the journal of job {job} is at {old} (beside the results, where earlier "
+            "versions kept it), but this version looks for it in {state_dir} "
+            "({source}); starting an empty one would send every message again"
+        ).format(
+            job=repr(job.name),
+            old=old,
+            state_dir=location.state_dir,
+            source=shown_source(location),
+        ),
+        hint=_(
+            "move {name} with its -wal and -shm files to {state_dir} (the next "
+            "run files it under this job's target, {target}), "
+            'or set [output] state_dir = "{folder}" in the job file'
+        ).format(
+            name=old.name, state_dir=location.state_dir, target=location.target, folder=old.parent
+        ),
     )
 
 

@@ -28,11 +28,19 @@ from batch.config.languages import MessageVariant
 from batch.config.template import Template
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
+from batch.i18n import N_, _
 
 #: The key, in both tables.
 KEY = "subject_placeholders"
 #: The warning's code, in the dry run's output and the send log.
 WARNING_CODE = "subject.personal_data"
+#: The warning's text (``SubjectPrivacy.describe``): every undeclared placeholder, and where.
+PERSONAL_DATA_WARNING = N_(
+    "the subject uses {names}, which may be personal data: AgID's guidelines for "
+    "IO messages (§7.3) keep personal data out of the subject, which IO shows in the "
+    "e-mail copy and on the lock screen. Move it to the markdown or, if it is not "
+    "personal, declare it: [message] {key} = [{listing}]"
+)
 
 
 class OnUndeclared(StrEnum):
@@ -67,12 +75,15 @@ class SubjectPrivacy:
         used = [name for template in subjects.values() for name in template.placeholders]
         unused = [name for name in self.declared if name not in used]
         if unused:
-            shown = ", ".join(f"{{{name}}}" for name in dict.fromkeys(used)) or "no placeholder"
+            shown = ", ".join(f"{{{name}}}" for name in dict.fromkeys(used)) or _("no placeholder")
             raise ConfigError(
-                f"message.{KEY} names {', '.join(map(repr, unused))}, which no subject uses "
-                f"(the subjects use: {shown})",
-                hint="list only the subject placeholders that are not personal data, as the "
-                "subject writes them",
+                _(
+                    "message.{key} names {names}, which no subject uses (the subjects use: {shown})"
+                ).format(key=KEY, names=", ".join(map(repr, unused)), shown=shown),
+                hint=_(
+                    "list only the subject placeholders that are not personal data, as the "
+                    "subject writes them"
+                ),
             )
         found: dict[str, list[str]] = {}
         for field, template in subjects.items():
@@ -85,16 +96,13 @@ class SubjectPrivacy:
         undeclared = tuple(Undeclared(name, tuple(fields)) for name, fields in found.items())
         return replace(self, undeclared=undeclared)
 
-    def describe(self) -> str:
-        """The warning's text, naming every undeclared placeholder and where it is."""
+    def describe(self, *, english: bool = False) -> str:
+        """The warning's text, naming every undeclared placeholder and where it is: in the
+        process's language, or in English for the log (``english``)."""
         names = ", ".join(f"{{{item.name}}} ({', '.join(item.fields)})" for item in self.undeclared)
         listing = ", ".join(f'"{item.name}"' for item in self.undeclared)
-        return (
-            f"the subject uses {names}, which may be personal data: AgID's guidelines for "
-            "IO messages (§7.3) keep personal data out of the subject, which IO shows in the "
-            "e-mail copy and on the lock screen. Move it to the markdown or, if it is not "
-            f"personal, declare it: [message] {KEY} = [{listing}]"
-        )
+        text = PERSONAL_DATA_WARNING if english else _(PERSONAL_DATA_WARNING)
+        return text.format(names=names, key=KEY, listing=listing)
 
 
 def take_subject_privacy(message: Table, guard: Table) -> SubjectPrivacy:
@@ -105,8 +113,10 @@ def take_subject_privacy(message: Table, guard: Table) -> SubjectPrivacy:
     choices = tuple(OnUndeclared)
     if word not in choices:
         raise ConfigError(
-            f"guard.{KEY} must be one of {', '.join(choices)}; got {word!r}",
-            hint='"warn" names the undeclared subject placeholders, "refuse" stops the run',
+            _("guard.{key} must be one of {choices}; got {value}").format(
+                key=KEY, choices=", ".join(choices), value=repr(word)
+            ),
+            hint=_('"warn" names the undeclared subject placeholders, "refuse" stops the run'),
         )
     return SubjectPrivacy(declared=declared, on_undeclared=OnUndeclared(word))
 
@@ -119,7 +129,7 @@ def enforce(privacy: SubjectPrivacy) -> None:
         get_logger().warning(
             WARNING_CODE,
             placeholders=[item.name for item in privacy.undeclared],
-            detail=privacy.describe(),
+            detail=privacy.describe(english=True),
         )
 
 
@@ -127,6 +137,10 @@ def refuse_undeclared(privacy: SubjectPrivacy) -> None:
     """``[guard] subject_placeholders = "refuse"`` and an undeclared one: exit 2."""
     if privacy.undeclared and privacy.on_undeclared is OnUndeclared.REFUSE:
         raise ConfigError(
-            f'{privacy.describe()}. guard.{KEY} = "refuse": nothing was sent',
-            hint=f"take the placeholders out of the subject, or declare them in [message] {KEY}",
+            _('{warning}. guard.{key} = "refuse": nothing was sent').format(
+                warning=privacy.describe(), key=KEY
+            ),
+            hint=_(
+                "take the placeholders out of the subject, or declare them in [message] {key}"
+            ).format(key=KEY),
         )

@@ -15,6 +15,7 @@ import string
 from dataclasses import dataclass
 
 from batch.errors import ConfigError
+from batch.i18n import _
 
 #: ``{?column}`` opens an optional section, ``{/column}`` closes it. Neither ``?`` nor ``/``
 #: can start a column name in a ``{column}`` placeholder, and markdown gives no meaning to
@@ -48,7 +49,9 @@ class Template:
         try:
             parsed = list(string.Formatter().parse(text))
         except ValueError as exc:
-            raise ConfigError(f"bad template {text[:40]!r}: {exc}") from None
+            raise ConfigError(
+                _("bad template {template}: {error}").format(template=repr(text[:40]), error=exc)
+            ) from None
         groups: list[Group] = []
         section: str | None = None
         parts: list[Part] = []
@@ -61,15 +64,21 @@ class Template:
         for literal, name, spec, conversion in parsed:
             if name is not None and (not name.lstrip(OPEN + CLOSE) or spec or conversion):
                 raise ConfigError(
-                    f"bad placeholder in template {text[:40]!r}",
-                    hint="use {column_name} with no format spec; write {{ and }} for braces",
+                    _("bad placeholder in template {template}").format(template=repr(text[:40])),
+                    # Shown as written: {column_name}, {{ and }} are the job file's syntax.
+                    hint=_("use {column_name} with no format spec; write {{ and }} for braces"),
                 )
             if name is not None and name.startswith(OPEN):
                 if section is not None:
                     raise ConfigError(
-                        f"template {text[:40]!r}: {{{name}}} opens a section inside "
-                        f"{{{OPEN}{section}}}",
-                        hint="optional sections do not nest: close one before the next",
+                        _(
+                            "template {template}: {placeholder} opens a section inside {section}"
+                        ).format(
+                            template=repr(text[:40]),
+                            placeholder=f"{{{name}}}",
+                            section=f"{{{OPEN}{section}}}",
+                        ),
+                        hint=_("optional sections do not nest: close one before the next"),
                     )
                 parts.append((literal, None))
                 close_group()
@@ -77,9 +86,16 @@ class Template:
             elif name is not None and name.startswith(CLOSE):
                 if section != name[1:]:
                     raise ConfigError(
-                        f"template {text[:40]!r}: {{{name}}} closes no open {{{OPEN}{name[1:]}}}",
-                        hint="write a section as {?column}text shown when column is not "
-                        "empty{/column}",
+                        _("template {template}: {placeholder} closes no open {section}").format(
+                            template=repr(text[:40]),
+                            placeholder=f"{{{name}}}",
+                            section=f"{{{OPEN}{name[1:]}}}",
+                        ),
+                        # Shown as written: {?column} and {/column} are the job file's syntax.
+                        hint=_(
+                            "write a section as {?column}text shown when column is not "
+                            "empty{/column}"
+                        ),
                     )
                 parts.append((literal, None))
                 close_group()
@@ -88,8 +104,10 @@ class Template:
                 parts.append((literal, name))
         if section is not None:
             raise ConfigError(
-                f"template {text[:40]!r}: the section {{{OPEN}{section}}} is not closed",
-                hint=f"end it with {{{CLOSE}{section}}}",
+                _("template {template}: the section {section} is not closed").format(
+                    template=repr(text[:40]), section=f"{{{OPEN}{section}}}"
+                ),
+                hint=_("end it with {closing}").format(closing=f"{{{CLOSE}{section}}}"),
             )
         close_group()
         return cls(text, tuple(groups))

@@ -2,6 +2,9 @@
 
 Each getter removes its key; ``done()`` then names whatever is left, so a misspelt key
 is an error instead of a silent default.
+
+The refusals speak the office's language; keys stay as written, and values are shown as
+TOML writes them (``0.5``, not ``0,5``), since that is how the file must spell them.
 """
 
 from __future__ import annotations
@@ -9,6 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from batch.errors import ConfigError
+from batch.i18n import N_, _
+
+#: What a key of each kind must be, as its refusal says it.
+KIND_NAMES: dict[type | tuple[type, ...], str] = {
+    str: N_("a string"),
+    (str, int): N_("a name or a number"),
+    list: N_("a list of strings"),
+    bool: N_("true or false"),
+    int: N_("a whole number"),
+    (int, float): N_("a number"),
+}
 
 
 class Table:
@@ -24,25 +38,29 @@ class Table:
     def table(self, key: str) -> Table:
         value = self._raw.pop(key, {})
         if not isinstance(value, dict):
-            raise ConfigError(f"[{self._key(key)}] must be a table")
+            raise ConfigError(_("[{key}] must be a table").format(key=self._key(key)))
         return Table(value, self._key(key))
 
-    def _take(self, key: str, kind: type | tuple[type, ...], kind_name: str) -> Any:
+    def _take(self, key: str, kind: type | tuple[type, ...]) -> Any:
         value = self._raw.pop(key, None)
         # bool is an int in Python: never accept true for a number or 1 for a flag.
         if value is not None and (
             not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)
         ):
-            raise ConfigError(f"{self._key(key)} must be {kind_name}; got {value!r}")
+            raise ConfigError(
+                _("{key} must be {kind}; got {value}").format(
+                    key=self._key(key), kind=_(KIND_NAMES[kind]), value=repr(value)
+                )
+            )
         return value
 
     def optional_str(self, key: str) -> str | None:
-        value: str | None = self._take(key, str, "a string")
+        value: str | None = self._take(key, str)
         return value
 
     def optional_str_or_int(self, key: str, *, low: int = 0) -> str | int | None:
         """A name or a number (a sheet, say); a number must be at least ``low``."""
-        value: str | int | None = self._take(key, (str, int), "a name or a number")
+        value: str | int | None = self._take(key, (str, int))
         if isinstance(value, int):
             _check_range(self._key(key), value, low, None)
         return value
@@ -54,20 +72,24 @@ class Table:
     def required_str(self, key: str) -> str:
         value = self.optional_str(key)
         if value is None or not value.strip():
-            raise ConfigError(f"{self._key(key)} is required")
+            raise ConfigError(_("{key} is required").format(key=self._key(key)))
         return value
 
     def get_str_list(self, key: str) -> list[str]:
         """A list of non-empty strings; empty when the key is absent."""
-        value = self._take(key, list, "a list of strings")
+        value = self._take(key, list)
         if value is None:
             return []
         if not all(isinstance(item, str) and item.strip() for item in value):
-            raise ConfigError(f"{self._key(key)} must be a list of column names; got {value!r}")
+            raise ConfigError(
+                _("{key} must be a list of column names; got {value}").format(
+                    key=self._key(key), value=repr(value)
+                )
+            )
         return list(value)
 
     def optional_bool(self, key: str) -> bool | None:
-        value: bool | None = self._take(key, bool, "true or false")
+        value: bool | None = self._take(key, bool)
         return value
 
     def get_bool(self, key: str, default: bool) -> bool:
@@ -77,7 +99,7 @@ class Table:
     def optional_int(
         self, key: str, *, low: int | None = None, high: int | None = None
     ) -> int | None:
-        value: int | None = self._take(key, int, "a whole number")
+        value: int | None = self._take(key, int)
         if value is not None:
             _check_range(self._key(key), value, low, high)
         return value
@@ -91,7 +113,7 @@ class Table:
     def get_float(
         self, key: str, default: float, *, low: float | None = None, high: float | None = None
     ) -> float:
-        value: float | int | None = self._take(key, (int, float), "a number")
+        value: float | int | None = self._take(key, (int, float))
         if value is None:
             return default
         _check_range(self._key(key), value, low, high)
@@ -100,11 +122,18 @@ class Table:
     def done(self) -> None:
         if self._raw:
             unknown = ", ".join(self._key(key) for key in sorted(self._raw))
-            raise ConfigError(f"unknown key in job file: {unknown}", hint="check the spelling")
+            raise ConfigError(
+                _("unknown key in job file: {keys}").format(keys=unknown),
+                hint=_("check the spelling"),
+            )
 
 
 def _check_range(key: str, value: float, low: float | None, high: float | None) -> None:
     if low is not None and value < low:
-        raise ConfigError(f"{key} must be at least {low}; got {value}")
+        raise ConfigError(
+            _("{key} must be at least {low}; got {value}").format(key=key, low=low, value=value)
+        )
     if high is not None and value > high:
-        raise ConfigError(f"{key} must be at most {high}; got {value}")
+        raise ConfigError(
+            _("{key} must be at most {high}; got {value}").format(key=key, high=high, value=value)
+        )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from batch.config.job import Job
+from batch.i18n import N_, _
 from batch.models import Row
 from batch.rules.email_copy import (
     EMPTY_MESSAGE,
@@ -28,13 +29,19 @@ from batch.rules.email_copy import (
 )
 
 MESSAGES = {Emptiness.EMPTY: EMPTY_MESSAGE, Emptiness.GREETING_ONLY: GREETING_ONLY_MESSAGE}
-#: How to fix it, on a line of its own (each line fits 80 columns).
+#: How to fix it, on a line of its own (each line fits 80 columns, in each language).
 HINTS = {
-    Emptiness.EMPTY: "the copy keeps the text after the last '---', without links or marks",
-    Emptiness.GREETING_ONLY: "put the point of the message within its first 134 characters",
+    Emptiness.EMPTY: N_("the copy keeps the text after the last '---', without links or marks"),
+    Emptiness.GREETING_ONLY: N_("put the point of the message within its first 134 characters"),
 }
-_LABEL = "  e-mail:   "
+#: The preview's labels (subject, markdown, e-mail) take this many columns, at least.
+LABEL_WIDTH = 10
 _WIDTH = 78  # the copy is wrapped to fit an 80-column terminal
+
+
+def label(text: str) -> str:
+    """A preview label (``subject:``) padded so that the texts after it line up."""
+    return f"{text:<{max(LABEL_WIDTH, len(text) + 1)}}"
 
 
 @dataclass(frozen=True)
@@ -62,12 +69,13 @@ def texts(row: Row, base_language: str) -> list[tuple[str, str, str]]:
 def write_email_copy(markdown: str, out: TextIO) -> None:
     """The copy's text under the preview of the message (its subject is the message's)."""
     lines = [line for line in email_body(markdown).splitlines() if line.strip()]
+    email_label = "  " + label(_("e-mail:"))
     if not lines:
-        out.write(f"{_LABEL}(nothing: the copy shows the subject alone)\n")
+        out.write(email_label + _("(nothing: the copy shows the subject alone)") + "\n")
         return
-    indent = " " * len(_LABEL)
+    indent = " " * len(email_label)
     for index, line in enumerate(lines):
-        first = _LABEL if index == 0 else indent
+        first = email_label if index == 0 else indent
         wrapped = textwrap.wrap(
             line.strip(), _WIDTH, initial_indent=first, subsequent_indent=indent
         )
@@ -91,12 +99,16 @@ def write_warnings(warnings: list[EmailCopyWarning], job: Job, out: TextIO) -> N
     if not warnings:
         return
     several = len(job.message.languages) > 1
-    out.write("Warnings on the e-mail copy (of the previewed lines, in each language):\n")
+    out.write(_("Warnings on the e-mail copy (of the previewed lines, in each language):") + "\n")
     for code in Emptiness:
         lines = [w for w in warnings if w.code is code]
         if not lines:
             continue
         places = ", ".join(
-            f"line {w.line} ({w.language})" if several else f"line {w.line}" for w in lines
+            _("line {line} ({language})").format(line=w.line, language=w.language)
+            if several
+            else _("line {line}").format(line=w.line)
+            for w in lines
         )
-        out.write(f"  {code}: {MESSAGES[code]}\n    {HINTS[code]}\n    {places}\n")
+        message, hint = _(MESSAGES[code]), _(HINTS[code])
+        out.write(f"  {code}: {message}\n    {hint}\n    {places}\n")

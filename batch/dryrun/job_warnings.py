@@ -11,9 +11,15 @@ from typing import TextIO
 
 from batch.config.job import Job
 from batch.config.subject_privacy import WARNING_CODE
+from batch.i18n import _
 
 
 def print_job_warnings(job: Job, out: TextIO) -> None:
     privacy = job.subject_privacy
     if privacy.undeclared:
-        out.write(f"Warning ({WARNING_CODE}): {privacy.describe()}\n")
+        out.write(warning_line(WARNING_CODE, privacy.describe()) + "\n")
+
+
+def warning_line(code: str, text: str) -> str:
+    """``Warning (code): text``: a warning about the job, printed by a dry run."""
+    return _("Warning ({code}): {text}").format(code=code, text=text)

@@ -14,14 +14,15 @@ from __future__ import annotations
 import polars as pl
 
 from batch.config.job import Job
+from batch.i18n import N_, _
 from batch.identifiers.fiscal_code import SANDBOX
 from batch.input.header import LINE_COLUMN
 from batch.rules import dates
 from batch.rules.plan import DUE_DATE, FISCAL_CODE
 
 TEST_CITIZEN = "fiscal_code.test_citizen"
-TEST_CITIZEN_MESSAGE = (
-    f"{SANDBOX} is IO's test citizen: IO accepts the message (201) and it reaches nobody "
+TEST_CITIZEN_MESSAGE = N_(
+    "{fiscal_code} is IO's test citizen: IO accepts the message (201) and it reaches nobody "
     "(services of IO's Area Riservata have no test mode); put a real recipient's code there"
 )
 MESSAGES = {
@@ -29,6 +30,11 @@ MESSAGES = {
     dates.MIDNIGHT: dates.MIDNIGHT_MESSAGE,
     TEST_CITIZEN: TEST_CITIZEN_MESSAGE,
 }
+
+
+def warning_message(code: str) -> str:
+    """What a warning code means, in the process's language ("" for an unknown code)."""
+    return _(MESSAGES[code]).format(fiscal_code=SANDBOX) if code in MESSAGES else ""
 
 
 def column_of(code: str, job: Job) -> str:

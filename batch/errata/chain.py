@@ -21,9 +21,16 @@ from pathlib import Path
 
 from batch.config.job import Job
 from batch.errors import ConfigError
+from batch.i18n import N_, _
 from batch.output.summary import summary_path
 
 WARNING_CODE = "errata.rerun_chain"
+#: The warning's text (``describe``).
+LATER_RERUN_WARNING = N_(
+    "{later} is a rerun of {results}: it carries every row of it over, and holds the "
+    "citizens the rerun reached too. The errata reaches only the rows of the file it "
+    "is given: give {later} to reach everyone the campaign reached"
+)
 
 
 def later_rerun(results: Path) -> Path | None:
@@ -35,12 +42,10 @@ def later_rerun(results: Path) -> Path | None:
     return later
 
 
-def describe(results: Path, later: Path) -> str:
-    return (
-        f"{later} is a rerun of {results}: it carries every row of it over, and holds the "
-        "citizens the rerun reached too. The errata reaches only the rows of the file it "
-        f"is given: give {later} to reach everyone the campaign reached"
-    )
+def describe(results: Path, later: Path, *, english: bool = False) -> str:
+    """The warning's text: in the process's language, or in English for the log."""
+    text = LATER_RERUN_WARNING if english else _(LATER_RERUN_WARNING)
+    return text.format(later=later, results=results)
 
 
 def require_own_name(job: Job, results: Path) -> None:

@@ -61,10 +61,16 @@ def run_errata(args: argparse.Namespace) -> int:
     )
     without_prefix = subjects_without_prefix(job)
     if without_prefix:
-        log.warning(WARNING_CODE, subjects=without_prefix, detail=describe(without_prefix))
+        log.warning(
+            WARNING_CODE, subjects=without_prefix, detail=describe(without_prefix, english=True)
+        )
     later = chain.later_rerun(results)
     if later is not None:
-        log.warning(chain.WARNING_CODE, later=str(later), detail=chain.describe(results, later))
+        log.warning(
+            chain.WARNING_CODE,
+            later=str(later),
+            detail=chain.describe(results, later, english=True),
+        )
     return send_errata(job, args)
 
 

@@ -10,9 +10,16 @@ reason (a title PagoPA agreed to), and the dry run and the log say it plainly.
 from __future__ import annotations
 
 from batch.config.job import Job
+from batch.i18n import N_, _
 
 PREFIX = "Errata corrige"
 WARNING_CODE = "errata.subject"
+#: The warning's text (``describe``).
+WITHOUT_PREFIX_WARNING = N_(
+    "{fields} does not start with {prefix}: PagoPA asks an errata to be titled "
+    '"{title}" followed by the original title, so that the citizen knows which message '
+    "it corrects"
+)
 
 
 def subjects_without_prefix(job: Job) -> list[str]:
@@ -26,9 +33,7 @@ def subjects_without_prefix(job: Job) -> list[str]:
     ]
 
 
-def describe(fields: list[str]) -> str:
-    return (
-        f"{', '.join(fields)} does not start with {PREFIX!r}: PagoPA asks an errata to be "
-        f'titled "{PREFIX}" followed by the original title, so that the citizen knows which '
-        "message it corrects"
-    )
+def describe(fields: list[str], *, english: bool = False) -> str:
+    """The warning's text: in the process's language, or in English for the log."""
+    text = WITHOUT_PREFIX_WARNING if english else _(WITHOUT_PREFIX_WARNING)
+    return text.format(fields=", ".join(fields), prefix=repr(PREFIX), title=PREFIX)

@@ -22,10 +22,11 @@ from batch.config.job import Job, load_job
 from batch.errors import ConfigError, ExitCode, NotPublishedYetError
 from batch.feed.location import store_path
 from batch.feed.not_published import not_published_error
-from batch.feed.report import SyncReport
+from batch.feed.report import SyncReport, subscribers_title
 from batch.feed.store import StoreStatus, SubscriberStore, utc_yesterday
 from batch.feed.sync import FeedSync
 from batch.feed.sync_lock import sync_lock
+from batch.i18n import _, format_number, ngettext
 from batch.output.summary import summary_path
 
 
@@ -60,11 +61,28 @@ def run_subscribers_status(args: argparse.Namespace) -> int:
     status = store_status(job, key.value)
     logs.get_logger().info("feed.status", **asdict(status))
     if not logs.writes_json():
-        through = status.synced_through or "nothing yet"
-        print(f"io-batch: subscribers of job {job.name}")
-        print(f"  synced from {status.start} through {through} (yesterday: {status.yesterday})")
-        print(f"  {status.days_missing} day(s) missing; {status.subscribers} subscribers")
-        print(f"store: {status.path}")
+        print(subscribers_title(job.name))
+        print(
+            "  "
+            + _("synced from {start} through {through} (yesterday: {yesterday})").format(
+                start=status.start,
+                through=status.synced_through or _("nothing yet"),
+                yesterday=status.yesterday,
+            )
+        )
+        missing = ngettext(
+            "{days} day(s) missing; {subscribers} subscribers",
+            "{days} day(s) missing; {subscribers} subscribers",
+            status.days_missing,
+        )
+        print(
+            "  "
+            + missing.format(
+                days=format_number(status.days_missing),
+                subscribers=format_number(status.subscribers),
+            )
+        )
+        print(_("store: {path}").format(path=status.path))
     return int(ExitCode.OK if status.up_to_date else ExitCode.ROWS_NEED_ATTENTION)
 
 

@@ -9,6 +9,7 @@ from typing import IO, TextIO
 
 from batch.common.files import write_atomically
 from batch.common.progress_line import format_duration
+from batch.i18n import _, format_number, ngettext
 
 
 @dataclass
@@ -50,29 +51,74 @@ class SyncReport:
         write_atomically(path, dump)
 
     def print(self, out: TextIO) -> None:
-        out.write(f"\nio-batch: subscribers of job {self.job}\n")
-        out.write(
-            f"  fetched {self.days_fetched} of {self.days_missing_before} missing day(s) "
-            f"in {format_duration(self.elapsed_s)}, {self.calls} API calls "
-            f"(budget {self.budget}), {self.throttled} throttled (429)\n"
+        out.write("\n" + subscribers_title(self.job) + "\n")
+        fetched = ngettext(
+            "fetched {fetched} of {missing} missing day(s) in {elapsed}, {calls} API calls "
+            "(budget {budget}), {throttled} throttled (429)",
+            "fetched {fetched} of {missing} missing day(s) in {elapsed}, {calls} API calls "
+            "(budget {budget}), {throttled} throttled (429)",
+            self.days_missing_before,
         )
-        if self.days_reread:
-            out.write(
-                f"  read {self.days_reread} day(s) again: {self.days_rewritten} changed since "
-                f"(+{self.reread_added} / -{self.reread_removed} subscribers)\n"
+        lines = [
+            fetched.format(
+                fetched=format_number(self.days_fetched),
+                missing=format_number(self.days_missing_before),
+                elapsed=format_duration(self.elapsed_s),
+                calls=format_number(self.calls),
+                budget=self.budget,
+                throttled=format_number(self.throttled),
             )
-        through = self.synced_through or "nothing yet"
-        out.write(
-            f"  synced from {self.start} through {through} (yesterday: {self.yesterday}); "
-            f"{self.subscribers} subscribers\n"
-        )
+        ]
+        if self.days_reread:
+            reread = ngettext(
+                "read {reread} day(s) again: {rewritten} changed since "
+                "(+{added} / -{removed} subscribers)",
+                "read {reread} day(s) again: {rewritten} changed since "
+                "(+{added} / -{removed} subscribers)",
+                self.days_reread,
+            )
+            lines.append(
+                reread.format(
+                    reread=format_number(self.days_reread),
+                    rewritten=format_number(self.days_rewritten),
+                    added=format_number(self.reread_added),
+                    removed=format_number(self.reread_removed),
+                )
+            )
+        lines.append(synced_text(self.start, self.synced_through, self.yesterday, self.subscribers))
         if self.first_day_not_yet:
-            out.write(
-                f"  {self.days_not_yet} day(s) not published by IO yet, from "
-                f"{self.first_day_not_yet}: run the sync again later\n"
+            lines.append(
+                ngettext(
+                    "{days} day(s) not published by IO yet, from {first}: run the sync again later",
+                    "{days} day(s) not published by IO yet, from {first}: run the sync again later",
+                    self.days_not_yet,
+                ).format(days=format_number(self.days_not_yet), first=self.first_day_not_yet)
             )
         elif self.days_missing:
-            out.write(f"  {self.days_missing} day(s) still missing: run the sync again\n")
+            lines.append(
+                ngettext(
+                    "{days} day(s) still missing: run the sync again",
+                    "{days} day(s) still missing: run the sync again",
+                    self.days_missing,
+                ).format(days=format_number(self.days_missing))
+            )
+        out.write("".join(f"  {line}\n" for line in lines))
         if self.interrupted:
-            out.write("interrupted: run the same command again to resume\n")
-        out.write(f"store: {self.store}\n")
+            out.write(_("interrupted: run the same command again to resume") + "\n")
+        out.write(_("store: {path}").format(path=self.store) + "\n")
+
+
+def subscribers_title(job: str) -> str:
+    return _("io-batch: subscribers of job {job}").format(job=job)
+
+
+def synced_text(start: object, through: object, yesterday: object, subscribers: int) -> str:
+    """How far the subscriber list goes: a sync's summary and ``subscribers status``."""
+    return _(
+        "synced from {start} through {through} (yesterday: {yesterday}); {subscribers} subscribers"
+    ).format(
+        start=start,
+        through=through or _("nothing yet"),
+        yesterday=yesterday,
+        subscribers=format_number(subscribers),
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from batch.errors import InputError
+from batch.i18n import _
 from batch.input.names import normalise_name
 
 
@@ -41,14 +42,20 @@ class HeaderColumns:
         if matches:
             # Even when one of them is spelled exactly as the job does: an office that
             # has both "Codice Fiscale" and "codice_fiscale" must say which one is meant.
+            listed = repr(matches[0])
+            for other in matches[1:]:
+                listed = _("{left} and {right}").format(left=listed, right=repr(other))
             raise InputError(
-                f"column {name!r} is ambiguous in {self._source}: the columns "
-                f"{' and '.join(map(repr, matches))} both match it",
-                hint="rename or remove one of them in the file",
+                _(
+                    "column {name} is ambiguous in {source}: the columns {columns} both match it"
+                ).format(name=repr(name), source=self._source, columns=listed),
+                hint=_("rename or remove one of them in the file"),
             )
         raise InputError(
-            f"{self._source} has no column {name!r}; its columns are: {self.listing()}",
-            hint="rename the column in the CSV, or change [columns] / the templates in the job",
+            _("{source} has no column {name}; its columns are: {columns}").format(
+                source=self._source, name=repr(name), columns=self.listing()
+            ),
+            hint=_("rename the column in the CSV, or change [columns] / the templates in the job"),
         )
 
     def listing(self) -> str:

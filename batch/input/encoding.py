@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from batch.errors import InputError
+from batch.i18n import N_, _
 from batch.input.integrity import ByteChecks, MixedEncodingCheck
 
 CHUNK_BYTES = 1 << 20
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_FIX_ENCODING = "save it from the spreadsheet as 'CSV UTF-8', or set input.encoding / --encoding"
+_FIX_ENCODING = N_(
+    "save it from the spreadsheet as 'CSV UTF-8', or set input.encoding / --encoding"
+)
 
 
 class UndecodableError(InputError):
@@ -46,12 +49,17 @@ def head_bytes(path: Path, size: int = 1 << 16) -> bytes:
             return handle.read(size)
     except FileNotFoundError:
         raise InputError(
-            f"input file not found: {path}", hint="check input.path in the job file or --input"
+            _("input file not found: {path}").format(path=path),
+            hint=_("check input.path in the job file or --input"),
         ) from None
     except IsADirectoryError:
-        raise InputError(f"the input is a folder, not a CSV file: {path}") from None
+        raise InputError(
+            _("the input is a folder, not a CSV file: {path}").format(path=path)
+        ) from None
     except OSError as exc:
-        raise InputError(f"cannot read the input file {path}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot read the input file {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
 
 
 def prepare(path: Path, requested: str) -> Prepared:
@@ -65,13 +73,18 @@ def prepare(path: Path, requested: str) -> Prepared:
     if head.startswith(_UTF16_BOMS):
         if requested != "auto":
             raise InputError(
-                f"{path} is UTF-16 (Excel's 'Unicode text'), not {requested}", hint=_FIX_ENCODING
+                _("{path} is UTF-16 (Excel's 'Unicode text'), not {encoding}").format(
+                    path=path, encoding=requested
+                ),
+                hint=_(_FIX_ENCODING),
             )
         return transcode(path, "utf-16")
     if b"\x00" in head:
         raise InputError(
-            f"{path} contains NUL bytes: it is not a text CSV (or it is UTF-16 without a BOM)",
-            hint=_FIX_ENCODING,
+            _(
+                "{path} contains NUL bytes: it is not a text CSV (or it is UTF-16 without a BOM)"
+            ).format(path=path),
+            hint=_(_FIX_ENCODING),
         )
     if requested in ("cp1252", "latin-1"):
         return transcode(path, requested)
@@ -81,13 +94,15 @@ def prepare(path: Path, requested: str) -> Prepared:
         return Prepared(path, utf8, False)
     line, ascii_before = problem
     if requested != "auto" or utf8 == "utf-8-sig" or not ascii_before:
-        mixed = "" if ascii_before else ", although the lines before it are UTF-8"
-        raise InputError(
-            f"{path} is not valid UTF-8 at line {line}{mixed}",
-            hint='set input.encoding = "cp1252" (Windows) or "latin-1"'
-            if ascii_before
-            else "the file mixes encodings: " + _FIX_ENCODING,
-        )
+        if ascii_before:
+            problem_text = _("{path} is not valid UTF-8 at line {line}")
+            hint = _('set input.encoding = "cp1252" (Windows) or "latin-1"')
+        else:
+            problem_text = _(
+                "{path} is not valid UTF-8 at line {line}, although the lines before it are UTF-8"
+            )
+            hint = _("the file mixes encodings: {fix}").format(fix=_(_FIX_ENCODING))
+        raise InputError(problem_text.format(path=path, line=line), hint=hint)
     # Plain ASCII up to a byte that is not UTF-8: a Windows (single-byte) export, unless
     # UTF-8 text follows (a file pasted together from two exports).
     return _transcode_single_byte(path, line)
@@ -149,7 +164,11 @@ def transcode(path: Path, encoding: str, mixed: MixedEncodingCheck | None = None
             try:
                 encoded = decoder.decode(b"", final=True).encode("utf-8")
             except UnicodeDecodeError:
-                raise InputError(f"{path} ends in the middle of a {encoding} character") from None
+                raise InputError(
+                    _("{path} ends in the middle of a {encoding} character").format(
+                        path=path, encoding=encoding
+                    )
+                ) from None
             checks.feed(encoded)
             checks.finish()
             target.write(encoded)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from batch.errors import InputError
+from batch.i18n import _
 from batch.input import csv_problems as problems
 from batch.input.limits import LONGEST_LINE, cap_cells
 from batch.input.lines import (
@@ -71,12 +72,14 @@ def records(
     try:
         # newline="\n": a line ends at LF only (as for polars and `wc -l`); csv handles CRLF.
         with path.open(encoding="utf-8", newline="\n") as handle:
-            for _ in range(first_line - 1):
+            for _skipped in range(first_line - 1):
                 if not handle.readline():
                     return
             yield from _Parser(handle, separator, names, multiline, ours).parse(first_line)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not valid UTF-8: {exc.reason}") from None
+        raise InputError(
+            _("{path} is not valid UTF-8: {reason}").format(path=path, reason=exc.reason)
+        ) from None
 
 
 class _Parser:

@@ -27,6 +27,7 @@ import polars as pl
 
 from batch.config.job import InputSpec, Job
 from batch.errors import InputError
+from batch.i18n import N_, _
 from batch.identifiers import fiscal_code
 from batch.input import encoding
 from batch.input.header import LINE_COLUMN
@@ -67,7 +68,7 @@ class ExclusionList:
 
 
 _DIGEST = re.compile(r"[0-9a-fA-F]{64}")
-_HINT = (
+_HINT = N_(
     "each value must be a fiscal code or the lower-case hex SHA-256 of an upper-case one; "
     "fix or remove that line of the exclusion list"
 )
@@ -90,9 +91,11 @@ def load_exclusions(job: Job) -> ExclusionList | None:
         code = fiscal_code.normalise(entry)
         if not fiscal_code.is_valid(code):
             raise InputError(
-                f"exclusion list {path}, line {line}: {_shown(entry)} is neither a fiscal "
-                "code nor a SHA-256 digest",
-                hint=_HINT,
+                _(
+                    "exclusion list {path}, line {line}: {value} is neither a fiscal code "
+                    "nor a SHA-256 digest"
+                ).format(path=path, line=line, value=_shown(entry)),
+                hint=_(_HINT),
             )
         codes.add(code)
     return ExclusionList(path, frozenset(codes), frozenset(digests))
@@ -132,9 +135,15 @@ def _values(path: Path, column: str) -> list[tuple[int, str]]:
                 name = source.resolve(column)
             except InputError:
                 raise InputError(
-                    f"exclusion list {path} has several columns and none matches "
-                    f"{column!r}: {', '.join(map(repr, source.header))}",
-                    hint="keep one column, or name the codes' column as [columns] fiscal_code",
+                    _(
+                        "exclusion list {path} has several columns and none matches "
+                        "{column}: {columns}"
+                    ).format(
+                        path=path,
+                        column=repr(column),
+                        columns=", ".join(map(repr, source.header)),
+                    ),
+                    hint=_("keep one column, or name the codes' column as [columns] fiscal_code"),
                 ) from None
         for batch in source.batches():
             values.extend(zip(batch.get_column(LINE_COLUMN), batch.get_column(name), strict=True))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from batch.errors import InputError
+from batch.i18n import N_, _, format_number
 from batch.input.limits import LONGEST_LINE
 
 #: Tried in this order when the separator is detected; the most fields in the header wins.
@@ -30,7 +31,7 @@ RESERVED_PREFIX = "_result:"
 _SAMPLE_CUT = 4096
 #: Data lines read after the header to detect the separator.
 SAMPLE_LINES = 50
-FORCE_SEPARATOR = 'force another with --separator or input.separator (",", ";" or "tab")'
+FORCE_SEPARATOR = N_('force another with --separator or input.separator (",", ";" or "tab")')
 _EXCEL_HINT = re.compile(r'^"?sep=(.)"?$', re.IGNORECASE)
 
 
@@ -66,8 +67,8 @@ def _first_nonblank(lines: Iterator[tuple[int, str]], path: Path) -> tuple[int, 
         if raw.strip():
             return number, raw
     raise InputError(
-        f"{path} is empty: it has no header line",
-        hint="the first line must hold the column names",
+        _("{path} is empty: it has no header line").format(path=path),
+        hint=_("the first line must hold the column names"),
     )
 
 
@@ -78,9 +79,11 @@ def _excel_hint(raw: str, path: Path) -> str | None:
         return None
     if found.group(1) not in SEPARATOR_CANDIDATES:
         raise InputError(
-            f"{path}: the first line {raw.strip()!r} names the separator "
-            f"{found.group(1)!r}, which io-batch does not read",
-            hint='save the file with ",", ";" or tab as separator',
+            _(
+                "{path}: the first line {line} names the separator {separator}, "
+                "which io-batch does not read"
+            ).format(path=path, line=repr(raw.strip()), separator=repr(found.group(1))),
+            hint=_('save the file with ",", ";" or tab as separator'),
         )
     return found.group(1)
 
@@ -88,18 +91,22 @@ def _excel_hint(raw: str, path: Path) -> str | None:
 def _check_header_line(raw: str, number: int, path: Path) -> None:
     if len(raw) >= LONGEST_LINE:
         raise InputError(
-            f"{path}: the header (line {number}) is longer than {LONGEST_LINE:,} characters",
-            hint="the first line must hold the column names",
+            _("{path}: the header (line {line}) is longer than {most} characters").format(
+                path=path, line=number, most=format_number(LONGEST_LINE)
+            ),
+            hint=_("the first line must hold the column names"),
         )
     if raw.endswith("\r") or ("\r" in raw.rstrip("\r\n")):
         raise InputError(
-            f"{path} uses old Mac line endings (CR only)",
-            hint="save it again with Windows (CRLF) or Unix (LF) line endings",
+            _("{path} uses old Mac line endings (CR only)").format(path=path),
+            hint=_("save it again with Windows (CRLF) or Unix (LF) line endings"),
         )
     if raw.count('"') % 2:
         raise InputError(
-            f"{path}: the header (line {number}) has an unbalanced quote",
-            hint="column names must be on one line; fix the quotes in the first line",
+            _("{path}: the header (line {line}) has an unbalanced quote").format(
+                path=path, line=number
+            ),
+            hint=_("column names must be on one line; fix the quotes in the first line"),
         )
 
 
@@ -135,9 +142,11 @@ def column_names(cells: list[str], path: Path) -> list[str]:
         check_not_reserved(name, path)
         if name in seen:
             raise InputError(
-                f"{path}: column {name!r} appears twice in the header "
-                f"(columns {seen[name]} and {index})",
-                hint="rename one of them",
+                _(
+                    "{path}: column {name} appears twice in the header "
+                    "(columns {first} and {second})"
+                ).format(path=path, name=repr(name), first=seen[name], second=index),
+                hint=_("rename one of them"),
             )
         seen[name] = index
     return names
@@ -145,7 +154,10 @@ def column_names(cells: list[str], path: Path) -> list[str]:
 
 def check_not_reserved(name: str, path: Path) -> None:
     if name in RESERVED or name.startswith(RESERVED_PREFIX):
-        raise InputError(f"{path}: column name {name!r} is reserved", hint="rename it")
+        raise InputError(
+            _("{path}: column name {name} is reserved").format(path=path, name=repr(name)),
+            hint=_("rename it"),
+        )
 
 
 def show_separator(separator: str) -> str:
@@ -157,8 +169,12 @@ def header_not_first(where: str, first: int, found: int, names: list[str]) -> In
     its first filled row (``first``), and the names are on row ``found``."""
     shown = ", ".join(repr(name) for name in names if name.strip())
     return InputError(
-        f"{where}: the column names ({shown}) are on row {found}, but row {first} above "
-        "them is filled: the header must be the first filled row",
-        hint=f"delete rows {first} to {found - 1} (a title, notes) so that the column "
-        "names come first, then save",
+        _(
+            "{where}: the column names ({names}) are on row {found}, but row {first} above "
+            "them is filled: the header must be the first filled row"
+        ).format(where=where, names=shown, found=found, first=first),
+        hint=_(
+            "delete rows {first} to {last} (a title, notes) so that the column "
+            "names come first, then save"
+        ).format(first=first, last=found - 1),
     )

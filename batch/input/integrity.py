@@ -20,8 +20,9 @@ import re
 from pathlib import Path
 
 from batch.errors import InputError
+from batch.i18n import N_, _
 
-_RESAVE = (
+_RESAVE = N_(
     "open it in a text editor and save it with Windows (CRLF) or Unix (LF) line endings, "
     "or export it again from the spreadsheet as 'CSV UTF-8'"
 )
@@ -52,11 +53,14 @@ class ByteChecks:
         if nul >= 0:
             line = self.line + chunk.count(b"\n", 0, nul)
             raise InputError(
-                f"{self._path} contains a NUL byte (an invisible zero character) on line "
-                f"{line}: the file is damaged or is not "
-                "a text CSV",
-                hint="export it again from the spreadsheet as 'CSV UTF-8', "
-                "or remove the NUL characters with a text editor",
+                _(
+                    "{path} contains a NUL byte (an invisible zero character) on line "
+                    "{line}: the file is damaged or is not a text CSV"
+                ).format(path=self._path, line=line),
+                hint=_(
+                    "export it again from the spreadsheet as 'CSV UTF-8', "
+                    "or remove the NUL characters with a text editor"
+                ),
             )
         carriage_returns = chunk.count(b"\r")
         if carriage_returns and carriage_returns != chunk.count(b"\r\n"):
@@ -73,10 +77,12 @@ class ByteChecks:
 
     def _lone_cr(self, line: int) -> InputError:
         return InputError(
-            f"{self._path}: line {line} holds a carriage return (CR) that is not followed by "
-            "a line feed (old Mac line endings, CR only): some programs see a new row "
-            "there and others do not, so the rows cannot be told apart safely",
-            hint=_RESAVE,
+            _(
+                "{path}: line {line} holds a carriage return (CR) that is not followed by "
+                "a line feed (old Mac line endings, CR only): some programs see a new row "
+                "there and others do not, so the rows cannot be told apart safely"
+            ).format(path=self._path, line=line),
+            hint=_(_RESAVE),
         )
 
 
@@ -101,9 +107,13 @@ class MixedEncodingCheck:
 
     def _mixed(self, utf8_line: int) -> InputError:
         return InputError(
-            f"{self._path} mixes encodings: line {self._single_byte_line} is Windows-1252 "
-            f"(or Latin-1) and line {utf8_line} is UTF-8; read either way, some names "
-            "would be sent garbled",
-            hint="save the whole file again from the spreadsheet as 'CSV UTF-8'; if it really "
-            'is Windows-1252 throughout, set input.encoding = "cp1252" (or --encoding cp1252)',
+            _(
+                "{path} mixes encodings: line {single_byte_line} is Windows-1252 "
+                "(or Latin-1) and line {utf8_line} is UTF-8; read either way, some names "
+                "would be sent garbled"
+            ).format(path=self._path, single_byte_line=self._single_byte_line, utf8_line=utf8_line),
+            hint=_(
+                "save the whole file again from the spreadsheet as 'CSV UTF-8'; if it really "
+                'is Windows-1252 throughout, set input.encoding = "cp1252" (or --encoding cp1252)'
+            ),
         )

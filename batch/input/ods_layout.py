@@ -18,8 +18,10 @@ from pathlib import Path
 from lxml import etree
 
 from batch.errors import InputError
+from batch.i18n import _, ngettext
 from batch.input import ods_xml
 from batch.input.ods_cells import column_letter
+from batch.input.workbook_base import hidden_refusal
 
 #: The filled rows kept from the top of the sheet: enough to find a header under a title.
 EARLY_ROWS = 10
@@ -63,8 +65,10 @@ def open_walk(path: Path) -> ods_xml.Walk:
 
 def not_readable(path: Path, why: str) -> InputError:
     return InputError(
-        f"{path} is not a readable .ods workbook ({why})",
-        hint="open it in LibreOffice or Excel and save it again as .ods; a CSV must be named .csv",
+        _("{path} is not a readable .ods workbook ({why})").format(path=path, why=why),
+        hint=_(
+            "open it in LibreOffice or Excel and save it again as .ods; a CSV must be named .csv"
+        ),
     )
 
 
@@ -80,15 +84,24 @@ def _no_such_sheet(path: Path, wanted: str | int | None, seen: list[str]) -> Inp
     listing = ", ".join(repr(name) for name in seen)
     if isinstance(wanted, int):
         return InputError(
-            f"{path} has {len(seen)} sheet(s) ({listing}); input.sheet = {wanted}",
-            hint="sheets are counted from 1; or name the sheet",
+            ngettext(
+                "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
+                "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
+                len(seen),
+            ).format(path=path, count=len(seen), sheets=listing, wanted=wanted),
+            hint=_("sheets are counted from 1; or name the sheet"),
         )
     if isinstance(wanted, str):
         return InputError(
-            f"{path} has no sheet {wanted!r}; its sheets are: {listing}",
-            hint="set [input] sheet to one of them (a name, or a number from 1)",
+            _("{path} has no sheet {wanted}; its sheets are: {sheets}").format(
+                path=path, wanted=repr(wanted), sheets=listing
+            ),
+            hint=_("set [input] sheet to one of them (a name, or a number from 1)"),
         )
-    return InputError(f"{path} has no visible sheet", hint="unhide the sheet with the recipients")
+    return InputError(
+        _("{path} has no visible sheet").format(path=path),
+        hint=_("unhide the sheet with the recipients"),
+    )
 
 
 def note_merge(layout: Layout, cell: etree._Element, row: int, column: int) -> None:
@@ -117,39 +130,45 @@ def refusal(path: Path, layout: Layout, names: list[str]) -> InputError | None:
     manual = [(a, b) for a, b, how in layout.hidden_rows if how != "filter"]
     filtered = [(a, b) for a, b, how in layout.hidden_rows if how == "filter"]
     if manual:
-        parts.append(f"hidden rows ({_ranges(manual)})")
+        parts.append(_("hidden rows ({rows})").format(rows=_ranges(manual)))
         hints.append(
-            "unhide the rows (select all, Format > Rows > Show) and delete the ones "
-            "meant to be left out"
+            _(
+                "unhide the rows (select all, Format > Rows > Show) and delete the ones "
+                "meant to be left out"
+            )
         )
     if filtered:
-        parts.append(f"rows hidden by a filter ({_ranges(filtered)})")
+        parts.append(_("rows hidden by a filter ({rows})").format(rows=_ranges(filtered)))
         hints.append(
-            "remove the filter (Data > More Filters > Reset Filter) and delete the "
-            "rows meant to be left out"
+            _(
+                "remove the filter (Data > More Filters > Reset Filter) and delete the "
+                "rows meant to be left out"
+            )
         )
     columns = _hidden_named(layout.hidden_columns, names)
     if columns:
-        parts.append(f"hidden columns ({', '.join(columns)})")
+        parts.append(_("hidden columns ({columns})").format(columns=", ".join(columns)))
         hints.append(
-            "unhide the columns (select all, Format > Columns > Show) and delete the "
-            "ones meant to be left out"
+            _(
+                "unhide the columns (select all, Format > Columns > Show) and delete the "
+                "ones meant to be left out"
+            )
         )
     if layout.merged:
         more = len(layout.merged) - SHOWN
-        shown = ", ".join(layout.merged[:SHOWN]) + (f" and {more} more" if more > 0 else "")
-        parts.append(f"merged cells ({shown})")
+        shown = ", ".join(layout.merged[:SHOWN])
+        if more > 0:
+            shown = _("{cells} and {more} more").format(cells=shown, more=more)
+        parts.append(_("merged cells ({cells})").format(cells=shown))
         hints.append(
-            "unmerge the cells (Format > Merge and Unmerge Cells > Unmerge Cells) "
-            "and fill each row's own cell"
+            _(
+                "unmerge the cells (Format > Merge and Unmerge Cells > Unmerge Cells) "
+                "and fill each row's own cell"
+            )
         )
     if not parts:
         return None
-    return InputError(
-        f"{path}, sheet {layout.sheet!r} has {' and '.join(parts)}: io-batch reads every "
-        "cell a sheet holds, so it will not guess what was meant to be left out or shared",
-        hint="; ".join(hints) + "; then save",
-    )
+    return hidden_refusal(path, layout.sheet, parts, hints)
 
 
 def _ranges(rows: list[tuple[int, int]]) -> str:

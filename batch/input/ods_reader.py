@@ -24,6 +24,7 @@ import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.i18n import _
 from batch.identifiers import fiscal_code
 from batch.input import header, ods_layout, ods_xml
 from batch.input.columns import HeaderColumns
@@ -82,8 +83,10 @@ class OdsInput(SheetInput):
             walk.close()
         if not layout.early_rows:
             raise InputError(
-                f"{spec.path}, sheet {self.sheet!r} is empty: it has no header row",
-                hint="the first row must hold the column names; or choose another [input] sheet",
+                _("{path}, sheet {sheet} is empty: it has no header row").format(
+                    path=spec.path, sheet=repr(self.sheet)
+                ),
+                hint=_("the first row must hold the column names; or choose another [input] sheet"),
             )
         refusal = ods_layout.refusal(spec.path, layout, self.columns)
         if refusal is not None:
@@ -152,14 +155,19 @@ class OdsInput(SheetInput):
                 raise header.header_not_first(where, self.header_line, number, cells)
         if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
             raise InputError(
-                f"{where}: row {self.header_line} holds data, not column names (missing "
-                f"column(s) {names})",
-                hint="add a first row with the column names the job uses",
+                _(
+                    "{where}: row {row} holds data, not column names (missing column(s) {names})"
+                ).format(where=where, row=self.header_line, names=names),
+                hint=_("add a first row with the column names the job uses"),
             )
         raise InputError(
-            f"{where} has no column(s) {names}; its columns are: {self.header_columns.listing()}",
-            hint="rename the columns in the sheet, choose another with [input] sheet, or "
-            "change [columns] / the templates in the job",
+            _("{where} has no column(s) {names}; its columns are: {columns}").format(
+                where=where, names=names, columns=self.header_columns.listing()
+            ),
+            hint=_(
+                "rename the columns in the sheet, choose another with [input] sheet, or "
+                "change [columns] / the templates in the job"
+            ),
         )
 
 

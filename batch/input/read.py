@@ -24,6 +24,7 @@ import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.i18n import _
 from batch.identifiers import fiscal_code
 from batch.input import encoding, exact, header, plain_damage, scan
 from batch.input.columns import HeaderColumns
@@ -127,22 +128,36 @@ class CsvInput(InputSource):
         names = ", ".join(repr(name) for name in missing)
         if len(self.header) == 1 and spec.separator is not None:
             raise InputError(
-                f"{self.path}: the header is one single column {self.header[0][:60]!r} "
-                f"with separator {header.show_separator(spec.separator)}",
-                hint='the file uses another separator: set input.separator = "auto"',
+                _(
+                    "{path}: the header is one single column {cell} with separator {separator}"
+                ).format(
+                    path=self.path,
+                    cell=repr(self.header[0][:60]),
+                    separator=header.show_separator(spec.separator),
+                ),
+                hint=_('the file uses another separator: set input.separator = "auto"'),
             )
         if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
             raise InputError(
-                f"{self.path}: line {self.header_line} holds data, not column names "
-                f"(missing column(s) {names})",
-                hint="add a first line with the column names the job uses",
+                _(
+                    "{path}: line {line} holds data, not column names (missing column(s) {names})"
+                ).format(path=self.path, line=self.header_line, names=names),
+                hint=_("add a first line with the column names the job uses"),
             )
         raise InputError(
-            f"{self.path} has no column(s) {names}; its columns are: "
-            f"{self.header_columns.listing()} "
-            f"(read with separator {show_separator(self.separator)})",
-            hint="rename the columns in the CSV, or change [columns] / the templates in the "
-            f"job; if the file uses another separator, {FORCE_SEPARATOR}",
+            _(
+                "{path} has no column(s) {names}; its columns are: {columns} "
+                "(read with separator {separator})"
+            ).format(
+                path=self.path,
+                names=names,
+                columns=self.header_columns.listing(),
+                separator=show_separator(self.separator),
+            ),
+            hint=_(
+                "rename the columns in the CSV, or change [columns] / the templates in the "
+                "job; if the file uses another separator, {force}"
+            ).format(force=_(FORCE_SEPARATOR)),
         )
 
     def _fast_records(self, chunk: bytes, lines: int) -> tuple[pl.DataFrame | None, int | None]:
@@ -231,6 +246,6 @@ def open_input(spec: InputSpec, required: Sequence[str]) -> InputFile:
 
 def not_a_results_file(path: Path) -> InputError:
     return InputError(
-        f"{path} is not an io-batch results file",
-        hint="rerun takes the results CSV written by an earlier send of this job",
+        _("{path} is not an io-batch results file").format(path=path),
+        hint=_("rerun takes the results CSV written by an earlier send of this job"),
     )

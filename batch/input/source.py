@@ -18,6 +18,7 @@ from types import TracebackType
 import polars as pl
 
 from batch.errors import InputError
+from batch.i18n import _
 from batch.input.columns import HeaderColumns
 
 #: (physical number of its first line, whole lines as bytes, how many lines)
@@ -111,8 +112,14 @@ class InputSource(ABC):
         missing = [name for name in names if name not in self.header_columns]
         if missing:
             raise InputError(
-                f"input.multiline_columns names {', '.join(map(repr, missing))}, which "
-                f"{self.path} does not have; its columns are: {self.header_columns.listing()}",
-                hint="name the columns whose values may span several lines, as in the header",
+                _(
+                    "input.multiline_columns names {names}, which {path} does not have; "
+                    "its columns are: {columns}"
+                ).format(
+                    names=", ".join(map(repr, missing)),
+                    path=self.path,
+                    columns=self.header_columns.listing(),
+                ),
+                hint=_("name the columns whose values may span several lines, as in the header"),
             )
         return frozenset(self.resolve(name) for name in names)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.i18n import _, ngettext
 from batch.identifiers import fiscal_code
 from batch.input.names import normalise_name
 from batch.input.sheet_input import SheetInput
@@ -27,21 +28,30 @@ def choose_sheet(
     if isinstance(wanted, int):
         if wanted > len(names) or wanted < 1:
             raise InputError(
-                f"{path} has {len(names)} sheet(s) ({listing}); input.sheet = {wanted}",
-                hint="sheets are counted from 1; or name the sheet",
+                ngettext(
+                    "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
+                    "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
+                    len(names),
+                ).format(path=path, count=len(names), sheets=listing, wanted=wanted),
+                hint=_("sheets are counted from 1; or name the sheet"),
             )
         return wanted - 1
     if isinstance(wanted, str):
         if wanted not in names:
             raise InputError(
-                f"{path} has no sheet {wanted!r}; its sheets are: {listing}",
-                hint="set [input] sheet to one of them (a name, or a number from 1)",
+                _("{path} has no sheet {wanted}; its sheets are: {sheets}").format(
+                    path=path, wanted=repr(wanted), sheets=listing
+                ),
+                hint=_("set [input] sheet to one of them (a name, or a number from 1)"),
             )
         return list(names).index(wanted)
     for index, shown in enumerate(visible):
         if shown:
             return index
-    raise InputError(f"{path} has no visible sheet", hint="unhide the sheet with the recipients")
+    raise InputError(
+        _("{path} has no visible sheet").format(path=path),
+        hint=_("unhide the sheet with the recipients"),
+    )
 
 
 def refuse_hidden(path: Path, sheet: str, found: Hidden | None) -> None:
@@ -52,22 +62,40 @@ def refuse_hidden(path: Path, sheet: str, found: Hidden | None) -> None:
     parts, hints = [], []
     if found.rows:
         more = "..." if len(found.rows) > 2 else ""
-        parts.append(f"hidden rows ({', '.join(found.rows)}{more})")
+        parts.append(_("hidden rows ({rows})").format(rows=", ".join(found.rows) + more))
         hints.append(
-            "show the hidden rows (remove any filter: Data > AutoFilter) and delete the "
-            "rows meant to be left out"
+            _(
+                "show the hidden rows (remove any filter: Data > AutoFilter) and delete the "
+                "rows meant to be left out"
+            )
         )
     if found.columns:
         letters = getattr(found, "column_letters", [])
-        parts.append(f"hidden columns ({', '.join(letters)})" if letters else "hidden columns")
-        hints.append("show the hidden columns (select all, Format > Columns > Show) or delete them")
+        parts.append(
+            _("hidden columns ({columns})").format(columns=", ".join(letters))
+            if letters
+            else _("hidden columns")
+        )
+        hints.append(
+            _("show the hidden columns (select all, Format > Columns > Show) or delete them")
+        )
     if found.merged:
-        parts.append(f"merged cells ({', '.join(found.merged)})")
-        hints.append("unmerge the merged cells and fill every row's cell")
-    raise InputError(
-        f"{path}, sheet {sheet!r} has {' and '.join(parts)}: io-batch reads every cell a "
-        "sheet holds, so it will not guess what was meant to be left out or shared",
-        hint="; ".join(hints) + "; then save",
+        parts.append(_("merged cells ({cells})").format(cells=", ".join(found.merged)))
+        hints.append(_("unmerge the merged cells and fill every row's cell"))
+    raise hidden_refusal(path, sheet, parts, hints)
+
+
+def hidden_refusal(path: Path, sheet: str, parts: list[str], hints: list[str]) -> InputError:
+    """A sheet that hides rows or columns, or merges cells: each named, with its fix."""
+    listed = parts[0]
+    for part in parts[1:]:
+        listed = _("{left} and {right}").format(left=listed, right=part)
+    return InputError(
+        _(
+            "{path}, sheet {sheet} has {problems}: io-batch reads every cell a "
+            "sheet holds, so it will not guess what was meant to be left out or shared"
+        ).format(path=path, sheet=repr(sheet), problems=listed),
+        hint=_("{fixes}; then save").format(fixes="; ".join(hints)),
     )
 
 
@@ -101,9 +129,10 @@ class WorkbookInput(SheetInput):
         where = f"{self.path}, sheet {self.sheet!r}"
         if any(fiscal_code.is_valid(fiscal_code.normalise(cell)) for cell in self.header):
             raise InputError(
-                f"{where}: row {self.header_line} holds data, not column names (missing "
-                f"column(s) {names})",
-                hint="add a first row with the column names the job uses",
+                _(
+                    "{where}: row {row} holds data, not column names (missing column(s) {names})"
+                ).format(where=where, row=self.header_line, names=names),
+                hint=_("add a first row with the column names the job uses"),
             )
         below = self._names_below(missing)
         if below is not None:
@@ -111,17 +140,34 @@ class WorkbookInput(SheetInput):
                 cell for cell in self.header if cell.strip() and not cell.startswith("column_")
             ]
             raise InputError(
-                f"{where}: the column names are on row {below}, but the header is the "
-                f"sheet's first filled row, row {self.header_line} "
-                f"({', '.join(repr(cell) for cell in filled[:3])})",
-                hint=f"delete the rows above row {below} (titles, notes), so that the column "
-                "names are the first filled row, then save",
+                _(
+                    "{where}: the column names are on row {below}, but the header is the "
+                    "sheet's first filled row, row {row} ({cells})"
+                ).format(
+                    where=where,
+                    below=below,
+                    row=self.header_line,
+                    cells=", ".join(repr(cell) for cell in filled[:3]),
+                ),
+                hint=_(
+                    "delete the rows above row {below} (titles, notes), so that the column "
+                    "names are the first filled row, then save"
+                ).format(below=below),
             )
         raise InputError(
-            f"{where} has no column(s) {names}; its columns (row {self.header_line}, the "
-            f"first filled row) are: {self.header_columns.listing()}",
-            hint="rename the columns in the sheet, choose another with [input] sheet, or "
-            "change [columns] / the templates in the job",
+            _(
+                "{where} has no column(s) {names}; its columns (row {row}, the "
+                "first filled row) are: {columns}"
+            ).format(
+                where=where,
+                names=names,
+                row=self.header_line,
+                columns=self.header_columns.listing(),
+            ),
+            hint=_(
+                "rename the columns in the sheet, choose another with [input] sheet, or "
+                "change [columns] / the templates in the job"
+            ),
         )
 
     def _names_below(self, missing: Sequence[str]) -> int | None:

@@ -17,6 +17,7 @@ import polars as pl
 
 from batch.config.job import InputSpec
 from batch.errors import InputError
+from batch.i18n import _
 from batch.input import header, workbook_grid
 from batch.input.columns import HeaderColumns
 from batch.input.workbook_base import WorkbookInput, refuse_hidden
@@ -100,6 +101,8 @@ def _header(source: SheetSource, path: Path) -> tuple[int, list[tuple[int, list[
     if top:
         return top[0][0], top
     raise InputError(
-        f"{path}, sheet {source.sheet!r} is empty: it has no header row",
-        hint="the first row must hold the column names; or choose another [input] sheet",
+        _("{path}, sheet {sheet} is empty: it has no header row").format(
+            path=path, sheet=repr(source.sheet)
+        ),
+        hint=_("the first row must hold the column names; or choose another [input] sheet"),
     )

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 
 from batch.errors import InputError
+from batch.i18n import _
 from batch.input import xml_text
 from batch.input.number_builtin import BUILTIN
 
@@ -53,9 +54,12 @@ class Book:
 def not_readable(path: Path, detail: str) -> InputError:
     kind = path.suffix.lower()
     return InputError(
-        f"{path} is not a readable {kind} workbook ({detail})",
-        hint=f"open it in Excel or LibreOffice and save it again as {kind}; a CSV must be "
-        "named .csv",
+        _("{path} is not a readable {kind} workbook ({detail})").format(
+            path=path, kind=kind, detail=detail
+        ),
+        hint=_(
+            "open it in Excel or LibreOffice and save it again as {kind}; a CSV must be named .csv"
+        ).format(kind=kind),
     )
 
 

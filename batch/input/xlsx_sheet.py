@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from batch.errors import InputError
+from batch.i18n import _
 from batch.input import xml_text
 from batch.input.xlsx_parts import not_readable
 
@@ -81,9 +82,11 @@ def _cells(piece: bytes, shared: pl.Series, path: Path) -> pl.DataFrame:
         return pl.DataFrame(schema=CELL_SCHEMA)
     if parsed.get_column("row").null_count():
         raise InputError(
-            f'{path}: its sheet has cells without a reference (r="A1"), which io-batch '
-            "does not read",
-            hint="open it in Excel or LibreOffice and save it again as .xlsx",
+            _(
+                '{path}: its sheet has cells without a reference (r="A1"), which io-batch '
+                "does not read"
+            ).format(path=path),
+            hint=_("open it in Excel or LibreOffice and save it again as .xlsx"),
         )
     kinds = parsed.get_column("type")
     text = _shared_text(parsed.get_column("value"), kinds, shared, path)

@@ -20,6 +20,7 @@ from batch.common.writable import Destination, check_writable
 from batch.config.job import Job, load_job
 from batch.config.state_dir import STATE_DIR_ENV
 from batch.errors import ConfigError
+from batch.i18n import _, format_number
 from batch.input import read
 from batch.input.exclusions import load_exclusions
 from batch.live.notice import warn
@@ -62,25 +63,35 @@ def run_approve(args: argparse.Namespace) -> int:
     write_approval(path, approval)
     logs.get_logger().info("approval.recorded", path=str(path), **approval.to_json())
     if not logs.writes_json():
-        _print(approval, path)
+        print_approval(approval, path)
     _warn(job, approval, pilot)
     return 0
 
 
-def _print(approval: Approval, path: object) -> None:
+def print_approval(approval: Approval, path: object) -> None:
     counts = approval.counts
     out = sys.stdout
-    out.write(f"io-batch: job {approval.job} approved by {approval.approved_by}\n")
-    out.write(f"  input     {approval.input_path} (SHA-256 {approval.input_digest})\n")
-    out.write(f"  message   SHA-256 {approval.message_digest}\n")
-    out.write(f"  target    {approval.target}\n")
-    out.write(f"  pilot     {approval.pilot_digest or 'none'}\n")
-    out.write(
-        f"  dry run   {counts['to_send']:,} to send, {counts['invalid']:,} invalid, "
-        f"{counts['excluded']:,} excluded, {counts['duplicates']:,} duplicates "
-        f"({counts['rows']:,} rows)\n"
-    )
-    out.write(f"approval: {path}\n")
+    title = _("io-batch: job {job} approved by {approved_by}")
+    out.write(title.format(job=approval.job, approved_by=approval.approved_by) + "\n")
+    dry_run = _(
+        "{to_send} to send, {invalid} invalid, {excluded} excluded, {duplicates} duplicates "
+        "({rows} rows)"
+    ).format(**{name: format_number(counts[name]) for name in _COUNTS})
+    fields = [
+        (_("input"), f"{approval.input_path} (SHA-256 {approval.input_digest})"),
+        (_("message"), f"SHA-256 {approval.message_digest}"),
+        (_("target"), approval.target),
+        (_("pilot"), approval.pilot_digest or _("none")),
+        (_("dry run"), dry_run),
+    ]
+    width = max(9, *(len(name) + 1 for name, _value in fields))
+    for name, value in fields:
+        out.write(f"  {name:<{width}} {value}\n")
+    out.write(_("approval: {path}").format(path=path) + "\n")
+
+
+#: The dry run's counts an approval records, as its summary line shows them.
+_COUNTS = ("to_send", "invalid", "excluded", "duplicates", "rows")
 
 
 def _warn(job: Job, approval: Approval, pilot: PilotRecord | None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from batch.common.csv_safety import restore
 from batch.errors import InputError
+from batch.i18n import _
 from batch.output.results_layout import RESULT_COLUMNS, is_results_header
 
 
@@ -22,12 +23,14 @@ def read_results(path: Path) -> Iterator[dict[str, str]]:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None or not is_results_header(reader.fieldnames):
                 raise InputError(
-                    f"{path} is not an io-batch results file",
-                    hint=f"its header must start with {','.join(RESULT_COLUMNS)}",
+                    _("{path} is not an io-batch results file").format(path=path),
+                    hint=_("its header must start with {columns}").format(
+                        columns=",".join(RESULT_COLUMNS)
+                    ),
                 )
             for row in reader:
                 yield {key: restore(value or "") for key, value in row.items() if key}
     except FileNotFoundError:
-        raise InputError(f"results file not found: {path}") from None
+        raise InputError(_("results file not found: {path}").format(path=path)) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8: {exc}") from None
+        raise InputError(_("{path} is not UTF-8: {error}").format(path=path, error=exc)) from None

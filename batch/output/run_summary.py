@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from batch.common.progress_line import format_duration
 from batch.errors import ExitCode
+from batch.i18n import _, format_number, ngettext
 from batch.models import NEEDS_ATTENTION, Status
 from batch.output.summary import publish
 
@@ -71,72 +72,126 @@ class RunReport:
         publish(self, Path(self.output), event="run.summary")
 
     def print(self, out: TextIO) -> None:
-        shard = f", shard {self.shard}" if self.shard else ""
-        out.write(f"\nio-batch: job {self.job}, run {self.run_id}{shard}\n")
-        write_counts(out, self.counts, self.rows)
-        out.write(
-            f"elapsed {format_duration(self.elapsed_s)}, {self.calls} API calls, "
-            f"{self.calls_per_s:.2f} calls/s (budget {self.budget}), "
-            f"{self.throttled} throttled (429)\n"
+        print_run_summary(self, out)
+
+
+def print_run_summary(report: RunReport, out: TextIO) -> None:
+    if report.shard:
+        title = _("io-batch: job {job}, run {run_id}, shard {shard}")
+    else:
+        title = _("io-batch: job {job}, run {run_id}")
+    out.write("\n" + title.format(job=report.job, run_id=report.run_id, shard=report.shard) + "\n")
+    write_counts(out, report.counts, report.rows)
+    out.write(
+        _(
+            "elapsed {elapsed}, {calls} API calls, {calls_per_s} calls/s (budget {budget}), "
+            "{throttled} throttled (429)"
+        ).format(
+            elapsed=format_duration(report.elapsed_s),
+            calls=format_number(report.calls),
+            calls_per_s=format_number(report.calls_per_s, 2),
+            budget=report.budget,
+            throttled=format_number(report.throttled),
         )
-        if self.calls_by_operation:
-            parts = ", ".join(f"{name} {count}" for name, count in self.calls_by_operation.items())
-            out.write(f"calls by operation: {parts}\n")
-        if self.replayed:
-            out.write(
+        + "\n"
+    )
+    if report.calls_by_operation:
+        parts = ", ".join(
+            f"{name} {format_number(count)}" for name, count in report.calls_by_operation.items()
+        )
+        out.write(_("calls by operation: {parts}").format(parts=parts) + "\n")
+    for line in _notes(report):
+        out.write(line + "\n")
+    out.write(_("results: {path}").format(path=report.output) + "\n")
+    if report.target:
+        out.write(_("target: {target}").format(target=report.target) + "\n")
+    if report.journal:
+        out.write(_("journal: {path}").format(path=report.journal) + "\n")
+
+
+def _notes(report: RunReport) -> list[str]:
+    """What the run's counts do not say: a replay, the pace, the rows to look at..."""
+    notes = []
+    if report.replayed:
+        notes.append(
+            _(
                 "this run had already finished over this same input: its results are given "
                 "back as they were, with no call (another --output, or another input, starts "
-                "a new run)\n"
+                "a new run)"
             )
-        if self.planned_end:
-            out.write(
-                f"paced to end by {self.planned_end} (last pace "
-                f"{self.pace_calls_per_s * 60:.0f} calls/min)\n"
+        )
+    if report.planned_end:
+        notes.append(
+            _("paced to end by {planned_end} (last pace {per_minute} calls/min)").format(
+                planned_end=report.planned_end,
+                per_minute=format_number(report.pace_calls_per_s * 60),
             )
-        if self.unknown_after_crash:
-            out.write(
-                f"{self.unknown_after_crash} submit(s) were in flight when the previous attempt "
-                "stopped: they are 'unknown'\n"
-            )
-        if self.sent_past_due_date:
-            out.write(
-                f"{self.sent_past_due_date} message(s) went out with a due date already past "
-                "(IO accepts them; the log's run.past_due_dates event lists the first lines)\n"
-            )
-        attention = self.attention()
-        if attention:
-            listed = ", ".join(f"{status} {count}" for status, count in attention.items())
-            out.write(
-                f"needs attention: {listed} (the results' reason column says why; "
-                "'io-batch rerun' retries failed and pending rows)\n"
-            )
-        if self.quiet_hours_wait_s:
-            out.write(
-                f"waited {format_duration(self.quiet_hours_wait_s)} for the quiet hours to end "
-                "(no message went out inside them)\n"
-            )
-        if self.stopped_for_quiet_hours_until:
-            out.write(
-                f"stopped for the quiet hours (until {self.stopped_for_quiet_hours_until}): "
-                "run the same command again after them to resume\n"
-            )
-        elif self.interrupted:
-            out.write("interrupted: run the same command again to resume\n")
-        if self.operator or self.approved_by:
-            approved = f", approved by {self.approved_by}" if self.approved_by else ""
-            out.write(f"run by {self.operator or 'an unnamed operator'}{approved}\n")
-        out.write(f"results: {self.output}\n")
-        if self.target:
-            out.write(f"target: {self.target}\n")
-        if self.journal:
-            out.write(f"journal: {self.journal}\n")
+        )
+    if report.unknown_after_crash:
+        notes.append(
+            ngettext(
+                "{count} submit(s) were in flight when the previous attempt stopped: "
+                "they are 'unknown'",
+                "{count} submit(s) were in flight when the previous attempt stopped: "
+                "they are 'unknown'",
+                report.unknown_after_crash,
+            ).format(count=format_number(report.unknown_after_crash))
+        )
+    if report.sent_past_due_date:
+        notes.append(
+            ngettext(
+                "{count} message(s) went out with a due date already past (IO accepts them; "
+                "the log's run.past_due_dates event lists the first lines)",
+                "{count} message(s) went out with a due date already past (IO accepts them; "
+                "the log's run.past_due_dates event lists the first lines)",
+                report.sent_past_due_date,
+            ).format(count=format_number(report.sent_past_due_date))
+        )
+    attention = report.attention()
+    if attention:
+        listed = ", ".join(
+            f"{status} {format_number(count)}" for status, count in attention.items()
+        )
+        notes.append(
+            _(
+                "needs attention: {listed} (the results' reason column says why; "
+                "'io-batch rerun' retries failed and pending rows)"
+            ).format(listed=listed)
+        )
+    if report.quiet_hours_wait_s:
+        notes.append(
+            _(
+                "waited {duration} for the quiet hours to end (no message went out inside them)"
+            ).format(duration=format_duration(report.quiet_hours_wait_s))
+        )
+    if report.stopped_for_quiet_hours_until:
+        notes.append(
+            _(
+                "stopped for the quiet hours (until {until}): run the same command again after "
+                "them to resume"
+            ).format(until=report.stopped_for_quiet_hours_until)
+        )
+    elif report.interrupted:
+        notes.append(_("interrupted: run the same command again to resume"))
+    if report.operator or report.approved_by:
+        operator = report.operator or _("an unnamed operator")
+        if report.approved_by:
+            run_by = _("run by {operator}, approved by {approver}")
+        else:
+            run_by = _("run by {operator}")
+        notes.append(run_by.format(operator=operator, approver=report.approved_by))
+    return notes
 
 
 def write_counts(out: TextIO, counts: dict[str, int], rows: int) -> None:
-    """The rows per status, in the statuses' order, and the total: a run's or a merge's."""
-    width = max((len(name) for name in counts), default=6)
+    """The rows per status, in the statuses' order, and the total: a run's or a merge's.
+
+    The statuses are written as the results' ``status`` column holds them (an office
+    filters that column by them); the numbers, in the office's language."""
+    total = _("total")
+    width = max((len(name) for name in [*counts, total]), default=6)
     for status in Status:
         count = counts.get(status.value, 0)
         if count:
-            out.write(f"  {status.value:<{width}}  {count:>9}\n")
-    out.write(f"  {'total':<{width}}  {rows:>9}\n")
+            out.write(f"  {status.value:<{width}}  {format_number(count):>9}\n")
+    out.write(f"  {total:<{width}}  {format_number(rows):>9}\n")

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from batch.common.csv_safety import mask_fiscal_code
 from batch.common.progress_line import format_duration
 from batch.errors import ExitCode
+from batch.i18n import _, format_number, ngettext
 from batch.output.summary import publish
 from batch.output.verification import Verification
 
@@ -74,30 +75,7 @@ class VerifySummary:
         publish(self, Path(self.output), event="verify.summary")
 
     def print(self, out: TextIO) -> None:
-        out.write(f"\nio-batch verify: {self.checked} sent message(s) of {self.results}\n")
-        _table(out, "message status", self.message_status)
-        _table(out, "notes", self.notes)
-        _table(out, "not checked (not sent)", self.not_checked)
-        if self.carried_over:
-            out.write(f"{self.carried_over} already final in an earlier verify run: not asked\n")
-        if self.attention_count:
-            out.write(f"needs attention: {self.attention_count} row(s)\n")
-            for entry in self.attention:
-                what = entry["message_status"] or entry["note_code"]
-                out.write(f"  line {entry['line']:>7}  {entry['fiscal_code']}  {what}: ")
-                out.write(f"{entry['note'] or entry['message_status']}\n")
-            if self.attention_count > len(self.attention):
-                more = self.attention_count - len(self.attention)
-                out.write(f"  ... and {more} more: see the verification file\n")
-        else:
-            out.write("every checked message was processed by IO\n")
-        out.write(
-            f"elapsed {format_duration(self.elapsed_s)}, {self.calls} API calls "
-            f"(budget {self.budget}), {self.throttled} throttled (429)\n"
-        )
-        out.write(f"verification: {self.output}\n")
-        if self.interrupted:
-            out.write("interrupted: run the same command again to continue\n")
+        print_verify_summary(self, out)
 
 
 def _attention_entry(record: Verification) -> dict[str, Any]:
@@ -112,15 +90,72 @@ def _attention_entry(record: Verification) -> dict[str, Any]:
     }
 
 
+def progress_status(record: Verification) -> str:
+    """What the progress display counts a checked message as."""
+    return record.message_status or record.note_code or NO_STATUS
+
+
+def print_verify_summary(summary: VerifySummary, out: TextIO) -> None:
+    title = ngettext(
+        "io-batch verify: {checked} sent message(s) of {results}",
+        "io-batch verify: {checked} sent message(s) of {results}",
+        summary.checked,
+    )
+    out.write("\n" + title.format(checked=format_number(summary.checked), results=summary.results))
+    out.write("\n")
+    _table(out, _("message status"), summary.message_status)
+    _table(out, _("notes"), summary.notes)
+    _table(out, _("not checked (not sent)"), summary.not_checked)
+    if summary.carried_over:
+        out.write(
+            _("{count} already final in an earlier verify run: not asked").format(
+                count=format_number(summary.carried_over)
+            )
+            + "\n"
+        )
+    if summary.attention_count:
+        _attention(summary, out)
+    else:
+        out.write(_("every checked message was processed by IO") + "\n")
+    out.write(
+        _(
+            "elapsed {elapsed}, {calls} API calls (budget {budget}), {throttled} throttled (429)"
+        ).format(
+            elapsed=format_duration(summary.elapsed_s),
+            calls=format_number(summary.calls),
+            budget=summary.budget,
+            throttled=format_number(summary.throttled),
+        )
+        + "\n"
+    )
+    out.write(_("verification: {path}").format(path=summary.output) + "\n")
+    if summary.interrupted:
+        out.write(_("interrupted: run the same command again to continue") + "\n")
+
+
+def _attention(summary: VerifySummary, out: TextIO) -> None:
+    count = summary.attention_count
+    out.write(
+        ngettext(
+            "needs attention: {count} row(s)", "needs attention: {count} row(s)", count
+        ).format(count=format_number(count))
+        + "\n"
+    )
+    for entry in summary.attention:
+        what = entry["message_status"] or entry["note_code"]
+        line = _("line {line}").format(line=f"{entry['line']:>7}")
+        out.write(f"  {line}  {entry['fiscal_code']}  {what}: ")
+        out.write(f"{entry['note'] or entry['message_status']}\n")
+    if count > len(summary.attention):
+        more = format_number(count - len(summary.attention))
+        out.write("  " + _("... and {more} more: see the verification file").format(more=more))
+        out.write("\n")
+
+
 def _table(out: TextIO, title: str, counts: Mapping[str, int]) -> None:
     if not counts:
         return
     out.write(f"{title}:\n")
     width = max(len(name) for name in counts)
     for name, count in counts.items():
-        out.write(f"  {name:<{width}}  {count:>9}\n")
-
-
-def progress_status(record: Verification) -> str:
-    """What the progress display counts a checked message as."""
-    return record.message_status or record.note_code or NO_STATUS
+        out.write(f"  {name:<{width}}  {format_number(count):>9}\n")

@@ -24,7 +24,7 @@ import polars as pl
 
 from batch.common.csv_safety import neutralise, neutralise_expr
 from batch.common.files import open_private
-from batch.i18n import _
+from batch.i18n import _, format_number, format_percent, ngettext
 from batch.input import read
 from batch.input.header import LINE_COLUMN
 from batch.journal.journal import Journal
@@ -71,16 +71,7 @@ class ReachSummary:
             handle.write("\n")
 
     def print(self, out: TextIO) -> None:
-        out.write(f"\nio-batch reach: job {self.job}, run {self.run_id}\n")
-        for value in REACH_VALUES:
-            if self.counts.get(value):
-                out.write(f"  {value:<18}  {self.counts[value]:>9,}\n")
-        reachable = self.counts.get("reachable", 0)
-        out.write(
-            f"Reachable on IO: {reachable:,} of {self.rows:,} rows "
-            f"({self.share_reachable:.1%}); the others need another channel.\n"
-        )
-        out.write(f"Reach CSV: {self.output} ({self.calls:,} profile checks, no message sent)\n")
+        print_reach_summary(self, REACH_VALUES, out)
 
 
 def write_reach(
@@ -187,3 +178,31 @@ def _answer_of(
             pending = _("as line {line}, not checked yet").format(line=first)
             known[first] = ("pending", "row.pending", pending)
     return known[first]
+
+
+def print_reach_summary(summary: ReachSummary, values: tuple[str, ...], out: TextIO) -> None:
+    """``values``: the reach values, in the order the counts are listed."""
+    title = _("io-batch reach: job {job}, run {run_id}")
+    out.write("\n" + title.format(job=summary.job, run_id=summary.run_id) + "\n")
+    for value in values:
+        if summary.counts.get(value):
+            out.write(f"  {value:<18}  {format_number(summary.counts[value]):>9}\n")
+    share = ngettext(
+        "Reachable on IO: {reachable} of {rows} rows ({share}); the others need another channel.",
+        "Reachable on IO: {reachable} of {rows} rows ({share}); the others need another channel.",
+        summary.rows,
+    )
+    out.write(
+        share.format(
+            reachable=format_number(summary.counts.get("reachable", 0)),
+            rows=format_number(summary.rows),
+            share=format_percent(summary.share_reachable),
+        )
+        + "\n"
+    )
+    out.write(
+        _("Reach CSV: {path} ({checks} profile checks, no message sent)").format(
+            path=summary.output, checks=format_number(summary.calls)
+        )
+        + "\n"
+    )

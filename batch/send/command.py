@@ -19,11 +19,12 @@ from batch.common.writable import Destination, check_writable
 from batch.config.choices import InvalidRows, Resend
 from batch.config.job import Job, load_job
 from batch.config.shards import unsharded_stem
-from batch.config.state_dir import STATE_DIR_ENV, journal_location
+from batch.config.state_dir import STATE_DIR_ENV, journal_location, shown_source
 from batch.config.subject_privacy import enforce as enforce_subject_privacy
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date
 from batch.feed.shared_sync import sync_for_job
+from batch.i18n import _
 from batch.journal.target import EnvironmentChoice
 from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
@@ -152,9 +153,12 @@ def _send_run(
     sync_first = _feed_gate(job, key.value, args)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         if job.shard is not None:
-            print(f"io-batch: shard {job.shard.label}, results {job.output}", file=sys.stderr)
+            shard = _("io-batch: shard {shard}, results {path}")
+            print(shard.format(shard=job.shard.label, path=job.output), file=sys.stderr)
         print(
-            f"io-batch: target {journal.target}, journal {journal.path} ({journal.source})",
+            _("io-batch: target {target}, journal {path} ({source})").format(
+                target=journal.target, path=journal.path, source=shown_source(journal)
+            ),
             file=sys.stderr,
         )
     clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)

@@ -21,12 +21,12 @@ from batch.common.logs import get_logger
 from batch.common.progress import Progress
 from batch.config.job import Job
 from batch.config.schedule import ZONE, QuietHours
+from batch.i18n import _, format_number
 from batch.output.run_summary import RunReport
 
 UPDATE_S = 10.0  # how often the pace follows what is left
 CALLS_PER_ROW = 2  # profile check + submit; refined by what the run measures
 MEASURED_FROM = 50  # rows done by this attempt before its own calls per row are trusted
-LABEL = "pace"  # the progress line's label while the run is paced
 
 
 def open_seconds(start: datetime, end: datetime, quiet: QuietHours | None) -> float:
@@ -78,6 +78,7 @@ class PacePlanner:
         self.planned_end = self._pace.planned_end(first_start)
         self.rate: float | None = None  # the last pace set, calls per second
         self._late_said = False
+        self._shown_label = ""  # the label this planner last put on the progress line
         self._log = get_logger()
         if self._pace.not_before is not None and clock.now() < self._pace.not_before:
             limiter.hold()  # before the first call can take a turn
@@ -89,7 +90,11 @@ class PacePlanner:
             self._log.info(
                 "pace.wait", not_before=local_text(not_before), detail="no call before then"
             )
-            self._progress.set_label(f"waiting until {local_text(not_before)} (not_before)")
+            self._progress.set_label(
+                _("waiting until {not_before} (not_before)").format(
+                    not_before=local_text(not_before)
+                )
+            )
             while (left := (not_before - self._clock.now()).total_seconds()) > 0:
                 await stop.sleep(min(left, MAX_NAP_S))
             self._progress.set_label("")
@@ -128,13 +133,17 @@ class PacePlanner:
                 rows_left=left,
                 calls_per_s=None if self.rate is None else round(self.rate, 3),
             )
-        if self._progress.label in ("", LABEL) or self._progress.label.startswith(LABEL):
-            self._progress.set_label(self.label())
+        # Another label (the quiet hours') stays until its owner clears it.
+        if self._progress.label in ("", self._shown_label):
+            self._shown_label = self.label()
+            self._progress.set_label(self._shown_label)
 
     def label(self) -> str:
         per_minute = 0.0 if self.rate is None else self.rate * 60
         end = "" if self.planned_end is None else self.planned_end.astimezone(ZONE)
-        return f"{LABEL} {per_minute:.0f} calls/min, end {end:%d/%m %H:%M}"
+        return _("pace {per_minute} calls/min, end {end}").format(
+            per_minute=format_number(per_minute), end=f"{end:%d/%m %H:%M}"
+        )
 
     def add_to_report(self, report: RunReport) -> None:
         if self.planned_end is not None:

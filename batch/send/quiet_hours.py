@@ -16,6 +16,7 @@ from batch.common.clock import WallClock
 from batch.common.progress import Progress
 from batch.config.job import Job
 from batch.config.schedule import ZONE
+from batch.i18n import _
 from batch.output.run_summary import RunReport
 from batch.send.pace import PacePlanner
 
@@ -25,7 +26,7 @@ def quiet_gate(job: Job, clock: WallClock, stop: Stop, progress: Progress) -> Qu
         local = until.astimezone(ZONE)
         # With the offset: on the night the clocks go back, 02:30 comes twice.
         shown = local.isoformat(sep=" ", timespec="minutes")
-        progress.set_label(f"quiet hours until {shown} (Europe/Rome)")
+        progress.set_label(_("quiet hours until {until} (Europe/Rome)").format(until=shown))
 
     def resumed() -> None:
         progress.set_label("")

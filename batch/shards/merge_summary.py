@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from batch.i18n import _, format_number, ngettext
 from batch.output.run_summary import write_counts
 from batch.shards.merge_checks import ShardRun
 
@@ -72,17 +73,36 @@ class MergeReport:
         return asdict(self)
 
     def print(self, out: TextIO) -> None:
-        out.write(f"\nio-batch: job {self.job}, {self.shards} shards merged\n")
+        merged = _("io-batch: job {job}, {shards} shards merged")
+        out.write("\n" + merged.format(job=self.job, shards=self.shards) + "\n")
         write_counts(out, self.counts, self.rows)
-        out.write(f"{self.calls} API calls in all, each shard's budget {self.budget}\n")
-        for shard in self.per_shard:
-            out.write(
-                f"  shard {shard['shard']}: {shard['rows']} rows, {shard['calls']} calls, "
-                f"exit {shard['exit_code']} ({shard['results']})\n"
+        out.write(
+            _("{calls} API calls in all, each shard's budget {budget}").format(
+                calls=format_number(self.calls), budget=self.budget
             )
-        out.write(f"results: {self.output}\n")
+            + "\n"
+        )
+        for shard in self.per_shard:
+            rows = int(shard["rows"] or 0)
+            line = ngettext(
+                "shard {shard}: {rows} rows, {calls} calls, exit {exit_code} ({results})",
+                "shard {shard}: {rows} rows, {calls} calls, exit {exit_code} ({results})",
+                rows,
+            )
+            out.write(
+                "  "
+                + line.format(
+                    shard=shard["shard"],
+                    rows=format_number(rows),
+                    calls=format_number(int(shard["calls"] or 0)),
+                    exit_code=shard["exit_code"],
+                    results=shard["results"],
+                )
+                + "\n"
+            )
+        out.write(_("results: {path}").format(path=self.output) + "\n")
         if self.target:
-            out.write(f"target: {self.target}\n")
+            out.write(_("target: {target}").format(target=self.target) + "\n")
 
 
 def _names(values: Iterable[object]) -> str:
