@@ -168,7 +168,15 @@ def finish_rows(frame: pl.DataFrame, names: Sequence[str], used: set[str]) -> pl
     """A frame of ``row``, each column's shown text and its ``_p``/``_d`` problem and
     detail, as rows: ``_line``, ``_csv_error`` (the first problem of a used column from
     the left), every column; rows without a value left out."""
-    problems = [_problem(name, index) for index, name in enumerate(names) if name in used]
+    read = [index for index, name in enumerate(names) if name in used]
+    # The reasons are built only in a piece that has some: most pieces have none.
+    found = (
+        read
+        and frame.select(
+            pl.any_horizontal(pl.col(f"_p{index}").is_not_null().any() for index in read)
+        ).item()
+    )
+    problems = [_problem(names[index], index) for index in read] if found else []
     frame = frame.select(
         pl.col("row").alias(LINE_COLUMN),
         pl.coalesce([*problems, pl.lit(None, dtype=pl.String)]).alias(CSV_ERROR_COLUMN),

@@ -13,9 +13,7 @@ a few pieces of the sheet and one batch, whatever the sheet's size.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -25,6 +23,7 @@ from batch.config.job import InputSpec
 from batch.errors import InputError
 from batch.input import header, workbook_grid, workbook_wide
 from batch.input.columns import HeaderColumns
+from batch.input.in_order import in_order
 from batch.input.ods_spool import Spool
 from batch.input.workbook_base import WorkbookInput, refuse_hidden
 from batch.input.workbook_layout import Hidden
@@ -32,8 +31,6 @@ from batch.input.xlsx_sheet import Wide, column_letters
 
 #: Filled rows kept from the header on, for a refusal of the header to quote.
 _TOP_ROWS = 10
-#: Pieces parsed at once: one per core of the small machines io-batch runs on.
-_WORKERS = 2
 
 Piece = TypeVar("Piece")
 
@@ -101,7 +98,7 @@ class StreamedWorkbook(WorkbookInput, Generic[Piece]):
                 cells, source.styles, self.columns, self._used, self.header_line
             )
 
-        for frame in _in_order(pieces, rows_of):
+        for frame in in_order(pieces, rows_of, "sheet"):
             if frame.height:
                 self._spool.add(frame)
         refuse_hidden(spec.path, self.sheet, source.hidden())
@@ -133,25 +130,6 @@ class StreamedWorkbook(WorkbookInput, Generic[Piece]):
     def close(self) -> None:
         self._spool.discard()
         self._source.close()
-
-
-def _in_order(
-    pieces: Iterator[Piece], work: Callable[[Piece], pl.DataFrame]
-) -> Iterator[pl.DataFrame]:
-    """``work`` on each piece, on ``_WORKERS`` threads, the results in the pieces' order
-    (a few pieces in flight: memory stays bounded)."""
-    with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="sheet") as pool:
-        running: deque[Future[pl.DataFrame]] = deque()
-        try:
-            for piece in pieces:
-                running.append(pool.submit(work, piece))
-                if len(running) > _WORKERS:
-                    yield running.popleft().result()
-            while running:
-                yield running.popleft().result()
-        finally:
-            for left in running:
-                left.cancel()
 
 
 def _header(

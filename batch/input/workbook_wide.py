@@ -70,19 +70,21 @@ def _numbers(text: pl.Series, style: int, styles: Styles) -> pl.DataFrame:
     else:
         plain = None
         others = text
-    rendered = {value: render_number(style, value, styles) for value in others.unique()}
-    shown_text = text.replace_strict(
-        {value: out[0] for value, out in rendered.items()}, default=None, return_dtype=pl.String
+    distinct = others.unique().to_list()
+    rendered = [render_number(style, value, styles) for value in distinct]
+    table = pl.DataFrame(
+        {
+            "text": distinct,
+            "shown": [out[0] for out in rendered],
+            "problem": [out[1] for out in rendered],
+            "detail": [out[2] for out in rendered],
+        },
+        schema={"text": pl.String, "shown": pl.String, "problem": pl.String, "detail": pl.String},
     )
-    problem = text.replace_strict(
-        {value: out[1] for value, out in rendered.items()}, default=None, return_dtype=pl.String
-    )
-    detail = text.replace_strict(
-        {value: out[2] for value, out in rendered.items()}, default=None, return_dtype=pl.String
-    )
+    found = text.to_frame("text").join(table, on="text", how="left", maintain_order="left")
     if plain is not None:
-        shown_text = pl.select(pl.when(plain).then(as_written).otherwise(shown_text)).to_series()
-    return _frame(shown_text, problem, detail)
+        found = found.with_columns(shown=pl.when(plain).then(as_written).otherwise(pl.col("shown")))
+    return found.select("shown", "problem", "detail")
 
 
 def _frame(

@@ -70,9 +70,8 @@ def cells(piece: bytes, letters: Sequence[str]) -> tuple[pl.Series, list[Column]
     layout = _layout(body[: len(body) if line_end < 0 else line_end], letters)
     if layout is None:
         return None
-    fields = 1 + max(max(c.start, c.value or 0, *(i for i, _ in c.fixed)) for c in layout)
     try:
-        tags = _tags(body, fields)
+        tags = _tags(body, _wanted(layout))
     except pl.exceptions.ComputeError:
         return None  # not UTF-8, say: the general reader says what is wrong
     if not _all_alike(tags, layout, letters):
@@ -85,14 +84,30 @@ def cells(piece: bytes, letters: Sequence[str]) -> tuple[pl.Series, list[Column]
     return numbers, [_column(tags, cell) for cell in layout]
 
 
-def _tags(body: bytes, fields: int) -> pl.DataFrame:
-    """A line per row, a field per tag (its name, attributes and the text after it)."""
+def _wanted(layout: list[_Cell]) -> list[int]:
+    """The fields read: the row's tag, each cell's start and value, and the last cell's
+    other tags. The other cells' other tags need no look: a cell spelt otherwise has
+    other tags or as many in other places, and then the next cell's start or a value is
+    not where the layout has it (``_all_alike``)."""
+    wanted = {1}
+    for cell in layout:
+        wanted.add(cell.start)
+        if cell.value is not None:
+            wanted.add(cell.value)
+    wanted.update(index for index, _ in layout[-1].fixed)
+    return sorted(wanted)
+
+
+def _tags(body: bytes, wanted: list[int]) -> pl.DataFrame:
+    """A line per row, a field per tag (its name, attributes and the text after it); of
+    them, the ``wanted`` ones, named ``t`` and their place."""
     return pl.read_csv(
         io.BytesIO(body.replace(b"<row ", b"\n<row ")[1:]),
         has_header=False,
         separator="<",
         quote_char=None,
-        schema={f"t{index}": pl.String for index in range(fields)},
+        columns=wanted,
+        schema={f"t{index}": pl.String for index in range(wanted[-1] + 1)},
         truncate_ragged_lines=True,
         missing_columns="insert",
         extra_columns="ignore",
@@ -136,14 +151,14 @@ def _layout(line: bytes, letters: Sequence[str]) -> list[_Cell] | None:
 
 def _all_alike(tags: pl.DataFrame, layout: list[_Cell], letters: Sequence[str]) -> bool:
     """Whether every row has the first row's layout."""
-    checks = [pl.col("t0").is_null(), pl.col("t1").str.starts_with('row r="')]
+    checks = [pl.col("t1").str.starts_with('row r="')]
     for letter, cell in zip(letters, layout, strict=True):
         start = pl.col(f"t{cell.start}")
         checks.append(start.str.contains(f'^c r="{letter}[0-9]+"'))
         checks.append(start.str.ends_with("/>") == (cell.value is None))
         if cell.value is not None:
             checks.append(pl.col(f"t{cell.value}").str.starts_with(cell.value_prefix))
-        checks += [pl.col(f"t{index}") == tag for index, tag in cell.fixed]
+    checks += [pl.col(f"t{index}") == tag for index, tag in layout[-1].fixed]
     alike = tags.select(pl.all_horizontal(checks).fill_null(False).all()).item()
     return bool(alike)
 

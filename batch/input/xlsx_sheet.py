@@ -106,7 +106,11 @@ def _typed_column(column: xlsx_dense.Column, shared: pl.Series, path: Path) -> p
     else:
         kind = types.replace_strict(_KINDS, default="s")
     return pl.DataFrame(
-        {"kind": kind, "text": shared_text(column.value, types, shared, path), "style": column.style}
+        {
+            "kind": kind,
+            "text": shared_text(column.value, types, shared, path),
+            "style": column.style,
+        }
     )
 
 
