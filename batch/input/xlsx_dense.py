@@ -8,9 +8,10 @@ nothing else) and a line per ``<row>``: each tag becomes a field at the same pla
 every row, and a column's value is one field of every line. The layout is taken from
 the piece's first row and then checked on every row with a few vectorised comparisons
 (each cell's reference names the expected column, each other tag is the expected one);
-a piece where any row differs (a missing cell, a formula, rich text, a line break in a
-value, another spelling) is left to the general reader (``xlsx_sheet``), which takes
-any cell in any order.
+a piece where any row differs (a missing cell, rich text, a line break in a value,
+another spelling) is left to the general reader (``xlsx_sheet``), which takes any cell
+in any order. A formula is passed over, as the general reader does: the value it gave
+(``<v>``) is what the sheet shows.
 
 The result is what the general reader parses before typing the cells (``xlsx_sheet``),
 so that everything after (shared strings, number formats, errors, the rows) is the same
@@ -32,7 +33,9 @@ _REFERENCE_CHARS = 'c r="' + _LETTERS + "0123456789"
 _STYLE = re.compile(r'\bs="([0-9]+)"')
 _TYPE = re.compile(r'\bt="([a-zA-Z]+)"')
 #: The tags a plain value cell is made of, besides its start and its value.
-_FIXED = frozenset({b"/v>", b"/c>", b"is>", b"/t>", b"/is>"})
+_FIXED = frozenset({b"/v>", b"/c>", b"is>", b"/t>", b"/is>", b"/f>"})
+#: A formula's start: ``<f>``, ``<f aca="false">`` (LibreOffice's), ``<f t="shared" .../>``.
+_FORMULA_STARTS = (b"f>", b"f ")
 _VALUE_STARTS = (b"v>", b"t>", b't xml:space="preserve">')
 
 
@@ -55,6 +58,7 @@ class _Cell:
     value: int | None  # the value's field (None: an empty cell, ``<c .../>``)
     value_prefix: str  # the value tag's name, to cut off its text (``v>``)
     fixed: tuple[tuple[int, str], ...]  # the other tags, which must be exactly these
+    formulas: tuple[int, ...] = ()  # a formula's start (its text differs from row to row)
 
 
 def cells(piece: bytes, letters: Sequence[str]) -> tuple[pl.Series, list[Column]] | None:
@@ -74,7 +78,9 @@ def cells(piece: bytes, letters: Sequence[str]) -> tuple[pl.Series, list[Column]
         tags = _tags(body, _wanted(layout))
     except pl.exceptions.ComputeError:
         return None  # not UTF-8, say: the general reader says what is wrong
-    if not _all_alike(tags, layout, letters):
+    # A row is a line only where it starts "<row ": any other spelling (no attributes)
+    # would hide in the line before, beyond the fields read.
+    if tags.height != body.count(b"<row") or not _all_alike(tags, layout, letters):
         return None
     row = pl.col("t1").str.slice(7)
     rows = tags.select(row.str.head(row.str.find('"', literal=True)).cast(pl.Int64, strict=False))
@@ -95,6 +101,7 @@ def _wanted(layout: list[_Cell]) -> list[int]:
         if cell.value is not None:
             wanted.add(cell.value)
     wanted.update(index for index, _ in layout[-1].fixed)
+    wanted.update(layout[-1].formulas)
     return sorted(wanted)
 
 
@@ -133,6 +140,7 @@ def _layout(line: bytes, letters: Sequence[str]) -> list[_Cell] | None:
         value: int | None = None
         prefix = b""
         fixed: list[tuple[int, str]] = []
+        formulas: list[int] = []
         while at < len(tags) and tags[at - 1] != b"/c>":
             tag = tags[at]
             known = next((p for p in _VALUE_STARTS if tag.startswith(p)), None)
@@ -140,12 +148,14 @@ def _layout(line: bytes, letters: Sequence[str]) -> list[_Cell] | None:
                 value, prefix = at, known
             elif tag in _FIXED:
                 fixed.append((at, tag.decode()))
+            elif tag.startswith(_FORMULA_STARTS) and value is None:
+                formulas.append(at)  # the value it gave follows: that is what is read
             else:
-                return None  # a formula, rich text, another element: the general way
+                return None  # rich text, another element: the general way
             at += 1
         if tags[at - 1] != b"/c>":
             return None
-        layout.append(_Cell(start, value, prefix.decode(), tuple(fixed)))
+        layout.append(_Cell(start, value, prefix.decode(), tuple(fixed), tuple(formulas)))
     return layout
 
 
@@ -159,6 +169,7 @@ def _all_alike(tags: pl.DataFrame, layout: list[_Cell], letters: Sequence[str]) 
         if cell.value is not None:
             checks.append(pl.col(f"t{cell.value}").str.starts_with(cell.value_prefix))
     checks += [pl.col(f"t{index}") == tag for index, tag in layout[-1].fixed]
+    checks += [pl.col(f"t{index}").str.starts_with("f") for index in layout[-1].formulas]
     alike = tags.select(pl.all_horizontal(checks).fill_null(False).all()).item()
     return bool(alike)
 
