@@ -25,6 +25,7 @@ from batch.input import header, workbook_grid, workbook_wide
 from batch.input.columns import HeaderColumns
 from batch.input.in_order import in_order
 from batch.input.ods_spool import Spool
+from batch.input.read import BATCH_ROWS
 from batch.input.workbook_base import WorkbookInput, refuse_hidden
 from batch.input.workbook_layout import Hidden
 from batch.input.xlsx_sheet import Wide, column_letters
@@ -66,6 +67,8 @@ class StreamedWorkbook(WorkbookInput, Generic[Piece]):
         self.row_filter = None
         self._source = source
         self._spool = Spool()
+        self._pending: list[pl.DataFrame] = []
+        self._pending_rows = 0
         try:
             self._open(spec, required)
         except BaseException:
@@ -87,7 +90,7 @@ class StreamedWorkbook(WorkbookInput, Generic[Piece]):
             raise
         self._used = {self.resolve(name) for name in required}
         for shown in read:
-            self._keep(shown)
+            self._keep(self._rows(shown))
         letters = [column_letters(index) for index in range(len(self.columns))]
 
         def rows_of(piece: Piece) -> pl.DataFrame:
@@ -99,8 +102,8 @@ class StreamedWorkbook(WorkbookInput, Generic[Piece]):
             )
 
         for frame in in_order(pieces, rows_of, "sheet"):
-            if frame.height:
-                self._spool.add(frame)
+            self._keep(frame)
+        self._keep(None)
         refuse_hidden(spec.path, self.sheet, source.hidden())
 
     def _check_header(self, spec: InputSpec, required: Sequence[str]) -> None:
@@ -119,10 +122,16 @@ class StreamedWorkbook(WorkbookInput, Generic[Piece]):
     def _rows(self, shown: pl.DataFrame) -> pl.DataFrame:
         return workbook_grid.rows(shown, self.columns, self._used, self.header_line)
 
-    def _keep(self, shown: pl.DataFrame) -> None:
-        frame = self._rows(shown)
-        if frame.height:
-            self._spool.add(frame)
+    def _keep(self, frame: pl.DataFrame | None) -> None:
+        """Rows into the spool, a batch's worth at a time (pieces hold a few thousand rows:
+        a batch each would cost the validation's fixed costs many times over); None: the
+        last of them."""
+        if frame is not None and frame.height:
+            self._pending.append(frame)
+            self._pending_rows += frame.height
+        if self._pending and (frame is None or self._pending_rows >= BATCH_ROWS):
+            self._spool.add(pl.concat(self._pending))
+            self._pending, self._pending_rows = [], 0
 
     def _read_batches(self, batch_size: int) -> Iterator[pl.DataFrame]:
         return self._spool.frames(batch_size)
