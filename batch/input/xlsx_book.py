@@ -61,3 +61,4 @@ class XlsxSheet:
 
     def close(self) -> None:
         self._archive.close()
+        self._shared = self._shared.clear()  # a million strings: not kept while validating
