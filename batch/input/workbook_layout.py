@@ -3,9 +3,11 @@
 A sheet holds its hidden cells like any other, and a merged block's value in its first
 cell only. io-batch refuses such a sheet instead of guessing: a hidden row may be one
 the office meant to leave out (or a filter), and a merged block a value meant for
-several rows. This is the ``.xlsx``/``.xlsm`` check, a streamed scan of the sheet's XML
-part; legacy ``.xls`` files are binary (BIFF): ``xls_book`` reads the same facts from
-their records, and ``.ods`` sheets are checked by their own reader (``ods_layout``).
+several rows. This is the ``.xlsx``/``.xlsm`` check: ``note_piece`` on each piece of
+the sheet's XML as the one pass reads it (``xlsx_book``), ``scan`` over the whole part
+when that pass stopped early; legacy ``.xls`` files are binary (BIFF): ``xls_book``
+reads the same facts from their records, and ``.ods`` sheets are checked by their own
+reader (``ods_layout``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """An ``.xlsx`` sheet's cells, streamed: the sheet's XML part is inflated in pieces of
-a few MB cut at row ends, and each piece becomes one frame of cells with polars' string
-kernels (literal searches; regexes only for unusual spellings), no Python object per
-cell, so memory stays flat whatever the sheet's size.
+a few MB cut at row ends (``pieces``), and each piece is parsed on its own (``cells``,
+on any thread) with polars, no Python object per cell, so memory stays flat whatever
+the sheet's size: rows all alike the fast way, a column at a time (``xlsx_dense``,
+``Wide``); any other piece the general way, one frame of cells (literal searches;
+regexes only for unusual spellings).
 
 A cell frame (``CELL_SCHEMA``, shared with the ``.xls`` reader) has one row per cell
 with a value: the sheet row (1-based), the column (0-based), the kind (``s`` text,
