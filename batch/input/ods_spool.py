@@ -1,4 +1,5 @@
-"""The rows of an ``.ods`` read once, kept on disk for every later ``batches()``.
+"""The rows of an ``.ods`` (or of any workbook, ``workbook_stream``) read once, kept on
+disk for every later ``batches()``.
 
 An ``.ods`` must be read whole before its first row is used (a hidden row on its last
 line refuses the sheet before any call), and a send reads the input more than once (the

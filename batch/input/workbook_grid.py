@@ -20,7 +20,7 @@ Python time only for its distinct values, not for each cell.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -34,7 +34,9 @@ from batch.input.xlsx_sheet import column_letters
 ERROR = "cell.error"
 IMPRECISE = "cell.imprecise_number"
 FORMAT = "cell.format"
-_GENERAL = number_format.parse("General")
+GENERAL = number_format.parse("General")
+#: Distinct numbers remembered at most (a few MB).
+_REMEMBERED = 100_000
 _SHOWN = {"shown": pl.String, "problem": pl.String, "detail": pl.String}
 
 
@@ -47,6 +49,10 @@ class Styles:
     formats: Sequence[str]
     date1904: bool = False
     libreoffice: bool = False
+    #: Numbers already shown, by (style, text): a column's values recur over the pieces.
+    rendered: dict[tuple[int, str], tuple[str | None, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def code(self, style: int) -> str:
         return self.formats[style] if 0 <= style < len(self.formats) else "General"
@@ -56,17 +62,29 @@ def shown(cells: pl.DataFrame, styles: Styles) -> pl.DataFrame:
     """``cells`` with ``shown`` (the text, null when it cannot be shown), ``problem``
     (``error``/``imprecise``/``format`` or null) and ``detail`` (the error, the
     double's digits, the format code)."""
-    numbers = cells.filter(pl.col("kind") == "n")
-    others = cells.filter(pl.col("kind") != "n").with_columns(
-        shown=pl.when(pl.col("kind") == "b")
+    kinds = cells.get_column("kind")
+    if (kinds == "s").all():  # a column of text (most of a list): shown as written
+        return cells.with_columns(
+            shown=pl.col("text"),
+            problem=pl.lit(None, dtype=pl.String),
+            detail=pl.lit(None, dtype=pl.String),
+        )
+    # A cell without a value (a column read whole has them: ``wide_rows``) shows nothing.
+    valued = pl.col("text").is_not_null()
+    is_number = (pl.col("kind") == "n") & valued
+    numbers = cells.filter(is_number)
+    others = cells.filter(~is_number).with_columns(
+        shown=pl.when(~valued)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("kind") == "b")
         .then(
             pl.when(pl.col("text").is_in(["1", "true"]))
             .then(pl.lit(number_render.TRUE_TEXT))
             .otherwise(pl.lit(number_render.FALSE_TEXT))
         )
         .otherwise(pl.col("text")),
-        problem=pl.when(pl.col("kind") == "e").then(pl.lit("error")),
-        detail=pl.when(pl.col("kind") == "e").then(pl.col("text")),
+        problem=pl.when((pl.col("kind") == "e") & valued).then(pl.lit("error")),
+        detail=pl.when((pl.col("kind") == "e") & valued).then(pl.col("text")),
     )
     if not numbers.height:
         return others
@@ -76,7 +94,7 @@ def shown(cells: pl.DataFrame, styles: Styles) -> pl.DataFrame:
     general = [
         style
         for style in numbers.get_column("style").unique().to_list()
-        if number_format.parse(styles.code(style)) == _GENERAL
+        if number_format.parse(styles.code(style)) == GENERAL
     ]
     is_plain = (
         pl.col("style").is_in(general)
@@ -91,10 +109,21 @@ def shown(cells: pl.DataFrame, styles: Styles) -> pl.DataFrame:
     )
     numbers = numbers.filter(~is_plain)
     distinct = numbers.select("style", "text").unique()
-    rendered = [_render_number(style, text, styles) for style, text in distinct.iter_rows()]
+    rendered = [render_number(style, text, styles) for style, text in distinct.iter_rows()]
     table = distinct.hstack(pl.DataFrame(rendered, schema=_SHOWN, orient="row"))
     numbers = numbers.join(table, on=["style", "text"], how="left", nulls_equal=True)
     return pl.concat([others, plain.select(others.columns), numbers.select(others.columns)])
+
+
+def render_number(style: int, text: str, styles: Styles) -> tuple[str | None, ...]:
+    """A number cell's (shown, problem, detail); remembered for the next pieces."""
+    key = (style, text)
+    known = styles.rendered.get(key)
+    if known is None:
+        known = _render_number(style, text, styles)
+        if len(styles.rendered) < _REMEMBERED:
+            styles.rendered[key] = known
+    return known
 
 
 def _render_number(style: int, text: str, styles: Styles) -> tuple[str | None, ...]:
@@ -125,7 +154,6 @@ def rows(cells: pl.DataFrame, names: Sequence[str], used: set[str], after_row: i
     width = len(names)
     cells = cells.filter((pl.col("row") > after_row) & (pl.col("col") < width))
     frame = cells.select(pl.col("row").unique(maintain_order=True)).sort("row")
-    problems: list[pl.Expr] = []
     for index, name in enumerate(names):
         column = cells.filter(pl.col("col") == index).select(
             "row",
@@ -134,8 +162,22 @@ def rows(cells: pl.DataFrame, names: Sequence[str], used: set[str], after_row: i
             pl.col("detail").alias(f"_d{index}"),
         )
         frame = frame.join(column, on="row", how="left")
-        if name in used:
-            problems.append(_problem(name, index))
+    return finish_rows(frame, names, used)
+
+
+def finish_rows(frame: pl.DataFrame, names: Sequence[str], used: set[str]) -> pl.DataFrame:
+    """A frame of ``row``, each column's shown text and its ``_p``/``_d`` problem and
+    detail, as rows: ``_line``, ``_csv_error`` (the first problem of a used column from
+    the left), every column; rows without a value left out."""
+    read = [index for index, name in enumerate(names) if name in used]
+    # The reasons are built only in a piece that has some: most pieces have none.
+    found = (
+        read
+        and frame.select(
+            pl.any_horizontal(pl.col(f"_p{index}").is_not_null().any() for index in read)
+        ).item()
+    )
+    problems = [_problem(names[index], index) for index in read] if found else []
     frame = frame.select(
         pl.col("row").alias(LINE_COLUMN),
         pl.coalesce([*problems, pl.lit(None, dtype=pl.String)]).alias(CSV_ERROR_COLUMN),

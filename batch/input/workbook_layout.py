@@ -3,9 +3,11 @@
 A sheet holds its hidden cells like any other, and a merged block's value in its first
 cell only. io-batch refuses such a sheet instead of guessing: a hidden row may be one
 the office meant to leave out (or a filter), and a merged block a value meant for
-several rows. This is the ``.xlsx``/``.xlsm`` check, a streamed scan of the sheet's XML
-part; legacy ``.xls`` files are binary (BIFF): ``xls_book`` reads the same facts from
-their records, and ``.ods`` sheets are checked by their own reader (``ods_layout``).
+several rows. This is the ``.xlsx``/``.xlsm`` check: ``note_piece`` on each piece of
+the sheet's XML as the one pass reads it (``xlsx_book``), ``scan`` over the whole part
+when that pass stopped early; legacy ``.xls`` files are binary (BIFF): ``xls_book``
+reads the same facts from their records, and ``.ods`` sheets are checked by their own
+reader (``ods_layout``).
 """
 
 from __future__ import annotations
@@ -80,21 +82,28 @@ def _scan_xlsx(archive: zipfile.ZipFile, part: str) -> Hidden:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
             # Tags never span more than this much: matches wholly inside the overlap are
-            # seen twice, and the lists below keep the first few distinct ones. A plain
-            # search first: nearly every chunk has neither, and then no pattern runs.
-            # LibreOffice writes hidden="false" on every row: look for a true one first.
-            if b'hidden="1"' in data or b'hidden="true"' in data:
-                for pattern in (_XLSX_HIDDEN_ROW, _XLSX_HIDDEN_ROW_AFTER):
-                    for found in pattern.finditer(data):
-                        _add(hidden.rows, found.group(1).decode())
-                for found in _XLSX_HIDDEN_COL.finditer(chunk):
-                    hidden.columns += 1
-                    _add_columns(hidden.column_letters, found.group(0))
-            if b"<mergeCell" in data:
-                for found in _XLSX_MERGE.finditer(data):
-                    _add(hidden.merged, found.group(1).decode())
+            # seen twice, and the lists below keep the first few distinct ones.
+            note_piece(hidden, data, columns=chunk)
             tail = data[-4096:]
     return hidden
+
+
+def note_piece(hidden: Hidden, piece: bytes, columns: bytes | None = None) -> None:
+    """Note in ``hidden`` the hidden rows and columns and the merged cells that ``piece``
+    of an ``.xlsx`` sheet's XML names (whole tags; ``columns``: where to count hidden
+    columns, when the piece overlaps the one before). A plain search first: nearly every
+    piece has neither, and then no pattern runs. LibreOffice writes hidden="false" on
+    every row: look for a true one."""
+    if b'hidden="1"' in piece or b'hidden="true"' in piece:
+        for pattern in (_XLSX_HIDDEN_ROW, _XLSX_HIDDEN_ROW_AFTER):
+            for found in pattern.finditer(piece):
+                _add(hidden.rows, found.group(1).decode())
+        for found in _XLSX_HIDDEN_COL.finditer(piece if columns is None else columns):
+            hidden.columns += 1
+            _add_columns(hidden.column_letters, found.group(0))
+    if b"<mergeCell" in piece:
+        for found in _XLSX_MERGE.finditer(piece):
+            _add(hidden.merged, found.group(1).decode())
 
 
 def _add_columns(found: list[str], tag: bytes) -> None:

@@ -9,7 +9,7 @@ then handed out in frames as an ``.xlsx``'s are.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +20,7 @@ from batch.input.workbook_base import choose_sheet
 from batch.input.workbook_grid import Styles
 from batch.input.workbook_layout import Hidden
 from batch.input.xlsx_parts import not_readable
-from batch.input.xlsx_sheet import CELL_SCHEMA, column_letters
+from batch.input.xlsx_sheet import CELL_SCHEMA, Wide, column_letters
 
 _ROWS_PER_FRAME = 20_000
 _KIND = {
@@ -52,30 +52,35 @@ class XlsSheet:
         # LibreOffice signs the WRITEACCESS record "Calc" (Excel: the user's name).
         self.styles = Styles(_formats(book), book.datemode == 1, book.user_name == "Calc")
 
-    def cell_frames(self) -> Iterator[pl.DataFrame]:
+    def pieces(self) -> Iterator[range]:
+        """The sheet's rows (0-based) in ranges, a frame of cells each."""
+        rows = self._sheet.nrows
+        for start in range(0, rows, _ROWS_PER_FRAME):
+            yield range(start, min(start + _ROWS_PER_FRAME, rows))
+
+    def cells(self, piece: range, letters: Sequence[str] | None) -> pl.DataFrame | Wide:
         sheet = self._sheet
-        for start in range(0, sheet.nrows, _ROWS_PER_FRAME):
-            rows: list[int] = []
-            cols: list[int] = []
-            kinds: list[str] = []
-            texts: list[str] = []
-            styles: list[int] = []
-            for row in range(start, min(start + _ROWS_PER_FRAME, sheet.nrows)):
-                types = sheet.row_types(row)
-                values = sheet.row_values(row)
-                for col, (cell_type, value) in enumerate(zip(types, values, strict=True)):
-                    kind = _KIND.get(cell_type)
-                    if kind is None:
-                        continue  # empty or blank (formatted, no value)
-                    rows.append(row + 1)
-                    cols.append(col)
-                    kinds.append(kind)
-                    texts.append(_text(kind, value))
-                    styles.append(sheet.cell_xf_index(row, col))
-            yield pl.DataFrame(
-                {"row": rows, "col": cols, "kind": kinds, "text": texts, "style": styles},
-                schema=CELL_SCHEMA,
-            )
+        rows: list[int] = []
+        cols: list[int] = []
+        kinds: list[str] = []
+        texts: list[str] = []
+        styles: list[int] = []
+        for row in piece:
+            types = sheet.row_types(row)
+            values = sheet.row_values(row)
+            for col, (cell_type, value) in enumerate(zip(types, values, strict=True)):
+                kind = _KIND.get(cell_type)
+                if kind is None:
+                    continue  # empty or blank (formatted, no value)
+                rows.append(row + 1)
+                cols.append(col)
+                kinds.append(kind)
+                texts.append(_text(kind, value))
+                styles.append(sheet.cell_xf_index(row, col))
+        return pl.DataFrame(
+            {"row": rows, "col": cols, "kind": kinds, "text": texts, "style": styles},
+            schema=CELL_SCHEMA,
+        )
 
     def hidden(self) -> Hidden:
         sheet = self._sheet

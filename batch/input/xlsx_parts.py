@@ -10,6 +10,7 @@ as many as the text cells: they are read in chunks and kept as one polars Series
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -21,6 +22,7 @@ import polars as pl
 from batch.errors import InputError
 from batch.i18n import _
 from batch.input import xml_text
+from batch.input.in_order import in_order
 from batch.input.number_builtin import BUILTIN
 
 _CHUNK = 8 << 20
@@ -140,6 +142,9 @@ def _strings(chunk: bytes) -> pl.Series:
     """A piece's ``<si>`` items, in order, still escaped. As every spreadsheet program
     writes them (``<si><t>text</t></si>``): a line per item and literal searches; an item
     in several runs or with a phonetic guide, or any other spelling, the general way."""
+    plain = _plain_strings(chunk)
+    if plain is not None:
+        return plain
     if chunk.count(b"<si>") + chunk.count(b"<si/>") != chunk.count(b"<si"):
         elements = pl.Series([chunk.decode()]).str.extract_all(_SI).explode().drop_nulls()
         return xml_text.runs_text(elements)
@@ -167,6 +172,50 @@ def _strings(chunk: bytes) -> pl.Series:
     return text
 
 
+def _plain_strings(chunk: bytes) -> pl.Series | None:
+    """The items when every one is a single run (``<si><t>text</t></si>``, LibreOffice's
+    and Excel's plain text): read by polars' CSV reader, a line per item and a field per
+    tag (``<`` only ever starts a tag), as ``xlsx_dense`` reads rows; else None."""
+    first = chunk.find(b"<si>")
+    body = chunk[first:]
+    if first < 0 or b"\n" in body or b"\r" in body:
+        return None
+    try:
+        tags = pl.read_csv(
+            io.BytesIO(body.replace(b"<si>", b"\n<si>")[1:]),
+            has_header=False,
+            separator="<",
+            quote_char=None,
+            columns=[1, 2, 3, 4, 5],
+            schema={f"t{index}": pl.String for index in range(6)},
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            extra_columns="ignore",
+            comment_prefix=None,
+        )
+    except pl.exceptions.ComputeError:
+        return None  # not UTF-8, say: the general way says what is wrong
+    run = pl.col("t2")
+    plain = tags.select(
+        (
+            (pl.col("t1") == "si>")
+            & (run.str.starts_with("t>") | run.str.starts_with('t xml:space="preserve">'))
+            & (pl.col("t3") == "/t>")
+            & (pl.col("t4") == "/si>")
+            & pl.col("t5").is_null()
+        )
+        .fill_null(False)
+        .all()
+    ).item()
+    if not plain:
+        return None
+    return tags.select(run.str.slice(run.str.find(">", literal=True) + 1)).to_series().alias("text")
+
+
+def _unescaped_strings(chunk: bytes) -> pl.Series:
+    return xml_text.unescape_series(_strings(chunk)).alias("shared")
+
+
 def shared_strings(archive: zipfile.ZipFile, path: Path) -> pl.Series:
     """The shared strings by index (an empty Series when the workbook has none)."""
     name = next(
@@ -177,9 +226,13 @@ def shared_strings(archive: zipfile.ZipFile, path: Path) -> pl.Series:
     parts = []
     try:
         with archive.open(name) as stream:
-            for chunk in xml_text.element_chunks(stream, b"</si>", _CHUNK):
-                if b"<si" in chunk or b":si" in chunk:
-                    parts.append(xml_text.unescape_series(_strings(chunk)))
+            chunks = (
+                chunk
+                for chunk in xml_text.element_chunks(stream, b"</si>", _CHUNK)
+                if b"<si" in chunk or b":si" in chunk
+            )
+            for part in in_order(chunks, _unescaped_strings, "shared-strings"):
+                parts.append(part)
     except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError, EOFError) as exc:
         raise not_readable(path, f"its shared strings cannot be read: {exc}") from None
     if not parts:

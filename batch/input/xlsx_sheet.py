@@ -1,7 +1,9 @@
 """An ``.xlsx`` sheet's cells, streamed: the sheet's XML part is inflated in pieces of
-a few MB cut at row ends, and each piece becomes one frame of cells with polars' string
-kernels (literal searches; regexes only for unusual spellings), no Python object per
-cell, so memory stays flat whatever the sheet's size.
+a few MB cut at row ends (``pieces``), and each piece is parsed on its own (``cells``,
+on any thread) with polars, no Python object per cell, so memory stays flat whatever
+the sheet's size: rows all alike the fast way, a column at a time (``xlsx_dense``,
+``Wide``); any other piece the general way, one frame of cells (literal searches;
+regexes only for unusual spellings).
 
 A cell frame (``CELL_SCHEMA``, shared with the ``.xls`` reader) has one row per cell
 with a value: the sheet row (1-based), the column (0-based), the kind (``s`` text,
@@ -13,16 +15,18 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
 
 from batch.errors import InputError
 from batch.i18n import _
-from batch.input import xml_text
+from batch.input import xlsx_dense, xml_text
 from batch.input.xlsx_parts import not_readable
 
+#: A piece read the fast way (``xlsx_dense``): the rows, and each column's cells.
+Wide = tuple[pl.Series, list[pl.DataFrame]]
 CELL_SCHEMA = {
     "row": pl.Int64,
     "col": pl.Int32,
@@ -36,6 +40,7 @@ _START = r"^<[^>]*>"
 _VALUE = r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
 _INLINE = r"(?s)<(?:\w+:)?is>.*?</(?:\w+:)?is>"
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ESCAPED = ["str", "e", "d", "inlineStr"]
 _KINDS = {"s": "s", "inlineStr": "s", "str": "s", "n": "n", "b": "b", "e": "e", "d": "s"}
 
 
@@ -56,30 +61,71 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def cell_frames(
-    archive: zipfile.ZipFile, part: str, shared: pl.Series, path: Path
-) -> Iterator[pl.DataFrame]:
-    """The sheet's cells, a frame per piece of the part, in sheet order."""
+def pieces(archive: zipfile.ZipFile, part: str, path: Path) -> Iterator[bytes]:
+    """The sheet's XML part in pieces of a few MB, each cut just after a row's end."""
     try:
         with archive.open(part) as stream:
             for piece in xml_text.element_chunks(stream, b"</row>", _CHUNK):
                 if b"<" in piece:
-                    yield _cells(piece, shared, path)
+                    yield piece
     except KeyError:
         raise not_readable(path, f"its sheet part {part} is missing") from None
-    except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise not_readable(path, f"its sheet cannot be read: {exc}") from None
 
 
-def _cells(piece: bytes, shared: pl.Series, path: Path) -> pl.DataFrame:
-    """One piece's cells: (row, letters, style, type, value) parsed, then typed."""
+def cells(
+    piece: bytes, shared: pl.Series, path: Path, letters: Sequence[str] | None = None
+) -> pl.DataFrame | Wide:
+    """One piece's cells: (row, col, style, type, value) parsed, then typed. Rows all
+    alike in the columns ``letters`` take the fast way (``xlsx_dense``), a column each."""
+    dense = None if not letters else xlsx_dense.cells(piece, letters)
+    if dense is not None:
+        rows, columns = dense
+        return rows, [_typed_column(column, shared, path) for column in columns]
+    try:
+        parsed = _general_cells(piece, path)
+    except (UnicodeDecodeError, pl.exceptions.ComputeError) as exc:
+        raise not_readable(path, f"its sheet cannot be read: {exc}") from None
+    if not parsed.height:
+        return pl.DataFrame(schema=CELL_SCHEMA)
+    kinds = parsed.get_column("type")
+    text = shared_text(parsed.get_column("value"), kinds, shared, path)
+    return parsed.select(
+        "row",
+        "col",
+        kinds.replace_strict(_KINDS, default="s").alias("kind"),
+        text.alias("text"),
+        "style",
+    ).filter(pl.col("text").is_not_null())
+
+
+def _typed_column(column: xlsx_dense.Column, shared: pl.Series, path: Path) -> pl.DataFrame:
+    """A column of the fast way's cells typed as the general way's are: kind, text, style."""
+    types = column.type
+    height = column.value.len()
+    if isinstance(types, str):
+        kind = pl.repeat(_KINDS.get(types, "s"), height, dtype=pl.String, eager=True)
+    else:
+        kind = types.replace_strict(_KINDS, default="s")
+    return pl.DataFrame(
+        {
+            "kind": kind,
+            "text": shared_text(column.value, types, shared, path),
+            "style": column.style,
+        }
+    )
+
+
+def _general_cells(piece: bytes, path: Path) -> pl.DataFrame:
+    """Any piece's cells, in any order and any spelling: (row, col, type, value, style)."""
     plain = piece.count(b'<c r="')
     if plain == piece.count(b"<c ") and (plain or b'c r="' not in piece):
         parsed = _plain_cells(piece)
     else:
         parsed = _any_cells(piece.decode("utf-8"))
     if not parsed.height:
-        return pl.DataFrame(schema=CELL_SCHEMA)
+        return parsed
     if parsed.get_column("row").null_count():
         raise InputError(
             _(
@@ -88,19 +134,13 @@ def _cells(piece: bytes, shared: pl.Series, path: Path) -> pl.DataFrame:
             ).format(path=path),
             hint=_("open it in Excel or LibreOffice and save it again as .xlsx"),
         )
-    kinds = parsed.get_column("type")
-    text = _shared_text(parsed.get_column("value"), kinds, shared, path)
-    frame = parsed.select("row", "letters", "style").with_columns(
-        kind=kinds.replace_strict(_KINDS, default="s"), text=text
-    )
-    frame = frame.filter(pl.col("text").is_not_null())
-    letters = frame.get_column("letters").unique().to_list()
+    letters = parsed.get_column("letters").unique().to_list()
     columns = {name: column_index(name) for name in letters}
-    return frame.select(
+    return parsed.select(
         "row",
         pl.col("letters").replace_strict(columns, return_dtype=pl.Int32).alias("col"),
-        "kind",
-        "text",
+        "type",
+        "value",
         "style",
     )
 
@@ -204,17 +244,31 @@ def _any_cells(piece: str) -> pl.DataFrame:
     return parsed.drop("xml")
 
 
-def _shared_text(text: pl.Series, kinds: pl.Series, shared: pl.Series, path: Path) -> pl.Series:
-    """Shared-string cells' index replaced by the string; other strings unescaped."""
-    is_shared = kinds == "s"
+def shared_text(
+    text: pl.Series, kinds: pl.Series | str, shared: pl.Series, path: Path
+) -> pl.Series:
+    """Shared-string cells' index replaced by the string; other strings unescaped
+    (``kinds``: each cell's ``t``, or one for all)."""
+    if isinstance(kinds, str):  # a column of one type: the whole column at once
+        if kinds == "s":
+            return _shared(text, shared, path)
+        return xml_text.unescape_series(text) if kinds in _ESCAPED else text
+    is_shared = (kinds == "s") & text.is_not_null()
     if is_shared.any():
         where = is_shared.arg_true()
-        index = text.gather(where).cast(pl.Int64, strict=False)
-        if index.null_count() or not bool(index.is_between(0, shared.len() - 1).all()):
-            raise not_readable(path, "a text cell names a shared string it does not have")
-        text = text.scatter(where, shared.gather(index))
-    is_escaped = kinds.is_in(["str", "e", "d", "inlineStr"])
+        text = text.scatter(where, _shared(text.gather(where), shared, path))
+    is_escaped = kinds.is_in(_ESCAPED)
     if is_escaped.any():
         where = is_escaped.arg_true()
         text = text.scatter(where, xml_text.unescape_series(text.gather(where)))
     return text
+
+
+def _shared(text: pl.Series, shared: pl.Series, path: Path) -> pl.Series:
+    """The shared strings that cells name by index (a cell without a value stays so)."""
+    index = text.cast(pl.Int64, strict=False)
+    if index.null_count() != text.null_count() or not bool(
+        index.drop_nulls().is_between(0, shared.len() - 1).all()
+    ):
+        raise not_readable(path, "a text cell names a shared string it does not have")
+    return shared.gather(index)

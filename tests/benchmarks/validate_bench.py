@@ -150,16 +150,18 @@ def child(path: Path) -> None:
     )
 
 
-def run(path: Path) -> dict[str, float]:
+def run(path: Path, code: Path | None = None) -> dict[str, float]:
     """One run of ``child`` in a process of its own, started by ``alone`` (so the peak RSS
-    is the run's own, not the caller's): its figures and its peak RSS."""
-    from .harness import run_measured  # noqa: PLC0415 - the bench's own light imports first
+    is the run's own, not the caller's): its figures, its peak RSS and its CPU seconds.
+    ``code``: another checkout whose io-batch to run (an archive of main, for "before")."""
+    from .harness import REPO, run_measured  # noqa: PLC0415 - the bench's own light imports first
 
     out = path.with_name("child-out.txt")
     measured = run_measured(
         [sys.executable, "-m", "tests.benchmarks.validate_bench", "--child", str(path)],
         timeout=1800,
         stdout=out,
+        cwd=code or REPO,
     )
     text = out.read_text(encoding="utf-8", errors="replace")
     if measured.returncode != 0:
@@ -167,6 +169,7 @@ def run(path: Path) -> dict[str, float]:
     last = [line for line in text.splitlines() if line.startswith("{")][-1]
     figures: dict[str, float] = json.loads(last)
     figures["peak_rss_mb"] = measured.peak_rss_mb
+    figures["cpu_s"] = measured.cpu
     return figures
 
 

@@ -1,9 +1,10 @@
-"""Benchmark of ``validate`` on workbooks: rows per second and peak RSS, each run in a
-process of its own, against the 500 MB target.
+"""Benchmark of ``validate`` on workbooks: rows per second, CPU and peak RSS, each run in
+a process of its own, against the 500 MB target.
 
     .venv/bin/python -m tests.benchmarks.workbook_bench     # xlsx 200k and 1M, xls 65,535
     .venv/bin/python -m tests.benchmarks.workbook_bench --format xlsx --rows 200000
     .venv/bin/python -m tests.benchmarks.workbook_bench --keep /tmp/bench  # keep, reuse
+    .venv/bin/python -m tests.benchmarks.workbook_bench --before /tmp/main  # and main's code
 
 It turns ``validate_bench``'s realistic recipients (Italian names, 0.5% typos, 0.1%
 repeated rows) into workbooks the way an office's sheet holds them: text fiscal codes,
@@ -12,7 +13,10 @@ date cell. ``.xlsx``: written by openpyxl (a dev-only dependency; about 5 minute
 1M rows). ``.xls`` (at most 65,536 rows, so 65,535 and the header): the same ``.xlsx``
 saved again as "MS Excel 97" by LibreOffice headless (``soffice``), formats kept. Then it times
 ``dryrun.run_validate`` on each in a fresh process, as ``validate_bench`` does for a
-CSV, reading the child's peak RSS from ``RUSAGE_CHILDREN``.
+CSV (the child's peak RSS and CPU seconds from ``os.wait4``), in turn with the same
+rows as a CSV (the machine is shared: the ratio of the two rates, measured in the same
+minutes, is what holds) and, with ``--before``, with another checkout's code (an
+archive of main).
 """
 
 from __future__ import annotations
@@ -93,6 +97,12 @@ def workbook(folder: Path, kind: str, rows: int) -> Path:
     return path
 
 
+def _median(runs: list[dict[str, float]], key: str) -> float:
+    if key == "rate":
+        return statistics.median(r["rows"] / r["elapsed"] for r in runs)
+    return statistics.median(r[key] for r in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -105,6 +115,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", help="for .xlsx (default 200000 1000000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs (median reported)")
     parser.add_argument("--keep", type=Path, help="write the workbooks here, and reuse them")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of other code (an archive of main) run in turn with this one",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="io-batch-workbook-bench-") as scratch:
         folder = args.keep or Path(scratch)
@@ -113,19 +128,37 @@ def main() -> None:
         for kind in args.format:
             sizes = [XLS_ROWS] if kind == "xls" else (args.rows or [200_000, 1_000_000])
             cases += [(kind, rows) for rows in sizes]
-        print(f"| format | rows | rows/s (median) | peak RSS (max) | {TARGET_MB} MB target |")
-        print("| --- | ---: | ---: | ---: | --- |")
+        print(
+            "| format | rows | rows/s (median; runs) | CPU s | peak RSS (max) | CSV of the same "
+            f"rows, same minutes: rows/s | ratio | before: rows/s; CPU s; peak RSS | "
+            f"{TARGET_MB} MB |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
         for kind, rows in cases:
             path = workbook(folder, kind, rows)
-            runs = [run(path) for _ in range(args.repeat)]
-            rates = [r["rows"] / r["elapsed"] for r in runs]
+            csv = folder / f"recipients-{rows}-{kind}.csv"
+            if not csv.exists():
+                generate(csv, rows)
+            runs, csv_runs, before_runs = [], [], []
+            for _ in range(args.repeat):  # in turn: the machine's load weighs on each alike
+                runs.append(run(path))
+                csv_runs.append(run(csv))
+                if args.before:
+                    before_runs.append(run(path, args.before))
             peaks = [r["peak_rss_mb"] for r in runs]
             verdict = "within" if max(peaks) <= TARGET_MB else "OVER"
+            rate, csv_rate = _median(runs, "rate"), _median(csv_runs, "rate")
+            before = "-"
+            if before_runs:
+                before = (
+                    f"{_median(before_runs, 'rate'):,.0f}; {_median(before_runs, 'cpu_s'):.1f}; "
+                    f"{max(r['peak_rss_mb'] for r in before_runs):,.0f} MB"
+                )
+            each = ", ".join(f"{r['rows'] / r['elapsed']:,.0f}" for r in runs)
             print(
-                f"| {kind} | {runs[0]['rows']:,.0f} | {statistics.median(rates):,.0f} "
-                f"(runs: {', '.join(f'{rate:,.0f}' for rate in rates)}) | "
-                f"{max(peaks):,.0f} MB (runs: {', '.join(f'{p:,.0f}' for p in peaks)}) | "
-                f"{verdict} |",
+                f"| {kind} | {runs[0]['rows']:,.0f} | {rate:,.0f} ({each}) | "
+                f"{_median(runs, 'cpu_s'):.1f} | {max(peaks):,.0f} MB | {csv_rate:,.0f} | "
+                f"{rate / csv_rate:.2f} | {before} | {verdict} |",
                 flush=True,
             )
 
