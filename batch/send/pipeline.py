@@ -25,19 +25,20 @@ import hashlib
 import random
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import anyio
 import anyio.lowlevel
 import httpx
 import polars as pl
-from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.quiet_gate import QuietGate
-from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.api.run_loop import RunLoop
+from batch.api.stopping import StopRequested
 from batch.common.clock import SystemClock, WallClock
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
@@ -123,9 +124,8 @@ class SendRun:
         self._api_key = api_key
         self._transport = transport
         self._log = get_logger()
-        self._stop = Stop()
-        self._job_error: BatchError | None = None
-        self._work_scope: CancelScope | None = None
+        self._loop = RunLoop(handle_signals=options.handle_signals)  # signals, job error
+        self._stop = self._loop.stop
         self._past_due = PastDueCount()
         self._progress = Progress(0, draw=False)  # until the rows are counted
         self._pace: PacePlanner | None = None  # [schedule] not_before, finish_within
@@ -181,7 +181,7 @@ class SendRun:
                 if not run.replayed:
                     await self._send_rows(source, done, limiter, quiet, resumed=run.resumed)
                 self._progress.close()
-                interrupted = self._stop.requested and self._job_error is None
+                interrupted = self._stop.requested and self._loop.error is None
                 cut_off = journal.settle(run.run_id)
                 self._rewrite(source, include_pending=True)
                 if not run.replayed:  # a replayed run keeps the time it finished
@@ -208,12 +208,17 @@ class SendRun:
                 self._progress.close()  # an error then shows below the bar, not over it
                 journal.close()
                 self._close_subscribers()
-        if self._job_error is not None:
-            report.error = str(self._job_error)
-            report.exit_code = int(self._job_error.exit_code)
-            self._job_error.report = report
-            raise self._job_error
+        self._raise_job_error(report)
         return report
+
+    def _raise_job_error(self, report: RunReport) -> None:
+        """The job-level error that stopped the run, raised once its results are written."""
+        error = self._loop.error
+        if error is not None:
+            report.error = str(error)
+            report.exit_code = int(error.exit_code)
+            error.report = report
+            raise error
 
     def _start_run(self, journal: Journal) -> Run:
         """Start the run (or resume it), with who runs this attempt."""
@@ -303,47 +308,36 @@ class SendRun:
         concurrency = self.job.rate.concurrency
         rows_out, rows_in = anyio.create_memory_object_stream[Row](concurrency * 2)
         finished_out, finished_in = anyio.create_memory_object_stream[Finished](1024)
-        async with anyio.create_task_group() as outer:
-            if self.options.handle_signals:
-                outer.start_soon(self._watch_signals)
-            if self._pace is not None:
-                outer.start_soon(self._pace.run, self._stop)
-            with CancelScope() as self._work_scope:
-                async with anyio.create_task_group() as group:
-                    producer = Producer(
-                        self.job,
-                        source,
-                        self._journal,
-                        self._run_id,
-                        self._passthrough,
-                        rerun_statuses=self.options.rerun_statuses,
-                        stop=self._stop,
-                        exclusions=self._exclusions,
-                    )
-                    group.start_soon(producer.run, done, rows_out, finished_out.clone())
-                    for _ in range(concurrency):
-                        group.start_soon(self._worker, rows_in.clone(), finished_out.clone())
-                    group.start_soon(self._write, finished_in)
-                    rows_in.close()
-                    finished_out.close()
-            outer.cancel_scope.cancel()
 
-    async def _watch_signals(self) -> None:
-        await watch_signals(
-            self._stop,
-            self._cut_off,
-            detail="no new call; finishing the calls in flight; signal again to cut them off",
-        )
+        async def rows_through_workers() -> None:
+            async with anyio.create_task_group() as group:
+                producer = Producer(
+                    self.job,
+                    source,
+                    self._journal,
+                    self._run_id,
+                    self._passthrough,
+                    rerun_statuses=self.options.rerun_statuses,
+                    stop=self._stop,
+                    exclusions=self._exclusions,
+                )
+                group.start_soon(producer.run, done, rows_out, finished_out.clone())
+                for _ in range(concurrency):
+                    group.start_soon(self._worker, rows_in.clone(), finished_out.clone())
+                group.start_soon(self._write, finished_in)
+                rows_in.close()
+                finished_out.close()
 
-    def _cut_off(self) -> None:
-        if self._work_scope is not None:
-            self._work_scope.cancel()
+        pace = self._pace
+        if pace is None:
+            await self._loop.run(rows_through_workers)
+        else:
+            await self._loop.run(rows_through_workers, partial(pace.run, self._stop))
 
     def stop(self, error: BatchError | None = None) -> None:
-        if error is not None and self._job_error is None:
-            self._job_error = error
-            self._log.error("job.stopping", error=str(error))
-        self._stop.request(str(error) if error is not None else "stopped")
+        if error is not None:
+            self._loop.fail(error)
+        self._stop.request("stopped")
 
     async def _worker(
         self,
