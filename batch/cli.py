@@ -47,8 +47,6 @@ def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
 def _fail(error: BaseException) -> int:
     log = logs.get_logger()
     if isinstance(error, BatchError):
-        if error.report is not None:
-            error.report.finish()
         log.error("job.failed", error=str(error), exit_code=int(error.exit_code))
         print(f"io-batch: error: {logs.mask_text(str(error))}", file=sys.stderr)
         return int(error.exit_code)

@@ -35,8 +35,8 @@ from batch.config.state_dir import journal_path
 from batch.models import Outcome, Status
 from batch.sandbox import SandboxConfig, new_ulid, profile_state
 from batch.send.journal import Journal
-from batch.send.pipeline import file_digest
 from batch.send.results import ResultsWriter
+from batch.send.run_identity import file_digest
 
 from .figures import Figure, Target
 from .harness import HEADER, REPO, Sandbox, io_batch, quiet_env, recipient_rows, sandbox, write_job

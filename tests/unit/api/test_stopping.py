@@ -161,7 +161,7 @@ async def test_a_row_between_its_profile_check_and_its_submit_stays_pending(
     started = time.monotonic()
     async with anyio.create_task_group() as group:
         group.start_soon(stop_after_the_profile_check)
-        report = await run.run()
+        report = (await run.run()).report
     assert time.monotonic() - started < 2.0
     assert [call.operation for call in app.calls.entries()] == ["profile"]
     assert app.ledger.count() == 0

@@ -150,7 +150,7 @@ async def test_feed_mode_submits_subscribers_only_and_checks_no_profile(tmp_path
         api_key=DEFAULT_API_KEY,
         transport=app.transport(),
     )
-    report = await run.run()
+    report = (await run.run()).report
 
     with job.output.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -181,7 +181,7 @@ async def test_api_mode_counts_profile_and_submit_calls(tmp_path: Path) -> None:
         api_key=DEFAULT_API_KEY,
         transport=app.transport(),
     )
-    report = await run.run()
+    report = (await run.run()).report
     sent = report.counts["sent"]
     assert report.calls_by_operation == {
         "profile": len(CODES),

@@ -115,7 +115,7 @@ async def test_each_citizen_gets_their_language_and_the_results_say_which(
     hints = ["en-gb" if index % 3 == 0 else "" for index in range(len(codes))]
     job = three_language_job(tmp_path, codes, hints)
     app = create_app(config)
-    report = await new_run(job, app.transport()).run()
+    report = (await new_run(job, app.transport()).run()).report
     assert report.counts == {"sent": 80}
     subjects = {entry.fiscal_code: entry.subject for entry in app.ledger.entries()}
     first = {"it_IT": "Avviso per", "de_DE": "Mitteilung für", "en_GB": "Notice for"}
@@ -136,6 +136,8 @@ async def test_each_citizen_gets_their_language_and_the_results_say_which(
     assert all(profile_state(code, config) == "allowed" for code in codes)
 
     # Tomorrow's run of the same file: already sent, whatever the language.
-    again = await new_run(replace(job, output=tmp_path / "tomorrow.csv"), app.transport()).run()
+    again = (
+        await new_run(replace(job, output=tmp_path / "tomorrow.csv"), app.transport()).run()
+    ).report
     assert again.counts == {"already_sent": 80}
     assert app.ledger.count() == 80

@@ -32,7 +32,7 @@ def run_shards(tmp_path: Path, codes: list[str]) -> Job:
     app = create_app(SandboxConfig(rate_calls=None, registered_ratio=0.8, processing_delay=0.0))
     for index in range(1, COUNT + 1):
         one = shard_job(job, Shard(index, COUNT), split=True)
-        report = anyio.run(new_run(one, app.transport()).run)
+        report = anyio.run(new_run(one, app.transport()).run).report
         report.finish()
     return job
 

@@ -143,7 +143,7 @@ async def test_a_whole_run_sends_each_row_once_by_its_profile(tmp_path: Path) ->
     job = make_job(tmp_path, codes)
     transport = Watching(app)
 
-    report = await new_run(job, transport).run()
+    report = (await new_run(job, transport).run()).report
 
     by_line = {int(row["line"]): row for row in results(job)}
     expected = [EXPECTED_BY_STATE[profile_state(code, config)] for code in codes]
@@ -176,7 +176,7 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
             holder[0].stop()  # what the first SIGINT does
 
     holder.append(new_run(job, Watching(app, after_submit=stop_after_ten)))
-    report: RunReport = await holder[0].run()
+    report: RunReport = (await holder[0].run()).report
 
     assert report.interrupted
     assert report.decide_exit_code() == ExitCode.INTERRUPTED
@@ -193,7 +193,7 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
     assert_journal_is_free(job)
 
     # The same command again resumes: the pending rows go out, the sent ones never twice.
-    second = await new_run(job, Watching(app)).run()
+    second = (await new_run(job, Watching(app)).run()).report
     assert second.resumed and not second.interrupted
     assert [row["status"] for row in results(job)] == ["sent"] * 40
     ledger = app.ledger.entries()
@@ -209,13 +209,16 @@ async def test_a_key_refused_mid_run_releases_the_claimed_rows(tmp_path: Path) -
     # intent recorded, so without the release they would turn "unknown" at the end.
     transport = Watching(app, refuse_after=5)
 
-    with pytest.raises(AuthError) as raised:
-        await new_run(job, transport).run()
+    outcome = await new_run(job, transport).run()
 
-    report = raised.value.report
-    assert isinstance(report, RunReport)  # declared on the error, not patched on
-    assert report.exit_code == int(ExitCode.AUTH_ERROR) == int(raised.value.exit_code)
+    # The run returns its report beside the error; the error carries no summary.
+    assert isinstance(outcome.error, AuthError)
+    assert not hasattr(outcome.error, "report")
+    report = outcome.report
+    assert report.exit_code == int(ExitCode.AUTH_ERROR) == int(outcome.error.exit_code)
     assert "401" in report.error
+    with pytest.raises(AuthError):
+        outcome.raise_error()
     assert transport.refused >= 1
     statuses = [row["status"] for row in results(job)]
     sent = statuses.count("sent")
