@@ -32,6 +32,7 @@ from batch.common.clock import utc_timestamp
 from batch.config.choices import DuplicatePolicy, Resend
 from batch.errors import ConfigError, InputError
 from batch.models import Outcome, Status
+from batch.send.journal_claim import why_not_send
 from batch.send.journal_sql import (
     FORGET_CLAIMS,
     IN_FLIGHT_ROWS,
@@ -221,70 +222,23 @@ class Journal:
         duplicates: DuplicatePolicy,
         resend: Resend = Resend.NONE,
     ) -> Outcome | None:
-        """Take a valid row for sending, or say why it must not be sent at all.
+        """Take a valid row for sending, or say why it must not be sent at all
+        (``journal_claim``: a duplicate in this run, or a message an earlier run sent).
 
         ``resend``: the operator's explicit wish to send again what an earlier run sent
         (``SENT``), or may have sent (``UNKNOWN``).
         """
-        if duplicates is not DuplicatePolicy.SEND_ALL:
-            earlier = self._earlier_in_run(run_id, line, fiscal_code, content_hash, duplicates)
-            if earlier is not None:
-                same = (
-                    "recipient and content"
-                    if duplicates is DuplicatePolicy.SEND_ONCE
-                    else "recipient"
-                )
-                return Outcome(Status.DUPLICATE, "row.duplicate", f"same {same} as line {earlier}")
-        record = self._db.execute(
-            "SELECT state, message_id, run_id, line FROM sent "
-            "WHERE fiscal_code = ? AND content_hash = ?",
-            (fiscal_code, content_hash),
-        ).fetchone()
-        if record is not None and record[2] != run_id:
-            state, message_id, earlier_run, earlier_line = record
-            if state == "sent" and Resend.SENT not in resend:
-                return Outcome(
-                    Status.ALREADY_SENT,
-                    "row.already_sent",
-                    f"sent by run {earlier_run} (line {earlier_line}); --force-resend sends again",
-                    message_id=message_id or "",
-                )
-            if state != "sent" and Resend.UNKNOWN not in resend:
-                return Outcome(
-                    Status.UNKNOWN,
-                    "row.earlier_unknown",
-                    f"run {earlier_run} (line {earlier_line}) may have sent it; "
-                    "check, then --resend-unknown sends again",
-                )
+        refusal = why_not_send(
+            self._db, run_id, line, fiscal_code, content_hash, duplicates=duplicates, resend=resend
+        )
+        if refusal is not None:
+            return refusal
         self._db.execute(
             "INSERT OR REPLACE INTO rows (run_id, line, fiscal_code, content_hash, state) "
             "VALUES (?, ?, ?, ?, 'claimed')",
             (run_id, line, fiscal_code, content_hash),
         )
         return None
-
-    def _earlier_in_run(
-        self,
-        run_id: str,
-        line: int,
-        fiscal_code: str,
-        content_hash: str,
-        duplicates: DuplicatePolicy,
-    ) -> int | None:
-        if duplicates is DuplicatePolicy.ONE_PER_CITIZEN:
-            query = (
-                "SELECT min(line) FROM rows WHERE run_id = ? AND fiscal_code = ? "
-                "AND line != ? AND (status IS NULL OR status != 'invalid')"
-            )
-            found = self._db.execute(query, (run_id, fiscal_code, line)).fetchone()
-        else:
-            query = (
-                "SELECT min(line) FROM rows WHERE run_id = ? AND fiscal_code = ? "
-                "AND content_hash = ? AND line != ?"
-            )
-            found = self._db.execute(query, (run_id, fiscal_code, content_hash, line)).fetchone()
-        earlier: int | None = found[0] if found else None
-        return earlier
 
     def record_intent(self, run_id: str, line: int, fiscal_code: str, content_hash: str) -> None:
         """Committed before the submit goes out: a crash from here on means UNKNOWN."""
