@@ -18,7 +18,6 @@ from typing import Any
 from batch.config.choices import TargetKind
 from batch.config.job_sections import (
     ENCODINGS,
-    IO_BASE_URL,
     Columns,
     Guard,
     InputSpec,
@@ -51,23 +50,6 @@ from batch.config.shards import Shard, parse_shards_section
 from batch.config.subject_privacy import SubjectPrivacy
 from batch.config.toml_table import Table
 from batch.errors import ConfigError
-
-#: The sections' values, imported from here by most of the package.
-__all__ = [
-    "IO_BASE_URL",
-    "Columns",
-    "Guard",
-    "InputSpec",
-    "Job",
-    "MessageSpec",
-    "ProfileCheck",
-    "RateBudget",
-    "RetryPolicy",
-    "Target",
-    "Timeouts",
-    "load_job",
-    "parse_job",
-]
 
 
 @dataclass(frozen=True, slots=True)

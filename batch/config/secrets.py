@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from batch.config.choices import TargetKind
-from batch.config.job import Target
+from batch.config.job_sections import Target
 from batch.errors import ConfigError
 
 

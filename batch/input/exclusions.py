@@ -25,7 +25,8 @@ from pathlib import Path
 
 import polars as pl
 
-from batch.config.job import InputSpec, Job
+from batch.config.job import Job
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.input import encoding
 from batch.input.header import LINE_COLUMN

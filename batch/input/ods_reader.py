@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.input import header, ods_layout, ods_xml
 from batch.input.columns import HeaderColumns

@@ -22,7 +22,7 @@ from types import TracebackType
 
 import polars as pl
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.input import encoding, exact, header, plain_damage, scan
 from batch.input.columns import HeaderColumns

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import polars as pl
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.input import header, workbook_grid
 from batch.input.columns import HeaderColumns

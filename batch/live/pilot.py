@@ -29,7 +29,8 @@ from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env, utc_timestamp
 from batch.common.files import summary_path
 from batch.common.writable import Destination
-from batch.config.job import Job, ProfileCheck, load_job
+from batch.config.job import Job, load_job
+from batch.config.job_sections import ProfileCheck
 from batch.config.message_digest import message_digest
 from batch.config.prepare import journal_destination, prepare_run
 from batch.config.state_dir import journal_location

@@ -11,7 +11,8 @@ import anyio
 
 from batch.common import logs
 from batch.common.writable import Destination
-from batch.config.job import Guard, Job
+from batch.config.job import Job
+from batch.config.job_sections import Guard
 from batch.config.prepare import InputChoice, journal_destination, load_with, prepare_run
 from batch.config.state_dir import journal_location
 from batch.errors import BatchError

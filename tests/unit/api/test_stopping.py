@@ -13,7 +13,8 @@ import pytest
 from batch.api.client import IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested
-from batch.config.job import RateBudget, RetryPolicy, Timeouts, load_job
+from batch.config.job import load_job
+from batch.config.job_sections import RateBudget, RetryPolicy, Timeouts
 from batch.config.state_dir import journal_location
 from batch.models import Message, Status
 from batch.sandbox import (

@@ -13,10 +13,10 @@ import pytest
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop
 from batch.config.choices import ProfileCheckKind, TargetKind
-from batch.config.job import (
+from batch.config.job import Job
+from batch.config.job_sections import (
     Columns,
     InputSpec,
-    Job,
     MessageSpec,
     ProfileCheck,
     RateBudget,

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batch.config.job import InputSpec, parse_job
+from batch.config.job import parse_job
+from batch.config.job_sections import InputSpec
 from batch.errors import ConfigError, InputError
 from batch.input import limits as input_limits
 from batch.input import lines as input_lines

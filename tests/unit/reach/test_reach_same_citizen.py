@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 from batch.config.choices import DuplicatePolicy
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.input import read
 from batch.models import Outcome, Status
 from batch.reach.check_action import PROFILE_ONLY

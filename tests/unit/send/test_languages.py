@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.config.job import Columns, Job
+from batch.config.job import Job
+from batch.config.job_sections import Columns
 from batch.config.languages import MessageVariant
 from batch.config.template import Template
 from batch.models import Message, Row, Translation

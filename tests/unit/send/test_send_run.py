@@ -17,7 +17,15 @@ import httpx
 import pytest
 
 from batch.config.choices import TargetKind
-from batch.config.job import Columns, InputSpec, Job, MessageSpec, RateBudget, RetryPolicy, Target
+from batch.config.job import Job
+from batch.config.job_sections import (
+    Columns,
+    InputSpec,
+    MessageSpec,
+    RateBudget,
+    RetryPolicy,
+    Target,
+)
 from batch.config.state_dir import journal_path
 from batch.config.template import Template
 from batch.errors import AuthError, ExitCode

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from batch.config.choices import TargetKind
-from batch.config.job import (
+from batch.config.job import Job
+from batch.config.job_sections import (
     Columns,
     InputSpec,
-    Job,
     MessageSpec,
     RateBudget,
     RetryPolicy,
