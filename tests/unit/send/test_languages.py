@@ -21,7 +21,8 @@ from batch.rules.same_message import content_digest
 from batch.sandbox import SandboxConfig, create_app, profile_state
 from batch.sandbox.population import preferred_languages
 from batch.send.languages import localised, pick_language
-from tests.unit.send.test_send_run import make_job, new_run, population, results
+from tests.helpers.jobs import in_process_job
+from tests.unit.send.test_send_run import new_run, population, results
 
 CODES = ("it_IT", "de_DE", "en_GB", "fr_FR", "es_ES")
 DE_SUBJECT = "Mitteilung für {nome}: Frist"
@@ -84,7 +85,7 @@ def test_the_content_key_is_the_same_whatever_the_profile_says() -> None:
 
 
 def three_language_job(tmp_path: Path, codes: list[str], hints: list[str]) -> Job:
-    job = make_job(tmp_path, codes)
+    job = in_process_job(tmp_path, codes)
     with (tmp_path / "input.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["codice_fiscale", "nome", "lingua"])

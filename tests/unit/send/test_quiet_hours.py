@@ -16,8 +16,9 @@ from batch.config.schedule import ZONE, Schedule, parse_quiet_hours
 from batch.errors import ExitCode
 from batch.sandbox import SandboxConfig, create_app
 from batch.send.pipeline import SendOptions, SendRun
+from tests.helpers.jobs import in_process_job
 from tests.helpers.wall_clock import SteppingClock
-from tests.unit.send.test_send_run import BASE_URL, make_job, population, results
+from tests.unit.send.test_send_run import BASE_URL, population, results
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +43,7 @@ class Timed(httpx.AsyncBaseTransport):
 
 
 def night_job(tmp_path: object, count: int = 12, **schedule: object) -> Job:
-    job = make_job(tmp_path, population(count, seed=7))  # type: ignore[arg-type]
+    job = in_process_job(tmp_path, population(count, seed=7))  # type: ignore[arg-type]
     return replace(job, schedule=Schedule(quiet_hours=NIGHT, **schedule))  # type: ignore[arg-type]
 
 

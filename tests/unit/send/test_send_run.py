@@ -16,24 +16,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from batch.config.choices import TargetKind
 from batch.config.job import Job
-from batch.config.job_sections import (
-    Columns,
-    InputSpec,
-    MessageSpec,
-    RateBudget,
-    RetryPolicy,
-    Target,
-)
 from batch.config.state_dir import journal_path
-from batch.config.template import Template
 from batch.errors import AuthError, ExitCode
 from batch.rules.fiscal_code import generate
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
 from batch.send.journal import Journal
 from batch.send.pipeline import SendOptions, SendRun
 from batch.send.summary import RunReport
+from tests.helpers.jobs import in_process_job
 
 pytestmark = pytest.mark.anyio
 
@@ -80,24 +71,6 @@ class Watching(httpx.AsyncBaseTransport):
             if self._after_submit is not None:
                 self._after_submit(self.accepted)
         return response
-
-
-def make_job(tmp_path: Path, codes: list[str], *, concurrency: int = 4) -> Job:
-    with (tmp_path / "input.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["codice_fiscale", "nome"])
-        writer.writerows([code, f"Persona{index}"] for index, code in enumerate(codes))
-    return Job(
-        name="in-process",
-        source=tmp_path / "job.toml",
-        input=InputSpec(tmp_path / "input.csv"),
-        output=tmp_path / "results.csv",
-        columns=Columns(fiscal_code="codice_fiscale"),
-        message=MessageSpec(Template.parse(SUBJECT), Template.parse(MARKDOWN)),
-        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
-        rate=RateBudget(calls=None, concurrency=concurrency),
-        retry=RetryPolicy(max_attempts=2, backoff_base=0.0, backoff_max=0.0),
-    )
 
 
 def population(count: int, seed: int) -> list[str]:
@@ -148,7 +121,7 @@ async def test_a_whole_run_sends_each_row_once_by_its_profile(tmp_path: Path) ->
     config = SandboxConfig(rate_calls=None, registered_ratio=0.7, blocked_ratio=0.2)
     app = create_app(config)
     codes = population(30, seed=3)
-    job = make_job(tmp_path, codes)
+    job = in_process_job(tmp_path, codes)
     transport = Watching(app)
 
     report = (await new_run(job, transport).run()).report
@@ -176,7 +149,7 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
 ) -> None:
     app = create_app(SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0))
     codes = population(40, seed=5)
-    job = make_job(tmp_path, codes, concurrency=4)
+    job = in_process_job(tmp_path, codes, concurrency=4)
     holder: list[SendRun] = []
 
     def stop_after_ten(accepted: int) -> None:
@@ -212,7 +185,7 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
 async def test_a_key_refused_mid_run_releases_the_claimed_rows(tmp_path: Path) -> None:
     app = create_app(SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0))
     codes = population(40, seed=8)
-    job = make_job(tmp_path, codes, concurrency=4)
+    job = in_process_job(tmp_path, codes, concurrency=4)
     # After 5 accepted submits the key is refused: the submits then in flight had their
     # intent recorded, so without the release they would turn "unknown" at the end.
     transport = Watching(app, refuse_after=5)
