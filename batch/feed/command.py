@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -18,7 +17,6 @@ from batch.api.stopping import Stop
 from batch.common import logs
 from batch.config.job import Job, load_job
 from batch.config.prepare import prepare_run
-from batch.config.secrets import resolve_api_key
 from batch.errors import ConfigError, ExitCode, NotPublishedYetError
 from batch.feed.embedded import api_base_url
 from batch.feed.location import store_path
@@ -67,9 +65,10 @@ def run_subscribers_sync(command: SyncCommand) -> int:
 
 def run_subscribers_status(command: StatusCommand) -> int:
     """How far the job's subscriber list goes, from the store alone (no call)."""
-    job = load_job(command.job)
-    key = resolve_api_key(job.target, os.environ)
-    status = store_status(job, key.value)
+    # The key names the list (store_path): read, and masked like every command's.
+    prepared = prepare_run(load_job(command.job), [])
+    job = prepared.job
+    status = store_status(job, prepared.api_key)
     logs.get_logger().info("feed.status", **asdict(status))
     if not logs.writes_json():
         through = status.synced_through or "nothing yet"
