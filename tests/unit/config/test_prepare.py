@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+import structlog
 
 from batch.common import logs
 from batch.common.writable import Destination
@@ -36,17 +38,18 @@ def test_a_production_job_with_no_key_stops_there(tmp_path: Path) -> None:
         prepare_run(job, [], environ={})
 
 
-def test_the_key_is_given_to_the_run_and_masked_in_every_log_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_key_is_given_to_the_run_and_masked_in_every_log_line(tmp_path: Path) -> None:
     job = parsed_job(tmp_path / "job.toml", **IO_JOB)
     key = "prepare-test-key-0123456789"
     prepared = prepare_run(job, [], environ={"IO_API_KEY": key})
     assert (prepared.job, prepared.api_key) == (job, key)
-    logs.configure(json=True)
-    logs.get_logger().info("probe", detail=f"the key is {key}")
-    out = capsys.readouterr().out
-    assert key not in out and "the key is ***" in out
+    out = io.StringIO()
+    logs.configure(json=True, stream=out)
+    try:
+        logs.get_logger().info("probe", detail=f"the key is {key}")
+    finally:
+        structlog.reset_defaults()  # the next test's logs go where it says
+    assert key not in out.getvalue() and "the key is ***" in out.getvalue()
 
 
 def test_the_journal_says_how_to_move_it(tmp_path: Path) -> None:
