@@ -1,7 +1,11 @@
 """The ``io-batch`` command line: one parser, every command and option with its default.
 
 Each command names the function that runs it (``set_defaults(func=...)``); ``cli.main``
-calls it with the parsed arguments.
+calls it with the parsed arguments, and that function reads them, once, into the
+command's typed options (``SendCommand``, ``VerifyCommand``...): no module past the
+argument parsing sees an ``argparse.Namespace``. A command whose options are its own
+has its parser beside it (``verify/arguments.py``, ``live/arguments.py``...); the options
+several commands share are written once (``common/cli_options.py``).
 """
 
 from __future__ import annotations
@@ -12,20 +16,26 @@ from contextlib import suppress
 from pathlib import Path
 
 from batch import __version__
-from batch.dryrun.command import run_validate_command
+from batch.api.prepare import InputChoice
+from batch.common.cli_options import (
+    add_input_source_options,
+    add_no_progress_option,
+    add_operator_option,
+    show_progress,
+)
+from batch.dryrun.command import ValidateCommand, run_validate_command
 from batch.errata.arguments import add_errata_command
 from batch.errors import ExitCode, exit_codes_help
-from batch.feed.command import feed_day, run_subscribers_status, run_subscribers_sync
+from batch.feed.arguments import add_subscribers_command
 from batch.i18n import LANGUAGES
+from batch.journal.target import EnvironmentChoice
 from batch.live.arguments import add_live_commands
-from batch.reach.command import run_reach
+from batch.reach.arguments import add_reach_command
 from batch.report.arguments import add_report_command
 from batch.sandbox.cli_args import add_sandbox_arguments, serve_from_args
-from batch.send.command import run_rerun, run_send
-from batch.shards.merge import run_merge
-from batch.verify.command import run_verify
-
-DEFAULT_DEADLINE = 900.0
+from batch.send.command import RerunCommand, SendChoices, SendCommand, run_rerun, run_send
+from batch.shards.merge import MergeCommand, run_merge
+from batch.verify.arguments import add_verify_command
 
 DESCRIPTION = """\
 Send personal messages to citizens in bulk through the IO app.
@@ -41,7 +51,62 @@ EPILOG = textwrap.fill(exit_codes_help(), width=88) + "\n"
 
 def _send_or_dry_run(args: argparse.Namespace) -> int:
     """``send --dry-run`` is ``validate``: a dry run never enters the send stage."""
-    return run_validate_command(args) if args.dry_run else run_send(args)
+    if args.dry_run:
+        return _validate(args)
+    return run_send(SendCommand(job=args.job, input=_input_choice(args), send=_send_choices(args)))
+
+
+def _validate(args: argparse.Namespace) -> int:
+    return run_validate_command(
+        ValidateCommand(
+            job=args.job, input=_input_choice(args), max_errors=args.max_errors, report=args.report
+        )
+    )
+
+
+def _rerun(args: argparse.Namespace) -> int:
+    return run_rerun(
+        RerunCommand(
+            results=args.results,
+            job=args.job,
+            output=args.output,
+            include_unknown=args.include_unknown,
+            include_not_registered=args.include_not_registered,
+            include_not_allowed=args.include_not_allowed,
+            send=_send_choices(args),
+        )
+    )
+
+
+def _merge(args: argparse.Namespace) -> int:
+    return run_merge(
+        MergeCommand(job=args.job, output=args.output, shards_of=args.shards_of, shards=args.shards)
+    )
+
+
+def _input_choice(args: argparse.Namespace) -> InputChoice:
+    return InputChoice(
+        input=args.input, output=args.output, encoding=args.encoding, separator=args.separator
+    )
+
+
+def _send_choices(args: argparse.Namespace) -> SendChoices:
+    environment = EnvironmentChoice.ASK
+    if args.same_environment:
+        environment = EnvironmentChoice.SAME
+    elif args.new_environment:
+        environment = EnvironmentChoice.NEW
+    return SendChoices(
+        force_resend=args.force_resend,
+        resend_unknown=args.resend_unknown,
+        durable=args.durable,
+        show_progress=show_progress(args.no_progress),
+        operator=args.operator,
+        sync=args.sync,
+        environment=environment,
+        shard=args.shard,
+        shards=args.shards,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="where to write the error report CSV (default: <output>.errors.csv)",
     )
-    validate.set_defaults(func=run_validate_command)
+    validate.set_defaults(func=_validate)
 
     rerun = commands.add_parser(
         "rerun",
@@ -128,14 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also retry 'not_allowed' rows (citizens may have enabled the service since)",
     )
     _add_send_options(rerun)
-    rerun.set_defaults(func=run_rerun)
+    rerun.set_defaults(func=_rerun)
     add_errata_command(commands)
 
-    _add_verify(commands)
+    add_verify_command(commands)
     _add_merge(commands)
-    _add_subscribers(commands)
+    add_subscribers_command(commands)
     add_report_command(commands)
-    _add_reach(commands)
+    add_reach_command(commands)
     add_live_commands(commands)
 
     sandbox_parser = commands.add_parser(
@@ -170,17 +235,10 @@ def _add_language_option(parser: argparse.ArgumentParser, *, top: bool = True) -
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", type=Path, help="the recipient CSV (default: from the job)")
-    parser.add_argument("--output", type=Path, help="the results CSV (default: from the job)")
-    parser.add_argument(
-        "--encoding",
-        choices=("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1"),
-        help="the input's encoding (default: from the job, else auto-detect)",
-    )
-    parser.add_argument(
-        "--separator",
-        choices=(",", ";", "tab", "auto"),
-        help="the input's separator (default: from the job, else auto-detect)",
+    add_input_source_options(
+        parser,
+        input_help="the recipient CSV (default: from the job)",
+        output_help="the results CSV (default: from the job)",
     )
 
 
@@ -201,12 +259,9 @@ def _add_send_options(parser: argparse.ArgumentParser) -> None:
         help="fsync the journal on every commit, to survive a power loss, not only a crash "
         "(default: off; costs time per message)",
     )
-    parser.add_argument(
-        "--no-progress", action="store_true", help="no progress bar even on a terminal"
-    )
-    parser.add_argument(
-        "--operator",
-        metavar="NAME",
+    add_no_progress_option(parser)
+    add_operator_option(
+        parser,
         help="who runs the send, recorded in the summary, the journal and the report; with "
         "[guard] require_approval, not the approver (default: IO_BATCH_OPERATOR)",
     )
@@ -284,171 +339,10 @@ def _add_merge(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the shard count (default: [shards] count of the job file, else the shard "
         "results found)",
     )
-    merge.set_defaults(func=run_merge)
-
-
-SUBSCRIBERS_DESCRIPTION = """\
-The subscriptions feed (for services PagoPA authorised to read it): a local list of
-the service's subscribers, kept beside the job's journal, lets a job with
-[profile] check = "feed" send with one call per subscriber and no call for anyone
-else. 'sync' fetches every day the list lacks, from [profile] feed_start to yesterday,
-under the job's rate budget; running it again fetches only the new days, and reads
-again the last [profile] feed_reread_days days it holds (IO rewrites past days). 'status'
-says how far the list goes (exit 1 when a day is missing).
-"""
-
-
-def _add_subscribers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    subscribers = commands.add_parser(
-        "subscribers",
-        help="keep the service's subscriber list from the subscriptions feed",
-        description=SUBSCRIBERS_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    actions = subscribers.add_subparsers(
-        dest="subscribers_command", required=True, metavar="ACTION"
-    )
-    sync = actions.add_parser(
-        "sync",
-        help="fetch the feed's missing days, up to yesterday",
-        description="Fetch every day of the subscriptions feed the job's list lacks, from "
-        "[profile] feed_start to yesterday, under the job's rate budget and retry rules. "
-        "Resumable: a day fetched is not fetched again, but the last [profile] "
-        "feed_reread_days days held (default 2) are read again and their changes applied. "
-        "Exit 69 when IO does not serve a day yet (run again later).",
-    )
-    sync.add_argument("job", type=Path, help="the job file (TOML)")
-    sync.add_argument(
-        "--from",
-        dest="reread_from",
-        type=feed_day,
-        metavar="YYYY-MM-DD",
-        help="also read again every day held from this one through yesterday, and apply "
-        "what IO changed in them since (late writes) (default: the last feed_reread_days)",
-    )
-    sync.add_argument(
-        "--no-progress", action="store_true", help="no progress bar even on a terminal"
-    )
-    sync.set_defaults(func=run_subscribers_sync)
-    status = actions.add_parser(
-        "status",
-        help="how far the subscriber list goes, and how many subscribers it holds (no call)",
-        description="Say from which day through which day the job's subscriber list is "
-        "synced and how many subscribers it holds. No call. Exit 1 when a day up to "
-        "yesterday is missing.",
-    )
-    status.add_argument("job", type=Path, help="the job file (TOML)")
-    status.set_defaults(func=run_subscribers_status)
-
-
-VERIFY_DESCRIPTION = """\
-Post-send check: a 201 only means that IO accepted a message, and processing can
-still fail. For every 'sent' and 'already_sent' row of a results CSV (of a send or a
-rerun), ask IO what became of the message, under the job's rate budget (these calls
-count against it as much as sending does), and write a verification CSV: the message
-status (ACCEPTED, THROTTLED, PROCESSED, REJECTED, FAILED), read and payment status
-where IO gives them, and a note when there is no status. Other rows are not checked:
-the summary counts them by status. Running the same command again continues: messages
-already final are not asked again.
-"""
-VERIFY_EXIT_CODES = {
-    ExitCode.OK: "every checked message was PROCESSED",
-    ExitCode.ROWS_NEED_ATTENTION: "some need attention or are still in processing",
-    ExitCode.INPUT_ERROR: "not a results file",
-}
-
-
-def _add_verify(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    verify = commands.add_parser(
-        "verify",
-        help="ask IO whether each sent message was really processed",
-        description=VERIFY_DESCRIPTION,
-        epilog=textwrap.fill(exit_codes_help(VERIFY_EXIT_CODES), width=88) + "\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    verify.add_argument("results", type=Path, help="the results CSV of a send or rerun")
-    verify.add_argument(
-        "--job",
-        type=Path,
-        required=True,
-        help="the job file that sent them: its target, key variable, rate budget, timeouts "
-        "and retries are used (required)",
-    )
-    verify.add_argument(
-        "--output",
-        type=Path,
-        help="the verification CSV (default: <results stem>.verify.csv beside the results; "
-        "the summary goes to <verification stem>.summary.json)",
-    )
-    verify.add_argument(
-        "--wait",
-        action="store_true",
-        help="ask again the messages still in processing (and those IO failed to answer "
-        "for), every 5 s doubling to 60 s, until they are final or the deadline passes "
-        "(default: off, one pass)",
-    )
-    verify.add_argument(
-        "--deadline",
-        type=_seconds,
-        default=DEFAULT_DEADLINE,
-        metavar="SECONDS",
-        help="with --wait, stop waiting this many seconds after the start; the first pass "
-        f"over every row always completes (default: {DEFAULT_DEADLINE:g})",
-    )
-    verify.add_argument(
-        "--no-progress",
-        action="store_true",
-        help="no progress bar even on a terminal (default: a bar on a terminal, a progress "
-        "log event every 10 s otherwise)",
-    )
-    verify.set_defaults(func=run_verify)
-
-
-def _add_reach(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    reach = commands.add_parser(
-        "reach",
-        help="who can be reached on IO: profile checks only, no message sent",
-        description="Run only the profile checks of the job's input, under the same rate "
-        "budget, limiter, retries, journal and resume rules as send, and never a submit. "
-        "Writes a reach CSV (line, fiscal_code, reach, reason_code, reason, then the input's "
-        "columns) and a summary with the counts and the share reachable. Running the same "
-        "command again resumes an interrupted reach.",
-    )
-    reach.add_argument("job", type=Path, help="the job file (TOML)")
-    reach.add_argument(
-        "--output",
-        type=Path,
-        help="the reach CSV (default: <results stem>-reach.csv beside the job's results; "
-        "the summary goes to <reach stem>.summary.json)",
-    )
-    reach.add_argument("--input", type=Path, help="the recipient file (default: from the job)")
-    reach.add_argument(
-        "--encoding",
-        choices=("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1"),
-        help="the input's encoding (default: from the job, else auto-detect)",
-    )
-    reach.add_argument(
-        "--separator",
-        choices=(",", ";", "tab", "auto"),
-        help="the input's separator (default: from the job, else auto-detect)",
-    )
-    reach.add_argument(
-        "--no-progress", action="store_true", help="no progress bar even on a terminal"
-    )
-    reach.set_defaults(func=run_reach)
+    merge.set_defaults(func=_merge)
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
     with suppress(KeyboardInterrupt):  # Ctrl-C is how one stops a sandbox: not a failure
         serve_from_args(args)
     return ExitCode.OK
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
-    return value

@@ -64,8 +64,6 @@ def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
 def _fail(error: BaseException) -> int:
     log = logs.get_logger()
     if isinstance(error, BatchError):
-        if error.report is not None:
-            error.report.finish()
         log.error("job.failed", error=str(error), exit_code=int(error.exit_code))
         line = _("io-batch: error: {error}").format(error=logs.mask_text(str(error)))
         print(line, file=sys.stderr)

@@ -12,7 +12,6 @@ The exit codes are defined here once: the ``--help`` text is generated from
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Protocol
 
 
 class ExitCode(IntEnum):
@@ -68,31 +67,20 @@ def exit_codes_help(meanings_here: dict[ExitCode, str] | None = None) -> str:
     return "exit codes: " + "; ".join(meanings) + "."
 
 
-class Report(Protocol):
-    """The summary of a run that an error stopped half-way (``send``'s ``RunReport``)."""
-
-    def finish(self) -> None:
-        """Write the summary file, log it and print it."""
-
-
 class BatchError(Exception):
     """A job-level failure with a message meant for the operator.
 
     It has no exit code of its own: raise a subclass, or pass ``exit_code``, so that
     every raise site says what kind of failure it is (a forgotten one is a bug, and
-    would otherwise pass for one: 70).
-
-    ``report``: set by a run that stopped on this error after it had started, so that
-    the CLI leaves its summary (with this error in it) before the error line."""
+    would otherwise pass for one: 70). It says what went wrong and how to fix it; a run
+    it stopped half-way returns its own summary (``send``'s ``RunOutcome``)."""
 
     exit_code: ExitCode
-    report: Report | None
 
     def __init__(self, message: str, *, hint: str = "", exit_code: ExitCode | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
-        self.report = None
         if exit_code is not None:
             self.exit_code = exit_code
         elif not hasattr(self, "exit_code"):

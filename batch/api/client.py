@@ -26,7 +26,7 @@ from batch.api.limiter import Limiter
 from batch.api.quiet_gate import QuietGate
 from batch.api.stopping import Stop
 from batch.api.wire import retry_after_seconds
-from batch.config.job import Timeouts
+from batch.config.job_sections import Timeouts
 from batch.errors import ConfigError
 
 KEY_HEADER = "Ocp-Apim-Subscription-Key"

@@ -32,7 +32,7 @@ from aiolimiter import AsyncLimiter
 
 from batch.api.shared_window import SharedWindow
 from batch.common.logs import get_logger
-from batch.config.job import RateBudget
+from batch.config.job_sections import RateBudget
 
 Clock = Callable[[], float]
 

@@ -23,7 +23,7 @@ from batch.api.decisions import Abort, Final, Result, Retry
 from batch.api.first_call import FirstCallGate
 from batch.api.stopping import Stop
 from batch.common.logs import get_logger
-from batch.config.job import RetryPolicy
+from batch.config.job_sections import RetryPolicy
 from batch.errors import AbortedError, BatchError
 from batch.models import Status
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from batch.common import logs
 from batch.config.choices import TargetKind
-from batch.config.job import Job, Target
+from batch.config.job import Job
+from batch.config.job_sections import Target
 from batch.errors import BatchError, ConfigError
 from batch.i18n import _
 from batch.input import read

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from batch.config.job import Target
+from batch.config.job_sections import Target
 
 #: The identity of the sandbox that io-batch starts inside the process.
 EMBEDDED_SANDBOX = "sandbox:embedded"

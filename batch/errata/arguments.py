@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from batch.errata.command import run_errata
+from batch.common.cli_options import add_no_progress_option, add_operator_option, show_progress
+from batch.errata.command import ErrataCommand, run_errata
+from batch.send.command import SendChoices
 
 DESCRIPTION = """\
 When a campaign went out wrong, PagoPA asks the sender to write to exactly the same
@@ -52,16 +54,22 @@ def add_errata_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         action="store_true",
         help="fsync the journal on every commit (default: off)",
     )
-    errata.add_argument(
-        "--no-progress", action="store_true", help="no progress bar even on a terminal"
-    )
-    errata.add_argument(
-        "--operator",
-        metavar="NAME",
+    add_no_progress_option(errata)
+    add_operator_option(
+        errata,
         help="who sends the errata, recorded in the summary, the journal and the report; with "
         "the errata job's [guard] require_approval, not its approver (default: "
         "IO_BATCH_OPERATOR)",
     )
-    errata.set_defaults(
-        func=run_errata, max_errors=20, force_resend=False, resend_unknown=False, sync=False
+    errata.set_defaults(func=_run_errata)
+
+
+def _run_errata(args: argparse.Namespace) -> int:
+    send = SendChoices(
+        durable=args.durable, show_progress=show_progress(args.no_progress), operator=args.operator
+    )
+    return run_errata(
+        ErrataCommand(
+            results=args.results, job=args.job, output=args.output, dry_run=args.dry_run, send=send
+        )
     )

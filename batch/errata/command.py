@@ -9,8 +9,8 @@ rate budget, resume after a stop or a kill, and never the same message twice.
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from batch.common import logs
@@ -20,13 +20,26 @@ from batch.errata.dryrun import require_results, run_errata_dry_run
 from batch.errata.subject import WARNING_CODE, describe, subjects_without_prefix
 from batch.errors import ConfigError, InputError
 from batch.input import read
-from batch.send.command import send_errata
+from batch.send.command import SendChoices, send_errata
 from batch.send.errata_rows import RowCount, count_rows
 
 
-def run_errata(args: argparse.Namespace) -> int:
-    results: Path = args.results
-    job_file = load_job(args.job)
+@dataclass(frozen=True, slots=True)
+class ErrataCommand:
+    """``io-batch errata RESULTS --job ERRATA_JOB``'s options."""
+
+    results: Path
+    job: Path
+    output: Path | None = None  # --output (default: the errata job's [output] path)
+    dry_run: bool = False  # --dry-run
+    max_errors: int = 20  # errors the dry run prints
+    # --durable, --operator, the progress bar; never --force-resend, --sync or shards.
+    send: SendChoices = field(default_factory=SendChoices)
+
+
+def run_errata(command: ErrataCommand) -> int:
+    results = command.results
+    job_file = load_job(command.job)
     if not results.is_file():
         raise InputError(
             f"results file not found: {results}",
@@ -38,7 +51,7 @@ def run_errata(args: argparse.Namespace) -> int:
             hint="take [shards] out of the errata job",
         )
     chain.require_own_name(job_file, results)
-    output: Path = args.output or job_file.output
+    output = command.output or job_file.output
     if output.resolve() == results.resolve():
         raise ConfigError(
             "the errata's results must not overwrite the results file it reads",
@@ -47,8 +60,8 @@ def run_errata(args: argparse.Namespace) -> int:
     job = job_file.with_overrides(
         input_path=results, output=output, encoding="utf-8", separator=","
     )
-    if args.dry_run:
-        return run_errata_dry_run(job, out=sys.stdout, max_errors=args.max_errors)
+    if command.dry_run:
+        return run_errata_dry_run(job, out=sys.stdout, max_errors=command.max_errors)
     count = _count(job)
     log = logs.get_logger()
     log.info(
@@ -71,7 +84,7 @@ def run_errata(args: argparse.Namespace) -> int:
             later=str(later),
             detail=chain.describe(results, later, english=True),
         )
-    return send_errata(job, args)
+    return send_errata(job, command.send)
 
 
 def _count(job: Job) -> RowCount:

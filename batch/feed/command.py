@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +13,9 @@ import httpx
 
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
+from batch.api.prepare import prepare_run
 from batch.api.stopping import Stop
-from batch.api.target import api_base_url, resolve_api_key
+from batch.api.target import api_base_url
 from batch.common import logs
 from batch.config.job import Job, load_job
 from batch.errors import ConfigError, ExitCode, NotPublishedYetError
@@ -30,23 +29,35 @@ from batch.i18n import _, format_number, ngettext
 from batch.output.summary import summary_path
 
 
-def feed_day(text: str) -> date:
-    """``--from``'s value: a day ``YYYY-MM-DD``."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+@dataclass(frozen=True, slots=True)
+class SyncCommand:
+    """``io-batch subscribers sync JOB``'s options."""
+
+    job: Path
+    reread_from: date | None = None  # --from
+    show_progress: bool = False  # a terminal, and no --no-progress
 
 
-def run_subscribers_sync(args: argparse.Namespace) -> int:
-    job = load_job(args.job)
-    reread_from: date | None = getattr(args, "reread_from", None)
-    _check_reread_from(job, reread_from)
-    key = resolve_api_key(job.target, os.environ)
-    logs.add_secret(key.value)
-    show_progress = sys.stderr.isatty() and not args.no_progress
+@dataclass(frozen=True, slots=True)
+class StatusCommand:
+    """``io-batch subscribers status JOB``'s options."""
+
+    job: Path
+
+
+def run_subscribers_sync(command: SyncCommand) -> int:
+    job = load_job(command.job)
+    _check_reread_from(job, command.reread_from)
+    prepared = prepare_run(job, [])  # the list's store is checked when it is opened
     with api_base_url(job) as base_url:
-        report = anyio.run(_sync_alone, job, key.value, base_url, show_progress, reread_from)
+        report = anyio.run(
+            _sync_alone,
+            job,
+            prepared.api_key,
+            base_url,
+            command.show_progress,
+            command.reread_from,
+        )
     finish_sync(report)
     error = not_published(report)
     if error is not None:
@@ -54,11 +65,12 @@ def run_subscribers_sync(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def run_subscribers_status(args: argparse.Namespace) -> int:
+def run_subscribers_status(command: StatusCommand) -> int:
     """How far the job's subscriber list goes, from the store alone (no call)."""
-    job = load_job(args.job)
-    key = resolve_api_key(job.target, os.environ)
-    status = store_status(job, key.value)
+    # The key names the list (store_path): read, and masked like every command's.
+    prepared = prepare_run(load_job(command.job), [])
+    job = prepared.job
+    status = store_status(job, prepared.api_key)
     logs.get_logger().info("feed.status", **asdict(status))
     if not logs.writes_json():
         print(subscribers_title(job.name))
@@ -152,7 +164,8 @@ async def sync_feed(
     stop: Stop | None = None,
     reread_from: date | None = None,
 ) -> SyncReport:
-    """Sync the job's subscriber list; a job-level error carries the report (``.report``)."""
+    """Sync the job's subscriber list. A job-level error is raised; the days fetched
+    before it stay in the store."""
     started = time.monotonic()
     calls_before, throttled_before = limiter.calls, limiter.throttled
     yesterday = utc_yesterday()

@@ -18,14 +18,14 @@ from functools import partial
 
 import anyio
 import httpx
-from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from batch.api.classify_feed import classify_feed
 from batch.api.client import IOClient
 from batch.api.decisions import Abort, FeedDay, FeedNotYet, Retry
 from batch.api.retry import Retrier
-from batch.api.stopping import StopRequested, watch_signals
+from batch.api.run_loop import RunLoop
+from batch.api.stopping import StopRequested
 from batch.common.logs import Logger, get_logger
 from batch.common.progress import Progress, Tick
 from batch.common.progress_line import Snapshot
@@ -97,11 +97,13 @@ class FeedSync:
         self.client = client
         self.counts = SyncCounts()
         self._show_progress = show_progress
-        self._handle_signals = handle_signals
         self._retrier = Retrier(job.retry, rng or random.Random(), client.stop)
-        self._error: BatchError | None = None
+        self._loop = RunLoop(
+            client.stop,
+            detail="no new call; days already fetched are kept; signal again to cut off",
+            handle_signals=handle_signals,
+        )
         self._reread: set[date] = set()
-        self._work: CancelScope | None = None
         self._log = get_logger()
 
     async def run(self, yesterday: date, reread_from: date | None = None) -> SyncCounts:
@@ -133,33 +135,20 @@ class FeedSync:
         for day in missing:
             days_out.send_nowait(day)
         days_out.close()
+
+        async def days_through_workers() -> None:
+            async with anyio.create_task_group() as group:
+                for _ in range(min(self.job.rate.concurrency, max(1, len(missing)))):
+                    group.start_soon(self._worker, days_in.clone(), progress)
+                days_in.close()
+
         try:
-            async with anyio.create_task_group() as outer:
-                if self._handle_signals:
-                    outer.start_soon(self._watch_signals)
-                with CancelScope() as self._work:
-                    async with anyio.create_task_group() as group:
-                        for _ in range(min(self.job.rate.concurrency, max(1, len(missing)))):
-                            group.start_soon(self._worker, days_in.clone(), progress)
-                        days_in.close()
-                outer.cancel_scope.cancel()
+            await self._loop.run(days_through_workers)
         finally:
             progress.close()
-        if self._error is not None:
-            raise self._error
+        self._loop.raise_error()
         self.counts.interrupted = self.client.stop.requested
         return self.counts
-
-    async def _watch_signals(self) -> None:
-        await watch_signals(
-            self.client.stop,
-            self._cut_off,
-            detail="no new call; days already fetched are kept; signal again to cut off",
-        )
-
-    def _cut_off(self) -> None:
-        if self._work is not None:
-            self._work.cancel()
 
     async def _worker(self, days_in: MemoryObjectReceiveStream[date], progress: Progress) -> None:
         async with days_in:
@@ -171,10 +160,7 @@ class FeedSync:
                 except StopRequested:
                     continue
                 except BatchError as error:
-                    if self._error is None:
-                        self._error = error
-                        self._log.error("job.stopping", error=str(error))
-                    self.client.stop.request(str(error))
+                    self._loop.fail(error)
                     continue
                 if isinstance(decision, FeedDay) and day in self._reread:
                     self._apply_again(day, decision)

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import polars as pl
 
-from batch.config.job import InputSpec, Job
+from batch.config.job import Job
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.i18n import N_, _
 from batch.identifiers import fiscal_code

@@ -22,7 +22,7 @@ from typing import TypeAlias
 
 import polars as pl
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.i18n import _
 from batch.identifiers import fiscal_code

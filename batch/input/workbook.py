@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.input.encoding import head_bytes
 from batch.input.source import InputSource
 

@@ -19,7 +19,7 @@ from typing import Generic, Protocol, TypeVar
 
 import polars as pl
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.i18n import _
 from batch.input import header, workbook_grid, workbook_wide

@@ -223,7 +223,8 @@ class Journal:
         duplicates: DuplicatePolicy,
         resend: Resend = Resend.NONE,
     ) -> Outcome | None:
-        """Take a valid row for sending, or say why it must not be sent at all.
+        """Take a valid row for sending, or say why it must not be sent at all
+        (``journal_claim``: a duplicate in this run, or a message an earlier run sent).
 
         ``resend``: the operator's explicit wish to send again what an earlier run sent
         (``SENT``), or may have sent (``UNKNOWN``).

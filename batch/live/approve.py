@@ -12,12 +12,14 @@ control.
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from batch.api.prepare import InputChoice, load_with
 from batch.common import logs
 from batch.common.writable import Destination, check_writable
-from batch.config.job import Job, load_job
+from batch.config.job import Job
 from batch.config.state_dir import STATE_DIR_ENV
 from batch.errors import ConfigError
 from batch.i18n import _, format_number
@@ -31,13 +33,20 @@ from batch.send.approval_record import Approval, approval_for, approval_path, wr
 from batch.send.guard import count_input
 
 
-def run_approve(args: argparse.Namespace) -> int:
-    approver = " ".join(str(args.by).split())
+@dataclass(frozen=True, slots=True)
+class ApproveCommand:
+    """``io-batch approve JOB --by NAME``'s options."""
+
+    job: Path
+    by: str
+    input: InputChoice = field(default_factory=InputChoice)
+
+
+def run_approve(command: ApproveCommand) -> int:
+    approver = " ".join(command.by.split())
     if not approver:
         raise ConfigError("--by needs the approver's name", hint="io-batch approve JOB --by NAME")
-    job = load_job(args.job).with_overrides(
-        input_path=args.input, encoding=args.encoding, separator=args.separator
-    )
+    job = load_with(command.job, command.input)
     path = approval_path(job)
     check_writable(
         [Destination(path, "approval", f"[output] state_dir in the job file or {STATE_DIR_ENV}")]

@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from batch.live.approve import run_approve
-from batch.live.pilot import run_pilot
+from batch.api.prepare import InputChoice
+from batch.common.cli_options import (
+    add_input_source_options,
+    add_no_progress_option,
+    add_operator_option,
+    show_progress,
+)
+from batch.live.approve import ApproveCommand, run_approve
+from batch.live.pilot import PilotCommand, run_pilot
 
 
 def add_live_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,13 +31,9 @@ def add_live_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     pilot.add_argument(
         "--output", type=Path, help="the pilot's results CSV (default: <output stem>.pilot.csv)"
     )
-    pilot.add_argument(
-        "--operator", metavar="NAME", help="who sends it (default: IO_BATCH_OPERATOR)"
-    )
-    pilot.add_argument(
-        "--no-progress", action="store_true", help="no progress bar even on a terminal"
-    )
-    pilot.set_defaults(func=run_pilot)
+    add_operator_option(pilot, help="who sends it (default: IO_BATCH_OPERATOR)")
+    add_no_progress_option(pilot)
+    pilot.set_defaults(func=_run_pilot)
 
     approve = commands.add_parser(
         "approve",
@@ -44,15 +47,21 @@ def add_live_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     approve.add_argument("job", type=Path, help="the job file (TOML)")
     approve.add_argument("--by", required=True, metavar="NAME", help="the approver's name")
-    approve.add_argument("--input", type=Path, help="the recipient file (default: from the job)")
-    approve.add_argument(
-        "--encoding",
-        choices=("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1"),
-        help="the input's encoding (default: from the job, else auto-detect)",
+    add_input_source_options(approve, input_help="the recipient file (default: from the job)")
+    approve.set_defaults(func=_run_approve)
+
+
+def _run_pilot(args: argparse.Namespace) -> int:
+    return run_pilot(
+        PilotCommand(
+            job=args.job,
+            output=args.output,
+            operator=args.operator,
+            show_progress=show_progress(args.no_progress),
+        )
     )
-    approve.add_argument(
-        "--separator",
-        choices=(",", ";", "tab", "auto"),
-        help="the input's separator (default: from the job, else auto-detect)",
-    )
-    approve.set_defaults(func=run_approve)
+
+
+def _run_approve(args: argparse.Namespace) -> int:
+    choice = InputChoice(input=args.input, encoding=args.encoding, separator=args.separator)
+    return run_approve(ApproveCommand(job=args.job, by=args.by, input=choice))

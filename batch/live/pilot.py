@@ -17,23 +17,23 @@ recorded (``pilot_record``) for ``approve``.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
-import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 import anyio
 
-from batch.api.target import api_base_url, resolve_api_key
+from batch.api.prepare import journal_destination, prepare_run
+from batch.api.target import api_base_url
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env, utc_timestamp
-from batch.common.writable import Destination, check_writable
-from batch.config.job import Job, ProfileCheck, load_job
+from batch.common.writable import Destination
+from batch.config.job import Job, load_job
+from batch.config.job_sections import ProfileCheck
 from batch.config.message_digest import message_digest
-from batch.config.state_dir import STATE_DIR_ENV, journal_location
+from batch.config.state_dir import journal_location
 from batch.config.target_identity import target_identity
 from batch.errors import ConfigError, InputError
 from batch.input import read
@@ -52,32 +52,42 @@ from batch.output.run_summary import RunReport
 from batch.output.summary import summary_path
 from batch.send.approval_check import resolve_operator
 from batch.send.pipeline import SendOptions, SendRun
+from batch.send.run_outcome import RunOutcome
 
 #: The statuses of a row whose colleague has the message (from this run or an earlier one).
 _RECEIVED = (Status.SENT.value, Status.ALREADY_SENT.value)
 
 
-def run_pilot(args: argparse.Namespace) -> int:
-    job = load_job(args.job)
-    pilot = pilot_job(job, output=args.output)
+@dataclass(frozen=True, slots=True)
+class PilotCommand:
+    """``io-batch pilot JOB``'s options."""
+
+    job: Path
+    output: Path | None = None  # --output (default: <output stem>.pilot.csv)
+    operator: str | None = None  # --operator (else IO_BATCH_OPERATOR)
+    show_progress: bool = False  # a terminal, and no --no-progress
+
+
+def run_pilot(command: PilotCommand) -> int:
+    job = load_job(command.job)
+    pilot = pilot_job(job, output=command.output)
     check_same_columns(job, pilot)
     digest = message_digest(job)
     journal = journal_location(pilot)
     record_path = pilot_record_path(job)
-    where = f"[output] state_dir in the job file or {STATE_DIR_ENV} (now: {journal.source})"
-    check_writable(
+    journal_file = journal_destination(journal, "pilot journal")
+    prepared = prepare_run(
+        pilot,
         [
             Destination(pilot.output, "pilot results file", "--output"),
             Destination(summary_path(pilot.output), "pilot summary", "--output"),
-            Destination(journal.path, "pilot journal", where),
-            Destination(record_path, "pilot record", where),
-        ]
+            journal_file,
+            Destination(record_path, "pilot record", journal_file.elsewhere),
+        ],
     )
-    key = resolve_api_key(pilot.target, os.environ)
-    logs.add_secret(key.value)
     options = SendOptions(
-        show_progress=sys.stderr.isatty() and not args.no_progress,
-        operator=resolve_operator(args.operator, os.environ),
+        show_progress=command.show_progress,
+        operator=resolve_operator(command.operator, os.environ),
         # Also the target's: a pilot on one environment says nothing of what the
         # colleagues received on another.
         digest_scope=f"pilot:{target_identity(pilot.target)}:{digest}:",
@@ -87,8 +97,10 @@ def run_pilot(args: argparse.Namespace) -> int:
     )
     clock = clock_from_env(os.environ)
     with api_base_url(pilot) as base_url:
-        report = anyio.run(partial(_send, clock=clock), pilot, options, base_url, key.value)
-    report.finish()
+        outcome = anyio.run(partial(_send, clock=clock), pilot, options, base_url, prepared.api_key)
+    report = outcome.report
+    report.finish()  # a run stopped by an error too: its summary comes before the error
+    outcome.raise_error()
     if not report.interrupted:
         _record(job, pilot, report, digest, record_path)
     return report.exit_code
@@ -156,7 +168,7 @@ def check_same_columns(job: Job, pilot: Job) -> None:
 
 async def _send(
     pilot: Job, options: SendOptions, base_url: str, api_key: str, *, clock: WallClock
-) -> RunReport:
+) -> RunOutcome:
     run = SendRun(pilot, options, base_url=base_url, api_key=api_key, clock=clock)
     return await run.run()
 

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import anyio
 
-from batch.api.target import api_base_url, resolve_api_key
+from batch.api.prepare import InputChoice, journal_destination, load_with, prepare_run
+from batch.api.target import api_base_url
 from batch.common import logs
-from batch.common.writable import Destination, check_writable
-from batch.config.job import Guard, Job, load_job
-from batch.config.state_dir import STATE_DIR_ENV, journal_location
+from batch.common.writable import Destination
+from batch.config.job import Job
+from batch.config.job_sections import Guard
+from batch.config.state_dir import journal_location
 from batch.errors import BatchError
 from batch.input import read
 from batch.journal.journal import Journal
 from batch.output.run_summary import RunReport
 from batch.output.summary import summary_path
+from batch.reach.check_action import CheckProfileOnly
 from batch.reach.output import ReachSummary, write_reach
 from batch.send.pipeline import SendOptions, SendRun
 
@@ -38,44 +39,40 @@ def reach_job(job: Job, output: Path) -> Job:
     )
 
 
-def run_reach(args: argparse.Namespace) -> int:
-    job = load_job(args.job).with_overrides(
-        input_path=args.input, encoding=args.encoding, separator=args.separator
-    )
-    output: Path = args.output or job.output.with_name(f"{job.output.stem}-reach.csv")
+@dataclass(frozen=True, slots=True)
+class ReachCommand:
+    """``io-batch reach JOB``'s options; ``input.output`` is the reach CSV, not the job's
+    results (default: <results stem>-reach.csv)."""
+
+    job: Path
+    input: InputChoice = field(default_factory=InputChoice)
+    show_progress: bool = False  # a terminal, and no --no-progress
+
+
+def run_reach(command: ReachCommand) -> int:
+    job = load_with(command.job, command.input, output=False)
+    output = command.input.output or job.output.with_name(f"{job.output.stem}-reach.csv")
     working = reach_job(job, output)
     journal = journal_location(working)
-    check_writable(
+    prepared = prepare_run(
+        job,
         [
             Destination(output, "reach CSV", "--output"),
             Destination(summary_path(output), "summary", "--output"),
             Destination(working.output, "reach working file", "--output"),
-            Destination(
-                journal.path,
-                "journal",
-                f"[output] state_dir in the job file or {STATE_DIR_ENV} (now: {journal.source})",
-            ),
-        ]
+            journal_destination(journal),
+        ],
     )
-    key = resolve_api_key(job.target, os.environ)
-    logs.add_secret(key.value)
-    options = SendOptions(
-        profile_only=True, show_progress=sys.stderr.isatty() and not args.no_progress
-    )
+    options = SendOptions(action=CheckProfileOnly(), show_progress=command.show_progress)
     started = time.monotonic()
-    error: BatchError | None = None
     with api_base_url(job) as base_url:
-        try:
-            report = anyio.run(SendRun(working, options, base_url=base_url, api_key=key.value).run)
-        except BatchError as failed:
-            partial: RunReport | None = getattr(failed, "report", None)
-            if partial is None:
-                raise  # stopped before any row was checked: nothing to write
-            failed.report = None  # the reach summary says it
-            report, error = partial, failed
-    summary = _finish(working, output, report, time.monotonic() - started, error=error)
-    if error is not None:
-        raise error
+        # An error before any row was checked is raised here: there is nothing to write.
+        outcome = anyio.run(
+            SendRun(working, options, base_url=base_url, api_key=prepared.api_key).run
+        )
+    elapsed = time.monotonic() - started
+    summary = _finish(working, output, outcome.report, elapsed, error=outcome.error)
+    outcome.raise_error()
     return summary.exit_code
 
 

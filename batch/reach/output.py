@@ -7,14 +7,14 @@ as ``input.<name>`` (a mail merge for paper letters can take the addresses from 
 ``reach`` is ``reachable``, ``not_registered``, ``not_allowed``, ``not_test_recipient``,
 ``invalid``, ``excluded``, ``failed`` (no final answer, or one that says nothing about
 the citizen) or ``pending`` (the run was stopped first). A citizen on several rows is
-checked once: the later rows get the first row's answer.
+checked once: the other rows get the checked row's answer (``row.same_citizen``), found
+by fiscal code in the journal, never read back out of a reason's text.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,10 +45,12 @@ REACH_OF = {
     Status.PENDING: "pending",
 }
 FAILED = "failed"
+#: Outcomes that say nothing of the citizen's reach: not the answer a repeated row takes.
+_NOT_AN_ANSWER = (Status.DUPLICATE.value, Status.INVALID.value)
 REACH_VALUES = (*REACH_OF.values(), FAILED)
-#: The earlier line a duplicate's reason names: its last number, in every language (the
-#: catalog test holds each translation of "same ... as line {line}" to ending with it).
-_FIRST_LINE = re.compile(r"(\d+)\D*$")
+
+#: A reach answer: (reach, reason_code, reason).
+Answer = tuple[str, str, str]
 
 
 @dataclass
@@ -80,7 +82,7 @@ def write_reach(
     """Write the reach CSV atomically from the input and the journal; the counts per reach."""
     counts: Counter[str] = Counter()
     passthrough = list(source.header)
-    first_answers: dict[int, tuple[str, str, str]] = {}
+    same_citizen = _same_citizen_answers(source, fiscal_column, journal, run_id)
     temporary = path.with_name(f".{path.name}.tmp")
     with open_private(temporary, "w") as handle:
         header = [*REACH_COLUMNS, *(input_column(name) for name in passthrough)]
@@ -94,7 +96,7 @@ def write_reach(
                 passthrough=passthrough,
                 journal=journal,
                 run_id=run_id,
-                first_answers=first_answers,
+                same_citizen=same_citizen,
             )
             counts.update(frame.get_column("reach").to_list())
             frame.select(neutralise_expr(pl.all().cast(pl.String).fill_null(""))).write_csv(
@@ -111,23 +113,18 @@ def _reach_frame(
     passthrough: list[str],
     journal: Journal,
     run_id: str,
-    first_answers: dict[int, tuple[str, str, str]],
+    same_citizen: dict[str, Answer],
 ) -> pl.DataFrame:
     line = LINE_COLUMN
-    low, high = int(batch[line].min()), int(batch[line].max())  # type: ignore[arg-type]
-    outcomes = pl.DataFrame(
-        journal.outcome_rows(run_id, low, high), schema=OUTCOME_SCHEMA, orient="row"
-    )
     rows = []
-    for line_number, code, status, reason_code, reason in outcomes.select(
-        "line", "fiscal_code", "status", "reason_code", "reason"
+    for line_number, code, status, reason_code, reason in _outcomes(
+        journal, run_id, batch
     ).iter_rows():
-        reach, code_out, why = _reach(status, reason_code or "", reason or "")
         if status == Status.DUPLICATE.value:
-            found = _FIRST_LINE.search(reason or "")
-            first = int(found.group(1)) if found else 0
-            reach, code_out, why = _answer_of(first, journal, run_id, first_answers)
-        rows.append((line_number, code, reach, code_out, why))
+            answer = same_citizen.get(code) or _not_checked()
+        else:
+            answer = _reach(status, reason_code or "", reason or "")
+        rows.append((line_number, code, *answer))
     answers = pl.DataFrame(
         rows,
         schema={
@@ -163,21 +160,65 @@ def _reach(status: str, reason_code: str, reason: str) -> tuple[str, str, str]:
     return (known or FAILED), reason_code, reason
 
 
-def _answer_of(
-    first: int, journal: Journal, run_id: str, known: dict[int, tuple[str, str, str]]
-) -> tuple[str, str, str]:
-    """The answer for the first row of a citizen on several rows (remembered)."""
-    if first not in known:
-        found = journal.outcome_rows(run_id, first, first)
-        if found:
-            _line, _code, status, reason_code, reason, *_rest = found[0]
-            reach, _ignored, why = _reach(str(status), str(reason_code or ""), str(reason or ""))
-            same = _("as line {line}: {reason}").format(line=first, reason=why)
-            known[first] = (reach, "row.same_citizen", same)
-        else:
-            pending = _("as line {line}, not checked yet").format(line=first)
-            known[first] = ("pending", "row.pending", pending)
-    return known[first]
+#: A row of a citizen whose checked row is in neither the journal nor the input.
+def _not_checked() -> Answer:
+    return ("pending", "row.pending", _("as another row of this citizen, not checked yet"))
+
+
+def _outcomes(journal: Journal, run_id: str, batch: pl.DataFrame) -> pl.DataFrame:
+    """The journal's outcomes of the batch's lines: line, fiscal_code, status, reasons."""
+    line = LINE_COLUMN
+    low, high = int(batch[line].min()), int(batch[line].max())  # type: ignore[arg-type]
+    outcomes = pl.DataFrame(
+        journal.outcome_rows(run_id, low, high), schema=OUTCOME_SCHEMA, orient="row"
+    )
+    return outcomes.select("line", "fiscal_code", "status", "reason_code", "reason")
+
+
+def _same_citizen_answers(
+    source: read.InputFile, fiscal_column: str, journal: Journal, run_id: str
+) -> dict[str, Answer]:
+    """For each citizen on several rows (a ``duplicate`` row), the answer its rows take:
+    that of its checked row (the first line whose outcome is neither ``duplicate`` nor
+    ``invalid``), else ``pending`` as its first row the run has not checked yet."""
+    repeated: set[str] = set()
+    for batch in source.batches():
+        if not batch.is_empty():
+            outcomes = _outcomes(journal, run_id, batch)
+            duplicate = pl.col("status") == Status.DUPLICATE.value
+            repeated.update(outcomes.filter(duplicate).get_column("fiscal_code").to_list())
+    answers: dict[str, tuple[int, Answer]] = {}
+    pending: dict[str, int] = {}
+    if not repeated:
+        return {}
+    for batch in source.batches():
+        if batch.is_empty():
+            continue
+        outcomes = _outcomes(journal, run_id, batch)
+        for line, code, status, reason_code, reason in outcomes.iter_rows():
+            if code not in repeated or status in _NOT_AN_ANSWER or code in answers:
+                continue  # in line order: the first checked row of a citizen is its answer
+            reach, _code, why = _reach(status, reason_code or "", reason or "")
+            answers[code] = (
+                line,
+                (
+                    reach,
+                    "row.same_citizen",
+                    _("as line {line}: {reason}").format(line=line, reason=why),
+                ),
+            )
+        unchecked = batch.select(
+            pl.col(LINE_COLUMN).alias("line"),
+            upper_ascii_expr(pl.col(fiscal_column).str.strip_chars()).alias("code"),
+        ).join(outcomes.select("line"), on="line", how="anti")
+        for line, code in unchecked.iter_rows():
+            if code in repeated and code not in pending:
+                pending[code] = line
+    found = {code: answer for code, (_line, answer) in answers.items()}
+    for code, line in pending.items():
+        pending_reason = _("as line {line}, not checked yet").format(line=line)
+        found.setdefault(code, ("pending", "row.pending", pending_reason))
+    return found
 
 
 def print_reach_summary(summary: ReachSummary, values: tuple[str, ...], out: TextIO) -> None:

@@ -56,6 +56,14 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 def _run_report(args: argparse.Namespace) -> int:
     # Loaded only for this command: the report's modules have no business in a send.
-    from batch.report.command import run_report  # noqa: PLC0415
+    from batch.report.command import ReportCommand, run_report  # noqa: PLC0415
 
-    return run_report(args)
+    return run_report(
+        ReportCommand(
+            results=tuple(args.results),
+            job=args.job,
+            verify=args.verify,
+            output=args.output,
+            chain=args.chain,
+        )
+    )

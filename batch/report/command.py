@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -18,15 +18,26 @@ from batch.report import page, sources
 from batch.report.build import build_report
 
 
-def run_report(args: argparse.Namespace) -> int:
-    job = load_job(args.job)
-    chain: list[Path] = list(args.results)
-    if args.chain:
+@dataclass(frozen=True, slots=True)
+class ReportCommand:
+    """``io-batch report RESULTS... --job JOB``'s options."""
+
+    results: tuple[Path, ...]
+    job: Path
+    verify: Path | None = None  # --verify: a verification CSV
+    output: Path | None = None  # --output (default: beside the last results file)
+    chain: bool = False  # --chain: follow the default rerun names from the first file
+
+
+def run_report(command: ReportCommand) -> int:
+    job = load_job(command.job)
+    chain: list[Path] = list(command.results)
+    if command.chain:
         chain = [*chain[:-1], *sources.follow_chain(chain[-1])]
-    output: Path = args.output or default_output(chain[-1])
-    if any(output.resolve() == path.resolve() for path in [*chain, args.verify] if path):
+    output = command.output or default_output(chain[-1])
+    if any(output.resolve() == path.resolve() for path in [*chain, command.verify] if path):
         raise ConfigError(_("--output must not be one of the files being reported"))
-    written = write_report(job, chain, verify=args.verify, output=output)
+    written = write_report(job, chain, verify=command.verify, output=output)
     print(_("io-batch: report {path}").format(path=written))
     return ExitCode.OK
 

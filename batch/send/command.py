@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 import anyio
 
 from batch.api.limiter import Limiter
-from batch.api.target import api_base_url, resolve_api_key
+from batch.api.prepare import (
+    InputChoice,
+    journal_destination,
+    load_with,
+    prepare_run,
+)
+from batch.api.target import api_base_url
 from batch.common import logs
 from batch.common.clock import WallClock, clock_from_env
 from batch.common.report_requests import ReportRequest, request_report
-from batch.common.writable import Destination, check_writable
+from batch.common.writable import Destination
 from batch.config.choices import InvalidRows, Resend
 from batch.config.job import Job, load_job
 from batch.config.shards import unsharded_stem
-from batch.config.state_dir import STATE_DIR_ENV, journal_location, shown_source
+from batch.config.state_dir import journal_location, shown_source
 from batch.config.subject_privacy import enforce as enforce_subject_privacy
 from batch.errors import BatchError, ConfigError, ExitCode
 from batch.feed.command import finish_sync, require_up_to_date
@@ -29,35 +35,68 @@ from batch.journal.target import EnvironmentChoice
 from batch.metrics.run_metrics import publish_run_metrics
 from batch.models import RETRYABLE_BY_DEFAULT, Status
 from batch.output.results_target import check_results_target
-from batch.output.run_summary import RunReport
 from batch.output.summary import summary_path
 from batch.send import guard
 from batch.send.approval_check import check_approval, resolve_operator
 from batch.send.errata_rows import REACHED
 from batch.send.pipeline import SendOptions, SendRun
+from batch.send.run_outcome import RunOutcome
 from batch.shards.layout_guard import check_layout
 from batch.shards.run import layout_from, run_layout
 
 
-def run_send(args: argparse.Namespace) -> int:
+@dataclass(frozen=True, slots=True)
+class SendChoices:
+    """What ``send``, ``rerun`` and ``errata`` ask of the run beyond the job file."""
+
+    force_resend: bool = False  # --force-resend
+    resend_unknown: bool = False  # --resend-unknown (rerun --include-unknown implies it)
+    durable: bool = False  # --durable
+    show_progress: bool = False  # a terminal, and no --no-progress
+    operator: str | None = None  # --operator (else IO_BATCH_OPERATOR)
+    sync: bool = False  # --sync
+    environment: EnvironmentChoice = EnvironmentChoice.ASK  # --same-/--new-environment
+    shard: str | None = None  # --shard K/N
+    shards: int | None = None  # --shards N
+
+
+@dataclass(frozen=True, slots=True)
+class SendCommand:
+    """``io-batch send JOB``'s options."""
+
+    job: Path
+    input: InputChoice = field(default_factory=InputChoice)
+    send: SendChoices = field(default_factory=SendChoices)
+
+
+@dataclass(frozen=True, slots=True)
+class RerunCommand:
+    """``io-batch rerun RESULTS --job JOB``'s options."""
+
+    results: Path
+    job: Path
+    output: Path | None = None
+    include_unknown: bool = False
+    include_not_registered: bool = False
+    include_not_allowed: bool = False
+    send: SendChoices = field(default_factory=SendChoices)
+
+
+def run_send(command: SendCommand) -> int:
     """``io-batch send JOB`` (``send --dry-run`` goes to ``validate`` instead)."""
-    job = load_job(args.job).with_overrides(
-        input_path=args.input,
-        output=args.output,
-        encoding=args.encoding,
-        separator=args.separator,
-    )
-    return run_layout(job, layout_from(job, args), partial(_send, args=args, rerun_statuses=None))
+    job = load_with(command.job, command.input)
+    layout = layout_from(job, command.send.shard, command.send.shards)
+    return run_layout(job, layout, partial(_send, choices=command.send, rerun_statuses=None))
 
 
-def run_rerun(args: argparse.Namespace) -> int:
-    results: Path = args.results
-    job_file = load_job(args.job)
+def run_rerun(command: RerunCommand) -> int:
+    results = command.results
+    job_file = load_job(command.job)
     check_results_target(results, job_file, "rerun")  # its outcomes hold on its target only
-    layout = layout_from(job_file, args)
+    layout = layout_from(job_file, command.send.shard, command.send.shards)
     # Sharded: results.csv or results.shard-K-of-N.csv -> results-rerun.shard-K-of-N.csv
     stem = results.stem if layout is None else unsharded_stem(results)
-    output = args.output or results.with_name(f"{stem}-rerun.csv")
+    output = command.output or results.with_name(f"{stem}-rerun.csv")
     if output.resolve() == results.resolve():
         raise ConfigError(
             "--output must not be the results file being rerun",
@@ -67,26 +106,27 @@ def run_rerun(args: argparse.Namespace) -> int:
         input_path=results, output=output, encoding="utf-8", separator=","
     )
     statuses = set(RETRYABLE_BY_DEFAULT)
-    if args.include_unknown:
+    choices = command.send
+    if command.include_unknown:
         statuses.add(Status.UNKNOWN)
-        args.resend_unknown = True
-    if args.include_not_registered:
+        choices = replace(choices, resend_unknown=True)
+    if command.include_not_registered:
         statuses.add(Status.NOT_REGISTERED)
-    if args.include_not_allowed:
+    if command.include_not_allowed:
         statuses.add(Status.NOT_ALLOWED)
-    send = partial(_send, args=args, rerun_statuses=frozenset(statuses))
+    send = partial(_send, choices=choices, rerun_statuses=frozenset(statuses))
     return run_layout(job, layout, send, not_over=results)
 
 
-def send_errata(job: Job, args: argparse.Namespace) -> int:
+def send_errata(job: Job, choices: SendChoices) -> int:
     """``io-batch errata``: the errata job's run over the rows of a results file that the
     original reached (``send/errata_rows.py``), like a rerun that retries those."""
-    return _send(job, args, REACHED, errata=True)
+    return _send(job, choices, REACHED, errata=True)
 
 
 def _send(
     job: Job,
-    args: argparse.Namespace,
+    choices: SendChoices,
     rerun_statuses: frozenset[Status] | None,
     *,
     errata: bool = False,
@@ -95,13 +135,14 @@ def _send(
     ``errata``, for the job or one shard, and its metrics however it ends."""
     shard = job.shard.label if job.shard else ""
     try:
-        report = _send_run(job, args, rerun_statuses, errata=errata)
-    except BatchError as error:
-        summary = error.report.to_json() if isinstance(error.report, RunReport) else None
-        publish_run_metrics(job.metrics, job.name, summary, int(error.exit_code), shard=shard)
+        outcome = _send_run(job, choices, rerun_statuses, errata=errata)
+    except BatchError as error:  # stopped before the run began: no summary
+        publish_run_metrics(job.metrics, job.name, None, int(error.exit_code), shard=shard)
         raise
-    report.finish()
+    report = outcome.report
+    report.finish()  # a run stopped by an error too: its summary comes before the error
     publish_run_metrics(job.metrics, job.name, report.to_json(), report.exit_code, shard=shard)
+    outcome.raise_error()
     if job.report:
         request_report(ReportRequest(job.source, job.output))
     return report.exit_code
@@ -109,48 +150,43 @@ def _send(
 
 def _send_run(
     job: Job,
-    args: argparse.Namespace,
+    choices: SendChoices,
     rerun_statuses: frozenset[Status] | None,
     *,
     errata: bool,
-) -> RunReport:
+) -> RunOutcome:
     enforce_subject_privacy(job.subject_privacy)  # "refuse": exit 2 before any call
     journal = journal_location(job)
     # Another shard count's journals: refuse (exit 2).
     check_layout(job, journal.path, journal.state_dir)
-    operator = resolve_operator(args.operator, os.environ)
+    operator = resolve_operator(choices.operator, os.environ)
     authority = check_approval(job, operator=operator, rerun=rerun_statuses is not None)
     refused_report = [Destination(guard.report_path(job), "error report", "--output")]
-    check_writable(
+    prepared = prepare_run(
+        job,
         [
             *(refused_report if job.guard.invalid_rows is InvalidRows.REFUSE_FILE else []),
             Destination(job.output, "results file", "--output"),
             Destination(summary_path(job.output), "summary", "--output"),
-            Destination(
-                journal.path,
-                "journal",
-                f"[output] state_dir in the job file or {STATE_DIR_ENV} (now: {journal.source})",
-            ),
-        ]
+            journal_destination(journal),
+        ],
     )
-    key = resolve_api_key(job.target, os.environ)
-    logs.add_secret(key.value)
     resend = Resend.NONE
-    if args.force_resend:
+    if choices.force_resend:
         resend |= Resend.SENT
-    if args.resend_unknown:
+    if choices.resend_unknown:
         resend |= Resend.UNKNOWN
     options = SendOptions(
         resend=resend,
-        durable=args.durable,
+        durable=choices.durable,
         rerun_statuses=rerun_statuses,
         errata=errata,
-        show_progress=sys.stderr.isatty() and not args.no_progress,
+        show_progress=choices.show_progress,
         operator=authority.operator,
         approved_by=authority.approved_by,
-        environment=_environment_choice(args),
+        environment=choices.environment,
     )
-    sync_first = _feed_gate(job, key.value, args)
+    sync_first = _feed_gate(job, prepared.api_key, choices.sync)
     if not logs.writes_json():  # a person at a terminal: say which journal guards this job
         if job.shard is not None:
             shard = _("io-batch: shard {shard}, results {path}")
@@ -163,34 +199,30 @@ def _send_run(
         )
     clock = clock_from_env(os.environ)  # the real one, but in tests (IO_BATCH_FAKE_NOW)
     with api_base_url(job) as base_url:
-        report = anyio.run(
-            partial(_sync_then_send, clock=clock), job, options, base_url, key.value, sync_first
+        return anyio.run(
+            partial(_sync_then_send, clock=clock),
+            job,
+            options,
+            base_url,
+            prepared.api_key,
+            sync_first,
         )
-    return report
 
 
-def _environment_choice(args: argparse.Namespace) -> EnvironmentChoice:
-    if getattr(args, "same_environment", False):
-        return EnvironmentChoice.SAME
-    if getattr(args, "new_environment", False):
-        return EnvironmentChoice.NEW
-    return EnvironmentChoice.ASK
-
-
-def _feed_gate(job: Job, api_key: str, args: argparse.Namespace) -> bool:
+def _feed_gate(job: Job, api_key: str, sync: bool) -> bool:
     """Whether to sync the subscriber list first; exit 2 when feed mode would send from
     a list that misses a day (before any call)."""
     if not job.profile.uses_feed:
-        if args.sync:
+        if sync:
             raise ConfigError(
                 '--sync syncs the subscriber list of a job with [profile] check = "feed"; '
                 f"job {job.name!r} checks each profile with the API",
                 hint='leave --sync out, or set check = "feed" in the job\'s [profile] section',
             )
         return False
-    if not args.sync:
+    if not sync:
         require_up_to_date(job, api_key)
-    return bool(args.sync)
+    return sync
 
 
 async def _sync_then_send(
@@ -201,7 +233,7 @@ async def _sync_then_send(
     sync_first: bool,
     *,
     clock: WallClock,
-) -> RunReport:
+) -> RunOutcome:
     """``send --sync``: the sync and the send share one limiter, so one rate budget."""
     limiter = Limiter(job.rate)
     feed_calls = 0
@@ -221,6 +253,7 @@ async def _sync_then_send(
             feed_calls = synced.calls_by_operation.get("feed", 0)
         require_up_to_date(job, api_key, synced)
     run = SendRun(job, options, base_url=base_url, api_key=api_key, limiter=limiter, clock=clock)
-    report = await run.run()
-    report.calls_by_operation["feed"] = report.calls_by_operation.get("feed", 0) + feed_calls
-    return report
+    outcome = await run.run()
+    calls = outcome.report.calls_by_operation
+    calls["feed"] = calls.get("feed", 0) + feed_calls
+    return outcome

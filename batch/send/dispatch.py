@@ -24,7 +24,7 @@ from batch.api.client import IOClient
 from batch.api.decisions import Abort, Final, Proceed, ProfileDecision, Retry
 from batch.api.retry import FailureBudget, Retrier
 from batch.common.clock import utc_timestamp
-from batch.config.job import RetryPolicy
+from batch.config.job_sections import RetryPolicy
 from batch.i18n import N_, _
 from batch.models import Message, Outcome, Status
 from batch.send.not_registered import NotRegisteredGuard

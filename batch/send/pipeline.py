@@ -16,64 +16,59 @@ for its turn, a 429 pause or a backoff, or was between its profile check and its
 is put back to pending (nothing was submitted for it). A second signal cancels the
 requests in flight, and a submit cut off that way is recorded as ``unknown``. A
 job-level error (a refused key, too many failures) stops the run the same graceful way
-and is raised once results are written.
+and is returned with the run's report (``RunOutcome``) once results are written.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
 
 import anyio
 import anyio.lowlevel
 import httpx
 import polars as pl
-from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.quiet_gate import QuietGate
-from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.api.run_loop import RunLoop
 from batch.common.clock import SystemClock, WallClock
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, send_ticks
-from batch.config.choices import DuplicatePolicy, Resend
+from batch.config.choices import Resend
 from batch.config.job import Job
 from batch.config.state_dir import JournalLocation, journal_location
 from batch.errors import BatchError
 from batch.feed.location import store_path
-from batch.feed.outcome import not_subscribed
 from batch.feed.store import SubscriberStore
 from batch.input import read
 from batch.input.exclusions import load_exclusions
 from batch.input.header import LINE_COLUMN
 from batch.journal.journal import Journal, Run
 from batch.journal.target import EnvironmentChoice, prepare_journal
-from batch.models import Message, Outcome, Row, Status
+from batch.models import Row, Status
 from batch.output.results_writer import ResultsWriter
 from batch.output.run_summary import RunReport
-from batch.rules.code_digest import code_digest
 from batch.rules.io_rules import check_job
 from batch.rules.same_message import SameMessage
 from batch.send.dispatch import Dispatcher
 from batch.send.errata_rows import restrict_rows
 from batch.send.guard import check_guard
-from batch.send.languages import localised
 from batch.send.pace import PacePlanner, pace_planner
 from batch.send.past_due import PastDueCount
 from batch.send.producer import Finished, Producer
 from batch.send.quiet_hours import add_to_report, quiet_gate
-from batch.send.run_identity import settings_digest
+from batch.send.row_action import RowAction, RowContext
+from batch.send.run_identity import file_digest, settings_digest
+from batch.send.run_outcome import RunOutcome
 from batch.send.run_output import build_report, rewrite_from_journal
+from batch.send.submit_action import CheckAndSubmit
 
 LINE = LINE_COLUMN
-
-#: The journal's content digest of a profile-only row (reach): one per citizen, no message.
-PROFILE_ONLY = "profile-only"
 
 
 @dataclass(frozen=True)
@@ -85,7 +80,8 @@ class SendOptions:
     rerun_statuses: frozenset[Status] | None = None  # set: the input is a results file
     show_progress: bool = False
     handle_signals: bool = True
-    profile_only: bool = False  # io-batch reach: the profile check alone, never a submit
+    # What the run does with each valid row (row_action.py); None: check and submit.
+    action: RowAction | None = None
     operator: str = ""  # send --operator: recorded in the journal's run and the summary
     approved_by: str = ""  # the approver, when the job needs one: in the summary
     # Put before every journal content key: io-batch pilot puts the template digest, so a
@@ -93,11 +89,6 @@ class SendOptions:
     digest_scope: str = ""
     errata: bool = False  # io-batch errata: only the rows the original reached (errata_rows)
     environment: EnvironmentChoice = EnvironmentChoice.ASK  # a new IO target (journal_target)
-
-
-def file_digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class SendRun:
@@ -123,15 +114,15 @@ class SendRun:
         self._api_key = api_key
         self._transport = transport
         self._log = get_logger()
-        self._stop = Stop()
-        self._job_error: BatchError | None = None
-        self._work_scope: CancelScope | None = None
+        self._loop = RunLoop(handle_signals=options.handle_signals)  # signals, job error
+        self._stop = self._loop.stop
         self._past_due = PastDueCount()
         self._progress = Progress(0, draw=False)  # until the rows are counted
         self._pace: PacePlanner | None = None  # [schedule] not_before, finish_within
         self._target = ""  # the identity of the target this run sends to
+        self._submits = options.action is None or options.action.submits
 
-    async def run(self) -> RunReport:
+    async def run(self) -> RunOutcome:
         job = self.job
         started = time.monotonic()
         check_job(job)  # options IO would refuse for every message: stop before reading
@@ -181,7 +172,7 @@ class SendRun:
                 if not run.replayed:
                     await self._send_rows(source, done, limiter, quiet, resumed=run.resumed)
                 self._progress.close()
-                interrupted = self._stop.requested and self._job_error is None
+                interrupted = self._stop.requested and self._loop.error is None
                 cut_off = journal.settle(run.run_id)
                 self._rewrite(source, include_pending=True)
                 if not run.replayed:  # a replayed run keeps the time it finished
@@ -208,12 +199,15 @@ class SendRun:
                 self._progress.close()  # an error then shows below the bar, not over it
                 journal.close()
                 self._close_subscribers()
-        if self._job_error is not None:
-            report.error = str(self._job_error)
-            report.exit_code = int(self._job_error.exit_code)
-            self._job_error.report = report
-            raise self._job_error
-        return report
+        return self._outcome(report)
+
+    def _outcome(self, report: RunReport) -> RunOutcome:
+        """The run's report, with the job-level error that stopped it, if one did."""
+        error = self._loop.error
+        if error is not None:
+            report.error = str(error)
+            report.exit_code = int(error.exit_code)
+        return RunOutcome(report, error)
 
     def _start_run(self, journal: Journal) -> Run:
         """Start the run (or resume it), with who runs this attempt."""
@@ -225,7 +219,7 @@ class SendRun:
             settings_digest=settings_digest(
                 self.job,
                 rerun_statuses=self.options.rerun_statuses,
-                profile_only=self.options.profile_only,
+                submits=self._submits,
             ),
             replay=self.options.resend is Resend.NONE,
         )
@@ -255,8 +249,7 @@ class SendRun:
     def _open_journal(self, location: JournalLocation) -> Journal:
         """The journal of the job's target (``journal_target``: adopted, taken over or new)."""
         options = self.options
-        sends = not options.profile_only
-        prepare_journal(location, self.job.name, choice=options.environment, sends=sends)
+        prepare_journal(location, self.job.name, choice=options.environment, sends=self._submits)
         return Journal(location.path, durable=options.durable, target=location.target)
 
     async def _dispatch_rows(
@@ -276,16 +269,30 @@ class SendRun:
         ) as http:
             client = IOClient(http, limiter, self._stop, quiet)
             self._calls_by_operation = client.calls_by_operation
-            self._dispatcher = Dispatcher(
+            dispatcher = Dispatcher(
                 client,
                 job.retry,
                 random.Random(),
                 not_registered_guard=self._not_registered_guard(),
             )
+            self._context = RowContext(self._journal, self._run_id, dispatcher, self.stop)
+            self._action = self.options.action or self._check_and_submit()
             try:
                 await self._work(source, pl.Series(LINE, done, dtype=pl.Int64))
             finally:
                 await limiter.aclose()
+
+    def _check_and_submit(self) -> CheckAndSubmit:
+        """The send's own action: the profile check (unless the feed said yes), the submit."""
+        return CheckAndSubmit(
+            self.job,
+            self._same,
+            self._dedupe_column,
+            self.options.resend,
+            self.options.digest_scope,
+            self._subscribers,
+            self._past_due,
+        )
 
     def _open_subscribers(self) -> SubscriberStore | None:
         """Feed mode: the subscriber list (the command checked that it is up to date)."""
@@ -303,47 +310,36 @@ class SendRun:
         concurrency = self.job.rate.concurrency
         rows_out, rows_in = anyio.create_memory_object_stream[Row](concurrency * 2)
         finished_out, finished_in = anyio.create_memory_object_stream[Finished](1024)
-        async with anyio.create_task_group() as outer:
-            if self.options.handle_signals:
-                outer.start_soon(self._watch_signals)
-            if self._pace is not None:
-                outer.start_soon(self._pace.run, self._stop)
-            with CancelScope() as self._work_scope:
-                async with anyio.create_task_group() as group:
-                    producer = Producer(
-                        self.job,
-                        source,
-                        self._journal,
-                        self._run_id,
-                        self._passthrough,
-                        rerun_statuses=self.options.rerun_statuses,
-                        stop=self._stop,
-                        exclusions=self._exclusions,
-                    )
-                    group.start_soon(producer.run, done, rows_out, finished_out.clone())
-                    for _ in range(concurrency):
-                        group.start_soon(self._worker, rows_in.clone(), finished_out.clone())
-                    group.start_soon(self._write, finished_in)
-                    rows_in.close()
-                    finished_out.close()
-            outer.cancel_scope.cancel()
 
-    async def _watch_signals(self) -> None:
-        await watch_signals(
-            self._stop,
-            self._cut_off,
-            detail="no new call; finishing the calls in flight; signal again to cut them off",
-        )
+        async def rows_through_workers() -> None:
+            async with anyio.create_task_group() as group:
+                producer = Producer(
+                    self.job,
+                    source,
+                    self._journal,
+                    self._run_id,
+                    self._passthrough,
+                    rerun_statuses=self.options.rerun_statuses,
+                    stop=self._stop,
+                    exclusions=self._exclusions,
+                )
+                group.start_soon(producer.run, done, rows_out, finished_out.clone())
+                for _ in range(concurrency):
+                    group.start_soon(self._worker, rows_in.clone(), finished_out.clone())
+                group.start_soon(self._write, finished_in)
+                rows_in.close()
+                finished_out.close()
 
-    def _cut_off(self) -> None:
-        if self._work_scope is not None:
-            self._work_scope.cancel()
+        pace = self._pace
+        if pace is None:
+            await self._loop.run(rows_through_workers)
+        else:
+            await self._loop.run(rows_through_workers, partial(pace.run, self._stop))
 
     def stop(self, error: BatchError | None = None) -> None:
-        if error is not None and self._job_error is None:
-            self._job_error = error
-            self._log.error("job.stopping", error=str(error))
-        self._stop.request(str(error) if error is not None else "stopped")
+        if error is not None:
+            self._loop.fail(error)
+        self._stop.request("stopped")
 
     async def _worker(
         self,
@@ -354,82 +350,11 @@ class SendRun:
             async for row in rows_in:
                 if self._stop.requested:
                     continue  # drain: the row stays pending
-                outcome = await self._dispatch(row)
+                outcome = await self._action.outcome(row, self._context)
                 if outcome is not None:
                     await finished_out.send(
                         Finished(row.line, row.fiscal_code, outcome, row.fields)
                     )
-
-    async def _dispatch(self, row: Row) -> Outcome | None:
-        if self.options.profile_only:
-            return await self._check_only(row)
-        message = row.message
-        assert message is not None  # the producer only queues valid rows
-        # rules.same_message; a pilot puts its template digest before it (digest_scope)
-        digest = self.options.digest_scope + self._same.digest(row, self._dedupe_column)
-        run_id, line, code = self._run_id, row.line, message.fiscal_code
-        journal = self._journal
-        preset = journal.claim(
-            run_id,
-            line,
-            code,
-            digest,
-            duplicates=self.job.message.duplicates,
-            resend=self.options.resend,
-        )
-        if preset is not None:
-            journal.record(run_id, line, code, digest, preset)
-            return preset
-
-        async def before_submit() -> None:
-            journal.record_intent(run_id, line, code, digest)
-
-        subscribers = self._subscribers
-        if subscribers is not None and not subscribers.is_subscriber(code_digest(code)):
-            outcome = not_subscribed()  # no call: the feed says IO would refuse it
-            journal.record(run_id, line, code, digest, outcome)
-            return outcome
-        base = self.job.message.language
-
-        def localise(preferred: tuple[str, ...]) -> tuple[str, Message]:
-            return localised(row, base, preferred)
-
-        try:
-            outcome = await self._dispatcher.send(
-                message, before_submit, check_profile=subscribers is None, localise=localise
-            )
-        except StopRequested:
-            # Raised only before a request went out, and every earlier submit of the row
-            # was answered "not queued": nothing reached the citizen, the row is pending.
-            journal.release(run_id, line)
-            return None
-        except BatchError as error:
-            journal.release(run_id, line)
-            self.stop(error)
-            return None
-        journal.record(run_id, line, code, digest, outcome)
-        self._past_due.add(line, message, outcome)
-        return outcome
-
-    async def _check_only(self, row: Row) -> Outcome | None:
-        """reach: the profile check alone. A citizen on several rows is checked once (the
-        later rows are ``duplicate`` of the first); nothing is ever recorded as sent."""
-        run_id, line, code, journal = self._run_id, row.line, row.fiscal_code, self._journal
-        preset = journal.claim(
-            run_id, line, code, PROFILE_ONLY, duplicates=DuplicatePolicy.ONE_PER_CITIZEN
-        )
-        if preset is None:
-            try:
-                preset = await self._dispatcher.check(code)
-            except StopRequested:
-                journal.release(run_id, line)
-                return None
-            except BatchError as error:
-                journal.release(run_id, line)
-                self.stop(error)
-                return None
-        journal.record(run_id, line, code, PROFILE_ONLY, preset)
-        return preset
 
     def _not_registered_guard(self) -> int:
         """Off when a rerun retries not_registered rows: those are 404s by choice."""

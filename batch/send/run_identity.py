@@ -13,14 +13,19 @@ usual), read the same way (``--encoding``, ``--separator``), with the same selec
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from batch.config.job import Job
 from batch.models import Status
 
 
-def settings_digest(
-    job: Job, *, rerun_statuses: frozenset[Status] | None, profile_only: bool
-) -> str:
+def file_digest(path: Path) -> str:
+    """The input's identity: a resume over another file is refused, a replay needs it."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def settings_digest(job: Job, *, rerun_statuses: frozenset[Status] | None, submits: bool) -> str:
     """A digest of everything but the input and the output that decides a run's outcomes;
     "" when the job file cannot be read (no replay then: a new run is the safe side)."""
     try:
@@ -32,7 +37,9 @@ def settings_digest(
         f"encoding={job.input.encoding}",
         f"separator={job.input.separator}",
         f"shard={job.shard.label if job.shard else ''}",
-        f"profile_only={profile_only}",
+        # A run that only checks profiles (reach's action) is never a send's run. Spelt
+        # as journals written before the row actions have it, so that they still resume.
+        f"profile_only={not submits}",
         "rerun="
         + ("-" if rerun_statuses is None else ",".join(sorted(s.value for s in rerun_statuses))),
     ]

@@ -10,10 +10,9 @@ one unsharded run writes, except for the run ids and times, and ``rerun`` and
 
 from __future__ import annotations
 
-import argparse
 import csv
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import reduce
 from pathlib import Path
 from typing import IO
@@ -34,12 +33,22 @@ from batch.shards.merge_summary import MergeReport
 _KEY = "_merge_line"
 
 
-def run_merge(args: argparse.Namespace) -> int:
+@dataclass(frozen=True, slots=True)
+class MergeCommand:
+    """``io-batch merge JOB``'s options."""
+
+    job: Path
+    output: Path | None = None  # --output (default: the job's output)
+    shards_of: Path | None = None  # --shards-of: the --output the shards ran with
+    shards: int | None = None  # --shards N
+
+
+def run_merge(command: MergeCommand) -> int:
     """``io-batch merge JOB [--output PATH] [--shards N]``."""
-    job = load_job(args.job)
-    layout = choose_layout(job.shard_count, None, args.shards, environ={})
+    job = load_job(command.job)
+    layout = choose_layout(job.shard_count, None, command.shards, environ={})
     count = None if layout is None else layout.count
-    report = merge_shards(job, count=count, output=args.output, shards_of=args.shards_of)
+    report = merge_shards(job, count=count, output=command.output, shards_of=command.shards_of)
     return report.exit_code
 
 

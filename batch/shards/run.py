@@ -4,7 +4,6 @@ merged into the job's ordinary output (``io-batch send JOB`` on a laptop)."""
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,8 +19,9 @@ from batch.shards.merge import merge_shards
 _GO_ON = (ExitCode.OK, ExitCode.ROWS_NEED_ATTENTION)
 
 
-def layout_from(job: Job, args: argparse.Namespace) -> Layout | None:
-    return choose_layout(job.shard_count, args.shard, args.shards, os.environ)
+def layout_from(job: Job, shard: str | None, shards: int | None) -> Layout | None:
+    """The layout a run takes: ``--shard K/N`` and ``--shards N`` over the job's own."""
+    return choose_layout(job.shard_count, shard, shards, os.environ)
 
 
 def run_layout(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 
-from batch.api.target import resolve_api_key
-from batch.common import logs
+from batch.api.prepare import prepare_run
 from batch.common.report_requests import ReportRequest, request_report
 from batch.common.writable import Destination, check_writable
 from batch.config.job import load_job
@@ -24,12 +21,24 @@ from batch.verify.outcomes import select_checks, verify_base_url
 from batch.verify.run import VerifyOptions, VerifyRun
 
 
-def run_verify(args: argparse.Namespace) -> int:
+@dataclass(frozen=True, slots=True)
+class VerifyCommand:
+    """``io-batch verify RESULTS --job JOB``'s options."""
+
+    results: Path
+    job: Path
+    output: Path | None = None  # --output (default: <results stem>.verify.csv)
+    wait: bool = False  # --wait
+    deadline: float = 900.0  # --deadline, seconds
+    show_progress: bool = False  # a terminal, and no --no-progress
+
+
+def run_verify(command: VerifyCommand) -> int:
     """Run ``io-batch verify``; a ``BatchError`` is left to the caller (cli.main)."""
-    job = load_job(args.job)
+    job = load_job(command.job)
     base_url = verify_base_url(job.target)
-    results: Path = args.results
-    output: Path = args.output or default_output(results)
+    results = command.results
+    output = command.output or default_output(results)
     if output.resolve() == results.resolve():
         raise ConfigError("--output must not be the results file being verified")
     check_writable(
@@ -40,12 +49,9 @@ def run_verify(args: argparse.Namespace) -> int:
     )
     check_results_target(results, job, "verify")  # before any call: its ids are another's
     selection = select_checks(read_results(results))
-    key = resolve_api_key(job.target, os.environ)
-    logs.add_secret(key.value)
+    prepared = prepare_run(job, [])  # the files were checked first: that order is kept
     options = VerifyOptions(
-        wait=args.wait,
-        deadline=args.deadline,
-        show_progress=sys.stderr.isatty() and not args.no_progress,
+        wait=command.wait, deadline=command.deadline, show_progress=command.show_progress
     )
     run = VerifyRun(
         job,
@@ -54,7 +60,7 @@ def run_verify(args: argparse.Namespace) -> int:
         output=output,
         options=options,
         base_url=base_url,
-        api_key=key.value,
+        api_key=prepared.api_key,
     )
     summary = anyio.run(run.run)
     summary.target = target_identity(job.target)

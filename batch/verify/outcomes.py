@@ -17,7 +17,7 @@ import httpx
 from batch.api.decisions import MessageMissing, Retry
 from batch.api.wire import json_body
 from batch.common.clock import utc_timestamp
-from batch.config.job import Target
+from batch.config.job_sections import Target
 from batch.errors import ConfigError
 from batch.i18n import N_, _, format_number
 from batch.identifiers.fiscal_code import PATTERN as FISCAL_CODE_PATTERN

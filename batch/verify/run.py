@@ -28,7 +28,6 @@ from pathlib import Path
 
 import anyio
 import httpx
-from anyio import CancelScope
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from batch.api.classify import classify_get_message
@@ -36,7 +35,8 @@ from batch.api.client import OPERATIONS, IOClient, make_http_client
 from batch.api.decisions import Abort, MessageFound, MessageMissing, Retry
 from batch.api.limiter import Limiter
 from batch.api.retry import Retrier
-from batch.api.stopping import Stop, StopRequested, watch_signals
+from batch.api.run_loop import RunLoop
+from batch.api.stopping import StopRequested
 from batch.common.clock import utc_timestamp
 from batch.common.logs import get_logger
 from batch.common.progress import Progress, verify_ticks
@@ -98,11 +98,10 @@ class VerifyRun:
         self._records: list[Verification] = []
         self._carried_over = 0
         self._asked: set[int] = set()
-        self._error: BatchError | None = None
         self._limiter = Limiter(job.rate)
-        self._stop = Stop()
+        self._loop = RunLoop()  # the signals, the cut-off, the first job-level error
+        self._stop = self._loop.stop
         self._retrier = Retrier(job.retry, self._rng, self._stop)
-        self._work_scope: CancelScope | None = None
         self._calls_by_operation = dict.fromkeys(OPERATIONS, 0)  # the client's, once made
 
     async def run(self) -> VerifySummary:
@@ -114,13 +113,11 @@ class VerifyRun:
         try:
             self._writer.rewrite(self._records)  # compacted: one row per message
             if to_ask:
-                async with anyio.create_task_group() as watcher:
-                    watcher.start_soon(self._watch_signals)
-                    with CancelScope() as self._work_scope:
-                        await self._ask_all(to_ask, started + self._options.deadline)
-                    watcher.cancel_scope.cancel()
-                if self._error is not None:
-                    raise self._error  # here, not wrapped in the task group's exception group
+                await self._loop.run(
+                    partial(self._ask_all, to_ask, started + self._options.deadline)
+                )
+                # Here, not wrapped in the task group's exception group.
+                self._loop.raise_error()
         finally:
             self._writer.rewrite(self._records)
         return self._summary(started)
@@ -142,20 +139,9 @@ class VerifyRun:
         except StopRequested:
             pass  # a stop during a pause: every row keeps its latest answer
         except BatchError as error:
-            self._error = self._error or error
+            self._loop.fail(error)
         finally:
             await self._limiter.aclose()
-
-    async def _watch_signals(self) -> None:
-        await watch_signals(
-            self._stop,
-            self._cut_off,
-            detail="no new call; finishing the calls in flight; signal again to cut them off",
-        )
-
-    def _cut_off(self) -> None:
-        if self._work_scope is not None:
-            self._work_scope.cancel()
 
     def _prepare(self) -> list[int]:
         """Records from an earlier run, or placeholders; the indexes of rows to ask."""
@@ -211,8 +197,7 @@ class VerifyRun:
                         await send.send(index)
         finally:
             self._progress.close()
-        if self._error is not None:
-            raise self._error
+        self._loop.raise_error()
 
     async def _worker(
         self,
@@ -228,7 +213,7 @@ class VerifyRun:
                 except StopRequested:
                     continue  # not asked: the row keeps its earlier answer
                 except BatchError as error:  # a refused key, too many failures: stop all
-                    self._error = self._error or error
+                    self._loop.fail(error)
                     scope.cancel()
                     return
                 self._records[index] = record

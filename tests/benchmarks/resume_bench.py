@@ -36,7 +36,7 @@ from batch.journal.journal import Journal
 from batch.models import Outcome, Status
 from batch.output.results_writer import ResultsWriter
 from batch.sandbox import SandboxConfig, new_ulid, profile_state
-from batch.send.pipeline import file_digest
+from batch.send.run_identity import file_digest
 
 from .figures import Figure, Target
 from .harness import HEADER, REPO, Sandbox, io_batch, quiet_env, recipient_rows, sandbox, write_job

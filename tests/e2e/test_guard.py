@@ -22,7 +22,8 @@ def _job(tmp_path: Path, sandbox, guard: str) -> Path:
     return write_job(
         tmp_path,
         base_url=sandbox.base_url,
-        extra=f"max_attempts = 1\nmax_failure_ratio = 1.0\n[guard]\n{guard}\n",
+        sections={"retry": {"max_attempts": 1, "max_failure_ratio": 1.0}},
+        extra=f"[guard]\n{guard}\n",
     )
 
 

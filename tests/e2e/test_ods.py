@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,32 +26,24 @@ MARKDOWN = (
     "Gentile {nome}, per il CAP {cap} l'importo da pagare è {importo} euro. "
     "Iscritto: {iscritto}. Messaggio di prova inviato da io-batch."
 )
-PAYMENT = """
-[columns]
-fiscal_code = "codice_fiscale"
-due_date = "scadenza"
-amount = "importo"
-notice_number = "codice_avviso"
-"""
+PAYMENT = {
+    "fiscal_code": "codice_fiscale",
+    "due_date": "scadenza",
+    "amount": "importo",
+    "notice_number": "codice_avviso",
+}
 NOTICE = "302000100000009424"
 
 
-def _job(tmp_path: Path, sandbox, fixture: str, *, payment: bool = False, extra: str = "") -> Path:
+def _job(
+    tmp_path: Path, sandbox, fixture: str, *, payment: bool = False, sheet: str | int | None = None
+) -> Path:
     shutil.copyfile(FIXTURES / fixture, tmp_path / fixture)
-    job = write_job(
-        tmp_path, base_url=sandbox.base_url, input_name=fixture, extra=PAYMENT if payment else ""
-    )
-    text = job.read_text(encoding="utf-8")
+    sections: dict[str, Any] = {"input": {} if sheet is None else {"sheet": sheet}}
     if payment:
-        text = text.replace('[columns]\nfiscal_code = "codice_fiscale"\n', "", 1)
-        text = text.replace("[message]\n", '[message]\namount_unit = "euro"\n')
-        text = text.replace(
-            text[text.index("subject = ") : text.index("[target]")],
-            f'subject = "{SUBJECT}"\nmarkdown = "{MARKDOWN}"\n',
-        )
-    text = text.replace("[input]\n", f"[input]\n{extra}", 1)
-    job.write_text(text, encoding="utf-8")
-    return job
+        message = {"amount_unit": "euro", "subject": SUBJECT, "markdown": MARKDOWN}
+        sections |= {"columns": PAYMENT, "message": message}
+    return write_job(tmp_path, base_url=sandbox.base_url, input_name=fixture, sections=sections)
 
 
 def test_each_cell_goes_out_as_the_sheet_shows_it(tmp_path: Path, sandbox_factory) -> None:
@@ -147,7 +140,7 @@ def test_a_hidden_row_in_a_sheet_named_with_an_apostrophe_is_refused(
 def test_the_refusal_names_rows_columns_and_merged_cells(tmp_path: Path, sandbox_factory) -> None:
     """Point 6: no "(?)"; the hidden column by letter and name, and a hint for each."""
     sandbox = sandbox_factory(ALL_REGISTERED)
-    job = _job(tmp_path, sandbox, "hidden.ods", extra='sheet = "Foglio2"\n')
+    job = _job(tmp_path, sandbox, "hidden.ods", sheet="Foglio2")
 
     ran = run_io_batch(["validate", str(job)])
 
@@ -204,7 +197,7 @@ def test_a_workbook_exclusion_list_without_header_excludes_its_first_code(
 
 def test_reach_reads_an_ods_by_sheet_row(tmp_path: Path, sandbox_factory) -> None:
     sandbox = sandbox_factory(ALL_REGISTERED)
-    job = _job(tmp_path, sandbox, "hidden.ods", extra="sheet = 1\n")
+    job = _job(tmp_path, sandbox, "hidden.ods", sheet=1)
     ran = run_io_batch(["reach", str(job)])
     assert ran.code == 3, ran.stderr  # the hidden row refuses the sheet for reach as well
     assert "has hidden rows (3)" in ran.stderr

@@ -38,30 +38,19 @@ def event(ran: Any, name: str) -> dict[str, Any]:
 
 
 def job_file(directory: Path, base_url: str, body: str) -> Path:
-    """A job with no [columns] section unless ``body`` has one: the documented default."""
-    path = directory / "job.toml"
-    path.write_text(
-        f"""
-[job]
-name = "e2e"
-[input]
-path = "input.csv"
-[output]
-path = "results.csv"
-{body}
-[target]
-kind = "sandbox"
-base_url = "{base_url}"
-[rate]
-unlimited = true
-[retry]
-max_attempts = 1
-max_failure_ratio = 1.0
-backoff_base = 0.01
-""",
-        encoding="utf-8",
+    """A job with no [columns] section unless ``body`` has one: the documented default;
+    ``body`` gives its [message] too."""
+    return write_job(
+        directory,
+        base_url=base_url,
+        calls=None,
+        sections={
+            "columns": None,
+            "message": None,
+            "retry": {"max_attempts": 1, "max_failure_ratio": 1.0, "backoff_base": 0.01},
+        },
+        extra=body,
     )
-    return path
 
 
 def assert_formula_safe(path: Path) -> list[list[str]]:

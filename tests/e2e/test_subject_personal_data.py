@@ -26,24 +26,29 @@ markdown = "Sehr geehrte/r {nome}, dies ist eine Testnachricht von io-batch übe
 """
 
 
-def job_file(directory: Path, base_url: str, *, declared: str, guard: str = "") -> Path:
+def job_file(
+    directory: Path, base_url: str, *, declared: list[str] | None, guard: str = ""
+) -> Path:
+    """``declared``: [message] subject_placeholders (None: not set)."""
     directory.mkdir(exist_ok=True)
     rng = random.Random(8)
     rows = [[generate(rng), "Ada", "Rossi", "2026"] for _ in range(4)]
     write_csv(directory / "input.csv", ["codice_fiscale", "nome", "cognome", "anno"], rows)
-    job = write_job(directory, base_url=base_url, calls=None, extra=f"{guard}\n{GERMAN}")
-    text = job.read_text(encoding="utf-8")
-    job.write_text(text.replace("[target]", f"{declared}\n[target]", 1), encoding="utf-8")
-    return job
+    message = {} if declared is None else {"subject_placeholders": declared}
+    return write_job(
+        directory,
+        base_url=base_url,
+        calls=None,
+        sections={"message": message},
+        extra=f"{guard}\n{GERMAN}",
+    )
 
 
 def test_undeclared_subject_placeholders_are_named_then_sent_or_refused(
     tmp_path: Path, sandbox_factory
 ) -> None:
     sandbox = sandbox_factory(SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0))
-    warned = job_file(
-        tmp_path / "warn", sandbox.base_url, declared='subject_placeholders = ["anno"]'
-    )
+    warned = job_file(tmp_path / "warn", sandbox.base_url, declared=["anno"])
     named = "the subject uses {nome} (message.subject), {cognome} (message.de_DE.subject)"
 
     dry = run_io_batch(["validate", str(warned)])
@@ -62,7 +67,7 @@ def test_undeclared_subject_placeholders_are_named_then_sent_or_refused(
     refused = job_file(
         tmp_path / "refuse",
         sandbox.base_url,
-        declared='subject_placeholders = ["anno"]',
+        declared=["anno"],
         guard='[guard]\nsubject_placeholders = "refuse"',
     )
     calls = sandbox.app.calls.count()
@@ -91,7 +96,7 @@ def test_undeclared_subject_placeholders_are_named_then_sent_or_refused(
     declared = job_file(
         tmp_path / "declared",
         sandbox.base_url,
-        declared='subject_placeholders = ["anno", "nome", "cognome"]',
+        declared=["anno", "nome", "cognome"],
         guard='[guard]\nsubject_placeholders = "refuse"',
     )
     quiet = run_io_batch(["send", str(declared)])
@@ -104,7 +109,7 @@ def test_a_declared_name_no_subject_uses_is_a_job_file_error(
     tmp_path: Path, sandbox_factory
 ) -> None:
     sandbox = sandbox_factory()
-    job = job_file(tmp_path, sandbox.base_url, declared='subject_placeholders = ["anni"]')
+    job = job_file(tmp_path, sandbox.base_url, declared=["anni"])
     ran = run_io_batch(["validate", str(job)])
     assert ran.code == 2
     assert "message.subject_placeholders names 'anni', which no subject uses" in ran.stderr
@@ -112,7 +117,7 @@ def test_a_declared_name_no_subject_uses_is_a_job_file_error(
     bad = job_file(
         tmp_path / "bad",
         sandbox.base_url,
-        declared="",
+        declared=None,
         guard='[guard]\nsubject_placeholders = "no"',
     )
     ran = run_io_batch(["validate", str(bad)])

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from batch.config.choices import TargetKind
-from batch.config.job import Target
+from batch.config.job_sections import Target
 from batch.config.target_identity import target_identity
 from batch.sandbox import KeyConfig, SandboxConfig
 from tests.e2e.stop_scenarios import start_io_batch

@@ -32,32 +32,26 @@ PAD = " Questo messaggio è stato inviato da io-batch per la prova dei fogli di 
 
 
 def _job(
-    tmp_path: Path, sandbox, fixture: str, suffix: str, markdown: str, extra: str = ""
+    tmp_path: Path,
+    sandbox,
+    fixture: str,
+    suffix: str,
+    markdown: str,
+    *,
+    columns: dict[str, str] | None = None,
+    message: dict[str, str] | None = None,
 ) -> Path:
     name = f"input{suffix}"
     shutil.copy(FIXTURES / f"{fixture}{suffix}", tmp_path / name)
-    job = write_job(tmp_path, base_url=sandbox.base_url, input_name=name, extra=extra)
-    text = job.read_text(encoding="utf-8")
-    start = text.index('markdown = "')
-    end = text.index('"\n', start + len('markdown = "'))
-    text = text[:start] + f'markdown = "{markdown}"' + text[end + 1 :]
-    if extra:
-        text = text.replace('[columns]\nfiscal_code = "codice_fiscale"\n', "", 1)
-    job.write_text(text, encoding="utf-8")
-    return job
+    sections = {"columns": columns or {}, "message": {"markdown": markdown} | (message or {})}
+    return write_job(tmp_path, base_url=sandbox.base_url, input_name=name, sections=sections)
 
 
 FORMATS_MARKDOWN = (
     "Gentile {nome}, CAP {cap}, importo {importo}, scadenza {scadenza}, pagato: {pagato}, "
     "data {data}." + PAD
 )
-PAYMENT = """
-[columns]
-fiscal_code = "codice_fiscale"
-due_date = "scadenza"
-amount = "importo"
-notice_number = "avviso"
-"""
+PAYMENT = {"due_date": "scadenza", "amount": "importo", "notice_number": "avviso"}
 
 
 @SUFFIXES
@@ -68,9 +62,15 @@ def test_every_cell_goes_out_as_the_sheet_shows_it(
     a date before 1 March 1900 on its day; a percent amount and a format io-batch cannot
     show are refused, naming the cell."""
     sandbox = sandbox_factory(ALL_REGISTERED)
-    job = _job(tmp_path, sandbox, "formats", suffix, FORMATS_MARKDOWN, PAYMENT)
-    text = job.read_text(encoding="utf-8")
-    job.write_text(text.replace("[message]\n", '[message]\namount_unit = "euro"\n'), "utf-8")
+    job = _job(
+        tmp_path,
+        sandbox,
+        "formats",
+        suffix,
+        FORMATS_MARKDOWN,
+        columns=PAYMENT,
+        message={"amount_unit": "euro"},
+    )
 
     ran = run_io_batch(["send", str(job)])
 

@@ -20,23 +20,12 @@ MARKDOWN = (
     "Gentile {nome}, questo è un messaggio di prova inviato da io-batch "
     "per verificare il percorso completo di invio."
 )
-PAYMENT = """
-[columns]
-fiscal_code = "codice_fiscale"
-due_date = "scadenza"
-amount = "importo"
-notice_number = "codice_avviso"
-"""
+PAYMENT = {"due_date": "scadenza", "amount": "importo", "notice_number": "codice_avviso"}
 
 
-def _job(tmp_path: Path, sandbox, input_name: str, extra: str = "") -> Path:
-    job = write_job(tmp_path, base_url=sandbox.base_url, input_name=input_name, extra=extra)
-    text = job.read_text(encoding="utf-8")
-    if "codice_avviso" in extra:  # the [columns] section comes from extra
-        text = text.replace('[columns]\nfiscal_code = "codice_fiscale"\n', "", 1)
-    text = text.replace("[message]\n", '[message]\namount_unit = "euro"\n')
-    job.write_text(text, encoding="utf-8")
-    return job
+def _job(tmp_path: Path, sandbox, input_name: str, *, payment: bool = False) -> Path:
+    sections = {"columns": PAYMENT if payment else {}, "message": {"amount_unit": "euro"}}
+    return write_job(tmp_path, base_url=sandbox.base_url, input_name=input_name, sections=sections)
 
 
 def test_send_from_an_xlsx_keeps_every_digit_and_date(tmp_path: Path, sandbox_factory) -> None:
@@ -61,7 +50,7 @@ def test_send_from_an_xlsx_keeps_every_digit_and_date(tmp_path: Path, sandbox_fa
         ],
         start_row=2,  # a blank first row: the header is on the sheet's row 2
     )
-    job = _job(tmp_path, sandbox, "input.xlsx", PAYMENT)
+    job = _job(tmp_path, sandbox, "input.xlsx", payment=True)
 
     ran = run_io_batch(["send", str(job)])
 

@@ -8,7 +8,7 @@ import os
 import random
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from batch.config.job import load_job
 from batch.config.state_dir import journal_location
 from batch.identifiers.fiscal_code import generate
+from tests.helpers.jobs import Section, job_tables, job_toml, merged
 
 REPO = Path(__file__).parents[2]
 
@@ -77,39 +78,33 @@ def write_job(
     kind: str = "sandbox",
     columns: str = "",
     target: str = "",
+    sections: Mapping[str, Section] | None = None,
 ) -> Path:
-    """``columns`` and ``target``: more lines for those sections (``extra`` comes last)."""
-    rate = "unlimited = true" if calls is None else f"calls = {calls}\nwindow_seconds = {window}"
-    url = f'base_url = "{base_url}"' if base_url else ""
-    job = directory / "job.toml"
-    job.write_text(
-        f"""
-[job]
-name = "e2e"
-[input]
-path = "{input_name}"
-[output]
-path = "{output_name}"
-[columns]
-fiscal_code = "codice_fiscale"
-{columns}
-[message]
-subject = "{SUBJECT}"
-markdown = "{MARKDOWN}"
-[target]
-kind = "{kind}"
-{url}
-{target}
-[rate]
-{rate}
-concurrency = {concurrency}
-[retry]
-backoff_base = 0.05
-backoff_max = 0.5
-{extra}
-""",
-        encoding="utf-8",
+    """``directory/job.toml``, the e2e job (``jobs.job_tables``' builder): the input and
+    results beside it, the fiscal code in ``codice_fiscale``, a budget of ``calls`` per
+    ``window`` seconds (None: unlimited). ``sections``: tables merged over those (a
+    section given None is left out). ``columns`` and ``target``: more lines for those
+    sections, as TOML text; ``extra`` comes last (after [retry], whose keys it may set)."""
+    rate: dict[str, Any] = (
+        {"unlimited": True} if calls is None else {"calls": calls, "window_seconds": window}
     )
+    tables = job_tables(
+        input={"path": input_name},
+        output={"path": output_name},
+        columns={"fiscal_code": "codice_fiscale"},
+        message={"subject": SUBJECT, "markdown": MARKDOWN},
+        target={"kind": kind} | ({"base_url": base_url} if base_url else {}),
+    )
+    order = ("job", "input", "output", "columns", "message", "target", "rate", "retry")
+    tables = {"job": {"name": "e2e"}} | tables
+    tables["rate"] = rate | {"concurrency": concurrency}
+    tables["retry"] = {"backoff_base": 0.05, "backoff_max": 0.5}
+    tables = merged(tables, sections or {})
+    in_order = {name: tables[name] for name in order if name in tables}
+    in_order |= {name: values for name, values in tables.items() if name not in in_order}
+    text = job_toml(in_order, more={"columns": columns, "target": target})
+    job = directory / "job.toml"
+    job.write_text(f"{text}{extra}\n", encoding="utf-8")
     return job
 
 

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 import kubernetes_validate
 
-from batch.config.job import Timeouts
+from batch.config.job_sections import Timeouts
 from batch.errors import SIGNAL_EXIT_CODES, ExitCode
 from tests.helpers.manifests import (
     REPO,

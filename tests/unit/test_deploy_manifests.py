@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from kubernetes_validate.utils import latest_version
 
-from batch.config.job import Job, Timeouts, load_job, parse_job
+from batch.config.job import Job, load_job, parse_job
+from batch.config.job_sections import Timeouts
 from batch.errors import ConfigError
 from tests.helpers import manifest_checks as checks
 from tests.helpers.manifests import (

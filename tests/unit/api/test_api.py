@@ -13,7 +13,7 @@ import pytest
 
 from batch.api.client import KEY_HEADER, IOClient, make_http_client
 from batch.api.limiter import Limiter
-from batch.config.job import RateBudget, Timeouts
+from batch.config.job_sections import RateBudget, Timeouts
 from batch.errors import ConfigError
 
 pytestmark = pytest.mark.anyio

@@ -15,7 +15,7 @@ import pytest
 from batch.api.client import IOClient, make_http_client
 from batch.api.lanes import Lanes
 from batch.api.limiter import Limiter
-from batch.config.job import RateBudget, Timeouts
+from batch.config.job_sections import RateBudget, Timeouts
 from batch.sandbox import SandboxConfig, running_sandbox
 
 pytestmark = pytest.mark.anyio

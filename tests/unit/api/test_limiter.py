@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 from batch.api.limiter import GUARD, Limiter
-from batch.config.job import RateBudget
+from batch.config.job_sections import RateBudget
 from tests.helpers.virtual_time import loop_time, run_virtual
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from batch.api.client import IOClient, make_http_client
 from batch.api.limiter import PAUSES_KEPT, Limiter
-from batch.config.job import RateBudget, Timeouts
+from batch.config.job_sections import RateBudget, Timeouts
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ import pytest
 from batch.api.decisions import Abort, Final, MessageFound, Result, Retry
 from batch.api.retry import Retrier
 from batch.api.stopping import Stop, StopRequested
-from batch.config.job import RetryPolicy
+from batch.config.job_sections import RetryPolicy
 from batch.errors import AuthError
 from batch.models import Status
 

@@ -11,7 +11,7 @@ import redis
 
 from batch.api.limiter import GUARD, Limiter
 from batch.api.shared_window import SharedWindow
-from batch.config.job import RateBudget
+from batch.config.job_sections import RateBudget
 from batch.errors import BudgetLostError, ConfigError, ExitCode
 from tests.helpers.redis_server import RedisServer, free_port
 

@@ -13,7 +13,8 @@ import pytest
 from batch.api.client import IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop, StopRequested
-from batch.config.job import RateBudget, RetryPolicy, Timeouts, load_job
+from batch.config.job import load_job
+from batch.config.job_sections import RateBudget, RetryPolicy, Timeouts
 from batch.config.state_dir import journal_location
 from batch.models import Message, Status
 from batch.sandbox import (
@@ -161,7 +162,7 @@ async def test_a_row_between_its_profile_check_and_its_submit_stays_pending(
     started = time.monotonic()
     async with anyio.create_task_group() as group:
         group.start_soon(stop_after_the_profile_check)
-        report = await run.run()
+        report = (await run.run()).report
     assert time.monotonic() - started < 2.0
     assert [call.operation for call in app.calls.entries()] == ["profile"]
     assert app.ledger.count() == 0

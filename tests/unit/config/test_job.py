@@ -15,7 +15,8 @@ from batch.config.choices import (
     ProfileCheckKind,
     TargetKind,
 )
-from batch.config.job import IO_BASE_URL, load_job, parse_job
+from batch.config.job import load_job, parse_job
+from batch.config.job_sections import IO_BASE_URL
 from batch.config.template import Template
 from batch.errors import ConfigError, ExitCode
 from batch.models import FeatureLevel

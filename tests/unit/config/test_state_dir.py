@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from batch.config.choices import TargetKind
-from batch.config.job import Target, parse_job
+from batch.config.job import parse_job
+from batch.config.job_sections import Target
 from batch.config.state_dir import STATE_DIR_ENV, journal_location, target_folder
 from batch.errors import ConfigError
 

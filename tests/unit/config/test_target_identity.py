@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from batch.config.choices import TargetKind
-from batch.config.job import Target
+from batch.config.job_sections import Target
 from batch.config.target_identity import EMBEDDED_SANDBOX, canonical_url, target_identity
 
 

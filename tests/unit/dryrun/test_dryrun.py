@@ -11,35 +11,33 @@ from typing import Any
 import polars as pl
 import pytest
 
-from batch.config.job import Job, parse_job
+from batch.config.job import Job
 from batch.dryrun import run as dryrun
 from batch.dryrun.output import ValidationSummary
 from batch.errors import ExitCode, InputError
 from batch.input import scan as input_scan
 from batch.rules.duplicates import DuplicateFinder
+from tests.helpers.jobs import parsed_job
 
 CODE = "RSSMRA85T10A562S"
 CODE2 = "BNCGLI70A41H501A"
 
 
-def make_job(
+def payment_job(
     tmp_path: Path, text: str, *, columns: dict[str, str] | None = None, **message: Any
 ) -> Job:
-    (tmp_path / "in.csv").write_text(text, encoding="utf-8")
-    raw = {
-        "input": {"path": "in.csv"},
-        "output": {"path": "out/results.csv"},
-        "columns": {"fiscal_code": "cf", "amount": "importo", "notice_number": "avviso"}
-        | (columns or {}),
-        "message": {
-            "subject": "Avviso per {nome}",
+    """A payment job over ``text`` (amounts in euro), its results in ``out/``."""
+    return parsed_job(
+        tmp_path / "job.toml",
+        input_text=text,
+        output={"path": "out/results.csv"},
+        columns={"amount": "importo", "notice_number": "avviso"} | (columns or {}),
+        message={
             "markdown": "Gentile {nome},\n\nla rata scade presto.\n\n" + "Testo. " * 12,
             "amount_unit": "euro",
         }
         | message,
-        "target": {"kind": "sandbox"},
-    }
-    return parse_job(raw, source=tmp_path / "job.toml")
+    )
 
 
 def run(job: Job, tmp_path: Path, **options: Any) -> tuple[ValidationSummary, str]:
@@ -60,13 +58,13 @@ GOOD = f"{CODE};Mario;12,50;302000100000009424\n"
 
 def test_previews_of_a_file_with_columns_the_job_does_not_read(tmp_path: Path) -> None:
     text = "cf;note;nome;importo;avviso\n" + f"{CODE};x;Mario;12,50;302000100000009424\n"
-    summary, printed = run(make_job(tmp_path, text), tmp_path)
+    summary, printed = run(payment_job(tmp_path, text), tmp_path)
     assert (summary.rows, summary.valid, summary.exit_code) == (1, 1, ExitCode.OK)
     assert "  subject:  Avviso per Mario" in printed
 
 
 def test_a_clean_file(tmp_path: Path) -> None:
-    job = make_job(tmp_path, HEADER + GOOD + f"{CODE2};Anna;1.234,56;002000100000009424\n")
+    job = payment_job(tmp_path, HEADER + GOOD + f"{CODE2};Anna;1.234,56;002000100000009424\n")
     summary, text = run(job, tmp_path)
     assert (summary.rows, summary.valid, summary.invalid, summary.duplicates) == (2, 2, 0, 0)
     assert summary.exit_code is ExitCode.OK
@@ -93,7 +91,7 @@ def test_problems_are_counted_grouped_and_reported(tmp_path: Path) -> None:
         + f"{CODE2};Anna;1;302000100000009424\n"
         + f"{CODE[:-1]}Y;Mario;12,50;302000100000009424\n"
     )
-    summary, printed = run(make_job(tmp_path, text), tmp_path, max_errors=1)
+    summary, printed = run(payment_job(tmp_path, text), tmp_path, max_errors=1)
     assert (summary.rows, summary.valid, summary.invalid) == (7, 2, 5)
     assert summary.exit_code is ExitCode.ROWS_NEED_ATTENTION
     assert summary.by_reason == {
@@ -150,7 +148,7 @@ def test_problems_are_counted_grouped_and_reported(tmp_path: Path) -> None:
 
 def test_report_values_are_safe_for_spreadsheets_and_short(tmp_path: Path) -> None:
     text = HEADER + f"{CODE};Mario;=1+2;302000100000009424\n" + f"{CODE};Mario;{'9' * 60};1\n"
-    run(make_job(tmp_path, text), tmp_path)
+    run(payment_job(tmp_path, text), tmp_path)
     rows = report_rows(tmp_path)
     assert rows[0]["value"] == "'=1+2"
     assert rows[1]["value"] == "9" * 39 + "…"
@@ -159,7 +157,7 @@ def test_report_values_are_safe_for_spreadsheets_and_short(tmp_path: Path) -> No
 def test_duplicates_under_send_once(tmp_path: Path) -> None:
     padded = GOOD.replace(CODE, f" {CODE.lower()} ")  # the same citizen, written otherwise
     text = HEADER + GOOD + GOOD.replace("Mario", "Luigi") + GOOD + padded
-    summary, printed = run(make_job(tmp_path, text), tmp_path)
+    summary, printed = run(payment_job(tmp_path, text), tmp_path)
     assert (summary.valid, summary.duplicates) == (4, 2)
     assert "valid:      4 (2 to send)" in printed
     assert "Duplicates: line 4 (as line 2), line 5 (as line 2)" in printed
@@ -184,28 +182,28 @@ def test_duplicates_under_send_once(tmp_path: Path) -> None:
 
 def test_duplicates_under_the_other_policies(tmp_path: Path) -> None:
     text = HEADER + GOOD + GOOD.replace("Mario", "Luigi") + GOOD
-    summary, _ = run(make_job(tmp_path, text, duplicates="one_per_citizen"), tmp_path)
+    summary, _ = run(payment_job(tmp_path, text, duplicates="one_per_citizen"), tmp_path)
     assert summary.duplicates == 2
-    summary, printed = run(make_job(tmp_path, text, duplicates="send_all"), tmp_path)
+    summary, printed = run(payment_job(tmp_path, text, duplicates="send_all"), tmp_path)
     assert summary.duplicates == 0
     assert "duplicates:" not in printed
 
 
 def test_invalid_rows_are_not_duplicates(tmp_path: Path) -> None:
     bad = f"{CODE};Mario;0;302000100000009424\n"
-    summary, _ = run(make_job(tmp_path, HEADER + bad + bad + GOOD), tmp_path)
+    summary, _ = run(payment_job(tmp_path, HEADER + bad + bad + GOOD), tmp_path)
     assert (summary.invalid, summary.duplicates) == (2, 0)
 
 
 def test_a_bad_file_stops_with_an_input_error(tmp_path: Path) -> None:
-    job = make_job(tmp_path, "codice;nome\nX;Y\n")
+    job = payment_job(tmp_path, "codice;nome\nX;Y\n")
     with pytest.raises(InputError, match="no column"):
         run(job, tmp_path)
 
 
 def test_without_report_path(tmp_path: Path) -> None:
     out = io.StringIO()
-    job = make_job(tmp_path, HEADER + GOOD)
+    job = payment_job(tmp_path, HEADER + GOOD)
     summary = dryrun.run_validate(job, out=out)
     assert summary.report_path is None
     assert "Every problem" not in out.getvalue()
@@ -216,7 +214,7 @@ def test_many_rows_across_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(dryrun, "DRY_RUN_BATCH_ROWS", 100)
     lines = [f"{CODE};Mario {n};{n + 1},00;302000100000009424\n" for n in range(1000)]
     lines[500] = f"{CODE};Mario;0;302000100000009424\n"
-    summary, _ = run(make_job(tmp_path, HEADER + "".join(lines)), tmp_path)
+    summary, _ = run(payment_job(tmp_path, HEADER + "".join(lines)), tmp_path)
     assert (summary.rows, summary.invalid) == (1000, 1)
     assert [row["line"] for row in report_rows(tmp_path)] == ["502"]
 
@@ -258,7 +256,7 @@ def test_damage_midway_through_many_chunks(tmp_path: Path, monkeypatch: pytest.M
     # line is read as a row of its own (with too few fields).
     lines[151] = f'{CODE};"Mario\nRossi";12,50;302000100000009424\n'
     lines[300] = f"{CODE};Mario;0;302000100000009424\n"
-    summary, _ = run(make_job(tmp_path, HEADER + "".join(lines)), tmp_path)
+    summary, _ = run(payment_job(tmp_path, HEADER + "".join(lines)), tmp_path)
     assert (summary.rows, summary.invalid) == (401, 4)
     assert [(row["line"], row["reason_code"]) for row in report_rows(tmp_path)] == [
         ("152", "csv.field_count"),
@@ -279,7 +277,7 @@ def test_past_due_dates_are_a_warning_with_counts_and_lines(tmp_path: Path) -> N
         f"{CODE2};Bad;12,50;302000100000009424;01/01/1999;x\n",  # invalid line: not counted
     ]
     header = "cf;nome;importo;avviso;scadenza\n"
-    job = make_job(tmp_path, header + "".join(rows), columns={"due_date": "scadenza"})
+    job = payment_job(tmp_path, header + "".join(rows), columns={"due_date": "scadenza"})
     summary, text = run(job, tmp_path)
     assert (summary.rows, summary.valid, summary.invalid) == (4, 3, 1)
     assert summary.warnings == {"due_date.past": 2}
@@ -298,7 +296,7 @@ def test_rows_to_the_test_citizen_are_a_warning_with_their_lines(tmp_path: Path)
         " aaaaaa00a00a000a ;Prova;1,00;302000100000009424;31/12/2099\n",  # normalised
     ]
     header = "cf;nome;importo;avviso;scadenza\n"
-    job = make_job(tmp_path, header + "".join(rows), columns={"due_date": "scadenza"})
+    job = payment_job(tmp_path, header + "".join(rows), columns={"due_date": "scadenza"})
     summary, text = run(job, tmp_path)
     assert (summary.valid, summary.invalid) == (3, 0)
     assert summary.warnings == {"fiscal_code.test_citizen": 2, "due_date.past": 1}
@@ -310,7 +308,7 @@ def test_rows_to_the_test_citizen_are_a_warning_with_their_lines(tmp_path: Path)
 
 
 def test_no_warning_when_every_due_date_is_ahead(tmp_path: Path) -> None:
-    job = make_job(tmp_path, HEADER + GOOD)
+    job = payment_job(tmp_path, HEADER + GOOD)
     summary, text = run(job, tmp_path)
     assert summary.warnings == {} and "Warnings" not in text
 
@@ -321,7 +319,7 @@ def test_every_language_is_previewed_and_checked(tmp_path: Path) -> None:
         "markdown": "Sehr geehrte/r {nome}. " + "Text. " * 14,
     }
     english = {"subject": "Notice for {nome}", "markdown": "Dear {nome}. " + "Text. " * 14}
-    job = make_job(
+    job = payment_job(
         tmp_path,
         HEADER + GOOD + f"{CODE2};{'A' * 108};1,00;002000100000009424\n",
         de_DE=german,

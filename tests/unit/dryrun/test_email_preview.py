@@ -7,10 +7,11 @@ import io
 from pathlib import Path
 from typing import Any
 
-from batch.config.job import Job, parse_job
+from batch.config.job import Job
 from batch.dryrun import run as dryrun
 from batch.dryrun.output import ValidationSummary
 from batch.errors import ExitCode
+from tests.helpers.jobs import parsed_job
 
 CODE = "RSSMRA85T10A562S"
 CODE2 = "BNCGLI70A41H501A"
@@ -27,16 +28,13 @@ GREETING_ONLY = (
 EMPTY = "Comune di Esempio, Ufficio Tributi: la rata della TARI 2026 scade il 31 marzo.\n\n---"
 
 
-def make_job(tmp_path: Path, markdown: str, **message: Any) -> Job:
-    (tmp_path / "in.csv").write_text(HEADER + ROWS, encoding="utf-8")
-    raw = {
-        "input": {"path": "in.csv"},
-        "output": {"path": "out/results.csv"},
-        "columns": {"fiscal_code": "cf"},
-        "message": {"subject": "TARI 2026 per {nome}", "markdown": markdown} | message,
-        "target": {"kind": "sandbox"},
-    }
-    return parse_job(raw, source=tmp_path / "job.toml")
+def preview_job(tmp_path: Path, markdown: str, **message: Any) -> Job:
+    return parsed_job(
+        tmp_path / "job.toml",
+        input_text=HEADER + ROWS,
+        output={"path": "out/results.csv"},
+        message={"subject": "TARI 2026 per {nome}", "markdown": markdown} | message,
+    )
 
 
 def run(job: Job) -> tuple[ValidationSummary, str]:
@@ -46,7 +44,7 @@ def run(job: Job) -> tuple[ValidationSummary, str]:
 
 
 def test_the_copy_is_shown_under_each_preview(tmp_path: Path) -> None:
-    summary, text = run(make_job(tmp_path, GOOD))
+    summary, text = run(preview_job(tmp_path, GOOD))
     assert summary.exit_code is ExitCode.OK
     assert "Warnings on the e-mail copy" not in text
     # the link keeps its text, loses its address; the markdown marks are gone
@@ -58,7 +56,7 @@ def test_the_copy_is_shown_under_each_preview(tmp_path: Path) -> None:
 
 
 def test_a_copy_with_only_the_greeting_is_a_warning(tmp_path: Path) -> None:
-    summary, text = run(make_job(tmp_path, GREETING_ONLY))
+    summary, text = run(preview_job(tmp_path, GREETING_ONLY))
     assert summary.exit_code is ExitCode.OK  # a warning: the rows are valid all the same
     assert (
         "Warnings on the e-mail copy (of the previewed lines, in each language):\n"
@@ -70,7 +68,7 @@ def test_a_copy_with_only_the_greeting_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_an_empty_copy_is_a_warning(tmp_path: Path) -> None:
-    _summary, text = run(make_job(tmp_path, EMPTY))
+    _summary, text = run(preview_job(tmp_path, EMPTY))
     assert (
         "  email_copy.empty: IO's e-mail copy shows no text, only the subject\n"
         "    the copy keeps the text after the last '---', without links or marks\n"
@@ -85,7 +83,7 @@ def test_each_language_of_the_job_is_checked(tmp_path: Path) -> None:
         "markdown": GREETING_ONLY.replace("Gentile", "Sehr geehrte"),
     }
     english = {"subject": "TARI 2026 for {nome}", "markdown": EMPTY}
-    job = make_job(tmp_path, GOOD, de_DE=german, en_GB=english)
+    job = preview_job(tmp_path, GOOD, de_DE=german, en_GB=english)
     _summary, text = run(job)
     assert "  email_copy.empty: " in text
     assert "    line 2 (en_GB), line 3 (en_GB)\n" in text
@@ -96,7 +94,7 @@ def test_each_language_of_the_job_is_checked(tmp_path: Path) -> None:
 
 
 def test_no_copy_and_no_warning_when_secure_channels_are_required(tmp_path: Path) -> None:
-    _summary, text = run(make_job(tmp_path, EMPTY, require_secure_channels=True))
+    _summary, text = run(preview_job(tmp_path, EMPTY, require_secure_channels=True))
     assert "  e-mail:" not in text
     assert "Warnings on the e-mail copy" not in text
     assert "Preview of line 2" in text

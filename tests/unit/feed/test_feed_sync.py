@@ -12,18 +12,13 @@ import pytest
 
 from batch.api.limiter import Limiter
 from batch.api.stopping import Stop
-from batch.config.choices import ProfileCheckKind, TargetKind
-from batch.config.job import (
-    Columns,
-    InputSpec,
-    Job,
-    MessageSpec,
+from batch.config.choices import ProfileCheckKind
+from batch.config.job import Job
+from batch.config.job_sections import (
     ProfileCheck,
     RateBudget,
     RetryPolicy,
-    Target,
 )
-from batch.config.template import Template
 from batch.errors import AbortedError, AuthError
 from batch.feed.command import store_status, sync_feed
 from batch.sandbox import (
@@ -38,6 +33,7 @@ from batch.sandbox import (
 )
 from batch.send.pipeline import SendOptions, SendRun
 from tests.helpers.e2e import population
+from tests.helpers.jobs import in_process_job
 
 pytestmark = pytest.mark.anyio
 
@@ -54,25 +50,20 @@ CONFIG = SandboxConfig(
 )
 
 
-def make_job(tmp_path: Path, codes: list[str], *, check: str = "feed") -> Job:
-    with (tmp_path / "input.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["codice_fiscale", "nome"])
-        writer.writerows([code, f"Persona{index}"] for index, code in enumerate(codes))
-    return Job(
+SUBJECT = "Avviso per {nome}: scadenza"
+MARKDOWN = "Gentile {nome}, " + "testo. " * 12
+
+
+def feed_job(tmp_path: Path, codes: list[str]) -> Job:
+    """Feed mode, the list starting START."""
+    return in_process_job(
+        tmp_path,
+        codes,
         name="feed",
-        source=tmp_path / "job.toml",
-        input=InputSpec(tmp_path / "input.csv"),
-        output=tmp_path / "results.csv",
-        columns=Columns(fiscal_code="codice_fiscale"),
-        message=MessageSpec(
-            Template.parse("Avviso per {nome}: scadenza"),
-            Template.parse("Gentile {nome}, " + "testo. " * 12),
-        ),
-        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
-        rate=RateBudget(calls=None, concurrency=4),
-        retry=RetryPolicy(max_attempts=5, backoff_base=0.0, backoff_max=0.0),
-        profile=ProfileCheck(check=ProfileCheckKind(check), feed_start=START),
+        max_attempts=5,
+        subject=SUBJECT,
+        markdown=MARKDOWN,
+        profile=ProfileCheck(check=ProfileCheckKind.FEED, feed_start=START),
     )
 
 
@@ -91,7 +82,7 @@ async def test_a_sync_fetches_each_missing_day_once_and_a_second_one_only_re_rea
     tmp_path: Path,
 ) -> None:
     app = create_app(CONFIG)
-    job = make_job(tmp_path, CODES)
+    job = feed_job(tmp_path, CODES)
 
     first = await sync(job, app)
     second = await sync(job, app)
@@ -110,7 +101,7 @@ async def test_a_sync_fetches_each_missing_day_once_and_a_second_one_only_re_rea
 
 async def test_a_key_without_the_feed_permission_costs_one_call(tmp_path: Path) -> None:
     app = create_app(replace(CONFIG, keys=(KeyConfig(DEFAULT_API_KEY, feed_scope=False),)))
-    job = make_job(tmp_path, CODES)
+    job = feed_job(tmp_path, CODES)
     with pytest.raises(AuthError, match="ApiSubscriptionsFeedRead"):
         await sync(job, app)
     assert len(app.calls.entries()) == 1
@@ -119,7 +110,7 @@ async def test_a_key_without_the_feed_permission_costs_one_call(tmp_path: Path) 
 async def test_server_errors_are_retried_and_every_day_stored(tmp_path: Path) -> None:
     faults = Faults(feed=OperationFaults(error_ratio=0.3))
     app = create_app(replace(CONFIG, faults=faults, seed=4))
-    job = make_job(tmp_path, CODES)
+    job = feed_job(tmp_path, CODES)
     report = await sync(job, app)
     statuses = [call.status for call in app.calls.entries()]
     assert statuses.count(200) == DAYS and statuses.count(500) > 0
@@ -130,7 +121,7 @@ async def test_a_day_that_keeps_failing_stops_the_sync_and_the_others_are_kept(
     tmp_path: Path,
 ) -> None:
     app = create_app(replace(CONFIG, faults=Faults(feed=OperationFaults(error_ratio=1.0))))
-    job = replace(make_job(tmp_path, CODES), retry=RetryPolicy(max_attempts=2, backoff_base=0.0))
+    job = replace(feed_job(tmp_path, CODES), retry=RetryPolicy(max_attempts=2, backoff_base=0.0))
     with pytest.raises(AbortedError, match="could not be fetched after 2 attempts"):
         await sync(job, app)
     assert not store_status(job, DEFAULT_API_KEY).up_to_date
@@ -139,7 +130,7 @@ async def test_a_day_that_keeps_failing_stops_the_sync_and_the_others_are_kept(
 async def test_feed_mode_submits_subscribers_only_and_checks_no_profile(tmp_path: Path) -> None:
     app = create_app(CONFIG)
     outsider = population(1, seed=99)[0]  # joined before the feed began, or never
-    job = make_job(tmp_path, [*CODES, outsider])
+    job = feed_job(tmp_path, [*CODES, outsider])
     await sync(job, app)
     app.calls.clear()
 
@@ -150,7 +141,7 @@ async def test_feed_mode_submits_subscribers_only_and_checks_no_profile(tmp_path
         api_key=DEFAULT_API_KEY,
         transport=app.transport(),
     )
-    report = await run.run()
+    report = (await run.run()).report
 
     with job.output.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -173,7 +164,15 @@ async def test_feed_mode_submits_subscribers_only_and_checks_no_profile(tmp_path
 
 async def test_api_mode_counts_profile_and_submit_calls(tmp_path: Path) -> None:
     app = create_app(CONFIG)
-    job = make_job(tmp_path, CODES, check="api")
+    job = in_process_job(
+        tmp_path,
+        CODES,
+        name="feed",
+        max_attempts=5,
+        subject=SUBJECT,
+        markdown=MARKDOWN,
+        profile=ProfileCheck(check=ProfileCheckKind.API, feed_start=START),
+    )
     run = SendRun(
         job,
         SendOptions(handle_signals=False),
@@ -181,7 +180,7 @@ async def test_api_mode_counts_profile_and_submit_calls(tmp_path: Path) -> None:
         api_key=DEFAULT_API_KEY,
         transport=app.transport(),
     )
-    report = await run.run()
+    report = (await run.run()).report
     sent = report.counts["sent"]
     assert report.calls_by_operation == {
         "profile": len(CODES),
@@ -213,7 +212,7 @@ async def test_a_stopped_sync_keeps_its_days_and_the_next_fetches_only_the_rest(
     tmp_path: Path,
 ) -> None:
     app = create_app(CONFIG)
-    job = replace(make_job(tmp_path, CODES), rate=RateBudget(calls=None, concurrency=1))
+    job = replace(feed_job(tmp_path, CODES), rate=RateBudget(calls=None, concurrency=1))
     stop = Stop()
 
     stopped = await sync_feed(

@@ -7,6 +7,7 @@ from the duplicate's reason: in Italian too (the reason ends with the line's num
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +22,7 @@ from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.journal.journal import Journal
 from batch.models import Outcome, Status
 from batch.output.verification import Check
-from batch.reach.output import _reach_frame
+from batch.reach.output import _reach_frame, _same_citizen_answers
 from batch.rules import validate
 from batch.rules.plan import INVALID_COLUMN, REASON
 from batch.send.dispatch import REACHABLE_REASON
@@ -126,6 +127,16 @@ def test_verify_notes_in_each_language() -> None:
     assert not_asked()[1] == "not asked yet: the run stopped first; run verify again"
 
 
+class _OneBatch:
+    """An input of one batch, as reach reads its input."""
+
+    def __init__(self, batch: pl.DataFrame) -> None:
+        self._batch = batch
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        return iter([self._batch])
+
+
 @pytest.mark.parametrize(
     ("language", "reason"),
     [
@@ -136,7 +147,9 @@ def test_verify_notes_in_each_language() -> None:
 def test_reach_gives_a_later_row_the_first_rows_answer_in_each_language(
     language: str, reason: str, tmp_path: Path
 ) -> None:
-    """The duplicate's reason is in the run's language; reach finds line 2 from it."""
+    """A later row of a citizen takes the answer of its checked row, line 2 (found by the
+    citizen's code in the journal, never by reading a reason's words), in the run's
+    language."""
     use_language(language)
     journal = Journal(tmp_path / "reach.sqlite")
     run = journal.start_run(tmp_path / "reach.csv", "d")
@@ -147,13 +160,14 @@ def test_reach_gives_a_later_row_the_first_rows_answer_in_each_language(
     allowed = Outcome(Status.REACHABLE, "profile.allowed", _(REACHABLE_REASON), 200, attempts=1)
     journal.record_many(run.run_id, [(2, CODE, allowed), (3, CODE, duplicate)])
     batch = pl.DataFrame({LINE_COLUMN: [2, 3], "cf": [CODE, CODE]})
+    same_citizen = _same_citizen_answers(_OneBatch(batch), "cf", journal, run.run_id)
     frame = _reach_frame(
         batch,
         fiscal_column="cf",
         passthrough=["cf"],
         journal=journal,
         run_id=run.run_id,
-        first_answers={},
+        same_citizen=same_citizen,
     )
     journal.close()
     later = frame.row(1, named=True)

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batch.config.job import InputSpec, parse_job
+from batch.config.job import parse_job
+from batch.config.job_sections import InputSpec
 from batch.errors import ConfigError, InputError
 from batch.input import limits as input_limits
 from batch.input import lines as input_lines
@@ -27,6 +28,7 @@ from batch.input.limits import KEPT_CHARACTERS, MAX_CELL_BYTES
 from batch.input.read import open_input
 from batch.rules import validate
 from batch.rules.plan import INVALID_COLUMN, REASON_CODE
+from tests.helpers.jobs import parsed_job
 
 CODE = "RSSMRA85T10A562S"
 
@@ -146,20 +148,15 @@ def test_windows_1252_then_utf8_is_a_mixed_file(tmp_path: Path) -> None:
 # -- 4. control characters and bidi overrides in values that reach a message --------------
 
 
-def make_job(multiline: tuple[str, ...] = ()) -> Any:
-    raw = {
-        "input": {"path": "in.csv", "multiline_columns": list(multiline)},
-        "output": {"path": "out.csv"},
-        "columns": {"fiscal_code": "cf", "third_party_id": "pratica"},
-        "message": {
-            "subject": "Avviso per {nome}",
-            "markdown": "{nome} {note}" + "m" * 80,
-            "has_remote_content": True,
-            "configuration_id": "01HQRD0Z5V4NXJ8T0XWJ7Y3K2M",
-        },
-        "target": {"kind": "sandbox"},
-    }
-    return parse_job(raw, source=Path("job.toml"))
+#: A job with a third-party id, a remote content and the ``note`` column in its body.
+INTEGRITY_JOB = {
+    "columns": {"third_party_id": "pratica"},
+    "message": {
+        "markdown": "{nome} {note}" + "m" * 80,
+        "has_remote_content": True,
+        "configuration_id": "01HQRD0Z5V4NXJ8T0XWJ7Y3K2M",
+    },
+}
 
 
 def check(job: Any, rows: list[tuple[str, str, str]]) -> list[tuple[str | None, str | None]]:
@@ -197,11 +194,15 @@ def check(job: Any, rows: list[tuple[str, str, str]]) -> list[tuple[str | None, 
 def test_invisible_characters_make_the_row_invalid(
     nome: str, note: str, pratica: str, expected: tuple[str | None, str | None]
 ) -> None:
-    assert check(make_job(), [(nome, note, pratica)]) == [expected]
+    assert check(parsed_job(Path("job.toml"), **INTEGRITY_JOB), [(nome, note, pratica)]) == [
+        expected
+    ]
 
 
 def test_a_line_break_is_allowed_in_a_multiline_column_only() -> None:
-    job = make_job(multiline=("note",))
+    job = parsed_job(
+        Path("job.toml"), input={"multiline_columns": list(("note",))}, **INTEGRITY_JOB
+    )
     assert check(job, [("Mario", "uno\ndue", "P1"), ("Mario", "uno\rdue", "P1")]) == [
         (None, None),
         ("text.control", "note"),  # a CR inside a value is not a line break

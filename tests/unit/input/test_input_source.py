@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.input.header import LINE_COLUMN
 from batch.input.ods_reader import OdsInput
 from batch.input.read import CsvInput, open_input

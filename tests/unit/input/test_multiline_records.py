@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.identifiers.fiscal_code import generate
 from batch.input import limits as input_limits
 from batch.input import lines as input_lines

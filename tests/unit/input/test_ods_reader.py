@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.ods_cells import amount_problem, column_letter

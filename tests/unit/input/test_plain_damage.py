@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.input import scan as input_scan
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import open_input

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from batch.config.job import InputSpec
+from batch.config.job_sections import InputSpec
 from batch.errors import InputError
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.input.read import open_input

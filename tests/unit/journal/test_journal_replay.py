@@ -93,16 +93,14 @@ def test_the_settings_are_the_job_file_and_the_flags_that_change_outcomes(
     tmp_path: Path,
 ) -> None:
     job = load_job(write_job(tmp_path, base_url=None))
-    base = settings_digest(job, rerun_statuses=None, profile_only=False)
-    assert base == settings_digest(job, rerun_statuses=None, profile_only=False)
-    assert base != settings_digest(job, rerun_statuses=None, profile_only=True)
+    base = settings_digest(job, rerun_statuses=None, submits=True)
+    assert base == settings_digest(job, rerun_statuses=None, submits=True)
+    assert base != settings_digest(job, rerun_statuses=None, submits=False)
+    assert base != settings_digest(job, rerun_statuses=frozenset({Status.FAILED}), submits=True)
     assert base != settings_digest(
-        job, rerun_statuses=frozenset({Status.FAILED}), profile_only=False
-    )
-    assert base != settings_digest(
-        job.with_overrides(separator=";"), rerun_statuses=None, profile_only=False
+        job.with_overrides(separator=";"), rerun_statuses=None, submits=True
     )
     job.source.write_text(job.source.read_text().replace("Gentile", "Caro"), encoding="utf-8")
-    assert base != settings_digest(job, rerun_statuses=None, profile_only=False)
+    assert base != settings_digest(job, rerun_statuses=None, submits=True)
     gone = replace(job, source=tmp_path / "missing.toml")
-    assert settings_digest(gone, rerun_statuses=None, profile_only=False) == ""
+    assert settings_digest(gone, rerun_statuses=None, submits=True) == ""

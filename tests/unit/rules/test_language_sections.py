@@ -10,13 +10,14 @@ from batch.input.columns import HeaderColumns
 from batch.rules.plan import INVALID_COLUMN, REASON
 from batch.rules.rows import to_rows
 from batch.rules.templates import render
-from tests.unit.rules.test_validate import EMOJI, check, make_job, printable, reasons, row
+from tests.helpers.jobs import parsed_job
+from tests.unit.rules.test_validate import EMOJI, check, printable, reasons, row
 
 GERMAN = {"subject": "Notiz{?nota}: {nota}{/nota}", "markdown": "{nome}" + "d" * 80}
 
 
 def test_a_languages_sections_count_only_in_the_rows_that_show_them() -> None:
-    job = make_job(message={"de_DE": GERMAN})
+    job = parsed_job(message={"de_DE": GERMAN})
     out = check(
         job,
         row(nota=""),  # German "Notiz": 5 code points, too short
@@ -40,7 +41,7 @@ def test_a_languages_sections_count_only_in_the_rows_that_show_them() -> None:
 
 
 def test_a_languages_sections_render_only_where_the_cell_is_not_empty() -> None:
-    job = make_job(message={"de_DE": GERMAN})
+    job = parsed_job(message={"de_DE": GERMAN})
     out = check(job, row(nota="  Frist  "), row(nota=" ", nome="Mario Rossi"))
     header = ["cf", "nome", "nota"]
     # Row 2's German subject ("Notiz") is too short: only row 1 is valid.
@@ -53,7 +54,7 @@ def test_a_languages_sections_render_only_where_the_cell_is_not_empty() -> None:
 @given(printable, printable)
 def test_a_languages_length_check_is_exact_for_any_text_in_a_section(first: str, note: str) -> None:
     german = "{a}{?nota}-{nota}-{a}{/nota}"
-    job = make_job(message={"de_DE": {"subject": german, "markdown": "d" * 80}})
+    job = parsed_job(message={"de_DE": {"subject": german, "markdown": "d" * 80}})
     out = check(job, row(a=first, nota=note))
     text = render(Template.parse(german), {"a": trim(first), "nota": trim(note)})
     units, points = utf16_length(text), len(text)

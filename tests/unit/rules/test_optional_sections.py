@@ -10,7 +10,8 @@ from batch.errors import ConfigError
 from batch.identifiers.text import trim, utf16_length
 from batch.rules.plan import SUBJECT
 from batch.rules.templates import literal_lengths, render
-from tests.unit.rules.test_validate import check, make_job, printable, reasons, row
+from tests.helpers.jobs import parsed_job
+from tests.unit.rules.test_validate import check, printable, reasons, row
 
 NOTE = "Gentile {nome}.{?nota}\n\nNota: {nota}{/nota}\n\nCordiali saluti."
 
@@ -48,19 +49,19 @@ def test_a_malformed_section_is_a_config_error(text: str, message: str) -> None:
 
 
 def test_the_section_s_column_is_required_from_the_header() -> None:
-    job = make_job(message={"markdown": NOTE + "m" * 60})
+    job = parsed_job(message={"markdown": NOTE + "m" * 60})
     assert job.required_columns() == ["cf", "nome", "nota"]
 
 
 def test_lengths_are_per_row_and_rendering_follows_the_cell() -> None:
-    job = make_job(message={"subject": "Avviso per {nome}{?nota}: {nota}{/nota}"})
+    job = parsed_job(message={"subject": "Avviso per {nome}{?nota}: {nota}{/nota}"})
     long_note = "x" * 110
     out = check(job, row(nota=""), row(nota="  "), row(nota="scade"), row(nota=long_note))
     assert reasons(out) == [None, None, None, "subject.too_long"]
     subjects = out.get_column(SUBJECT).to_list()
     assert subjects[:3] == ["Avviso per Mario", "Avviso per Mario", "Avviso per Mario: scade"]
     # Too short without the note, long enough with it.
-    job = make_job(message={"subject": "{nome}{?nota} ({nota}){/nota}"})
+    job = parsed_job(message={"subject": "{nome}{?nota} ({nota}){/nota}"})
     assert reasons(check(job, row(nota=""), row(nota="in ritardo"))) == [
         "subject.too_short",
         None,
@@ -70,7 +71,7 @@ def test_lengths_are_per_row_and_rendering_follows_the_cell() -> None:
 @settings(max_examples=150)
 @given(printable, printable)
 def test_length_check_is_exact_for_any_text_in_a_section(first: str, note: str) -> None:
-    job = make_job(message={"subject": "{a}{?nota}-{nota}-{a}{/nota}"})
+    job = parsed_job(message={"subject": "{a}{?nota}-{nota}-{a}{/nota}"})
     out = check(job, row(a=first, nota=note))
     template = job.message.subject
     text = render(template, {"a": trim(first), "nota": trim(note)})

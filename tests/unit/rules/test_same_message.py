@@ -4,35 +4,24 @@
 from __future__ import annotations
 
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.config.job import Job, parse_job
+from batch.config.job import Job
 from batch.input.columns import HeaderColumns
 from batch.input.header import CSV_ERROR_COLUMN, LINE_COLUMN
 from batch.rules import validate
 from batch.rules.plan import CONTENT_KEY, REASON_CODE
 from batch.rules.rows import to_rows
 from batch.rules.same_message import KEY_PREFIX, SameMessage
+from tests.helpers.jobs import parsed_job
 
 CODES = ("RSSMRA85T10A562S", "BNCGLI70A41H501A")
 HEADER = ["cf", "nome", "pratica", "importo"]
-
-
-def make_job(*, dedupe_key: bool, **message: Any) -> Job:
-    columns = {"fiscal_code": "cf"} | ({"dedupe_key": "pratica"} if dedupe_key else {})
-    raw = {
-        "input": {"path": "in.csv"},
-        "output": {"path": "out.csv"},
-        "columns": columns,
-        "message": {"subject": "Avviso per {nome}", "markdown": "{nome} " + "m" * 80} | message,
-        "target": {"kind": "sandbox"},
-    }
-    return parse_job(raw, source=Path("/jobs/job.toml"))
+DEDUPE = {"dedupe_key": "pratica"}  # [columns] dedupe_key
 
 
 def frame_of(rows: list[tuple[str, ...]]) -> pl.DataFrame:
@@ -69,7 +58,7 @@ cells = st.tuples(
 def test_the_batch_key_and_the_journal_digest_agree(
     rows: list[tuple[str, ...]], dedupe_key: bool
 ) -> None:
-    job = make_job(dedupe_key=dedupe_key)
+    job = parsed_job(columns=DEDUPE if dedupe_key else {})
     keys, digests = both_forms(job, rows)
     for first, second in combinations(range(len(rows)), 2):
         assert (keys[first] == keys[second]) == (digests[first] == digests[second]), (
@@ -79,7 +68,7 @@ def test_the_batch_key_and_the_journal_digest_agree(
 
 
 def test_a_key_decides_whatever_the_text_and_an_empty_key_leaves_it_to_the_content() -> None:
-    job = make_job(dedupe_key=True)
+    job = parsed_job(columns=DEDUPE)
     rows = [
         (CODES[0], "Ada", "P-1", "1"),
         (CODES[0], "Ada", "P-2", "1"),  # same text, another key: another message
@@ -96,9 +85,9 @@ def test_a_key_decides_whatever_the_text_and_an_empty_key_leaves_it_to_the_conte
 
 def test_the_policies_apply_the_same_definition() -> None:
     rows = [(CODES[0], "Ada", "P-1", "1"), (CODES[0], "Ada", "P-2", "1")]
-    per_citizen = make_job(dedupe_key=True, duplicates="one_per_citizen")
+    per_citizen = parsed_job(columns=DEDUPE, message={"duplicates": "one_per_citizen"})
     keys, _ = both_forms(per_citizen, rows)
     assert keys[0] == keys[1]  # one message per citizen, whatever the key
-    send_all = make_job(dedupe_key=True, duplicates="send_all")
+    send_all = parsed_job(columns=DEDUPE, message={"duplicates": "send_all"})
     keys, _ = both_forms(send_all, rows)
     assert keys == [None, None]

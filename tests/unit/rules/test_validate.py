@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import string
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -11,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.config.job import Job, parse_job
+from batch.config.job import Job
 from batch.config.template import Template
 from batch.errors import ConfigError, InputError
 from batch.identifiers.text import WHITESPACE, trim, utf16_length
@@ -22,25 +21,10 @@ from batch.rules import validate
 from batch.rules.plan import CONTENT_KEY, FISCAL_CODE, INVALID_COLUMN, REASON, REASON_CODE, SUBJECT
 from batch.rules.rows import to_rows
 from batch.rules.templates import literal_lengths, render, utf16_lengths
+from tests.helpers.jobs import parsed_job
 
 CODE = "RSSMRA85T10A562S"
 EMOJI = "\U0001f600"  # two UTF-16 units
-
-
-def make_job(**overrides: Any) -> Job:
-    columns = {"fiscal_code": "cf"} | overrides.pop("columns", {})
-    message = {
-        "subject": "Avviso per {nome}",
-        "markdown": "{nome}" + "m" * 80,
-    } | overrides.pop("message", {})
-    raw = {
-        "input": {"path": "in.csv"},
-        "output": {"path": "out.csv"},
-        "columns": columns,
-        "message": message,
-        "target": {"kind": "sandbox"},
-    }
-    return parse_job(raw, source=Path("/jobs/job.toml"))
 
 
 def check(job: Job, *rows: dict[str, str]) -> pl.DataFrame:
@@ -68,7 +52,7 @@ def row(**cells: str) -> dict[str, str]:
 
 def test_fiscal_code_is_normalised_and_checked() -> None:
     out = check(
-        make_job(),
+        parsed_job(),
         row(cf=" rssmra85t10a562s "),
         row(cf="RSSMRA85T10A562T"),
         row(cf="RSSMRA85T10A562"),
@@ -113,7 +97,7 @@ def test_fiscal_code_is_normalised_and_checked() -> None:
     ],
 )
 def test_subject_length_boundaries(subject: str, code: str | None) -> None:
-    job = make_job(message={"subject": "{oggetto}"})
+    job = parsed_job(message={"subject": "{oggetto}"})
     out = check(job, row(oggetto=subject))
     assert reasons(out) == [code]
     units, points = utf16_length(trim(subject)), len(trim(subject))
@@ -135,7 +119,7 @@ def test_subject_length_boundaries(subject: str, code: str | None) -> None:
 
 @given(st.text(alphabet=st.sampled_from(["a", "\u00e8", "\u20ac", EMOJI]), max_size=130))
 def test_a_subject_is_valid_exactly_when_both_counts_allow_it(subject: str) -> None:
-    job = make_job(message={"subject": "{oggetto}"})
+    job = parsed_job(message={"subject": "{oggetto}"})
     out = check(job, row(oggetto=subject or "x"))
     value = subject or "x"
     valid = len(value) >= 10 and utf16_length(value) <= 120
@@ -155,7 +139,7 @@ def test_a_subject_is_valid_exactly_when_both_counts_allow_it(subject: str) -> N
     ],
 )
 def test_markdown_length_boundaries(name: str, code: str | None) -> None:
-    job = make_job(
+    job = parsed_job(
         message={"subject": "Avviso importante", "markdown": "{nome}" + "m" * 75 + "{x}"}
     )
     out = check(job, row(nome=name, x="abcd"))
@@ -163,7 +147,7 @@ def test_markdown_length_boundaries(name: str, code: str | None) -> None:
 
 
 def test_empty_placeholder_cells_render_as_empty_text() -> None:
-    job = make_job(message={"subject": "Avviso per {nome}!"})
+    job = parsed_job(message={"subject": "Avviso per {nome}!"})
     out = check(job, row(nome=""))
     assert reasons(out) == [None]
     assert out.item(0, SUBJECT) == "Avviso per !"
@@ -191,7 +175,7 @@ printable = st.text(
 @settings(max_examples=100)
 @given(printable, printable)
 def test_length_check_is_exact_for_any_text(first: str, second: str) -> None:
-    job = make_job(message={"subject": "{a}-{b}"})
+    job = parsed_job(message={"subject": "{a}-{b}"})
     out = check(job, row(a=first, b=second))
     units = utf16_length(trim(first)) + 1 + utf16_length(trim(second))
     points = len(trim(first)) + 1 + len(trim(second))
@@ -216,7 +200,7 @@ def test_templates_render_braces_and_repeat_placeholders() -> None:
 def test_templates_are_parsed_once_with_the_job_never_per_batch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    job = make_job()
+    job = parsed_job()
 
     def parse_again(*_args: object) -> None:
         raise AssertionError("a template was parsed again")
@@ -232,7 +216,7 @@ def test_templates_are_parsed_once_with_the_job_never_per_batch(
 
 
 def payment_job(**message: Any) -> Job:
-    return make_job(
+    return parsed_job(
         columns={
             "due_date": "scadenza",
             "amount": "importo",
@@ -312,7 +296,7 @@ def test_csv_problems_come_first() -> None:
             "nome": ["Mario"],
         }
     )
-    out = validate.validate_batch(frame, make_job(), HeaderColumns(["cf", "nome"]))
+    out = validate.validate_batch(frame, parsed_job(), HeaderColumns(["cf", "nome"]))
     assert out.select(INVALID_COLUMN, REASON_CODE, REASON).row(0) == (
         "(line)",
         "csv.field_count",
@@ -321,7 +305,7 @@ def test_csv_problems_come_first() -> None:
 
 
 def test_third_party_id_is_required() -> None:
-    job = make_job(
+    job = parsed_job(
         columns={"third_party_id": "pratica"},
         message={
             "feature_level_type": "ADVANCED",
@@ -354,12 +338,12 @@ def test_a_column_name_that_matches_two_header_names_is_refused_not_guessed() ->
     columns = HeaderColumns(["CF", "cf ", "nome"])
     expected = "column 'cf' is ambiguous in the input: the columns 'CF' and 'cf ' both match it"
     with pytest.raises(InputError) as validating:
-        validate.validate_batch(frame, make_job(), columns)
+        validate.validate_batch(frame, parsed_job(), columns)
     assert validating.value.message == expected
     one_header = HeaderColumns(["CF", "nome"])
-    validated = validate.validate_batch(frame.drop("cf "), make_job(), one_header)
+    validated = validate.validate_batch(frame.drop("cf "), parsed_job(), one_header)
     with pytest.raises(InputError) as building:
-        list(to_rows(validated, make_job(), columns))
+        list(to_rows(validated, parsed_job(), columns))
     assert building.value.message == expected
 
 
@@ -375,7 +359,7 @@ def test_an_exact_header_name_is_still_ambiguous_next_to_one_equal_up_to_case() 
     )
     columns = HeaderColumns(["CF", "cf", "nome"])
     with pytest.raises(InputError) as caught:
-        validate.validate_batch(frame, make_job(), columns)
+        validate.validate_batch(frame, parsed_job(), columns)
     assert caught.value.message == (
         "column 'cf' is ambiguous in the input: the columns 'CF' and 'cf' both match it"
     )
@@ -400,14 +384,14 @@ def test_an_exact_header_name_is_still_ambiguous_next_to_one_equal_up_to_case() 
     ],
 )
 def test_job_rules(message: dict[str, Any], error: str) -> None:
-    job = make_job(columns={"third_party_id": "pratica"}, message=message)
+    job = parsed_job(columns={"third_party_id": "pratica"}, message=message)
     with pytest.raises(ConfigError, match=error):
         check(job, row(pratica="1"))
 
 
 def test_invalid_after_due_date_needs_a_due_date() -> None:
     with pytest.raises(ConfigError, match="invalid_after_due_date"):
-        check(make_job(message={"invalid_after_due_date": True}), row())
+        check(parsed_job(message={"invalid_after_due_date": True}), row())
 
 
 # -- rows for the send path ------------------------------------------------------------------
@@ -445,7 +429,7 @@ def test_to_rows_builds_messages_and_keeps_raw_cells() -> None:
 
 
 def test_to_rows_renders_when_the_batch_was_not_rendered() -> None:
-    job = make_job()
+    job = parsed_job()
     frame = pl.DataFrame(
         {
             LINE_COLUMN: pl.Series([2], dtype=pl.Int64),
@@ -472,7 +456,7 @@ def test_to_rows_renders_when_the_batch_was_not_rendered() -> None:
     ],
 )
 def test_content_key_follows_the_policy(policy: str, same: list[bool]) -> None:
-    job = make_job(message={"duplicates": policy})
+    job = parsed_job(message={"duplicates": policy})
     frame = pl.DataFrame(
         {
             LINE_COLUMN: pl.Series([2, 3, 4, 5], dtype=pl.Int64),
@@ -537,6 +521,6 @@ def test_any_non_ascii_digits_in_an_amount_are_a_format_error(digits: str, unit:
 def test_a_lookalike_fiscal_code_row_is_invalid_and_keeps_its_code_as_written(
     written: str,
 ) -> None:
-    out = check(make_job(), row(cf=f" {written.lower()} "), row())
+    out = check(parsed_job(), row(cf=f" {written.lower()} "), row())
     assert reasons(out) == ["fiscal_code.format", None]
     assert out.get_column(FISCAL_CODE).to_list() == [written.lower(), CODE]

@@ -12,11 +12,12 @@ from batch.errors import ConfigError
 from batch.input.columns import HeaderColumns
 from batch.rules.plan import INVALID_COLUMN, LANGUAGE, REASON
 from batch.rules.rows import to_rows
-from tests.unit.rules.test_validate import CODE, EMOJI, check, make_job, reasons, row
+from tests.helpers.jobs import parsed_job
+from tests.unit.rules.test_validate import CODE, EMOJI, check, reasons, row
 
 
 def language_job(**extra: Any) -> Job:
-    return make_job(
+    return parsed_job(
         message={
             "de_DE": {"subject": "Mitteilung {anrede}", "markdown": "{anrede}" + "d" * 80},
             "en_GB": {"subject": "Notice {nome}", "markdown": "{nome}" + "e" * 80},
@@ -56,7 +57,7 @@ def test_every_languages_placeholders_are_required_columns() -> None:
 
 
 def test_a_language_template_too_long_without_placeholders_stops_the_job() -> None:
-    job = make_job(message={"de_DE": {"subject": "x" * 121, "markdown": "d" * 80}})
+    job = parsed_job(message={"de_DE": {"subject": "x" * 121, "markdown": "d" * 80}})
     with pytest.raises(ConfigError, match=r"message\.de_DE\.subject is 121 UTF-16 units"):
         check(job, row())
 

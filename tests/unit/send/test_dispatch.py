@@ -15,7 +15,7 @@ import pytest
 from batch.api.client import IOClient, make_http_client
 from batch.api.limiter import Limiter
 from batch.api.retry import FailureBudget
-from batch.config.job import RateBudget, RetryPolicy, Timeouts
+from batch.config.job_sections import RateBudget, RetryPolicy, Timeouts
 from batch.errors import AbortedError, AuthError
 from batch.models import Message, Outcome, Status
 from batch.send.dispatch import Dispatcher

@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.config.job import InputSpec, parse_job
+from batch.config.job import parse_job
+from batch.config.job_sections import InputSpec
 from batch.config.shards import Shard
 from batch.errata.chain import later_rerun
 from batch.errata.subject import subjects_without_prefix

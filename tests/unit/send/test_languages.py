@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.config.job import Columns, Job
+from batch.config.job import Job
+from batch.config.job_sections import Columns
 from batch.config.languages import MessageVariant
 from batch.config.template import Template
 from batch.models import Message, Row, Translation
@@ -20,7 +21,8 @@ from batch.rules.same_message import content_digest
 from batch.sandbox import SandboxConfig, create_app, profile_state
 from batch.sandbox.population import preferred_languages
 from batch.send.languages import localised, pick_language
-from tests.unit.send.test_send_run import make_job, new_run, population, results
+from tests.helpers.jobs import in_process_job
+from tests.unit.send.test_send_run import new_run, population, results
 
 CODES = ("it_IT", "de_DE", "en_GB", "fr_FR", "es_ES")
 DE_SUBJECT = "Mitteilung für {nome}: Frist"
@@ -83,7 +85,7 @@ def test_the_content_key_is_the_same_whatever_the_profile_says() -> None:
 
 
 def three_language_job(tmp_path: Path, codes: list[str], hints: list[str]) -> Job:
-    job = make_job(tmp_path, codes)
+    job = in_process_job(tmp_path, codes)
     with (tmp_path / "input.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["codice_fiscale", "nome", "lingua"])
@@ -115,7 +117,7 @@ async def test_each_citizen_gets_their_language_and_the_results_say_which(
     hints = ["en-gb" if index % 3 == 0 else "" for index in range(len(codes))]
     job = three_language_job(tmp_path, codes, hints)
     app = create_app(config)
-    report = await new_run(job, app.transport()).run()
+    report = (await new_run(job, app.transport()).run()).report
     assert report.counts == {"sent": 80}
     subjects = {entry.fiscal_code: entry.subject for entry in app.ledger.entries()}
     first = {"it_IT": "Avviso per", "de_DE": "Mitteilung für", "en_GB": "Notice for"}
@@ -136,6 +138,8 @@ async def test_each_citizen_gets_their_language_and_the_results_say_which(
     assert all(profile_state(code, config) == "allowed" for code in codes)
 
     # Tomorrow's run of the same file: already sent, whatever the language.
-    again = await new_run(replace(job, output=tmp_path / "tomorrow.csv"), app.transport()).run()
+    again = (
+        await new_run(replace(job, output=tmp_path / "tomorrow.csv"), app.transport()).run()
+    ).report
     assert again.counts == {"already_sent": 80}
     assert app.ledger.count() == 80

@@ -11,7 +11,8 @@ import pytest
 
 from batch.api.limiter import Limiter
 from batch.common.progress import Progress
-from batch.config.job import RateBudget, parse_job
+from batch.config.job import parse_job
+from batch.config.job_sections import RateBudget
 from batch.config.pace import Pace, parse_duration
 from batch.config.schedule import ZONE, Schedule, parse_quiet_hours
 from batch.errors import ConfigError

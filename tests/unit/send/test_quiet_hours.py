@@ -16,8 +16,9 @@ from batch.config.schedule import ZONE, Schedule, parse_quiet_hours
 from batch.errors import ExitCode
 from batch.sandbox import SandboxConfig, create_app
 from batch.send.pipeline import SendOptions, SendRun
+from tests.helpers.jobs import in_process_job
 from tests.helpers.wall_clock import SteppingClock
-from tests.unit.send.test_send_run import BASE_URL, make_job, population, results
+from tests.unit.send.test_send_run import BASE_URL, population, results
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +43,7 @@ class Timed(httpx.AsyncBaseTransport):
 
 
 def night_job(tmp_path: object, count: int = 12, **schedule: object) -> Job:
-    job = make_job(tmp_path, population(count, seed=7))  # type: ignore[arg-type]
+    job = in_process_job(tmp_path, population(count, seed=7))  # type: ignore[arg-type]
     return replace(job, schedule=Schedule(quiet_hours=NIGHT, **schedule))  # type: ignore[arg-type]
 
 
@@ -58,7 +59,7 @@ async def test_a_run_started_in_the_night_sends_nothing_until_the_morning(tmp_pa
     clock = SteppingClock(EVENING)
     app = create_app(ALL_IN)
     transport = Timed(app.transport(), clock)
-    report = await new_run(job, transport, clock).run()
+    report = (await new_run(job, transport, clock).run()).report
     assert report.counts == {"sent": 12} and report.exit_code == 0
     assert len(transport.calls) == 24
     assert min(when for _, when in transport.calls) >= MORNING  # no call at all before 08:00
@@ -72,7 +73,7 @@ async def test_profile_checks_may_go_on_in_the_night_when_the_job_says_so(
     job = night_job(tmp_path, profile_checks_in_quiet_hours=True)
     clock = SteppingClock(EVENING)
     transport = Timed(create_app(ALL_IN).transport(), clock)
-    report = await new_run(job, transport, clock).run()
+    report = (await new_run(job, transport, clock).run()).report
     assert report.counts == {"sent": 12}
     profiles = [when for operation, when in transport.calls if operation == "profile"]
     submits = [when for operation, when in transport.calls if operation == "submit"]
@@ -86,14 +87,14 @@ async def test_on_quiet_hours_stop_exits_75_and_the_next_run_resumes(tmp_path: o
     job = night_job(tmp_path, on_quiet_hours=OnQuietHours.STOP)
     app = create_app(ALL_IN)
     night = SteppingClock(EVENING)
-    stopped = await new_run(job, Timed(app.transport(), night), night).run()
+    stopped = (await new_run(job, Timed(app.transport(), night), night).run()).report
     assert stopped.exit_code == ExitCode.QUIET_HOURS == 75
     assert stopped.counts == {"pending": 12}
     assert stopped.stopped_for_quiet_hours_until == "2026-12-01T08:00:00+01:00"
     assert night.slept == 0 and app.calls.count() == 0
     assert {row["status"] for row in results(job)} == {"pending"}
     morning = SteppingClock(MORNING)
-    resumed = await new_run(job, Timed(app.transport(), morning), morning).run()
+    resumed = (await new_run(job, Timed(app.transport(), morning), morning).run()).report
     assert resumed.resumed and resumed.counts == {"sent": 12} and resumed.exit_code == 0
     assert app.ledger.count() == 12
 
@@ -110,7 +111,7 @@ async def test_a_run_that_reaches_the_window_pauses_and_resumes(tmp_path: object
             clock.current += timedelta(milliseconds=100)
             return response
 
-    report = await new_run(job, Ticking(), clock).run()
+    report = (await new_run(job, Ticking(), clock).run()).report
     assert report.counts == {"sent": 30}
     night = [when for _, when in transport.calls if NIGHT.ends_after(when) is not None]
     assert night == []  # the calls before 21:00, then none until 08:00
@@ -130,11 +131,11 @@ async def test_a_stop_ends_the_wait_and_the_rows_stay_pending(tmp_path: object) 
 
     clock = StoppedAtNight(EVENING)
     runs.append(new_run(job, Timed(app.transport(), clock), clock))
-    report = await runs[0].run()
+    report = (await runs[0].run()).report
     assert report.exit_code == ExitCode.INTERRUPTED and report.interrupted
     assert report.counts == {"pending": 12} and app.calls.count() == 0
     morning = SteppingClock(MORNING)
-    resumed = await new_run(job, Timed(app.transport(), morning), morning).run()
+    resumed = (await new_run(job, Timed(app.transport(), morning), morning).run()).report
     assert resumed.counts == {"sent": 12} and app.ledger.count() == 12
 
 

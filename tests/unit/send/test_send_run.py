@@ -16,16 +16,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from batch.config.choices import TargetKind
-from batch.config.job import Columns, InputSpec, Job, MessageSpec, RateBudget, RetryPolicy, Target
+from batch.config.job import Job
 from batch.config.state_dir import journal_path
-from batch.config.template import Template
 from batch.errors import AuthError, ExitCode
 from batch.identifiers.fiscal_code import generate
 from batch.journal.journal import Journal
 from batch.output.run_summary import RunReport
 from batch.sandbox import DEFAULT_API_KEY, SandboxApp, SandboxConfig, create_app, profile_state
 from batch.send.pipeline import SendOptions, SendRun
+from tests.helpers.jobs import in_process_job
 
 pytestmark = pytest.mark.anyio
 
@@ -72,24 +71,6 @@ class Watching(httpx.AsyncBaseTransport):
             if self._after_submit is not None:
                 self._after_submit(self.accepted)
         return response
-
-
-def make_job(tmp_path: Path, codes: list[str], *, concurrency: int = 4) -> Job:
-    with (tmp_path / "input.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["codice_fiscale", "nome"])
-        writer.writerows([code, f"Persona{index}"] for index, code in enumerate(codes))
-    return Job(
-        name="in-process",
-        source=tmp_path / "job.toml",
-        input=InputSpec(tmp_path / "input.csv"),
-        output=tmp_path / "results.csv",
-        columns=Columns(fiscal_code="codice_fiscale"),
-        message=MessageSpec(Template.parse(SUBJECT), Template.parse(MARKDOWN)),
-        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
-        rate=RateBudget(calls=None, concurrency=concurrency),
-        retry=RetryPolicy(max_attempts=2, backoff_base=0.0, backoff_max=0.0),
-    )
 
 
 def population(count: int, seed: int) -> list[str]:
@@ -140,10 +121,10 @@ async def test_a_whole_run_sends_each_row_once_by_its_profile(tmp_path: Path) ->
     config = SandboxConfig(rate_calls=None, registered_ratio=0.7, blocked_ratio=0.2)
     app = create_app(config)
     codes = population(30, seed=3)
-    job = make_job(tmp_path, codes)
+    job = in_process_job(tmp_path, codes)
     transport = Watching(app)
 
-    report = await new_run(job, transport).run()
+    report = (await new_run(job, transport).run()).report
 
     by_line = {int(row["line"]): row for row in results(job)}
     expected = [EXPECTED_BY_STATE[profile_state(code, config)] for code in codes]
@@ -168,7 +149,7 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
 ) -> None:
     app = create_app(SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0))
     codes = population(40, seed=5)
-    job = make_job(tmp_path, codes, concurrency=4)
+    job = in_process_job(tmp_path, codes, concurrency=4)
     holder: list[SendRun] = []
 
     def stop_after_ten(accepted: int) -> None:
@@ -176,7 +157,7 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
             holder[0].stop()  # what the first SIGINT does
 
     holder.append(new_run(job, Watching(app, after_submit=stop_after_ten)))
-    report: RunReport = await holder[0].run()
+    report: RunReport = (await holder[0].run()).report
 
     assert report.interrupted
     assert report.decide_exit_code() == ExitCode.INTERRUPTED
@@ -193,7 +174,7 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
     assert_journal_is_free(job)
 
     # The same command again resumes: the pending rows go out, the sent ones never twice.
-    second = await new_run(job, Watching(app)).run()
+    second = (await new_run(job, Watching(app)).run()).report
     assert second.resumed and not second.interrupted
     assert [row["status"] for row in results(job)] == ["sent"] * 40
     ledger = app.ledger.entries()
@@ -204,18 +185,21 @@ async def test_a_stop_mid_run_leaves_the_rest_pending_and_a_second_run_finishes(
 async def test_a_key_refused_mid_run_releases_the_claimed_rows(tmp_path: Path) -> None:
     app = create_app(SandboxConfig(rate_calls=None, registered_ratio=1.0, blocked_ratio=0.0))
     codes = population(40, seed=8)
-    job = make_job(tmp_path, codes, concurrency=4)
+    job = in_process_job(tmp_path, codes, concurrency=4)
     # After 5 accepted submits the key is refused: the submits then in flight had their
     # intent recorded, so without the release they would turn "unknown" at the end.
     transport = Watching(app, refuse_after=5)
 
-    with pytest.raises(AuthError) as raised:
-        await new_run(job, transport).run()
+    outcome = await new_run(job, transport).run()
 
-    report = raised.value.report
-    assert isinstance(report, RunReport)  # declared on the error, not patched on
-    assert report.exit_code == int(ExitCode.AUTH_ERROR) == int(raised.value.exit_code)
+    # The run returns its report beside the error; the error carries no summary.
+    assert isinstance(outcome.error, AuthError)
+    assert not hasattr(outcome.error, "report")
+    report = outcome.report
+    assert report.exit_code == int(ExitCode.AUTH_ERROR) == int(outcome.error.exit_code)
     assert "401" in report.error
+    with pytest.raises(AuthError):
+        outcome.raise_error()
     assert transport.refused >= 1
     statuses = [row["status"] for row in results(job)]
     sent = statuses.count("sent")

@@ -22,17 +22,18 @@ from batch.shards.assign import shard_of
 from batch.shards.merge import merge_shards
 from batch.shards.rows import restrict_to_shard
 from batch.shards.run import shard_job
-from tests.unit.send.test_send_run import make_job, new_run, population
+from tests.helpers.jobs import in_process_job
+from tests.unit.send.test_send_run import new_run, population
 
 COUNT = 3
 
 
 def run_shards(tmp_path: Path, codes: list[str]) -> Job:
-    job = make_job(tmp_path, codes)
+    job = in_process_job(tmp_path, codes)
     app = create_app(SandboxConfig(rate_calls=None, registered_ratio=0.8, processing_delay=0.0))
     for index in range(1, COUNT + 1):
         one = shard_job(job, Shard(index, COUNT), split=True)
-        report = anyio.run(new_run(one, app.transport()).run)
+        report = anyio.run(new_run(one, app.transport()).run).report
         report.finish()
     return job
 

@@ -13,7 +13,8 @@ from batch.errors import ConfigError
 from batch.journal.journal import Journal
 from batch.journal.names import UNSHARDED, layout_of
 from batch.shards.layout_guard import check_layout
-from tests.unit.send.test_send_run import make_job, population
+from tests.helpers.jobs import in_process_job
+from tests.unit.send.test_send_run import population
 
 
 def journal(folder: Path, name: str, *, rows: bool) -> Path:
@@ -44,7 +45,7 @@ def test_a_journal_name_tells_its_layout() -> None:
 def test_another_layout_with_rows_is_refused_naming_the_journal(
     tmp_path: Path, found: str, shard: Shard | None
 ) -> None:
-    job = replace(make_job(tmp_path, population(1, seed=1)), name="e", shard=shard)
+    job = replace(in_process_job(tmp_path, population(1, seed=1)), name="e", shard=shard)
     state = tmp_path / "state"
     state.mkdir()
     journal(state, found, rows=True)
@@ -55,7 +56,7 @@ def test_another_layout_with_rows_is_refused_naming_the_journal(
 
 
 def test_the_same_layout_other_jobs_and_empty_journals_pass(tmp_path: Path) -> None:
-    job = replace(make_job(tmp_path, population(1, seed=1)), name="e", shard=Shard(2, 3))
+    job = replace(in_process_job(tmp_path, population(1, seed=1)), name="e", shard=Shard(2, 3))
     state = tmp_path / "state"
     state.mkdir()
     journal(state, "e.shard-1-of-3.journal.sqlite", rows=True)  # a sibling shard
@@ -72,7 +73,7 @@ def test_journals_waiting_to_be_adopted_count_and_other_targets_do_not(tmp_path:
     other = state / "sandbox-embedded"
     for folder in (target, other):
         folder.mkdir(parents=True)
-    job = replace(make_job(tmp_path, population(1, seed=5)), name="e", shard=Shard(1, 3))
+    job = replace(in_process_job(tmp_path, population(1, seed=5)), name="e", shard=Shard(1, 3))
     journal(other, "e.journal.sqlite", rows=True)  # the sandbox's unsharded journal
     check_layout(job, target / "e.shard-1-of-3.journal.sqlite", state)  # not this target's
     journal(state, "e.journal.sqlite", rows=True)  # unsharded, from before targets

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from batch.api.decisions import THROTTLED, MessageMissing, Retry
 from batch.config.choices import TargetKind
-from batch.config.job import Target
+from batch.config.job_sections import Target
 from batch.errors import ConfigError
 from batch.output.verification import Check
 from batch.verify.outcomes import (

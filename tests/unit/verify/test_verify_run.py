@@ -11,17 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from batch.config.choices import TargetKind
-from batch.config.job import (
+from batch.config.job import Job
+from batch.config.job_sections import (
     Columns,
-    InputSpec,
-    Job,
-    MessageSpec,
-    RateBudget,
-    RetryPolicy,
-    Target,
 )
-from batch.config.template import Template
 from batch.errors import AbortedError, AuthError, ConfigError
 from batch.identifiers.fiscal_code import generate
 from batch.output.results_file import read_results
@@ -41,6 +34,7 @@ from batch.sandbox import (
 from batch.sandbox.messages import final_status
 from batch.verify.outcomes import select_checks
 from batch.verify.run import VerifyOptions, VerifyRun
+from tests.helpers.jobs import in_process_job
 
 pytestmark = pytest.mark.anyio
 
@@ -60,22 +54,17 @@ class ManualClock:
         return self.now
 
 
-def make_job(tmp_path: Path, *, max_attempts: int = 3, min_calls: int = 50) -> Job:
-    return Job(
+def verify_job(tmp_path: Path, *, max_attempts: int = 3, min_calls: int = 50) -> Job:
+    """The job that sent the results verified: no input file (verify reads the results)."""
+    return in_process_job(
+        tmp_path,
+        None,
         name="verify-test",
-        source=tmp_path / "job.toml",
-        input=InputSpec(tmp_path / "input.csv"),
-        output=tmp_path / "results.csv",
+        subject=SUBJECT,
+        markdown=MARKDOWN,
         columns=Columns(),
-        message=MessageSpec(Template.parse(SUBJECT), Template.parse(MARKDOWN)),
-        target=Target(TargetKind.SANDBOX, base_url=BASE_URL),
-        rate=RateBudget(calls=None, concurrency=4),
-        retry=RetryPolicy(
-            max_attempts=max_attempts,
-            backoff_base=0.0,
-            backoff_max=0.0,
-            min_calls_before_abort=min_calls,
-        ),
+        max_attempts=max_attempts,
+        min_calls_before_abort=min_calls,
     )
 
 
@@ -188,7 +177,7 @@ async def test_every_kind_of_row_gets_a_clear_outcome(tmp_path: Path) -> None:
     ]
     results = write_results(tmp_path / "results.csv", rows)
 
-    summary = await verify(app, make_job(tmp_path), results)
+    summary = await verify(app, verify_job(tmp_path), results)
 
     got = read_verification(tmp_path / "results.verify.csv")
     assert sorted(got, key=int) == [str(row[0]) for row in rows[:-3]]  # unsent rows left out
@@ -252,7 +241,7 @@ async def test_payment_status_failure_is_a_clear_note_and_a_later_run_gets_the_s
     clock.now += 5
     results = write_results(tmp_path / "results.csv", [(2, code, "sent", message_id)])
 
-    first = await verify(app, make_job(tmp_path, max_attempts=3), results)
+    first = await verify(app, verify_job(tmp_path, max_attempts=3), results)
 
     row = read_verification(tmp_path / "results.verify.csv")["2"]
     assert (row["message_status"], row["note_code"], row["attempts"]) == (
@@ -264,7 +253,7 @@ async def test_payment_status_failure_is_a_clear_note_and_a_later_run_gets_the_s
     assert first.exit_code == 1 and first.notes == {"payment_status_unavailable": 1}
 
     app.set_faults(Faults())
-    second = await verify(app, make_job(tmp_path), results)
+    second = await verify(app, verify_job(tmp_path), results)
 
     row = read_verification(tmp_path / "results.verify.csv")["2"]
     assert (row["message_status"], row["read_status"], row["payment_status"]) == (
@@ -292,7 +281,7 @@ async def test_a_second_run_asks_only_the_messages_not_yet_final(tmp_path: Path)
         [(i + 2, c, "sent", m) for i, (c, m) in enumerate(zip(codes, ids, strict=True))],
     )
 
-    first = await verify(app, make_job(tmp_path), results)
+    first = await verify(app, verify_job(tmp_path), results)
 
     got = read_verification(tmp_path / "results.verify.csv")
     assert [got[str(line)]["message_status"] for line in range(2, 8)] == ["PROCESSED"] * 4 + [
@@ -303,7 +292,7 @@ async def test_a_second_run_asks_only_the_messages_not_yet_final(tmp_path: Path)
     assert get_calls(app) == 6
 
     clock.now += 5
-    second = await verify(app, make_job(tmp_path), results)
+    second = await verify(app, verify_job(tmp_path), results)
 
     assert get_calls(app) == 6 + 2  # the four final ones were not asked again
     got = read_verification(tmp_path / "results.verify.csv")
@@ -328,7 +317,7 @@ async def test_wait_asks_again_until_every_message_is_final(tmp_path: Path) -> N
     )
 
     summary = await verify(
-        app, make_job(tmp_path), results, wait=True, deadline=10.0, first_poll=0.1, max_poll=0.2
+        app, verify_job(tmp_path), results, wait=True, deadline=10.0, first_poll=0.1, max_poll=0.2
     )
 
     assert summary.message_status == {"PROCESSED": 3}
@@ -347,7 +336,7 @@ async def test_wait_stops_at_the_deadline_and_lists_what_is_still_pending(tmp_pa
     results = write_results(tmp_path / "results.csv", [(2, code, "sent", message_id)])
 
     summary = await verify(
-        app, make_job(tmp_path), results, wait=True, deadline=0.5, first_poll=0.2, max_poll=0.2
+        app, verify_job(tmp_path), results, wait=True, deadline=0.5, first_poll=0.2, max_poll=0.2
     )
 
     assert 0.5 <= summary.elapsed_s < 2
@@ -375,7 +364,7 @@ async def test_a_refused_key_stops_with_an_auth_error_and_keeps_the_file(tmp_pat
     )
 
     with pytest.raises(AuthError, match="HTTP 401"):
-        await verify(app, make_job(tmp_path), results, api_key="wrong-key")
+        await verify(app, verify_job(tmp_path), results, api_key="wrong-key")
 
     got = read_verification(tmp_path / "results.verify.csv")
     assert len(got) == 10
@@ -390,7 +379,7 @@ async def test_a_service_refused_by_ip_stops_with_an_auth_error(tmp_path: Path) 
     code = codes_in_state(app.config, "allowed", 1)[0]
     results = write_results(tmp_path / "results.csv", [(2, code, "sent", new_ulid())])
     with pytest.raises(AuthError, match="You are not allowed here"):
-        await verify(app, make_job(tmp_path), results)
+        await verify(app, verify_job(tmp_path), results)
 
 
 async def test_too_many_failed_calls_stop_the_run(tmp_path: Path) -> None:
@@ -401,7 +390,7 @@ async def test_too_many_failed_calls_stop_the_run(tmp_path: Path) -> None:
         tmp_path / "results.csv", [(i + 2, c, "sent", new_ulid()) for i, c in enumerate(codes)]
     )
     with pytest.raises(AbortedError, match="calls failed"):
-        await verify(app, make_job(tmp_path, max_attempts=2, min_calls=6), results)
+        await verify(app, verify_job(tmp_path, max_attempts=2, min_calls=6), results)
     assert get_calls(app) < 12
 
 
@@ -424,7 +413,7 @@ async def test_server_errors_and_lost_answers_become_try_later_notes(tmp_path: P
         tmp_path / "results.csv", [(i + 2, c, "sent", new_ulid()) for i, c in enumerate(codes)]
     )
     run = VerifyRun(
-        make_job(tmp_path, max_attempts=2),
+        verify_job(tmp_path, max_attempts=2),
         select_checks(read_results(results)),
         results=results,
         output=tmp_path / "out.csv",
@@ -454,7 +443,7 @@ async def test_nothing_to_check_makes_no_call_and_succeeds(tmp_path: Path) -> No
         raise AssertionError("no call expected")
 
     run = VerifyRun(
-        make_job(tmp_path),
+        verify_job(tmp_path),
         select_checks(read_results(results)),
         results=results,
         output=tmp_path / "v.csv",
@@ -474,7 +463,7 @@ async def test_a_file_that_is_not_a_verification_file_is_never_overwritten(tmp_p
     foreign = tmp_path / "results.verify.csv"
     foreign.write_text("name,amount\nAda,10\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not an io-batch verification file"):
-        await verify(SandboxApp(SandboxConfig()), make_job(tmp_path), results)
+        await verify(SandboxApp(SandboxConfig()), verify_job(tmp_path), results)
     assert foreign.read_text(encoding="utf-8") == "name,amount\nAda,10\n"
 
 
@@ -488,7 +477,7 @@ async def test_wait_rounds_ask_a_failing_row_once_each(tmp_path: Path) -> None:
     code = codes_in_state(SandboxConfig(), "allowed", 1)[0]
     results = write_results(tmp_path / "results.csv", [(2, code, "sent", new_ulid())])
     run = VerifyRun(
-        make_job(tmp_path, max_attempts=3),
+        verify_job(tmp_path, max_attempts=3),
         select_checks(read_results(results)),
         results=results,
         output=tmp_path / "v.csv",
