@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batch.api.stopping import StopRequested
 from batch.config.choices import DuplicatePolicy
-from batch.errors import BatchError
 from batch.models import Outcome, Row
-from batch.send.row_action import RowContext
+from batch.send.row_action import RowContext, answer_or_release
 
 #: The journal's content key of a profile-only row: one per citizen, no message.
 PROFILE_ONLY = "profile-only"
@@ -35,14 +33,8 @@ class CheckProfileOnly:
             run_id, line, code, PROFILE_ONLY, duplicates=DuplicatePolicy.ONE_PER_CITIZEN
         )
         if preset is None:
-            try:
-                preset = await context.dispatcher.check(code)
-            except StopRequested:
-                journal.release(run_id, line)
-                return None
-            except BatchError as error:
-                journal.release(run_id, line)
-                context.fail(error)
+            preset = await answer_or_release(context, line, context.dispatcher.check(code))
+            if preset is None:
                 return None
         journal.record(run_id, line, code, PROFILE_ONLY, preset)
         return preset

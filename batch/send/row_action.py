@@ -9,10 +9,11 @@ dispatcher and stop, and records nothing itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from batch.api.stopping import StopRequested
 from batch.errors import BatchError
 from batch.journal.journal import Journal
 from batch.models import Outcome, Row
@@ -41,3 +42,20 @@ class RowAction(Protocol):
     def submits(self) -> bool: ...
 
     async def outcome(self, row: Row, context: RowContext) -> Outcome | None: ...
+
+
+async def answer_or_release(
+    context: RowContext, line: int, call: Awaitable[Outcome]
+) -> Outcome | None:
+    """The answer of ``call`` for the claimed ``line``, or None with the claim released:
+    when a stop came first (raised only before a request went out, so nothing reached
+    the citizen and the row is pending), or when a job-level error stops the run."""
+    try:
+        return await call
+    except StopRequested:
+        context.journal.release(context.run_id, line)
+        return None
+    except BatchError as error:
+        context.journal.release(context.run_id, line)
+        context.fail(error)
+        return None

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batch.api.stopping import StopRequested
 from batch.config.choices import Resend
 from batch.config.job import Job
-from batch.errors import BatchError
 from batch.feed.outcome import not_subscribed
 from batch.feed.store import SubscriberStore
 from batch.models import Message, Outcome, Row
@@ -21,7 +19,7 @@ from batch.rules.code_digest import code_digest
 from batch.rules.same_message import SameMessage
 from batch.send.languages import localised
 from batch.send.past_due import PastDueCount
-from batch.send.row_action import RowContext
+from batch.send.row_action import RowContext, answer_or_release
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,26 +55,21 @@ class CheckAndSubmit:
 
         subscribers = self.subscribers
         if subscribers is not None and not subscribers.is_subscriber(code_digest(code)):
-            outcome = not_subscribed()  # no call: the feed says IO would refuse it
-            journal.record(run_id, line, code, digest, outcome)
-            return outcome
+            refused = not_subscribed()  # no call: the feed says IO would refuse it
+            journal.record(run_id, line, code, digest, refused)
+            return refused
         base = self.job.message.language
 
         def localise(preferred: tuple[str, ...]) -> tuple[str, Message]:
             return localised(row, base, preferred)
 
-        try:
-            outcome = await context.dispatcher.send(
-                message, before_submit, check_profile=subscribers is None, localise=localise
-            )
-        except StopRequested:
-            # Raised only before a request went out, and every earlier submit of the row
-            # was answered "not queued": nothing reached the citizen, the row is pending.
-            journal.release(run_id, line)
-            return None
-        except BatchError as error:
-            journal.release(run_id, line)
-            context.fail(error)
+        # A stop is raised only before a request went out, and every earlier submit of
+        # the row was answered "not queued": nothing reached the citizen, it is pending.
+        sending = context.dispatcher.send(
+            message, before_submit, check_profile=subscribers is None, localise=localise
+        )
+        outcome = await answer_or_release(context, line, sending)
+        if outcome is None:
             return None
         journal.record(run_id, line, code, digest, outcome)
         self.past_due.add(line, message, outcome)
