@@ -18,9 +18,9 @@ loop) on the same rows, and a one-row ``io-batch send`` (start-up, reading, repo
 With ``--rate CALLS/SECONDS`` the io-batch runs (the one-row ones too) have that budget
 and the plain loop is paced the same (``baseline.py``'s ``time.sleep`` before each call,
 at the limiter's pace: the budget less its 1.5% guard): the CPU per call where users see
-it. ``--rate 150/5 --rows 450`` is the full benchmark's "paced at 150/5 s, no latency"
-(about 31 s a run); a faster pace of the same shape (``1500/5``) gives more samples per
-minute for a profile.
+it. ``--rate 150/5 --rows 518`` is the full benchmark's "paced at 150/5 s, no latency"
+(1036 calls, about 35 s a run); a faster pace of the same shape (``1500/5``) gives more
+samples per minute for a profile.
 
 Then one more ``io-batch send`` of each checkout runs under ``cProfile`` timed on CPU
 (``time.process_time``), and the top entries by own time are printed, plus the same
