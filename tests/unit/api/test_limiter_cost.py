@@ -23,7 +23,7 @@ from tests.unit.api.test_limiter import assert_never_over, hammer
 
 @dataclass
 class LoopCounts:
-    timers: int = 0  # call_at: asyncio.sleep, aiolimiter's wake-ups, cancel scopes' deadlines
+    timers: int = 0  # call_at: asyncio.sleep, a token bucket's wake-ups, deadlines
     rounds: int = 0  # turns of the event loop (one selector call each)
 
 
