@@ -15,6 +15,11 @@ httpcore's own: a ``WriteError`` when sending is passed over, as httpcore passes
 failed write of the request (a server may close early and still answer), and the read
 that follows reports the connection's state.
 
+Before each request on a kept-alive connection httpcore asks whether the socket is
+readable (the server closed it): its stream finds the socket anew every time (anyio
+builds its attribute table, with a ``getpeername`` system call). The socket of a
+connection never changes, so ``OneWriteStream`` finds it once.
+
 httpcore's network interface passes a ``timeout`` to every call (hence the ASYNC109
 exemptions below: the signatures are httpcore's).
 """
@@ -22,6 +27,8 @@ exemptions below: the signatures are httpcore's).
 from __future__ import annotations
 
 import contextlib
+import select
+import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -41,6 +48,8 @@ class OneWriteStream(httpcore.AsyncNetworkStream):
         self._pending: list[bytes] = []
         self._size = 0
         self._timeout: float | None = None  # the last write's timeout, for the send
+        self._socket: socket.socket | None = None
+        self._socket_found = False
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109 -- httpcore
         if not buffer:
@@ -80,7 +89,22 @@ class OneWriteStream(httpcore.AsyncNetworkStream):
         return OneWriteStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            if not self._socket_found:
+                self._socket, self._socket_found = self._stream.get_extra_info("socket"), True
+            return _readable(self._socket)
         return self._stream.get_extra_info(info)
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """httpcore's ``is_socket_readable``: a socket gone counts as readable (its next read
+    returns the end), as there."""
+    fd = -1 if sock is None else sock.fileno()
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class OneWriteBackend(httpcore.AsyncNetworkBackend):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -65,6 +66,33 @@ async def test_the_writes_of_a_request_go_out_together_before_the_answer_is_read
     await stream.read(1024, timeout=7.0)
     assert inner.events[-1] == ("read", 7.0) and len(inner.events) == 3
     assert stream.get_extra_info("server_addr") == "info:server_addr"
+
+
+async def test_readable_asks_for_the_socket_once_and_polls_it_each_time() -> None:
+    left, right = socket.socketpair()
+    asked: list[str] = []
+
+    class WithSocket(Recording):
+        def get_extra_info(self, info: str) -> Any:
+            asked.append(info)
+            return left if info == "socket" else None
+
+    stream = OneWriteStream(WithSocket())
+    try:
+        assert stream.get_extra_info("is_readable") is False
+        right.send(b"")  # nothing to read yet
+        assert stream.get_extra_info("is_readable") is False
+        right.close()  # the server closed the kept-alive connection: readable (the end)
+        assert stream.get_extra_info("is_readable") is True
+        assert asked == ["socket"]
+    finally:
+        left.close()
+
+    class NoSocket(Recording):  # a socket gone: readable, its next read returns the end
+        def get_extra_info(self, info: str) -> Any:
+            return None
+
+    assert OneWriteStream(NoSocket()).get_extra_info("is_readable") is True
 
 
 async def test_a_large_request_is_not_held_whole() -> None:
