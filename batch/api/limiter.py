@@ -66,6 +66,9 @@ def _iso(moment: datetime) -> str:
 
 
 GUARD = 0.015
+# A turn woken this much after its instant keeps the pace; later, the pace loses the rest
+# (``_Slots.taken``). The window log keeps the budget exact either way.
+LATE_ABSORBED = 0.01
 DECREASE = 0.5  # the pace after a 429, as a share of the pace before it
 INCREASE = 0.1  # added per calm window, as a share of the full pace
 FLOOR = 1 / 16  # the lowest pace, as a share of the full pace
@@ -265,7 +268,7 @@ class Limiter:
             deadline = self._window_opens()
             if self._clock() >= deadline:
                 self._take_turn()
-                self._slots.taken()
+                self._slots.taken(self._last_turn - slot)
                 return True
 
     def _reserve(self) -> float:
@@ -371,8 +374,15 @@ class _Slots:
         self.outstanding += 1
         return slot
 
-    def taken(self) -> None:
+    def taken(self, late: float) -> None:
+        """A turn taken ``late`` seconds after its instant. Past ``LATE_ABSORBED`` the
+        pace loses the rest for good, as a token bucket of one call does: instants kept
+        at the full pace after a late wake-up would put every span of ``calls`` turns
+        right at the window's edge (the window log allows it), and leave only the guard
+        for the jitter between our clock and the gateway's."""
         self.outstanding -= 1
+        if late > LATE_ABSORBED:
+            self.next_free += late - LATE_ABSORBED
 
     def give_back(self, epoch: int, slot: float) -> None:
         if epoch != self.epoch:
