@@ -8,7 +8,7 @@ import itertools
 import anyio
 import pytest
 
-from batch.api.limiter import GUARD, Limiter
+from batch.api.limiter import GUARD, LATE_ABSORBED, Limiter
 from batch.config.job import RateBudget
 from tests.helpers.virtual_time import loop_time, run_virtual
 from tests.unit.api.test_limiter import assert_never_over, count_in, hammer
@@ -83,3 +83,35 @@ def test_a_caller_that_gives_up_leaves_no_hole_in_the_pace() -> None:
     times, interval = run_virtual(main)
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert gaps == [pytest.approx(interval, abs=1e-5)] * 3
+
+
+def test_a_turn_woken_late_loses_its_lateness_past_ten_ms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a token bucket of one call does: the turn after a late wake-up keeps at least
+    the spacing less 10 ms from it, so spans of ``calls`` turns keep a margin inside
+    the window instead of sitting at its edge (what the gateway's jitter then eats)."""
+
+    async def main() -> tuple[list[float], float]:
+        limiter = Limiter(RateBudget(calls=10, window_seconds=1.0), clock=loop_time)
+        interval = 1.0 * (1 + GUARD) / 10
+        waits = 0
+        wait_until = limiter._wait_until
+
+        async def third_wakes_late(deadline: float) -> None:
+            nonlocal waits
+            waits += 1
+            await wait_until(deadline + (0.05 if waits == 3 else 0.0))
+
+        monkeypatch.setattr(limiter, "_wait_until", third_wakes_late)
+        times = []
+        for _ in range(5):
+            await limiter.acquire()
+            times.append(loop_time())
+        return times, interval
+
+    times, interval = run_virtual(main)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert gaps[1] == pytest.approx(interval + 0.05, abs=1e-4)  # the late one
+    assert gaps[2] == pytest.approx(interval - LATE_ABSORBED, abs=1e-4)
+    assert gaps[3] == pytest.approx(interval, abs=1e-4)
