@@ -164,10 +164,14 @@ class IOClient:
         before_send: BeforeSend | None = None,
     ) -> httpx.Response:
         self.stop.check()  # a stopped run takes no turn and records no intent
-        # The fast path (no budget, no pause, no quiet hours): the turn is taken without
-        # waiting, so there is no wait for a stop to cut short.
-        if self._quiet is not None or not self._limiter.take_turn_now():
-            await self._wait_for_turn(operation)
+        # The fast path (no budget, no pause, no quiet hours for this operation): the
+        # turn is taken without waiting, so there is no wait for a stop to cut short.
+        # A send run always has a gate; without quiet hours it applies to nothing.
+        quiet = self._quiet
+        if quiet is not None and not quiet.applies_to(operation):
+            quiet = None
+        if quiet is not None or not self._limiter.take_turn_now():
+            await self._wait_for_turn(operation, quiet)
         if before_send is not None:
             await before_send()
         self.stop.check()  # the gate: nothing may await between it and the request
@@ -189,15 +193,15 @@ class IOClient:
             await self._limiter.publish_pause()
         return response
 
-    async def _wait_for_turn(self, operation: str) -> None:
+    async def _wait_for_turn(self, operation: str, quiet: QuietGate | None) -> None:
         """The limiter's turn, after the quiet hours; a stop ends either wait at once."""
         while True:
-            if self._quiet is not None:
-                await self._quiet.wait_open(operation)  # a stop ends this wait too
+            if quiet is not None:
+                await quiet.wait_open(operation)  # a stop ends this wait too
             with self.stop.cuts_short():  # a 429 pause may last minutes: a stop ends it
                 await self._limiter.acquire()
             # The turn may have come once the window began: it is given up, the call waits.
-            if self._quiet is None or self._quiet.closed_until(operation) is None:
+            if quiet is None or quiet.closed_until(operation) is None:
                 return
 
 

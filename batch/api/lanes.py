@@ -24,6 +24,8 @@ from collections.abc import AsyncIterator, Callable
 import anyio
 import httpx
 
+from batch.api.one_write import one_write
+
 Release = Callable[[], None]
 
 
@@ -53,8 +55,10 @@ class Lanes(httpx.AsyncBaseTransport):
             one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
             def make_lane() -> httpx.AsyncBaseTransport:
-                return httpx.AsyncHTTPTransport(
-                    verify=context, http1=True, http2=False, limits=one, trust_env=trust_env
+                return one_write(  # a request in one write, not two (one_write.py)
+                    httpx.AsyncHTTPTransport(
+                        verify=context, http1=True, http2=False, limits=one, trust_env=trust_env
+                    )
                 )
 
         self._lanes = [make_lane() for _ in range(max(count, 1))]

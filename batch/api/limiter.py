@@ -3,14 +3,18 @@
 The gateway counts calls per sliding window (150 per 5 s by default) over all
 operations of the account, so one limiter per job hands out every call's turn:
 
-- pace: calls go out evenly, at ``calls / (window * (1 + guard))`` per second, through
-  an ``aiolimiter.AsyncLimiter`` whose bucket holds about one call. Its usual bucket
-  (``AsyncLimiter(L, W)``) would let 2L calls through the first window: a full bucket
-  at the start, then the leak.
+- pace: calls go out evenly, at ``calls / (window * (1 + guard))`` per second. Each
+  caller reserves the next free instant at that pace (``_reserve``: arithmetic, no lock)
+  and sleeps once until it: one timer per turn, which is what a paced run's CPU per call
+  is made of (a FIFO lock and a token bucket cost two more hand-overs per turn).
 - window: a log of the last ``calls`` turns makes the budget exact whatever the pace
   did: no span of ``window * (1 + guard)`` ever holds more than ``calls`` turns. The
-  ``guard`` share (1.5%) is the jitter the network may add between our clock and the
-  gateway's (75 ms at the default budget) while the pace stays >= 98% of the budget.
+  instant reserved already keeps to it (from the turn ``calls`` back, once taken), and
+  the turn is checked against the log again when it is taken. The ``guard`` share
+  (1.5%) is the jitter the network may add between our clock and the gateway's (75 ms
+  at the default budget) while the pace stays >= 98% of the budget.
+- reservations made before a 429 or a change of pace are given up when their owners
+  wake (``_rebase``): they reserve again, after the pause and at the new pace.
 - pause: a 429 sets one shared "no call before" deadline for every worker, then the
   pace is halved and grows back by a tenth of the budget per calm window (AIMD),
   because another job on the same account may be using the budget too.
@@ -28,7 +32,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import anyio
-from aiolimiter import AsyncLimiter
 
 from batch.api.shared_window import SharedWindow
 from batch.common.logs import get_logger
@@ -63,11 +66,9 @@ def _iso(moment: datetime) -> str:
 
 
 GUARD = 0.015
-# The pacing bucket holds one call plus some slack. A bucket of exactly 1 loses the
-# lateness of every timer wake-up for good (its level cannot go below 0): the slack
-# absorbs up to 10 ms of it, and the window log keeps the budget exact anyway.
-SLACK_CALLS = 0.1
-SLACK_SECONDS = 0.01
+# A turn woken this much after its instant keeps the pace; later, the pace loses the rest
+# (``_Slots.taken``). The window log keeps the budget exact either way.
+LATE_ABSORBED = 0.01
 DECREASE = 0.5  # the pace after a 429, as a share of the pace before it
 INCREASE = 0.1  # added per calm window, as a share of the full pace
 FLOOR = 1 / 16  # the lowest pace, as a share of the full pace
@@ -109,7 +110,7 @@ class Limiter:
     """Hands out the turns of every API call of one job.
 
     ``clock`` must be the event loop's clock (asyncio's is ``time.monotonic``): ``acquire``
-    sleeps on the loop's timers, as aiolimiter does. Tests pass a virtual-time loop's
+    sleeps on the loop's timers. Tests pass a virtual-time loop's
     clock, or a fake one for the rate logic alone (``pause``, ``current_rate``)."""
 
     def __init__(
@@ -126,10 +127,9 @@ class Limiter:
         self._span = budget.window_seconds * (1 + guard)
         full_rate = math.inf if budget.calls is None else budget.calls / self._span
         self._control = RateControl(full_rate, budget.window_seconds, clock)
-        self._recent: deque[float] = deque(maxlen=budget.calls or 1)
-        self._turn = anyio.Lock()  # one caller at a time through the pace: FIFO
-        self._bucket: AsyncLimiter | None = None
-        self._bucket_rate = 0.0
+        self._recent: deque[float] = deque(maxlen=budget.calls or 1)  # turns taken
+        self._turn = anyio.Lock()  # the shared budget's turns, one caller at a time
+        self._slots = _Slots()
         self._last_turn = -math.inf
         self._shared = (
             None
@@ -145,7 +145,6 @@ class Limiter:
         # and at most ``_cap`` turns per second, whatever the budget allows.
         self._held: anyio.Event | None = None
         self._cap: float | None = None
-        self._next_capped = -math.inf
 
     def hold(self) -> None:
         """No turn until ``release`` (a run that waits for its ``not_before``)."""
@@ -184,6 +183,7 @@ class Limiter:
         """A 429: no call of any kind before ``seconds`` from now; lower the pace."""
         self.throttled += 1
         self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+        self._slots.rebase(self._last_turn)  # every reserved instant waits for the pause
         self._note_pause(max(seconds, 0.0))
         if self._shared is not None:
             self._shared_pause = max(self._shared_pause, seconds)
@@ -233,31 +233,70 @@ class Limiter:
         """Wait for this call's turn: after any pause, at the pace, within the window."""
         if self._held is not None:
             await self._held.wait()
-        if self._limit is None:
-            if self._paced:
-                async with self._turn:
-                    await self._wait_until(self._paused_until)
-                    await self._wait_until(self._next_capped)
-                    self._take_capped_slot()
-            else:
-                await self._wait_until(self._paused_until)
-            self.calls += 1
-            return
-        if self._shared is not None:
+        if self._shared is not None and self._limit is not None:
             await self._acquire_shared(self._shared, self._limit)
-            return
-        async with self._turn:
-            while True:
-                await self._wait_until(self._paused_until)
-                await self._pace()
-                if len(self._recent) == self._limit:
-                    await self._wait_until(self._recent[0] + self._span)
-                # A 429 may have arrived while this turn waited: then wait for it too.
-                if self._clock() >= self._paused_until:
-                    break
-            self._last_turn = self._clock()
-            self._recent.append(self._last_turn)
+        elif self._limit is not None or self._paced:
+            await self._acquire_slot()
+        else:
+            await self._wait_until(self._paused_until)
             self.calls += 1
+
+    async def _acquire_slot(self) -> None:
+        """The turn at the next free instant of the pace and the window: reserved at once,
+        then one sleep until it. Given up (and reserved again) if a 429 or a new pace
+        came meanwhile; given back if the wait is cancelled (a stop)."""
+        slots = self._slots
+        while True:
+            slot = self._reserve()
+            epoch = slots.epoch
+            try:
+                if await self._wait_for_slot(slot, epoch):
+                    return
+            except BaseException:
+                slots.give_back(epoch, slot)
+                raise
+
+    async def _wait_for_slot(self, slot: float, epoch: int) -> bool:
+        """Sleep until ``slot``, then take the turn (True), or False if the reservation
+        no longer holds. Exact whatever the timers did: should the window still be full
+        (a turn ``calls`` back woke late), wait for it to open."""
+        deadline = slot
+        while True:
+            await self._wait_until(deadline)
+            if self._slots.epoch != epoch:
+                return False  # reserved before a 429 or another pace: reserve again
+            deadline = self._window_opens()
+            if self._clock() >= deadline:
+                self._take_turn()
+                self._slots.taken(self._last_turn - slot)
+                return True
+
+    def _reserve(self) -> float:
+        """The next free instant: after any pause, the pace's spacing after the last
+        instant reserved, and ``span`` after the turn ``calls`` before this one."""
+        slots, rate = self._slots, self._rate()
+        if rate != slots.rate:
+            slots.rebase(self._last_turn, rate)
+        slot = max(self._clock(), self._paused_until, slots.next_free)
+        if self._limit is not None:
+            # This turn will be at most the ``outstanding + 1``-th from now: the one
+            # ``calls`` before it is already taken (its time known) unless more callers
+            # wait than the budget holds; the check when the turn is taken covers that.
+            back = self._limit - slots.outstanding
+            if 0 < back <= len(self._recent):
+                slot = max(slot, self._recent[-back] + self._span)
+        return slots.reserve(slot)
+
+    def _window_opens(self) -> float:
+        """When the window has room for one more turn (``-inf``: now)."""
+        if self._limit is not None and len(self._recent) == self._limit:
+            return self._recent[0] + self._span
+        return -math.inf
+
+    def _take_turn(self) -> None:
+        self._last_turn = self._clock()
+        self._recent.append(self._last_turn)
+        self.calls += 1
 
     async def _acquire_shared(self, shared: SharedWindow, limit: int) -> None:
         """The turn from the Redis window, at this process's pace; the window and the
@@ -297,22 +336,57 @@ class Limiter:
         rate = self._control.rate()
         return rate if self._cap is None else min(rate, self._cap)
 
-    def _take_capped_slot(self) -> None:
-        if self._cap is not None:
-            self._next_capped = max(self._clock(), self._next_capped) + 1 / self._cap
-
-    async def _pace(self) -> None:
-        rate = self._rate()
-        if self._bucket is None or rate != self._bucket_rate:
-            # A new bucket starts empty and would let one call through at once: keep
-            # the spacing from the last turn as the bucket itself would.
-            size = 1 + max(SLACK_CALLS, SLACK_SECONDS * rate)
-            await self._wait_until(self._last_turn + (2 - size) / rate)
-            self._bucket = AsyncLimiter(size, size / rate)
-            self._bucket_rate = rate
-        await self._bucket.acquire()
-
     async def _wait_until(self, deadline: float) -> None:
         # Not polling: one sleep, and another only if a timer fired a hair early.
         while (delay := deadline - self._clock()) > 0:  # noqa: ASYNC110
             await anyio.sleep(delay)
+
+
+class _Slots:
+    """The instants reserved by the callers waiting for a private turn.
+
+    ``epoch`` changes when the reservations no longer hold (a 429, a new pace): their
+    owners then reserve again. A reservation given back (its caller cancelled) returns
+    its instant when it was the last one made, so that the next caller does not wait
+    for a turn nobody takes."""
+
+    __slots__ = ("epoch", "interval", "last", "next_free", "outstanding", "rate")
+
+    def __init__(self) -> None:
+        self.epoch = 0
+        self.rate = 0.0  # the pace the reservations follow (0: none made yet)
+        self.interval = 0.0
+        self.next_free = -math.inf
+        self.last = -math.inf  # the last instant reserved
+        self.outstanding = 0  # reserved in this epoch, neither taken nor given back
+
+    def rebase(self, last_turn: float, rate: float | None = None) -> None:
+        """Drop every reservation; the next follows ``last_turn`` at ``rate``."""
+        self.epoch += 1
+        self.outstanding = 0
+        if rate is not None:
+            self.rate, self.interval = rate, 1 / rate
+        self.next_free = self.last = last_turn + self.interval
+
+    def reserve(self, slot: float) -> float:
+        self.next_free = slot + self.interval
+        self.last = slot
+        self.outstanding += 1
+        return slot
+
+    def taken(self, late: float) -> None:
+        """A turn taken ``late`` seconds after its instant. Past ``LATE_ABSORBED`` the
+        pace loses the rest for good, as a token bucket of one call does: instants kept
+        at the full pace after a late wake-up would put every span of ``calls`` turns
+        right at the window's edge (the window log allows it), and leave only the guard
+        for the jitter between our clock and the gateway's."""
+        self.outstanding -= 1
+        if late > LATE_ABSORBED:
+            self.next_free += late - LATE_ABSORBED
+
+    def give_back(self, epoch: int, slot: float) -> None:
+        if epoch != self.epoch:
+            return
+        self.outstanding -= 1
+        if slot == self.last:
+            self.next_free, self.last = slot, -math.inf

@@ -1,7 +1,7 @@
-"""io-batch's own CPU per call in unlimited mode, against the plain loop, with a profile.
+"""io-batch's own CPU per call, unlimited or paced, against the plain loop, with a profile.
 
     .venv/bin/python -m tests.benchmarks.cpu_profile --rows 5000 [--runs 3] [--top 30]
-        [--against /path/to/another/checkout]   [--no-profile]
+        [--against /path/to/another/checkout]   [--no-profile]   [--rate 150/5]
 
 One sandbox process (``--unlimited``, everyone registered and allowed: two calls per
 row) serves every run. Each round runs, one after the other on that sandbox:
@@ -14,6 +14,13 @@ loop) on the same rows, and a one-row ``io-batch send`` (start-up, reading, repo
 - io-batch CPU per call net of start-up = (CPU - one-row CPU) / (calls - one-row calls),
 - the plain loop's CPU per call (whole process, as BENCHMARKS.md has it),
 - their ratio (the target is <= 1.5x), and messages/s from the sandbox's own call log.
+
+With ``--rate CALLS/SECONDS`` the io-batch runs (the one-row ones too) have that budget
+and the plain loop is paced the same (``baseline.py``'s ``time.sleep`` before each call,
+at the limiter's pace: the budget less its 1.5% guard): the CPU per call where users see
+it. ``--rate 150/5 --rows 518`` is the full benchmark's "paced at 150/5 s, no latency"
+(1036 calls, about 35 s a run); a faster pace of the same shape (``1500/5``) gives more
+samples per minute for a profile.
 
 Then one more ``io-batch send`` of each checkout runs under ``cProfile`` timed on CPU
 (``time.process_time``), and the top entries by own time are printed, plus the same
@@ -42,7 +49,7 @@ from .harness import (
     sandbox,
     write_recipients,
 )
-from .send_bench import CallStats, SendRun, run_baseline, write_job
+from .send_bench import PACE, CallStats, SendRun, run_baseline, write_job
 
 POPULATION = ("--registered-ratio", "1", "--blocked-ratio", "0")  # two calls per row
 
@@ -61,6 +68,28 @@ finally:
     profile.dump_stats(out)
 sys.exit(code)
 """
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The ``[rate]`` of the measured runs: None for unlimited."""
+
+    calls: int | None = None
+    window: float = 5.0
+
+    @classmethod
+    def parse(cls, text: str) -> Budget:
+        calls, _, window = text.partition("/")
+        return cls(int(calls), float(window or 5))
+
+    @property
+    def plain_pace(self) -> float | None:
+        """The plain loop's calls per second: the limiter's pace (None: unpaced)."""
+        return None if self.calls is None else self.calls / self.window * PACE
+
+    @property
+    def label(self) -> str:
+        return "unlimited" if self.calls is None else f"paced at {self.calls}/{self.window:g} s"
 
 
 @dataclass(frozen=True)
@@ -89,11 +118,15 @@ class Runs:
         ]
 
 
-def run_checkout_send(box: Sandbox, checkout: Checkout, folder: Path, rows: Path) -> SendRun:
+def run_checkout_send(
+    box: Sandbox, checkout: Checkout, folder: Path, rows: Path, budget: Budget
+) -> SendRun:
     """One ``io-batch send`` of ``checkout`` with a fresh journal, from a fresh sandbox."""
     box.reset()
     folder.mkdir(parents=True)
-    job = write_job(folder, base_url=box.base_url, input_path=rows, calls=None)
+    job = write_job(
+        folder, base_url=box.base_url, input_path=rows, calls=budget.calls, window=budget.window
+    )
     log = folder / "log.jsonl"
     process = run_measured(
         checkout.command("send", str(job)),
@@ -108,11 +141,15 @@ def run_checkout_send(box: Sandbox, checkout: Checkout, folder: Path, rows: Path
     return SendRun(process, CallStats.of(box.calls()))
 
 
-def profile_checkout(box: Sandbox, checkout: Checkout, folder: Path, rows: Path) -> Path:
+def profile_checkout(
+    box: Sandbox, checkout: Checkout, folder: Path, rows: Path, budget: Budget
+) -> Path:
     """One ``io-batch send`` of ``checkout`` under cProfile; returns the stats file."""
     box.reset()
     folder.mkdir(parents=True)
-    job = write_job(folder, base_url=box.base_url, input_path=rows, calls=None)
+    job = write_job(
+        folder, base_url=box.base_url, input_path=rows, calls=budget.calls, window=budget.window
+    )
     stats = folder / "send.prof"
     command = [checkout.python, "-c", PROFILED, str(stats), "--log-format", "json"]
     command += ["send", str(job)]
@@ -185,7 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--against", type=Path, help="another checkout (with its .venv) measured alongside"
     )
+    parser.add_argument(
+        "--rate",
+        type=Budget.parse,
+        default=Budget(),
+        metavar="CALLS/SECONDS",
+        help="a budget for io-batch, the plain loop paced the same (default: unlimited)",
+    )
     args = parser.parse_args(argv)
+    budget: Budget = args.rate
     checkouts = [Checkout("this checkout", REPO, PYTHON)]
     if args.against is not None:
         other = args.against.resolve()
@@ -200,21 +245,25 @@ def main(argv: list[str] | None = None) -> int:
             for number in range(args.runs):
                 for index, checkout in enumerate(checkouts):
                     tag = f"{index}-{number}"
-                    sent = run_checkout_send(box, checkout, folder / f"send-{tag}", rows)
+                    sent = run_checkout_send(box, checkout, folder / f"send-{tag}", rows, budget)
                     runs[checkout.name].sends.append(sent)
                     _progress(f"round {number + 1}: {checkout.name}", sent)
-                    start = run_checkout_send(box, checkout, folder / f"start-{tag}", one_row)
+                    start = run_checkout_send(
+                        box, checkout, folder / f"start-{tag}", one_row, budget
+                    )
                     runs[checkout.name].starts.append(start)
-                base = run_baseline(box, folder / f"plain-{number}", rows)
+                base = run_baseline(box, folder / f"plain-{number}", rows, budget.plain_pace)
                 plain.append(base)
                 _progress(f"round {number + 1}: plain loop", base)
             profiles = []
             if not args.no_profile:
                 for index, checkout in enumerate(checkouts):
-                    path = profile_checkout(box, checkout, folder / f"profile-{index}", rows)
+                    path = profile_checkout(
+                        box, checkout, folder / f"profile-{index}", rows, budget
+                    )
                     profiles.append((checkout.name, path))
         plain_ms = [run.cpu_ms_per_call for run in plain]
-        print(f"\n## Unlimited CPU per call, {args.rows} rows, {args.runs} rounds\n")
+        print(f"\n## CPU per call, {budget.label}, {args.rows} rows, {args.runs} rounds\n")
         print("| figure | median | min | max | runs |\n|---|---:|---:|---:|---:|")
         print(_summary("plain loop: CPU per call, whole process", plain_ms, "ms", 3))
         print(

@@ -2,10 +2,10 @@
 
 When every task waits, the clock jumps to the next timer; otherwise each turn of the
 loop costs one microsecond, as work does on a real machine (with no cost at all, a timer
-that aiolimiter sets a rounding error ahead of now would fire at the same instant
-forever). So ``anyio.sleep``, ``move_on_after`` and aiolimiter's timers all keep their
-arithmetic, a minute of budget runs in milliseconds, and a loaded machine cannot make a
-test late. ``loop.time()`` is the clock to hand to the code under test.
+set a rounding error ahead of now would fire at the same instant forever). So
+``anyio.sleep``, ``move_on_after`` and the limiter's timers all keep their arithmetic,
+a minute of budget runs in milliseconds, and a loaded machine cannot make a test late.
+``loop.time()`` is the clock to hand to the code under test.
 """
 
 from __future__ import annotations

@@ -13,7 +13,11 @@ import pytest
 
 from batch.api.client import KEY_HEADER, IOClient, make_http_client
 from batch.api.limiter import Limiter
+from batch.api.quiet_gate import QuietGate
+from batch.api.stopping import Stop
+from batch.common.clock import SystemClock
 from batch.config.job_sections import RateBudget, Timeouts
+from batch.config.schedule import Schedule
 from batch.errors import ConfigError
 
 pytestmark = pytest.mark.anyio
@@ -295,6 +299,32 @@ async def test_an_unlimited_call_takes_its_turn_without_a_task_switch() -> None:
         await client.profile(CF)
     assert switched == []
     assert limiter.calls == 1
+
+
+async def test_a_quiet_gate_without_quiet_hours_keeps_the_unlimited_fast_path() -> None:
+    """A send run always hands the client a quiet gate; when the job has no quiet hours
+    (or they do not hold profile checks) the call still takes its turn at once."""
+    switched: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"sender_allowed": True})
+
+    class NoWait(Limiter):
+        async def acquire(self) -> None:
+            switched.append("acquire")
+            await super().acquire()
+
+    limiter = NoWait(RateBudget(calls=None))
+    http = make_http_client(
+        "https://api.io.pagopa.it", "k", Timeouts(), 4, transport=httpx.MockTransport(handler)
+    )
+    stop = Stop()
+    quiet = QuietGate(Schedule(), SystemClock(), stop)
+    async with http:
+        await IOClient(http, limiter, stop, quiet).profile(CF)
+        await IOClient(http, limiter, stop, quiet).submit({"fiscal_code": CF})
+    assert switched == []
+    assert limiter.calls == 2
 
 
 async def test_cookies_an_answer_sets_are_sent_back_and_answers_without_one_keep_them() -> None:

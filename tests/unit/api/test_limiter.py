@@ -195,7 +195,7 @@ def test_a_cancelled_caller_does_not_block_the_others() -> None:
 
 @pytest.mark.anyio
 async def test_on_the_real_clock_never_over_budget_and_near_it() -> None:
-    """The real timers and aiolimiter together. The bound on the pace is loose on
+    """The real timers and the limiter's reservations together. The bound on the pace is loose on
     purpose (a busy machine wakes timers late); the exact pace is tested above."""
     calls, window = 20, 1.0
     limiter = Limiter(RateBudget(calls=calls, window_seconds=window))
