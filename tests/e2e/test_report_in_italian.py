@@ -32,8 +32,9 @@ def _lang(html: str) -> str:
 def test_send_verify_and_report_with_lang_it_write_the_report_in_italian(
     sandbox_factory: Any, tmp_path: Path
 ) -> None:
-    sandbox = sandbox_factory(SandboxConfig(processing_delay=0.1, failed_ratio=0.3))
-    rows = [[code, f"Nome{index}"] for index, code in enumerate(population(12, seed=29))]
+    # Enough messages that some end FAILED whatever the ids drawn (0.5^20: never).
+    sandbox = sandbox_factory(SandboxConfig(processing_delay=0.1, failed_ratio=0.5))
+    rows = [[code, f"Nome{index}"] for index, code in enumerate(population(30, seed=29))]
     rows.append(["RSSMRA85T10A562X", "Sbagliato"])  # a wrong check character: invalid
     write_csv(tmp_path / "input.csv", ["codice_fiscale", "nome"], rows)
     job = write_job(tmp_path, base_url=sandbox.base_url, calls=40)
