@@ -18,10 +18,10 @@ from pathlib import Path
 from lxml import etree
 
 from batch.errors import InputError
-from batch.i18n import _, ngettext
+from batch.i18n import _
 from batch.input import ods_xml
 from batch.input.ods_cells import column_letter
-from batch.input.workbook_base import hidden_refusal
+from batch.input.workbook_base import hidden_refusal, no_such_sheet
 
 #: The filled rows kept from the top of the sheet: enough to find a header under a title.
 EARLY_ROWS = 10
@@ -51,7 +51,7 @@ def find_sheet(walk: ods_xml.Walk, path: Path, wanted: str | int | None) -> ods_
         seen.append(table.name)
         if _is_wanted(table, wanted):
             return table
-    raise _no_such_sheet(path, wanted, seen)
+    raise no_such_sheet(path, wanted, seen)
 
 
 def open_walk(path: Path) -> ods_xml.Walk:
@@ -78,30 +78,6 @@ def _is_wanted(table: ods_xml.Table, wanted: str | int | None) -> bool:
     if isinstance(wanted, str):
         return table.name == wanted
     return table.visible
-
-
-def _no_such_sheet(path: Path, wanted: str | int | None, seen: list[str]) -> InputError:
-    listing = ", ".join(repr(name) for name in seen)
-    if isinstance(wanted, int):
-        return InputError(
-            ngettext(
-                "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
-                "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
-                len(seen),
-            ).format(path=path, count=len(seen), sheets=listing, wanted=wanted),
-            hint=_("sheets are counted from 1; or name the sheet"),
-        )
-    if isinstance(wanted, str):
-        return InputError(
-            _("{path} has no sheet {wanted}; its sheets are: {sheets}").format(
-                path=path, wanted=repr(wanted), sheets=listing
-            ),
-            hint=_("set [input] sheet to one of them (a name, or a number from 1)"),
-        )
-    return InputError(
-        _("{path} has no visible sheet").format(path=path),
-        hint=_("unhide the sheet with the recipients"),
-    )
 
 
 def note_merge(layout: Layout, cell: etree._Element, row: int, column: int) -> None:

@@ -24,31 +24,41 @@ def choose_sheet(
 ) -> int:
     """The index of ``[input] sheet`` (a name, or a number from 1), else of the first
     visible sheet."""
-    listing = ", ".join(repr(name) for name in names)
     if isinstance(wanted, int):
         if wanted > len(names) or wanted < 1:
-            raise InputError(
-                ngettext(
-                    "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
-                    "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
-                    len(names),
-                ).format(path=path, count=len(names), sheets=listing, wanted=wanted),
-                hint=_("sheets are counted from 1; or name the sheet"),
-            )
+            raise no_such_sheet(path, wanted, names)
         return wanted - 1
     if isinstance(wanted, str):
         if wanted not in names:
-            raise InputError(
-                _("{path} has no sheet {wanted}; its sheets are: {sheets}").format(
-                    path=path, wanted=repr(wanted), sheets=listing
-                ),
-                hint=_("set [input] sheet to one of them (a name, or a number from 1)"),
-            )
+            raise no_such_sheet(path, wanted, names)
         return list(names).index(wanted)
     for index, shown in enumerate(visible):
         if shown:
             return index
-    raise InputError(
+    raise no_such_sheet(path, wanted, names)
+
+
+def no_such_sheet(path: Path, wanted: str | int | None, names: Sequence[str]) -> InputError:
+    """The refusal of an ``[input] sheet`` the workbook does not have (a number out of
+    range, a name it lacks), or of a workbook with no visible sheet when it names none."""
+    listing = ", ".join(repr(name) for name in names)
+    if isinstance(wanted, int):
+        return InputError(
+            ngettext(
+                "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
+                "{path} has {count} sheet(s) ({sheets}); input.sheet = {wanted}",
+                len(names),
+            ).format(path=path, count=len(names), sheets=listing, wanted=wanted),
+            hint=_("sheets are counted from 1; or name the sheet"),
+        )
+    if isinstance(wanted, str):
+        return InputError(
+            _("{path} has no sheet {wanted}; its sheets are: {sheets}").format(
+                path=path, wanted=repr(wanted), sheets=listing
+            ),
+            hint=_("set [input] sheet to one of them (a name, or a number from 1)"),
+        )
+    return InputError(
         _("{path} has no visible sheet").format(path=path),
         hint=_("unhide the sheet with the recipients"),
     )
