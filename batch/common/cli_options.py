@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+#: The encodings io-batch reads, as --encoding and the job file's input.encoding name them.
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1")
 SEPARATORS = (",", ";", "tab", "auto")
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from batch.common.cli_options import ENCODINGS  # the same for --encoding and input.encoding
 from batch.config.choices import TargetKind
 from batch.config.job_sections import (
-    ENCODINGS,
     Columns,
     Guard,
     InputSpec,

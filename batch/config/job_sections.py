@@ -21,7 +21,6 @@ from batch.config.template import Template
 from batch.models import FeatureLevel
 
 SEPARATORS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "tab": "\t"}
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1")
 PRECONDITIONS = ("ALWAYS", "ONCE", "NEVER")
 IO_BASE_URL = "https://api.io.pagopa.it"
 FEED_FIRST_DAY = "2020-03-24"  # IO's docs: read the feed from this day on

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from batch.common.cli_options import ENCODINGS  # the same for --encoding and input.encoding
 from batch.config.choices import (
     AmountUnit,
     DuplicatePolicy,
@@ -21,7 +22,6 @@ from batch.config.choices import (
     TargetKind,
 )
 from batch.config.job_sections import (
-    ENCODINGS,
     FEED_FIRST_DAY,
     IO_BASE_URL,
     PRECONDITIONS,
